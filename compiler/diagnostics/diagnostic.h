@@ -1,0 +1,81 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiler/diagnostics/source_manager.h"
+
+namespace kfpc::diag {
+
+enum class Severity { kError, kWarning, kNote };
+
+// Registered diagnostic kinds; see diagnostic_kinds.def.
+enum class Kind {
+#define KFPC_DIAGNOSTIC(name, code, severity) k##name,
+#include "compiler/diagnostics/diagnostic_kinds.def"
+#undef KFPC_DIAGNOSTIC
+};
+
+struct KindInfo {
+  std::string_view name;
+  std::string_view code;
+  Severity severity;
+};
+
+const KindInfo& Info(Kind kind);
+// All registered kinds, in declaration order.
+const std::vector<Kind>& AllKinds();
+
+// A secondary location with its own message ("first declared here").
+struct Label {
+  Span span;
+  std::string message;
+};
+
+// A machine-applicable edit: replace the text of `span` with `replacement`.
+struct Fix {
+  Span span;
+  std::string replacement;
+  std::string title;  // shown by code actions, e.g. "insert `,`"
+};
+
+// One finding. `message` is lowercase with no trailing period and names things in backticks;
+// `help` says how to fix it.
+struct Diagnostic {
+  Kind kind = Kind::kSyntaxError;
+  Severity severity = Severity::kError;
+  Span span;
+  std::string message;
+  std::vector<Label> labels;
+  std::vector<std::string> notes;
+  std::string help;
+  std::optional<Fix> fix;
+};
+
+// Collects diagnostics from every phase. Phases report and carry on; only the driver decides
+// what to print and which exit status to use.
+class DiagnosticSink {
+ public:
+  // Starts a diagnostic of a registered kind with the kind's default severity and returns it so
+  // that the caller can add help, labels and a fix.
+  Diagnostic& Report(Kind kind, Span span, std::string message);
+
+  const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+  size_t error_count() const;
+  bool has_errors() const { return error_count() > 0; }
+  void Clear() { diagnostics_.clear(); }
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+};
+
+// Renders `file:line:col: error: message`, the source line, a caret under the span, then labels,
+// notes and the `help:` line. Ends with a newline.
+std::string Render(const SourceManager& sources, const Diagnostic& diagnostic);
+
+// Renders all diagnostics in order of file, then position.
+std::string RenderAll(const SourceManager& sources, const std::vector<Diagnostic>& diagnostics);
+
+}  // namespace kfpc::diag

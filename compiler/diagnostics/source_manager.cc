@@ -1,0 +1,51 @@
+#include "compiler/diagnostics/source_manager.h"
+
+#include <algorithm>
+
+namespace kfpc::diag {
+
+FileId SourceManager::AddFile(std::string path, std::string contents) {
+  File file{std::move(path), std::move(contents), {0}};
+  for (uint32_t i = 0; i < file.contents.size(); ++i) {
+    if (file.contents[i] == '\n') file.line_starts.push_back(i + 1);
+  }
+  files_.push_back(std::move(file));
+  return static_cast<FileId>(files_.size() - 1);
+}
+
+FileId SourceManager::Find(std::string_view path) const {
+  for (size_t i = 0; i < files_.size(); ++i) {
+    if (files_[i].path == path) return static_cast<FileId>(i);
+  }
+  return kNoFile;
+}
+
+LineColumn SourceManager::Position(FileId id, uint32_t offset) const {
+  const File& file = files_[id];
+  offset = std::min<uint32_t>(offset, file.contents.size());
+  auto it = std::upper_bound(file.line_starts.begin(), file.line_starts.end(), offset);
+  uint32_t line = static_cast<uint32_t>(it - file.line_starts.begin());
+  return {line, offset - file.line_starts[line - 1] + 1};
+}
+
+std::string_view SourceManager::LineText(FileId id, uint32_t line) const {
+  const File& file = files_[id];
+  if (line == 0 || line > file.line_starts.size()) return {};
+  uint32_t begin = file.line_starts[line - 1];
+  uint32_t end = line < file.line_starts.size() ? file.line_starts[line] - 1
+                                                 : static_cast<uint32_t>(file.contents.size());
+  std::string_view text(file.contents.data() + begin, end - begin);
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  return text;
+}
+
+uint32_t SourceManager::Offset(FileId id, uint32_t line, uint32_t column) const {
+  const File& file = files_[id];
+  if (line == 0) return 0;
+  if (line > file.line_starts.size()) return static_cast<uint32_t>(file.contents.size());
+  uint32_t begin = file.line_starts[line - 1];
+  std::string_view text = LineText(id, line);
+  return begin + std::min<uint32_t>(column == 0 ? 0 : column - 1, text.size());
+}
+
+}  // namespace kfpc::diag

@@ -1,0 +1,253 @@
+#pragma once
+
+// The checked program: what the checker produces and lowering consumes. Every name is resolved,
+// every value is typed, and every construct that the checker accepted is representable here, so
+// lowering never needs the syntax tree and never reports a user error about names or types.
+// Spans point back into the sources for later passes and the language server.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "compiler/diagnostics/source_manager.h"
+
+namespace kfpc::sema {
+
+using diag::Span;
+
+enum class ParamType { kString, kInt, kFloat, kBool, kList, kDict, kTaskFinalStatus };
+
+struct ArtifactType {
+  std::string schema_title;  // "system.Dataset", "acme.Tabular"
+  std::string schema_version = "0.0.1";
+  std::string name;  // as declared in kfpc: "Dataset", "Tabular"
+  friend bool operator==(const ArtifactType&, const ArtifactType&) = default;
+};
+
+struct Type {
+  bool is_artifact = false;
+  ParamType param = ParamType::kString;  // when !is_artifact
+  ArtifactType artifact;                 // when is_artifact
+  bool is_list = false;                  // list of artifacts (isArtifactList)
+  // Element type of `list<T>` or value type of `dict<string, T>`, when declared.
+  std::shared_ptr<Type> element;
+
+  // The type as written in kfpc: "int", "list<string>", "Dataset".
+  std::string ToString() const;
+};
+
+// A compile-time constant. Lists keep order; maps are sorted by key.
+struct Constant {
+  using List = std::vector<Constant>;
+  using Map = std::map<std::string, Constant>;
+  std::variant<std::monostate, bool, int64_t, double, std::string, List, Map> value;
+};
+
+struct InputDef {
+  std::string name;
+  Span span;
+  Type type;
+  bool optional = false;
+  std::optional<Constant> default_value;  // an int default of a float input is already a double
+  std::string description;
+};
+
+struct OutputDef {
+  std::string name;
+  Span span;
+  Type type;
+  std::string description;
+};
+
+// One piece of a command or args element of a container component.
+struct CommandPart {
+  enum class Kind {
+    kText,            // text
+    kInputValue,      // {{$.inputs.parameters['name']}}
+    kInputPath,       // {{$.inputs.artifacts['name'].path}}
+    kInputUri,        // {{$.inputs.artifacts['name'].uri}}
+    kInputMetadata,   // {{$.inputs.artifacts['name'].metadata}}
+    kOutputPath,      // {{$.outputs.artifacts['name'].path}}
+    kOutputUri,       // {{$.outputs.artifacts['name'].uri}}
+    kOutputMetadata,  // {{$.outputs.artifacts['name'].metadata}}
+    kOutputParameterFile,  // {{$.outputs.parameters['name'].output_file}}
+    kExecutorInput,        // {{$}}
+    kConcat,               // {"Concat": [items...]}
+    kIfPresent,            // {"IfPresent": {"InputName": name, "Then": [...], "Else": [...]}}
+  };
+  Kind kind = Kind::kText;
+  std::string text;  // kText: the text; otherwise the input or output name
+  struct Arg;
+  std::vector<Arg> items;       // kConcat
+  std::vector<Arg> then_items;  // kIfPresent
+  std::vector<Arg> else_items;  // kIfPresent; empty means no "Else"
+  bool has_else = false;
+};
+
+// One element of `command` or `args`: its parts are joined into one string, except that a kConcat
+// or kIfPresent part always stands alone.
+struct CommandPart::Arg {
+  std::vector<CommandPart> parts;
+  Span span;
+};
+using CommandArg = CommandPart::Arg;
+
+struct PythonFunction {
+  std::string function_name;
+  std::string source;  // the function's source as written in the `python` raw string
+  Span source_span;
+  std::vector<std::string> packages;
+  std::vector<std::string> pip_index_urls;
+  std::vector<std::string> pip_trusted_hosts;
+  bool use_venv = false;
+};
+
+struct Pipeline;
+
+struct Component {
+  enum class Kind { kContainer, kPython, kPipeline, kImporter };
+  Kind kind = Kind::kContainer;
+  std::string name;  // as declared, e.g. "train_model"
+  Span span;
+  Span name_span;
+  std::string description;
+  std::vector<InputDef> inputs;
+  std::vector<OutputDef> outputs;
+
+  // kContainer and kPython
+  std::string image;
+  Span image_span;
+  std::vector<CommandArg> command;
+  std::vector<CommandArg> args;
+  // kPython
+  std::optional<PythonFunction> python;
+  // kPipeline: the pipeline called as a component
+  const Pipeline* pipeline = nullptr;
+
+  const InputDef* FindInput(const std::string& name) const;
+  const OutputDef* FindOutput(const std::string& name) const;
+};
+
+struct Task;
+struct Group;
+
+// Where a task argument or a pipeline output gets its value.
+struct ValueRef {
+  enum class Kind {
+    kConstant,       // constant
+    kPipelineInput,  // name: an input of the enclosing pipeline
+    kTaskOutput,     // task, name: an output of another task
+    kLoopItem,       // loop: the item of an enclosing loop; field: optional `item.field` path
+    kRunPlaceholder, // name: "job_name", "task_name", ... lowered to {{$.pipeline_job_name}} ...
+    kCollected,      // value: a task output or loop item inside `loop`, collected outside it
+    kOneOf,          // alternatives: one per branch of an if/else chain
+    kTaskFinalStatus,// the final status of the enclosing exit handler's body
+  };
+  Kind kind = Kind::kConstant;
+  Span span;
+  Type type;
+  Constant constant;
+  std::string name;
+  const Task* task = nullptr;
+  const Group* loop = nullptr;
+  std::string field;  // kLoopItem: "a" for `item.a`
+  std::vector<ValueRef> alternatives;  // kCollected (one), kOneOf (several)
+};
+
+struct Argument {
+  std::string input_name;
+  Span span;
+  ValueRef value;
+};
+
+struct Retry {
+  int64_t max_retry_count = 0;
+  std::string backoff_duration = "0s";  // protobuf Duration text, "30s"
+  double backoff_factor = 2.0;
+  std::string backoff_max_duration = "3600s";
+};
+
+struct Task {
+  const Component* component = nullptr;
+  std::string binding;  // the name the task is bound to in the pipeline, if any
+  Span span;
+  std::vector<Argument> arguments;  // in the order written
+  // Settings; each is absent unless written.
+  std::optional<std::string> display_name;
+  std::optional<std::string> cpu_request, cpu_limit, memory_request, memory_limit;
+  std::optional<std::string> accelerator_type;
+  std::optional<int64_t> accelerator_count;
+  std::vector<std::pair<std::string, std::string>> env;  // in the order written
+  bool enable_cache = true;
+  std::optional<Retry> retry;
+  bool ignore_upstream_failure = false;
+  std::vector<const Task*> after;
+  const Group* parent = nullptr;  // the innermost enclosing group, null at the top level
+};
+
+// A control-flow group: a condition branch, a loop or an exit handler's body.
+struct Group {
+  enum class Kind { kCondition, kLoop, kExitHandler };
+  Kind kind = Kind::kCondition;
+  Span span;
+  const Group* parent = nullptr;
+  // kCondition: the condition as a tree of comparisons; the branch's predecessors in an if/else
+  // chain are in `previous_conditions`, in order (lowered as `!(previous) && current`).
+  struct Condition;
+  std::shared_ptr<Condition> condition;
+  std::vector<std::shared_ptr<Condition>> previous_conditions;
+  int chain_id = -1;  // branches of one if/else chain share an id; -1 for a plain `if`
+  // kLoop
+  std::string loop_variable;
+  ValueRef iterable;  // a constant list, a pipeline input or a task output
+  std::optional<int64_t> parallelism;
+  // kExitHandler
+  const Task* exit_task = nullptr;
+  // Members in source order: tasks and nested groups.
+  std::vector<std::variant<const Task*, const Group*>> members;
+};
+
+struct Group::Condition {
+  enum class Kind { kCompare, kAnd, kOr, kNot };
+  Kind kind = Kind::kCompare;
+  std::string op;  // "==", "!=", "<", "<=", ">", ">="
+  ValueRef left, right;
+  std::vector<std::shared_ptr<Condition>> operands;  // kAnd, kOr, kNot
+};
+
+struct PipelineOutput {
+  std::string name;
+  Span span;
+  ValueRef value;
+};
+
+struct Pipeline {
+  std::string name;
+  Span span;
+  Span name_span;
+  std::string description;
+  std::optional<std::string> display_name;
+  std::optional<std::string> pipeline_root;
+  std::vector<InputDef> inputs;
+  std::vector<OutputDef> outputs;
+  std::vector<std::unique_ptr<Task>> tasks;    // every task, in source order
+  std::vector<std::unique_ptr<Group>> groups;  // every group, in source order
+  // Top-level members in source order.
+  std::vector<std::variant<const Task*, const Group*>> members;
+  std::vector<PipelineOutput> returns;
+  // The component that represents this pipeline when another pipeline calls it.
+  const Component* as_component = nullptr;
+};
+
+struct Program {
+  std::vector<std::unique_ptr<Component>> components;
+  std::vector<std::unique_ptr<Pipeline>> pipelines;
+  // The pipeline to compile: the one declared in the root file.
+  const Pipeline* entry = nullptr;
+};
+
+}  // namespace kfpc::sema
