@@ -85,8 +85,7 @@ std::string Render(const SourceManager& sources, const Diagnostic& diagnostic) {
   } else {
     out += "kfpc: ";
   }
-  out += fmt::format("{}: {} [{}]\n", SeverityName(diagnostic.severity), diagnostic.message,
-                     Info(diagnostic.kind).code);
+  out += fmt::format("{}: {}\n", SeverityName(diagnostic.severity), diagnostic.message);
   if (diagnostic.span.valid()) AppendSnippet(sources, diagnostic.span, &out);
   for (const Label& label : diagnostic.labels) {
     if (!label.span.valid()) continue;

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "compiler/ast/ast.h"
+#include "compiler/diagnostics/diagnostic.h"
+#include "compiler/sema/program.h"
+
+namespace kfpc::check {
+
+// Reads an imported file. Returns nullopt when the file does not exist or cannot be read; the
+// language server passes a loader that prefers its open buffers over the disk.
+using FileLoader = std::function<std::optional<std::string>(const std::string& path)>;
+
+// Reads files from the disk.
+FileLoader DiskLoader();
+
+struct CheckOptions {
+  // The pipeline to compile when the root file declares several; empty means the only one.
+  std::string entry_pipeline;
+};
+
+// The result of checking: every parsed file (for the language server) and the checked program.
+struct CheckResult {
+  std::vector<ast::File> files;             // index = FileId
+  std::unique_ptr<sema::Program> program;  // never null; incomplete when there are errors
+};
+
+// Parses `root` (already added to `sources`), loads and parses its imports with `loader`,
+// resolves names and checks types. Reports every error to `sink` and keeps going, so that one
+// mistake yields one message. `program.entry` is null when the root file has no pipeline to
+// compile or when there are errors.
+CheckResult Check(diag::SourceManager& sources, diag::FileId root, const FileLoader& loader,
+                  diag::DiagnosticSink& sink, const CheckOptions& options = {});
+
+}  // namespace kfpc::check
