@@ -1,0 +1,138 @@
+#include "compiler/parse/ast_builder.h"
+
+#include "KfLexer.h"
+
+// Declarations, parameters, types and doc comments. Settings and statements are built in
+// stmt_builder.cc, expressions in expr_builder.cc.
+
+namespace kfpc::parse {
+
+namespace {
+
+bool Accepted(const antlrcpp::Any& result) { return result.is<bool>() && result.as<bool>(); }
+
+}  // namespace
+
+ast::File AstBuilder::Build(P::FileContext* file) {
+  ast::File result;
+  result.id = spans_.file();
+  for (P::DeclContext* ctx : file->decl()) {
+    ast::Decl decl;
+    if (BuildDecl(ctx, &decl)) result.decls.push_back(std::move(decl));
+  }
+  return result;
+}
+
+bool AstBuilder::BuildDecl(P::DeclContext* ctx, ast::Decl* decl) {
+  decl->span = spans_.Of(ctx);
+  decl->doc = Doc(ctx);
+  decl_ = decl;
+  return Accepted(ctx->accept(this));
+}
+
+antlrcpp::Any AstBuilder::visitImportDecl(P::ImportDeclContext* ctx) {
+  ast::Decl* decl = decl_;
+  decl->kind = ast::DeclKind::kImport;
+  return BuildStringLiteral(ctx->path, &decl->import_path, &decl->import_path_span);
+}
+
+antlrcpp::Any AstBuilder::visitArtifactDecl(P::ArtifactDeclContext* ctx) {
+  ast::Decl* decl = decl_;
+  decl->kind = ast::DeclKind::kArtifact;
+  return Name(ctx->name, &decl->name, &decl->name_span) &&
+         BuildSettings(ctx->settingsBlock(), &decl->settings);
+}
+
+antlrcpp::Any AstBuilder::visitComponentDecl(P::ComponentDeclContext* ctx) {
+  ast::Decl* decl = decl_;
+  decl->kind = ast::DeclKind::kComponent;
+  return Name(ctx->name, &decl->name, &decl->name_span) &&
+         BuildSignature(ctx->paramList(), ctx->outputs()) &&
+         BuildSettings(ctx->settingsBlock(), &decl->settings);
+}
+
+antlrcpp::Any AstBuilder::visitPipelineDecl(P::PipelineDeclContext* ctx) {
+  ast::Decl* decl = decl_;
+  decl->kind = ast::DeclKind::kPipeline;
+  return Name(ctx->name, &decl->name, &decl->name_span) &&
+         BuildSignature(ctx->paramList(), ctx->outputs()) && BuildBlock(ctx->body, &decl->body);
+}
+
+// Fills the inputs and outputs of `decl_`.
+bool AstBuilder::BuildSignature(P::ParamListContext* params, P::OutputsContext* outputs) {
+  if (params == nullptr || params->exception != nullptr) return false;
+  for (P::ParamContext* ctx : params->param()) {
+    ast::Param& param = decl_->inputs.emplace_back();
+    if (!BuildParam(ctx, ctx->name, ctx->typeRef(), &param)) return false;
+    if (ctx->defaultValue != nullptr) {
+      param.default_value = BuildExpr(ctx->defaultValue);
+      if (param.default_value == nullptr) return false;
+    }
+  }
+  return outputs == nullptr || Accepted(outputs->accept(this));
+}
+
+antlrcpp::Any AstBuilder::visitSingleOutput(P::SingleOutputContext* ctx) {
+  decl_->single_output = true;
+  ast::Param& output = decl_->outputs.emplace_back();
+  output.name = "Output";
+  if (!BuildType(ctx->typeRef(), &output.type)) return false;
+  output.span = output.name_span = output.type.span;
+  return true;
+}
+
+antlrcpp::Any AstBuilder::visitNamedOutputs(P::NamedOutputsContext* ctx) {
+  if (ctx->exception != nullptr) return false;
+  for (P::OutputContext* output : ctx->output()) {
+    if (!BuildParam(output, output->name, output->typeRef(), &decl_->outputs.emplace_back())) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool AstBuilder::BuildParam(antlr4::ParserRuleContext* ctx, P::IdentifierContext* name,
+                            P::TypeRefContext* type, ast::Param* param) {
+  param->span = spans_.Of(ctx);
+  param->doc = Doc(ctx);
+  return ctx->exception == nullptr && Name(name, &param->name, &param->name_span) &&
+         BuildType(type, &param->type);
+}
+
+bool AstBuilder::BuildType(P::TypeRefContext* ctx, ast::TypeRef* type) {
+  if (ctx == nullptr || ctx->exception != nullptr) return false;
+  type->span = spans_.Of(ctx);
+  type->optional = ctx->QUESTION() != nullptr;
+  for (P::TypeRefContext* arg : ctx->typeRef()) {
+    if (!BuildType(arg, &type->args.emplace_back())) return false;
+  }
+  return Name(ctx->name, &type->name, &type->name_span);
+}
+
+// The `///` comments right before `ctx`, one line each, without the slashes and one space.
+std::string AstBuilder::Doc(antlr4::ParserRuleContext* ctx) {
+  std::vector<antlr4::Token*> hidden = tokens_.getHiddenTokensToLeft(ctx->getStart()->getTokenIndex());
+  auto first = hidden.end();
+  while (first != hidden.begin() && (*(first - 1))->getType() == grammar::KfLexer::DOC_COMMENT) {
+    --first;
+  }
+  std::string doc;
+  for (auto it = first; it != hidden.end(); ++it) {
+    std::string_view line = Text(spans_.Of(*it)).substr(3);
+    if (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+    if (it != first) doc += '\n';
+    doc += line;
+  }
+  return doc;
+}
+
+bool AstBuilder::Name(P::IdentifierContext* ctx, std::string* name, diag::Span* span) {
+  if (ctx == nullptr || ctx->exception != nullptr || ctx->getStart()->getTokenIndex() == INVALID_INDEX) {
+    return false;
+  }
+  *span = spans_.Of(ctx);
+  *name = std::string(Text(*span));
+  return !name->empty();
+}
+
+}  // namespace kfpc::parse

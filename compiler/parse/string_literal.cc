@@ -1,0 +1,204 @@
+#include "compiler/parse/string_literal.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+namespace kfpc::parse {
+
+namespace {
+
+bool IsNameStart(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
+bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
+
+char32_t HexValue(char c) {
+  return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+void AppendUtf8(char32_t c, std::string* out) {
+  if (c < 0x80) {
+    out->push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+// The number of bytes of the UTF-8 sequence that starts with `lead` (1 for stray bytes).
+size_t SequenceLength(char lead) {
+  auto byte = static_cast<unsigned char>(lead);
+  return byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1;
+}
+
+// Walks the content of one string literal, appending to a DecodedString.
+class StringDecoder {
+ public:
+  StringDecoder(std::string_view text, diag::Span content, diag::DiagnosticSink& sink)
+      : text_(text), content_(content), sink_(sink) {}
+
+  DecodedString Run() {
+    while (pos_ < text_.size()) {
+      char c = text_[pos_];
+      if (c == '\\') {
+        Escape();
+      } else if (c == '{') {
+        Interpolation();
+      } else if (c == '}') {
+        Report(diag::Kind::kInvalidInterpolation, pos_, pos_ + 1, "unmatched `}` in a string")
+            .help = "write `\\}` for a literal `}`";
+        Literal(pos_, pos_ + 1, "}");
+      } else {
+        size_t length = std::min(SequenceLength(c), text_.size() - pos_);
+        Literal(pos_, pos_ + length, text_.substr(pos_, length));
+      }
+    }
+    return std::move(result_);
+  }
+
+ private:
+  diag::Span At(size_t begin, size_t end) const {
+    return {content_.file, content_.begin + static_cast<uint32_t>(begin),
+            content_.begin + static_cast<uint32_t>(end)};
+  }
+
+  diag::Diagnostic& Report(diag::Kind kind, size_t begin, size_t end, std::string message) {
+    return sink_.Report(kind, At(begin, end), std::move(message));
+  }
+
+  // Appends decoded text that the source writes as bytes [begin, end), merging it into the
+  // literal part before it.
+  void Literal(size_t begin, size_t end, std::string_view decoded) {
+    result_.value.append(decoded);
+    if (result_.parts.empty() || result_.parts.back().is_interpolation) {
+      ast::StringPart& part = result_.parts.emplace_back();
+      part.span = At(begin, end);
+    }
+    result_.parts.back().text.append(decoded);
+    result_.parts.back().span.end = At(begin, end).end;
+    pos_ = end;
+  }
+
+  void Escape() {
+    size_t begin = pos_;
+    if (begin + 1 >= text_.size()) {  // a backslash that ends an unterminated string
+      pos_ = text_.size();
+      return;
+    }
+    char c = text_[begin + 1];
+    static constexpr std::string_view kFrom = "\"\\ntr{}", kTo = "\"\\\n\t\r{}";
+    if (size_t i = kFrom.find(c); i != std::string_view::npos) {
+      Literal(begin, begin + 2, kTo.substr(i, 1));
+    } else if (c == 'u') {
+      UnicodeEscape();
+    } else {
+      size_t end = std::min(begin + 1 + SequenceLength(c), text_.size());
+      Report(diag::Kind::kInvalidEscape, begin, end,
+             fmt::format("invalid escape `{}` in a string", text_.substr(begin, end - begin)))
+          .help = "the escapes are `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r`, `\\{`, `\\}` and `\\u{HEX}`";
+      Literal(begin, end, text_.substr(begin + 1, end - begin - 1));
+    }
+  }
+
+  // `\u{HEX}` with one to six hexadecimal digits naming a Unicode scalar value.
+  void UnicodeEscape() {
+    size_t begin = pos_, end = begin + 2;
+    char32_t value = 0;
+    bool valid = end < text_.size() && text_[end] == '{';
+    size_t digits = 0;
+    if (valid) {
+      for (++end; end < text_.size() && std::isxdigit(static_cast<unsigned char>(text_[end]));
+           ++end, ++digits) {
+        if (digits < 8) value = value * 16 + HexValue(text_[end]);
+      }
+      valid = end < text_.size() && text_[end] == '}' && digits >= 1 && digits <= 6 &&
+              value <= 0x10FFFF && !(value >= 0xD800 && value <= 0xDFFF);
+      if (end < text_.size() && text_[end] == '}') ++end;
+    }
+    if (!valid) {
+      Report(diag::Kind::kInvalidEscape, begin, end,
+             fmt::format("invalid unicode escape `{}`", text_.substr(begin, end - begin)))
+          .help = "write `\\u{` and the 1 to 6 hexadecimal digits of a code point, then `}`";
+      pos_ = end;
+      return;
+    }
+    std::string decoded;
+    AppendUtf8(value, &decoded);
+    Literal(begin, end, decoded);
+  }
+
+  // `{name}` or `{task.output}`.
+  void Interpolation() {
+    size_t begin = pos_;
+    size_t close = text_.find('}', begin);
+    if (close == std::string_view::npos) {
+      Report(diag::Kind::kInvalidInterpolation, begin, begin + 1, "unclosed `{` in a string")
+          .help = "close the interpolation with `}`, or write `\\{` for a literal `{`";
+      Literal(begin, begin + 1, "{");
+      return;
+    }
+    ast::StringPart part;
+    part.is_interpolation = true;
+    part.span = At(begin, close + 1);
+    part.text = std::string(text_.substr(begin + 1, close - begin - 1));
+    if (!SplitPath(begin + 1, close, &part)) {
+      Report(diag::Kind::kInvalidInterpolation, begin, close + 1,
+             fmt::format("invalid interpolation `{}`", text_.substr(begin, close + 1 - begin)))
+          .help = "write a name such as `{epochs}` or `{task.output}`, or `\\{` for a literal `{`";
+      Literal(begin, close + 1, text_.substr(begin, close + 1 - begin));
+      return;
+    }
+    result_.value.append("{").append(part.text).append("}");
+    result_.parts.push_back(std::move(part));
+    pos_ = close + 1;
+  }
+
+  // Splits `a.b.c` in [begin, end) into names; false unless it is names joined by dots.
+  bool SplitPath(size_t begin, size_t end, ast::StringPart* part) {
+    size_t start = begin;
+    for (size_t i = begin; i <= end; ++i) {
+      if (i < end && text_[i] != '.') {
+        if (i == start ? !IsNameStart(text_[i]) : !IsNameChar(text_[i])) return false;
+        continue;
+      }
+      if (i == start) return false;
+      part->path.emplace_back(text_.substr(start, i - start));
+      part->path_spans.push_back(At(start, i));
+      start = i + 1;
+    }
+    return true;
+  }
+
+  std::string_view text_;
+  diag::Span content_;
+  diag::DiagnosticSink& sink_;
+  size_t pos_ = 0;
+  DecodedString result_;
+};
+
+}  // namespace
+
+DecodedString DecodeString(std::string_view text, diag::Span content, diag::DiagnosticSink& sink) {
+  return StringDecoder(text, content, sink).Run();
+}
+
+std::string DecodeRawString(std::string_view text, diag::Span* content) {
+  size_t first_line_end = text.find('\n');
+  if (first_line_end != std::string_view::npos &&
+      text.find_first_not_of(" \t\r") >= first_line_end) {
+    text.remove_prefix(first_line_end + 1);
+    content->begin += static_cast<uint32_t>(first_line_end + 1);
+  }
+  return std::string(text);
+}
+
+}  // namespace kfpc::parse

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+#include "BaseErrorListener.h"
+#include "DefaultErrorStrategy.h"
+#include "compiler/diagnostics/diagnostic.h"
+#include "compiler/parse/source_stream.h"
+
+namespace kfpc::parse {
+
+// Reports syntax errors as kfpc diagnostics, at most one per token, so that one mistake yields
+// one message. Installed as the lexer's and parser's only error listener: nothing is printed.
+class SyntaxErrorReporter : public antlr4::BaseErrorListener {
+ public:
+  SyntaxErrorReporter(const SpanMap& spans, diag::DiagnosticSink& sink) : spans_(spans), sink_(sink) {}
+
+  // Reports `message` at `span` on behalf of `token`. When an error was already reported at
+  // that token, reports nothing and returns a diagnostic that is thrown away.
+  diag::Diagnostic& Report(diag::Kind kind, const antlr4::Token* token, diag::Span span,
+                           std::string message);
+  // Counts `token` as reported, by an error that is not about one token.
+  void MarkReported(const antlr4::Token* token) { reported_tokens_.insert(token->getTokenIndex()); }
+  const SpanMap& spans() const { return spans_; }
+
+  // ANTLR's own messages; only reached if a path not covered by SyntaxErrorStrategy reports.
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line,
+                   size_t column, const std::string& message, std::exception_ptr error) override;
+
+ private:
+  const SpanMap& spans_;
+  diag::DiagnosticSink& sink_;
+  std::unordered_set<size_t> reported_tokens_;
+  diag::Diagnostic discarded_;
+};
+
+// ANTLR's default recovery with kfpc's wording: each report names what was expected, where, and
+// what was found instead.
+class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
+ public:
+  SyntaxErrorStrategy(std::string_view text, SyntaxErrorReporter& reporter)
+      : text_(text), reporter_(reporter) {}
+
+ protected:
+  void reportNoViableAlternative(antlr4::Parser* parser, const antlr4::NoViableAltException& e) override;
+  void reportInputMismatch(antlr4::Parser* parser, const antlr4::InputMismatchException& e) override;
+  void reportFailedPredicate(antlr4::Parser* parser, const antlr4::FailedPredicateException& e) override;
+  void reportUnwantedToken(antlr4::Parser* parser) override;
+  void reportMissingToken(antlr4::Parser* parser) override;
+
+ private:
+  // Reports that `expected` was wanted in `ctx` but `found` came.
+  void ReportExpected(antlr4::Parser* parser, antlr4::ParserRuleContext* ctx, antlr4::Token* found,
+                      const antlr4::misc::IntervalSet& expected);
+
+  std::string_view text_;
+  SyntaxErrorReporter& reporter_;
+};
+
+}  // namespace kfpc::parse

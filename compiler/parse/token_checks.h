@@ -1,0 +1,26 @@
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "Token.h"
+#include "compiler/parse/source_stream.h"
+#include "compiler/parse/syntax_errors.h"
+
+namespace kfpc::parse {
+
+// Reports the lexical mistakes in `tokens` (unterminated strings, malformed numbers, stray
+// characters, invalid UTF-8 from `stream`), each once and at its token so that the parser stays
+// quiet about it.
+void ReportLexicalErrors(const std::vector<antlr4::Token*>& tokens, std::string_view text,
+                         const SourceStream& stream, SyntaxErrorReporter& reporter,
+                         diag::DiagnosticSink& sink);
+
+// The deepest nesting the parser accepts: brackets, blocks, prefix operators and operator chains
+// each add a level of recursion to parsing and to the syntax tree.
+inline constexpr int kMaxNesting = 256;
+
+// Reports and returns false when `tokens` nest deeper than kMaxNesting, before the parser recurses.
+bool CheckNesting(const std::vector<antlr4::Token*>& tokens, SyntaxErrorReporter& reporter);
+
+}  // namespace kfpc::parse
