@@ -229,6 +229,10 @@ struct PipelineSpec {
   std::string schema_version = "2.1.0";
   std::string sdk_version;  // "kfpc-<version>"
   std::string default_pipeline_root;
+  // The "# Description:" text of the header comment when it differs from
+  // pipeline_info.description: the SDK writes a component compiled as a pipeline with its
+  // description in the header only. Unset means pipeline_info.description.
+  std::optional<std::string> header_description;
 };
 
 // The kfp-kubernetes PlatformSpec, written as a second YAML document when any task has Kubernetes

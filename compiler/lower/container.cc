@@ -1,0 +1,121 @@
+#include "compiler/lower/container.h"
+
+#include <cstdlib>
+#include <utility>
+#include <vector>
+
+#include "compiler/lower/placeholders.h"
+#include "compiler/lower/python_component.h"
+
+namespace kfpc::lower {
+namespace {
+
+std::vector<std::string> ToStrings(const std::vector<sema::CommandArg>& args) {
+  std::vector<std::string> out;
+  out.reserve(args.size());
+  for (const sema::CommandArg& arg : args) out.push_back(CommandArgToString(arg));
+  return out;
+}
+
+bool EndsWith(const std::string& text, std::string_view suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+double ParseNumber(const std::string& text) { return std::strtod(text.c_str(), nullptr); }
+
+// The SDK keeps env in a dict: a repeated name keeps its first position and takes the last value.
+std::vector<ir::EnvVar> ToEnv(const std::vector<std::pair<std::string, std::string>>& env) {
+  std::vector<ir::EnvVar> out;
+  for (const auto& [name, value] : env) {
+    bool replaced = false;
+    for (ir::EnvVar& existing : out) {
+      if (existing.name == name) {
+        existing.value = value;
+        replaced = true;
+      }
+    }
+    if (!replaced) out.push_back(ir::EnvVar{name, value});
+  }
+  return out;
+}
+
+// The SDK writes each quantity twice: as given in the resource* string field, and converted in
+// the deprecated numeric field.
+ir::Resources ToResources(const sema::Task& task) {
+  ir::Resources resources;
+  if (task.cpu_request) {
+    resources.resource_cpu_request = *task.cpu_request;
+    resources.cpu_request = CpuToFloat(*task.cpu_request);
+  }
+  if (task.cpu_limit) {
+    resources.resource_cpu_limit = *task.cpu_limit;
+    resources.cpu_limit = CpuToFloat(*task.cpu_limit);
+  }
+  if (task.memory_request) {
+    resources.resource_memory_request = *task.memory_request;
+    resources.memory_request = MemoryToFloat(*task.memory_request);
+  }
+  if (task.memory_limit) {
+    resources.resource_memory_limit = *task.memory_limit;
+    resources.memory_limit = MemoryToFloat(*task.memory_limit);
+  }
+  // set_accelerator_type implies a count of 1, and a count without a type writes no type fields.
+  if (task.accelerator_type || task.accelerator_count) {
+    ir::Accelerator accelerator;
+    int64_t count = task.accelerator_count.value_or(1);
+    accelerator.count = count;
+    accelerator.resource_count = std::to_string(count);
+    if (task.accelerator_type) {
+      accelerator.type = *task.accelerator_type;
+      accelerator.resource_type = *task.accelerator_type;
+    }
+    resources.accelerator = accelerator;
+  }
+  return resources;
+}
+
+}  // namespace
+
+double CpuToFloat(const std::string& cpu) {
+  if (EndsWith(cpu, "m")) return ParseNumber(cpu.substr(0, cpu.size() - 1)) / 1000;
+  return ParseNumber(cpu);
+}
+
+double MemoryToFloat(const std::string& memory) {
+  constexpr double kGiga = 1e9;
+  // The binary suffixes ("Gi") are tried before the decimal ones ("G").
+  static constexpr std::pair<std::string_view, double> kUnits[] = {
+      {"Ei", 1152921504606846976.0}, {"Pi", 1125899906842624.0}, {"Ti", 1099511627776.0},
+      {"Gi", 1073741824.0},          {"Mi", 1048576.0},           {"Ki", 1024.0},
+      {"E", 1e18},                   {"P", 1e15},                 {"T", 1e12},
+      {"G", 1e9},                    {"M", 1e6},                  {"K", 1e3},
+  };
+  for (const auto& [suffix, factor] : kUnits) {
+    if (!EndsWith(memory, suffix)) continue;
+    double number = ParseNumber(memory.substr(0, memory.size() - suffix.size()));
+    // The SDK returns gigabytes as given, without multiplying and dividing.
+    if (suffix == "G") return number;
+    return number * factor / kGiga;
+  }
+  return ParseNumber(memory) / kGiga;
+}
+
+ir::ContainerSpec BuildContainer(const sema::Task& task, std::string_view kfp_version) {
+  const sema::Component& component = *task.component;
+  ir::ContainerSpec container;
+  if (component.kind == sema::Component::Kind::kPython && component.python) {
+    container.image = component.image.empty() ? std::string(kDefaultPythonImage) : component.image;
+    container.command = PythonCommand(*component.python, kfp_version);
+    container.args = PythonArgs(*component.python);
+  } else {
+    container.image = component.image;
+    container.command = ToStrings(component.command);
+    container.args = ToStrings(component.args);
+  }
+  container.env = ToEnv(task.env);
+  container.resources = ToResources(task);
+  return container;
+}
+
+}  // namespace kfpc::lower

@@ -1,0 +1,63 @@
+#include "compiler/lower/naming.h"
+
+namespace kfpc::lower {
+
+std::string SanitizeK8sName(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  for (char c : name) {
+    char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    bool keep = (lower >= 'a' && lower <= 'z') || (lower >= '0' && lower <= '9');
+    // Every other byte, '-' included, becomes a separator; runs collapse to one '-'.
+    if (keep) {
+      out.push_back(lower);
+    } else if (out.empty() || out.back() != '-') {
+      out.push_back('-');
+    }
+  }
+  size_t begin = out.find_first_not_of('-');
+  if (begin == std::string::npos) return "";
+  size_t end = out.find_last_not_of('-');
+  return out.substr(begin, end - begin + 1);
+}
+
+std::string UniqueNames::FirstFree(const std::string& base, int* index,
+                                   const std::unordered_set<std::string>* extra) const {
+  auto taken = [&](const std::string& name) {
+    return Contains(name) || (extra != nullptr && extra->count(name) != 0);
+  };
+  if (!taken(base)) {
+    *index = 0;
+    return base;
+  }
+  auto it = next_index_.find(base);
+  int i = it == next_index_.end() ? 2 : it->second;
+  std::string candidate = base + "-" + std::to_string(i);
+  while (taken(candidate)) {
+    ++i;
+    candidate = base + "-" + std::to_string(i);
+  }
+  *index = i;
+  return candidate;
+}
+
+std::string UniqueNames::Claim(const std::string& base) {
+  int index = 0;
+  std::string name = FirstFree(base, &index);
+  if (index != 0) next_index_[base] = index + 1;
+  taken_.insert(name);
+  return name;
+}
+
+std::string UniqueNames::Peek(const std::string& base) const {
+  int index = 0;
+  return FirstFree(base, &index);
+}
+
+std::string UniqueNames::PeekAvoiding(const std::string& base,
+                                      const std::unordered_set<std::string>& extra) const {
+  int index = 0;
+  return FirstFree(base, &index, &extra);
+}
+
+}  // namespace kfpc::lower

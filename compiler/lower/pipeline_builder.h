@@ -1,0 +1,97 @@
+#pragma once
+
+// Compiles one pipeline the way the SDK's create_pipeline_spec does: its own task and group
+// names, its DAGs, and the components and executors it needs. A pipeline called as a component
+// is compiled once on its own and merged into each caller, renaming its components and executors
+// where they collide with the caller's.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <variant>
+#include <vector>
+
+#include "compiler/lower/lower.h"
+#include "compiler/lower/naming.h"
+#include "compiler/sema/program.h"
+#include "runtime/ir/pipeline_spec.h"
+
+namespace kfpc::lower {
+
+class DagPlan;
+class CompiledPipelineCache;
+
+// One pipeline's PipelineSpec before it is merged anywhere.
+struct CompiledPipeline {
+  ir::ComponentSpec root;
+  std::map<std::string, ir::ComponentSpec> components;
+  std::map<std::string, ir::ExecutorSpec> executors;
+};
+
+// Converts a duration ("30s", "5m", "1h") to the seconds form the SDK writes ("300s").
+std::string DurationInSeconds(const std::string& duration);
+
+class PipelineBuilder {
+ public:
+  PipelineBuilder(const sema::Pipeline& pipeline, const LowerOptions& options,
+                  CompiledPipelineCache* cache);
+
+  ~PipelineBuilder();
+
+  CompiledPipeline Build();
+
+ private:
+  using Members = std::vector<std::variant<const sema::Task*, const sema::Group*>>;
+
+  void BuildDagMembers(const sema::Group* group, const Members& members, ir::ComponentSpec* spec);
+  void BuildChainDag(const sema::Group& first_branch, const void* wrapper);
+  ir::TaskSpec BuildTask(const sema::Task& task, const void* dag);
+  ir::ComponentSpec TaskComponent(const sema::Task& task, const std::string& name);
+  void AddComponent(const std::string& base, ir::TaskSpec* task, ir::ComponentSpec spec);
+  ir::ComponentSpec* AddGroupComponent(const std::string& base, ir::TaskSpec* task,
+                                       ir::ComponentSpec spec);
+  ir::ComponentSpec MergeSubPipeline(const CompiledPipeline& sub_template);
+  void RenameSubComponents(CompiledPipeline* sub);
+  const std::string& TaskName(const sema::Task* task) const;
+
+  // Groups (groups.cc and exit_and_outputs.cc).
+  void AddGroup(const sema::Group& group, const sema::Group* parent_group,
+                ir::ComponentSpec* parent);
+  void AddGroupTask(const void* node, const sema::Group* group, const void* parent_dag,
+                    ir::ComponentSpec* parent);
+  ir::ComponentSpec GroupComponent(const void* node) const;
+  ir::TaskSpec GroupTask(const void* node, const void* parent_dag) const;
+  void SetLoopIterator(const sema::Group& loop, ir::TaskSpec* task,
+                       ir::ComponentSpec* component) const;
+  std::string Cel(const sema::Group::Condition& condition) const;
+  std::string CelOperand(const sema::ValueRef& value, ir::ParameterType target,
+                         ir::ParameterType* type) const;
+  void BuildExitTasks();
+  void BuildRootOutputs();
+
+  const sema::Pipeline& pipeline_;
+  const LowerOptions& options_;
+  CompiledPipelineCache* cache_;
+  std::unique_ptr<DagPlan> plan_;
+  CompiledPipeline out_;
+  UniqueNames component_names_;
+  UniqueNames executor_names_;
+  // The component of each group's DAG, by group or chain wrapper; map nodes never move.
+  std::unordered_map<const void*, ir::ComponentSpec*> group_components_;
+  std::unordered_set<const void*> built_wrappers_;
+};
+
+// Compiles each pipeline that is called as a component at most once.
+class CompiledPipelineCache {
+ public:
+  explicit CompiledPipelineCache(const LowerOptions& options) : options_(options) {}
+  const CompiledPipeline& Get(const sema::Pipeline& pipeline);
+
+ private:
+  const LowerOptions& options_;
+  std::map<const sema::Pipeline*, std::unique_ptr<CompiledPipeline>> compiled_;
+};
+
+}  // namespace kfpc::lower

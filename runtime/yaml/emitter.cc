@@ -1,0 +1,486 @@
+#include "runtime/yaml/emitter.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstdio>
+#include <string_view>
+
+#include "runtime/yaml/plain_resolver.h"
+
+// The emitter follows PyYAML's Emitter state for state: the same column, indent, whitespace and
+// indention bookkeeping decides where line breaks and padding go, so that line folding matches.
+// Scalars are handled as Unicode code points because PyYAML counts columns in characters.
+
+namespace kfpc::yaml {
+
+namespace {
+
+constexpr int kBestIndent = 2;
+constexpr size_t kBestWidth = 80;
+// PyYAML counts a key's implicit `!!str` tag toward the 128-character limit of simple keys.
+constexpr size_t kSimpleKeyLimit = 128 - 5;
+
+// Decodes UTF-8; a byte outside a valid sequence becomes the code point of the same value, which
+// the double-quoted writer then escapes as `\xNN`.
+std::u32string DecodeUtf8(std::string_view text) {
+  std::u32string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    size_t length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xe ? 3
+                                  : (byte >> 3) == 0x1e ? 4 : 0;
+    char32_t cp = length == 1 ? byte : length == 2 ? (byte & 0x1f)
+                                   : length == 3 ? (byte & 0x0f) : (byte & 0x07);
+    bool valid = length > 0 && i + length <= text.size();
+    for (size_t k = 1; valid && k < length; ++k) {
+      auto next = static_cast<unsigned char>(text[i + k]);
+      valid = (next & 0xc0) == 0x80;
+      cp = (cp << 6) | (next & 0x3f);
+    }
+    if (!valid) {
+      out.push_back(byte);
+      ++i;
+      continue;
+    }
+    out.push_back(cp);
+    i += length;
+  }
+  return out;
+}
+
+void AppendUtf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else {
+    out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  }
+}
+
+bool IsBreak(char32_t ch) { return ch == U'\n' || ch == 0x85 || ch == 0x2028 || ch == 0x2029; }
+
+bool IsSpaceOrBreak(char32_t ch) {
+  return ch == U'\0' || ch == U' ' || ch == U'\t' || ch == U'\r' || IsBreak(ch);
+}
+
+bool IsPrintableAscii(char32_t ch) { return ch >= 0x20 && ch <= 0x7e; }
+
+// What PyYAML's analyze_scalar finds out about a string, reduced to what block style needs.
+struct ScalarAnalysis {
+  bool empty = false;
+  bool multiline = false;
+  bool allow_plain = true;  // block plain
+  bool allow_single_quoted = true;
+};
+
+// Leading characters that make a plain scalar start a YAML indicator.
+bool IsLeadingIndicator(char32_t ch) {
+  return std::u32string_view(U"#,[]{}&*!|>'\"%@`").find(ch) != std::u32string_view::npos;
+}
+
+ScalarAnalysis AnalyzeScalar(std::u32string_view text) {
+  ScalarAnalysis result;
+  if (text.empty()) {
+    result.empty = true;
+    return result;
+  }
+  bool block_indicators = text.starts_with(U"---") || text.starts_with(U"...");
+  bool special = false, line_breaks = false;
+  bool leading_space = false, leading_break = false, trailing_space = false,
+       trailing_break = false, break_space = false, space_break = false;
+  bool preceded_by_whitespace = true;
+  bool previous_space = false, previous_break = false;
+  const size_t size = text.size();
+  for (size_t i = 0; i < size; ++i) {
+    char32_t ch = text[i];
+    bool followed_by_whitespace = i + 1 >= size || IsSpaceOrBreak(text[i + 1]);
+    if (i == 0) {
+      if (IsLeadingIndicator(ch)) block_indicators = true;
+      if ((ch == U'?' || ch == U':' || ch == U'-') && followed_by_whitespace) {
+        block_indicators = true;
+      }
+    } else {
+      if (ch == U':' && followed_by_whitespace) block_indicators = true;
+      if (ch == U'#' && preceded_by_whitespace) block_indicators = true;
+    }
+    if (IsBreak(ch)) line_breaks = true;
+    // With allow_unicode off, every character outside printable ASCII needs an escape.
+    if (ch != U'\n' && !IsPrintableAscii(ch)) special = true;
+    if (ch == U' ') {
+      leading_space = leading_space || i == 0;
+      trailing_space = i == size - 1;
+      break_space = break_space || previous_break;
+      previous_space = true;
+      previous_break = false;
+    } else if (IsBreak(ch)) {
+      leading_break = leading_break || i == 0;
+      trailing_break = i == size - 1;
+      space_break = space_break || previous_space;
+      previous_space = false;
+      previous_break = true;
+    } else {
+      previous_space = previous_break = false;
+    }
+    preceded_by_whitespace = IsSpaceOrBreak(ch);
+  }
+  result.multiline = line_breaks;
+  if (leading_space || leading_break || trailing_space || trailing_break || line_breaks ||
+      block_indicators) {
+    result.allow_plain = false;
+  }
+  if (break_space || space_break || special) {
+    result.allow_plain = result.allow_single_quoted = false;
+  }
+  return result;
+}
+
+}  // namespace
+
+// Writes nodes with PyYAML's layout rules. One instance writes one stream.
+class Emitter {
+ public:
+  std::string Emit(const std::vector<Node>& documents) {
+    for (size_t i = 0; i < documents.size(); ++i) {
+      if (i > 0) {
+        WriteIndent();
+        WriteIndicator("---", true);
+      }
+      EmitNode(documents[i], Context{});
+      WriteIndent();
+    }
+    return std::move(out_);
+  }
+
+ private:
+  struct Context {
+    bool mapping = false;
+    bool simple_key = false;
+  };
+  enum class Style { kPlain, kSingleQuoted, kDoubleQuoted };
+
+  void EmitNode(const Node& node, Context context);
+  void EmitSequence(const std::vector<Node>& items, Context context);
+  void EmitMapping(const std::vector<Node::Entry>& entries);
+  void EmitScalar(const std::string& text, bool is_string, Context context);
+  void WriteEmptyCollection(const char* text);
+
+  void WriteRaw(std::string_view data, size_t width);
+  void WriteCodePoints(std::u32string_view text, size_t start, size_t end);
+  void WriteIndicator(std::string_view indicator, bool need_whitespace, bool whitespace = false,
+                      bool indention = false);
+  void WriteIndent();
+  void WriteLineBreak();
+  void IncreaseIndent(bool flow, bool indentless);
+  void WriteBreaks(std::u32string_view text, size_t start, size_t end);
+  void WritePlain(std::u32string_view text, bool split);
+  void WriteSingleQuoted(std::u32string_view text, bool split);
+  void WriteDoubleQuoted(std::u32string_view text, bool split);
+
+  std::string out_;
+  size_t column_ = 0;
+  int indent_ = -1;  // -1: no indent yet (PyYAML's None)
+  bool whitespace_ = true;
+  bool indention_ = true;
+};
+
+void Emitter::EmitNode(const Node& node, Context context) {
+  struct Visitor {
+    Emitter& emitter;
+    Context context;
+    void operator()(std::monostate) { emitter.EmitScalar("null", false, context); }
+    void operator()(bool value) { emitter.EmitScalar(value ? "true" : "false", false, context); }
+    void operator()(int64_t value) { emitter.EmitScalar(std::to_string(value), false, context); }
+    void operator()(double value) { emitter.EmitScalar(YamlFloat(value), false, context); }
+    void operator()(const Node::StringValue& value) {
+      emitter.EmitScalar(value.text, true, context);
+    }
+    void operator()(const Node::SequenceItems& value) {
+      if (value.items.empty()) return emitter.WriteEmptyCollection("[]");
+      emitter.EmitSequence(value.items, context);
+    }
+    void operator()(const Node::MappingEntries& value) {
+      if (value.entries.empty()) return emitter.WriteEmptyCollection("{}");
+      emitter.EmitMapping(value.entries);
+    }
+  };
+  std::visit(Visitor{*this, context}, node.value_);
+}
+
+void Emitter::WriteEmptyCollection(const char* text) {
+  WriteIndicator(std::string_view(text, 1), true, /*whitespace=*/true);
+  WriteIndicator(std::string_view(text + 1, 1), false);
+}
+
+void Emitter::EmitSequence(const std::vector<Node>& items, Context context) {
+  int saved = indent_;
+  // A sequence that is a mapping value starts at the key's column, unindented.
+  IncreaseIndent(false, context.mapping && !indention_);
+  for (const Node& item : items) {
+    WriteIndent();
+    WriteIndicator("-", true, false, /*indention=*/true);
+    EmitNode(item, Context{});
+  }
+  indent_ = saved;
+}
+
+void Emitter::EmitMapping(const std::vector<Node::Entry>& entries) {
+  int saved = indent_;
+  IncreaseIndent(false, false);
+  for (const auto& [key, value] : entries) {
+    WriteIndent();
+    std::u32string key_text = DecodeUtf8(key);
+    ScalarAnalysis analysis = AnalyzeScalar(key_text);
+    if (key_text.size() < kSimpleKeyLimit && !analysis.empty && !analysis.multiline) {
+      EmitScalar(key, true, Context{true, true});
+      WriteIndicator(":", false);
+    } else {
+      // A long, empty or multi-line key takes the explicit `? key` / `: value` form.
+      WriteIndicator("?", true, false, /*indention=*/true);
+      EmitScalar(key, true, Context{true, false});
+      WriteIndent();
+      WriteIndicator(":", true, false, /*indention=*/true);
+    }
+    EmitNode(value, Context{true, false});
+  }
+  indent_ = saved;
+}
+
+void Emitter::EmitScalar(const std::string& text, bool is_string, Context context) {
+  int saved = indent_;
+  IncreaseIndent(true, false);
+  std::u32string chars = DecodeUtf8(text);
+  Style style = Style::kPlain;
+  if (is_string) {
+    ScalarAnalysis analysis = AnalyzeScalar(chars);
+    // PyYAML quotes what its YAML 1.1 resolvers read as another type; kfpc also quotes what a
+    // YAML 1.2 core-schema reader would (see emitter.h).
+    bool implicit = !ResolvesAsNonStringYaml11(chars) && !ResolvesAsNonStringYaml12(chars);
+    bool plain_ok = implicit && analysis.allow_plain &&
+                    !(context.simple_key && (analysis.empty || analysis.multiline));
+    if (!plain_ok) {
+      style = analysis.allow_single_quoted && !(context.simple_key && analysis.multiline)
+                  ? Style::kSingleQuoted
+                  : Style::kDoubleQuoted;
+    }
+  }
+  bool split = !context.simple_key;
+  switch (style) {
+    case Style::kPlain:
+      WritePlain(chars, split);
+      break;
+    case Style::kSingleQuoted:
+      WriteSingleQuoted(chars, split);
+      break;
+    case Style::kDoubleQuoted:
+      WriteDoubleQuoted(chars, split);
+      break;
+  }
+  indent_ = saved;
+}
+
+void Emitter::IncreaseIndent(bool flow, bool indentless) {
+  if (indent_ < 0) {
+    indent_ = flow ? kBestIndent : 0;
+  } else if (!indentless) {
+    indent_ += kBestIndent;
+  }
+}
+
+void Emitter::WriteRaw(std::string_view data, size_t width) {
+  out_ += data;
+  column_ += width;
+}
+
+void Emitter::WriteCodePoints(std::u32string_view text, size_t start, size_t end) {
+  for (size_t i = start; i < end; ++i) AppendUtf8(out_, text[i]);
+  column_ += end - start;
+}
+
+void Emitter::WriteIndicator(std::string_view indicator, bool need_whitespace, bool whitespace,
+                             bool indention) {
+  if (!whitespace_ && need_whitespace) WriteRaw(" ", 1);
+  WriteRaw(indicator, indicator.size());
+  whitespace_ = whitespace;
+  indention_ = indention_ && indention;
+}
+
+void Emitter::WriteIndent() {
+  size_t indent = indent_ < 0 ? 0 : static_cast<size_t>(indent_);
+  if (!indention_ || column_ > indent || (column_ == indent && !whitespace_)) WriteLineBreak();
+  if (column_ < indent) {
+    whitespace_ = true;
+    WriteRaw(std::string(indent - column_, ' '), indent - column_);
+  }
+}
+
+void Emitter::WriteLineBreak() {
+  whitespace_ = true;
+  indention_ = true;
+  out_ += '\n';
+  column_ = 0;
+}
+
+namespace {
+
+// The escape PyYAML writes for a character in a double-quoted scalar.
+std::string Escape(char32_t ch) {
+  switch (ch) {
+    case U'\0': return "\\0";
+    case 0x07: return "\\a";
+    case 0x08: return "\\b";
+    case 0x09: return "\\t";
+    case 0x0a: return "\\n";
+    case 0x0b: return "\\v";
+    case 0x0c: return "\\f";
+    case 0x0d: return "\\r";
+    case 0x1b: return "\\e";
+    case U'"': return "\\\"";
+    case U'\\': return "\\\\";
+    case 0x85: return "\\N";
+    case 0xa0: return "\\_";
+    case 0x2028: return "\\L";
+    case 0x2029: return "\\P";
+    default: break;
+  }
+  char buffer[16];
+  if (ch <= 0xff) {
+    std::snprintf(buffer, sizeof buffer, "\\x%02X", static_cast<unsigned>(ch));
+  } else if (ch <= 0xffff) {
+    std::snprintf(buffer, sizeof buffer, "\\u%04X", static_cast<unsigned>(ch));
+  } else {
+    std::snprintf(buffer, sizeof buffer, "\\U%08X", static_cast<unsigned>(ch));
+  }
+  return buffer;
+}
+
+bool NeedsEscape(char32_t ch) {
+  return ch == U'"' || ch == U'\\' || ch == 0xfeff || !IsPrintableAscii(ch);
+}
+
+}  // namespace
+
+void Emitter::WritePlain(std::u32string_view text, bool split) {
+  if (text.empty()) return;
+  if (!whitespace_) WriteRaw(" ", 1);
+  whitespace_ = indention_ = false;
+  // Plain scalars never hold line breaks (AnalyzeScalar rules that out), only spaces.
+  bool spaces = false;
+  size_t start = 0;
+  const size_t size = text.size();
+  for (size_t end = 0; end <= size; ++end) {
+    bool at_end = end == size;
+    char32_t ch = at_end ? U'\0' : text[end];
+    if (spaces) {
+      if (at_end || ch != U' ') {
+        // A single space past the width becomes a line break.
+        if (start + 1 == end && column_ > kBestWidth && split) {
+          WriteIndent();
+          whitespace_ = indention_ = false;
+        } else {
+          WriteCodePoints(text, start, end);
+        }
+        start = end;
+      }
+    } else if (at_end || ch == U' ') {
+      WriteCodePoints(text, start, end);
+      start = end;
+    }
+    spaces = !at_end && ch == U' ';
+  }
+}
+
+void Emitter::WriteBreaks(std::u32string_view text, size_t start, size_t end) {
+  // A folded scalar needs one extra line break to keep the first one.
+  if (text[start] == U'\n') WriteLineBreak();
+  for (size_t i = start; i < end; ++i) WriteLineBreak();
+  WriteIndent();
+}
+
+void Emitter::WriteSingleQuoted(std::u32string_view text, bool split) {
+  WriteIndicator("'", true);
+  bool spaces = false, breaks = false;
+  size_t start = 0;
+  const size_t size = text.size();
+  for (size_t end = 0; end <= size; ++end) {
+    bool at_end = end == size;
+    char32_t ch = at_end ? U'\0' : text[end];
+    if (spaces) {
+      if (at_end || ch != U' ') {
+        if (start + 1 == end && column_ > kBestWidth && split && start != 0 && end != size) {
+          WriteIndent();
+        } else {
+          WriteCodePoints(text, start, end);
+        }
+        start = end;
+      }
+    } else if (breaks) {
+      if (at_end || !IsBreak(ch)) {
+        WriteBreaks(text, start, end);
+        start = end;
+      }
+    } else if ((at_end || ch == U' ' || IsBreak(ch) || ch == U'\'') && start < end) {
+      WriteCodePoints(text, start, end);
+      start = end;
+    }
+    if (!at_end && ch == U'\'') {
+      WriteRaw("''", 2);
+      start = end + 1;
+    }
+    spaces = !at_end && ch == U' ';
+    breaks = !at_end && IsBreak(ch);
+  }
+  WriteIndicator("'", false);
+}
+
+void Emitter::WriteDoubleQuoted(std::u32string_view text, bool split) {
+  WriteIndicator("\"", true);
+  size_t start = 0;
+  const size_t size = text.size();
+  for (size_t end = 0; end <= size; ++end) {
+    bool at_end = end == size;
+    char32_t ch = at_end ? U'\0' : text[end];
+    if (at_end || NeedsEscape(ch)) {
+      if (start < end) {
+        WriteCodePoints(text, start, end);
+        start = end;
+      }
+      if (!at_end) {
+        std::string escape = Escape(ch);
+        WriteRaw(escape, escape.size());
+        start = end + 1;
+      }
+    }
+    // Fold at a space or right after an escape once the line would pass the width; `start` may
+    // be one past `end` here, so the pending length is signed.
+    auto pending = static_cast<long long>(end) - static_cast<long long>(start);
+    if (end > 0 && end + 1 < size && (ch == U' ' || start >= end) &&
+        static_cast<long long>(column_) + pending > static_cast<long long>(kBestWidth) && split) {
+      if (start < end) {
+        WriteCodePoints(text, start, end);
+        start = end;
+      }
+      WriteRaw("\\", 1);
+      WriteIndent();
+      whitespace_ = indention_ = false;
+      // A line that starts with a space escapes it, so that the reader keeps it.
+      if (text[start] == U' ') WriteRaw("\\", 1);
+    }
+  }
+  WriteIndicator("\"", false);
+}
+
+std::string EmitDocuments(const std::vector<Node>& documents) {
+  return Emitter().Emit(documents);
+}
+
+}  // namespace kfpc::yaml
