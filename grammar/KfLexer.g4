@@ -59,6 +59,7 @@ ID         : [A-Za-z_] [A-Za-z0-9_]*;
 // text is actually wrong, so valid input never produces them.
 UNTERMINATED_RAW_STRING : '"""' RAW_CHAR* ('"' | '""')?;
 UNTERMINATED_STRING     : '"' STRING_CHAR* '\\'?;
+SINGLE_QUOTED_STRING    : '\'' ~['\r\n]* '\''?;
 BAD_NUMBER              : '-'? DIGIT+ ('.' DIGIT*)? ([eE] [+-]? DIGIT*)? [A-Za-z0-9_.]*;
 
 // Trivia.

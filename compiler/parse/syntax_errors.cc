@@ -7,100 +7,12 @@
 #include "NoViableAltException.h"
 #include "InputMismatchException.h"
 #include "Parser.h"
-#include "Vocabulary.h"
+#include "compiler/parse/syntax_messages.h"
 
 namespace kfpc::parse {
 
-namespace {
-
 using grammar::KfLexer;
-using grammar::KfParser;
-using antlr4::misc::IntervalSet;
 
-[[maybe_unused]] const IntervalSet& NameTokens() {
-  static const IntervalSet set = IntervalSet::of(KfLexer::ID).Or(
-      IntervalSet::of(KfLexer::ENV)).Or(IntervalSet::of(KfLexer::PARALLELISM));
-  return set;
-}
-
-IntervalSet Of(std::initializer_list<size_t> tokens) {
-  IntervalSet set;
-  for (size_t token : tokens) set.add(static_cast<ssize_t>(token));
-  return set;
-}
-
-// Tokens that can start an expression.
-[[maybe_unused]] const IntervalSet& ExprStartTokens() {
-  static const IntervalSet set =
-      Of({KfLexer::STRING, KfLexer::RAW_STRING, KfLexer::INT, KfLexer::FLOAT, KfLexer::TRUE,
-          KfLexer::FALSE, KfLexer::NONE, KfLexer::UNTERMINATED_STRING,
-          KfLexer::UNTERMINATED_RAW_STRING, KfLexer::BAD_NUMBER, KfLexer::LBRACK, KfLexer::LBRACE,
-          KfLexer::LPAREN, KfLexer::MINUS, KfLexer::NOT})
-          .Or(NameTokens());
-  return set;
-}
-
-// Tokens that continue an expression; left out of "expected" lists when anything else fits.
-[[maybe_unused]] const IntervalSet& OperatorTokens() {
-  static const IntervalSet set = Of({KfLexer::DOT, KfLexer::EQ, KfLexer::NE, KfLexer::LT,
-                                     KfLexer::LE, KfLexer::GT, KfLexer::GE, KfLexer::AND,
-                                     KfLexer::OR, KfLexer::LPAREN});
-  return set;
-}
-
-[[maybe_unused]] const IntervalSet& DeclStartTokens() {
-  static const IntervalSet set =
-      Of({KfLexer::IMPORT, KfLexer::ARTIFACT, KfLexer::COMPONENT, KfLexer::PIPELINE});
-  return set;
-}
-
-[[maybe_unused]] const IntervalSet& StmtStartTokens() {
-  static const IntervalSet set =
-      Of({KfLexer::RETURN, KfLexer::IF, KfLexer::FOR, KfLexer::TRY}).Or(NameTokens());
-  return set;
-}
-
-const antlr4::dfa::Vocabulary& Vocabulary() {
-  static antlr4::ANTLRInputStream input;
-  static KfLexer lexer(&input);
-  return lexer.getVocabulary();
-}
-
-std::string TokenName(size_t type) {
-  if (type == antlr4::Token::EOF) return "the end of the file";
-  std::string literal = Vocabulary().getLiteralName(type);
-  if (literal.size() >= 2) return fmt::format("`{}`", literal.substr(1, literal.size() - 2));
-  switch (type) {
-    case KfLexer::ID:
-      return "a name";
-    case KfLexer::STRING:
-    case KfLexer::RAW_STRING:
-      return "a string";
-    case KfLexer::INT:
-      return "an integer";
-    case KfLexer::FLOAT:
-      return "a float";
-    default:
-      return Vocabulary().getDisplayName(type);
-  }
-}
-
-std::string JoinAlternatives(const std::vector<std::string>& items) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += i + 1 == items.size() ? " or " : ", ";
-    out += items[i];
-  }
-  return out;
-}
-
-// The name of the identifier child `name`, or "" when it is missing.
-[[maybe_unused]] std::string NameOf(KfParser::IdentifierContext* name) {
-  if (name == nullptr || name->getStart()->getTokenIndex() == INVALID_INDEX) return "";
-  return name->getText();
-}
-
-}  // namespace
 
 diag::Diagnostic& SyntaxErrorReporter::Report(diag::Kind kind, const antlr4::Token* token,
                                               diag::Span span, std::string message) {
@@ -117,50 +29,138 @@ void SyntaxErrorReporter::syntaxError(antlr4::Recognizer*, antlr4::Token* offend
   Report(diag::Kind::kSyntaxError, offending, spans_.Of(offending), message);
 }
 
+namespace {
+
+bool IsOpener(size_t type) {
+  return type == KfLexer::LPAREN || type == KfLexer::LBRACK || type == KfLexer::LBRACE;
+}
+
+bool IsCloser(size_t type) {
+  return type == KfLexer::RPAREN || type == KfLexer::RBRACK || type == KfLexer::RBRACE;
+}
+
+}  // namespace
+
+void SyntaxErrorStrategy::recover(antlr4::Parser* parser, std::exception_ptr e) {
+  size_t closer = EnclosingCloser(parser->getContext());
+  antlr4::TokenStream* tokens = parser->getTokenStream();
+  for (int depth = 0; closer != 0;) {
+    size_t type = tokens->LA(1);
+    if (type == antlr4::Token::EOF) break;
+    if (IsCloser(type) && depth == 0) break;  // the list's closer, or a stray one that ends it
+    if (type == KfLexer::IMPORT || type == KfLexer::ARTIFACT || type == KfLexer::COMPONENT ||
+        type == KfLexer::PIPELINE) {
+      break;  // the next declaration: the list was never closed
+    }
+    depth += IsOpener(type) ? 1 : IsCloser(type) ? -1 : 0;
+    parser->consume();
+  }
+  DefaultErrorStrategy::recover(parser, e);
+}
+
+antlr4::Token* SyntaxErrorStrategy::recoverInline(antlr4::Parser* parser) {
+  if (antlr4::Token* brace = SkipToBrace(parser)) return brace;
+  return DefaultErrorStrategy::recoverInline(parser);
+}
+
+antlr4::Token* SyntaxErrorStrategy::singleTokenDeletion(antlr4::Parser* parser) {
+  if (IsOpener(parser->getTokenStream()->LA(1))) return nullptr;
+  return DefaultErrorStrategy::singleTokenDeletion(parser);
+}
+
+// When only `{` fits and one shows up later on the same line, before any bracket, reports the
+// first token in the way and resumes at that `{`.
+antlr4::Token* SyntaxErrorStrategy::SkipToBrace(antlr4::Parser* parser) {
+  antlr4::misc::IntervalSet expected = getExpectedTokens(parser);
+  antlr4::TokenStream* tokens = parser->getTokenStream();
+  antlr4::Token* found = tokens->LT(1);
+  if (expected.size() != 1 || !expected.contains(size_t{KfLexer::LBRACE}) ||
+      tokens->LA(2) == KfLexer::LBRACE) {  // one token too many: ANTLR's deletion handles it
+    return nullptr;
+  }
+  ssize_t ahead = 1;
+  for (; tokens->LT(ahead)->getLine() == found->getLine(); ++ahead) {
+    size_t type = tokens->LA(ahead);
+    if (type == KfLexer::LBRACE) break;
+    if (type == antlr4::Token::EOF || IsOpener(type) || IsCloser(type)) return nullptr;
+  }
+  if (tokens->LA(ahead) != KfLexer::LBRACE) return nullptr;
+  beginErrorCondition(parser);
+  ReportExpected(parser, parser->getContext(), found, expected, false);
+  for (ssize_t i = 1; i < ahead; ++i) parser->consume();
+  antlr4::Token* brace = parser->getCurrentToken();
+  reportMatch(parser);
+  parser->consume();
+  return brace;
+}
+
+// ANTLR knows what was expected only where the alternatives start; when they parted further on,
+// the message names the token after which nothing fitted.
 void SyntaxErrorStrategy::reportNoViableAlternative(antlr4::Parser* parser,
                                                     const antlr4::NoViableAltException& e) {
-  ReportExpected(parser, dynamic_cast<antlr4::ParserRuleContext*>(e.getCtx()), e.getOffendingToken(),
-                 e.getExpectedTokens());
+  auto* ctx = static_cast<antlr4::ParserRuleContext*>(e.getCtx());
+  antlr4::Token* found = e.getOffendingToken();
+  if (e.getStartToken()->getTokenIndex() == found->getTokenIndex()) {
+    ReportExpected(parser, ctx, found, e.getExpectedTokens(), false);
+    return;
+  }
+  antlr4::Token* after = parser->getTokenStream()->get(found->getTokenIndex() - 1);
+  SyntaxMessage words = UnexpectedMessage(ctx, found, after);
+  reporter_.Report(diag::Kind::kSyntaxError, found, reporter_.spans().Of(found), words.message)
+      .help = words.help;
 }
 
 void SyntaxErrorStrategy::reportInputMismatch(antlr4::Parser* parser,
                                               const antlr4::InputMismatchException& e) {
-  ReportExpected(parser, dynamic_cast<antlr4::ParserRuleContext*>(e.getCtx()), e.getOffendingToken(),
-                 e.getExpectedTokens());
+  ReportExpected(parser, static_cast<antlr4::ParserRuleContext*>(e.getCtx()), e.getOffendingToken(),
+                 e.getExpectedTokens(), false);
 }
 
 void SyntaxErrorStrategy::reportFailedPredicate(antlr4::Parser* parser,
                                                 const antlr4::FailedPredicateException& e) {
-  // The grammar has no predicates; precedence checks of left-recursive rules never fail alone.
-  ReportExpected(parser, parser->getContext(), e.getOffendingToken(), parser->getExpectedTokens());
+  // The grammar has no predicates of its own; ANTLR's precedence predicates fail only together
+  // with another error, so this is not expected to run.
+  ReportExpected(parser, parser->getContext(), e.getOffendingToken(), parser->getExpectedTokens(),
+                 false);
 }
 
 void SyntaxErrorStrategy::reportUnwantedToken(antlr4::Parser* parser) {
   if (inErrorRecoveryMode(parser)) return;
   beginErrorCondition(parser);
   antlr4::Token* token = parser->getCurrentToken();
-  reporter_.Report(diag::Kind::kSyntaxError, token, reporter_.spans().Of(token),
-                   fmt::format("unexpected {}", TokenName(token->getType())));
+  Emit(parser, token, UnexpectedMessage(parser->getContext(), token, nullptr), false);
 }
 
 void SyntaxErrorStrategy::reportMissingToken(antlr4::Parser* parser) {
   if (inErrorRecoveryMode(parser)) return;
   beginErrorCondition(parser);
-  antlr4::Token* token = parser->getCurrentToken();
-  IntervalSet expected = getExpectedTokens(parser);
-  std::vector<std::string> names;
-  for (ssize_t type : expected.toList()) names.push_back(TokenName(type));
-  reporter_.Report(diag::Kind::kSyntaxError, token, reporter_.spans().Of(token),
-                   fmt::format("expected {}", JoinAlternatives(names)));
+  ReportExpected(parser, parser->getContext(), parser->getCurrentToken(), getExpectedTokens(parser),
+                 true);
 }
 
-void SyntaxErrorStrategy::ReportExpected(antlr4::Parser*, antlr4::ParserRuleContext*,
-                                         antlr4::Token* found, [[maybe_unused]] const IntervalSet& expected) {
-  std::vector<std::string> names;
-  for (ssize_t type : expected.toList()) names.push_back(TokenName(type));
-  reporter_.Report(diag::Kind::kSyntaxError, found, reporter_.spans().Of(found),
-                   fmt::format("expected {}, found {}", JoinAlternatives(names),
-                               TokenName(found->getType())));
+void SyntaxErrorStrategy::ReportExpected(antlr4::Parser* parser, antlr4::ParserRuleContext* ctx,
+                                         antlr4::Token* found,
+                                         const antlr4::misc::IntervalSet& expected, bool missing) {
+  Emit(parser, found, ExpectedMessage(ctx, found, expected, missing), missing);
+}
+
+// A missing token is reported right after the token before it, where it belongs, and so is a
+// token found only on a later line; anything else at the token found.
+void SyntaxErrorStrategy::Emit(antlr4::Parser* parser, antlr4::Token* found, const SyntaxMessage& words,
+                               bool missing) {
+  diag::Span span = reporter_.spans().Of(found);
+  antlr4::Token* previous = found->getTokenIndex() > 0
+                                ? parser->getTokenStream()->get(found->getTokenIndex() - 1)
+                                : nullptr;
+  if (previous != nullptr && (missing || previous->getLine() != found->getLine())) {
+    span.begin = span.end = reporter_.spans().Of(previous).end;
+  }
+  diag::Diagnostic& d = reporter_.Report(diag::Kind::kSyntaxError, found, span, words.message);
+  d.help = words.help;
+  if (words.unclosed != nullptr) {
+    d.labels.push_back({reporter_.spans().Of(words.unclosed),
+                        fmt::format("unclosed {}", DescribeToken(words.unclosed))});
+  }
 }
 
 }  // namespace kfpc::parse

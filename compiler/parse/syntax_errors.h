@@ -8,6 +8,7 @@
 #include "DefaultErrorStrategy.h"
 #include "compiler/diagnostics/diagnostic.h"
 #include "compiler/parse/source_stream.h"
+#include "compiler/parse/syntax_messages.h"
 
 namespace kfpc::parse {
 
@@ -44,6 +45,14 @@ class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
       : text_(text), reporter_(reporter) {}
 
  protected:
+  // Before ANTLR's recovery, skips the rest of an unfinished bracketed list up to its closing
+  // token, so that the tokens left in it do not cause more errors.
+  void recover(antlr4::Parser* parser, std::exception_ptr e) override;
+  // Also recovers from a few tokens too many before a `{`, as in `if x = 1 {`.
+  antlr4::Token* recoverInline(antlr4::Parser* parser) override;
+  // Never drops an opening bracket as one token too many: the bracket pairs would no longer
+  // match and every later closer would be an error. recover() skips the bracketed run instead.
+  antlr4::Token* singleTokenDeletion(antlr4::Parser* parser) override;
   void reportNoViableAlternative(antlr4::Parser* parser, const antlr4::NoViableAltException& e) override;
   void reportInputMismatch(antlr4::Parser* parser, const antlr4::InputMismatchException& e) override;
   void reportFailedPredicate(antlr4::Parser* parser, const antlr4::FailedPredicateException& e) override;
@@ -51,9 +60,12 @@ class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
   void reportMissingToken(antlr4::Parser* parser) override;
 
  private:
+  antlr4::Token* SkipToBrace(antlr4::Parser* parser);
   // Reports that `expected` was wanted in `ctx` but `found` came.
   void ReportExpected(antlr4::Parser* parser, antlr4::ParserRuleContext* ctx, antlr4::Token* found,
-                      const antlr4::misc::IntervalSet& expected);
+                      const antlr4::misc::IntervalSet& expected, bool missing);
+
+  void Emit(antlr4::Parser* parser, antlr4::Token* found, const SyntaxMessage& words, bool missing);
 
   std::string_view text_;
   SyntaxErrorReporter& reporter_;

@@ -14,27 +14,37 @@ using grammar::KfLexer;
 
 // Help for characters that other languages use.
 std::string_view CharacterHelp(std::string_view c) {
-  if (c == "'") return "strings are written in double quotes: `\"...\"`";
-  if (c == "&") return "write `and`";
-  if (c == "|") return "write `or`";
+  if (c == "&" || c == "&&") return "write `and`";
+  if (c == "|" || c == "||") return "write `or`";
   if (c == "!") return "write `not`, or `!=` for inequality";
+  if (c == "+" || c == "*" || c == "/" || c == "%") return "expressions have no arithmetic";
   if (c == "#") return "comments start with `//`";
   if (c == ";") return "statements and settings need no separator";
   return "";
 }
 
-void ReportErrorChar(antlr4::Token* token, std::string_view text, const SourceStream& stream,
-                     SyntaxErrorReporter& reporter) {
-  diag::Span span = reporter.spans().Of(token);
+// Reports the run of stray characters that starts at tokens[i] as one mistake (`&&` is one);
+// returns the index of its last token.
+size_t ReportErrorChars(const std::vector<antlr4::Token*>& tokens, size_t i, std::string_view text,
+                        const SourceStream& stream, SyntaxErrorReporter& reporter) {
+  diag::Span span = reporter.spans().Of(tokens[i]);
   const std::vector<uint32_t>& invalid = stream.invalid_bytes();
   if (std::binary_search(invalid.begin(), invalid.end(), span.begin)) {
-    reporter.MarkReported(token);  // reported with the other invalid bytes
-    return;
+    reporter.MarkReported(tokens[i]);  // reported with the other invalid bytes
+    return i;
   }
-  std::string_view c = text.substr(span.begin, span.end - span.begin);
-  reporter.Report(diag::Kind::kInvalidCharacter, token, span,
-                  fmt::format("unexpected character `{}`", c))
-      .help = CharacterHelp(c);
+  size_t last = i;
+  while (last + 1 < tokens.size() && tokens[last + 1]->getType() == KfLexer::ERROR_CHAR &&
+         reporter.spans().Of(tokens[last + 1]).begin == span.end &&
+         !std::binary_search(invalid.begin(), invalid.end(), span.end)) {
+    span.end = reporter.spans().Of(tokens[++last]).end;
+    reporter.MarkReported(tokens[last]);
+  }
+  std::string_view chars = text.substr(span.begin, span.end - span.begin);
+  reporter.Report(diag::Kind::kInvalidCharacter, tokens[i], span,
+                  fmt::format("unexpected character{} `{}`", last > i ? "s" : "", chars))
+      .help = CharacterHelp(chars);
+  return last;
 }
 
 // One diagnostic per run of bytes that are not UTF-8, wherever they are.
@@ -56,7 +66,8 @@ void ReportInvalidUtf8(const SourceStream& stream, SyntaxErrorReporter& reporter
 void ReportLexicalErrors(const std::vector<antlr4::Token*>& tokens, std::string_view text,
                          const SourceStream& stream, SyntaxErrorReporter& reporter,
                          diag::DiagnosticSink& sink) {
-  for (antlr4::Token* token : tokens) {
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    antlr4::Token* token = tokens[i];
     diag::Span span = reporter.spans().Of(token);
     switch (token->getType()) {
       case KfLexer::UNTERMINATED_STRING:
@@ -67,6 +78,12 @@ void ReportLexicalErrors(const std::vector<antlr4::Token*>& tokens, std::string_
         reporter.Report(diag::Kind::kUnterminatedString, token, {span.file, span.begin, span.begin + 3},
                         "unterminated raw string literal")
             .help = "close the string with `\"\"\"`";
+        reporter.MarkReported(tokens.back());  // it runs to the end of the file
+        break;
+      case KfLexer::SINGLE_QUOTED_STRING:
+        reporter.Report(diag::Kind::kSyntaxError, token, span,
+                        fmt::format("single-quoted string `{}`", text.substr(span.begin, span.end - span.begin)))
+            .help = "write strings in double quotes: `\"...\"`";
         break;
       case KfLexer::BAD_NUMBER:
         reporter.Report(diag::Kind::kInvalidNumber, token, span,
@@ -74,7 +91,7 @@ void ReportLexicalErrors(const std::vector<antlr4::Token*>& tokens, std::string_
             .help = "write an integer such as `10` or `-3`, or a float such as `0.5` or `1e-3`";
         break;
       case KfLexer::ERROR_CHAR:
-        ReportErrorChar(token, text, stream, reporter);
+        i = ReportErrorChars(tokens, i, text, stream, reporter);
         break;
       default:
         break;
