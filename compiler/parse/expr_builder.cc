@@ -147,6 +147,7 @@ bool AstBuilder::BuildArguments(P::ArgumentsContext* ctx, std::vector<ast::Argum
 }
 
 ast::ExprPtr AstBuilder::BuildLiteral(antlr4::Token* token) {
+  if (token == nullptr || token->getTokenIndex() == INVALID_INDEX) return nullptr;  // conjured
   auto expr = std::make_unique<ast::Expr>();
   expr->span = expr->text_span = spans_.Of(token);
   std::string_view text = Text(expr->span);

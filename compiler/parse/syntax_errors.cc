@@ -64,7 +64,14 @@ antlr4::Token* SyntaxErrorStrategy::recoverInline(antlr4::Parser* parser) {
 }
 
 antlr4::Token* SyntaxErrorStrategy::singleTokenDeletion(antlr4::Parser* parser) {
-  if (IsOpener(parser->getTokenStream()->LA(1))) return nullptr;
+  antlr4::TokenStream* tokens = parser->getTokenStream();
+  if (IsOpener(tokens->LA(1))) return nullptr;
+  // In `a = ] b = 1`, dropping `]` would read `b` as the value of `a`: newlines do not end
+  // statements, so a name followed by `=` or `{` is taken to start the next one.
+  bool next_starts_statement = (tokens->LA(2) == KfLexer::ID || tokens->LA(2) == KfLexer::ENV) &&
+                               (tokens->LA(3) == KfLexer::ASSIGN || tokens->LA(3) == KfLexer::LBRACE ||
+                                tokens->LA(3) == KfLexer::ID);
+  if (next_starts_statement) return nullptr;
   return DefaultErrorStrategy::singleTokenDeletion(parser);
 }
 

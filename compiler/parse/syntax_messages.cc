@@ -208,6 +208,19 @@ ParserRuleContext* EnclosingList(ParserRuleContext* ctx, ListKind* kind) {
   return nullptr;
 }
 
+// What an expression expected in `ctx` is: "an argument", "a value for `image`".
+std::string ExpressionPhrase(ParserRuleContext* ctx) {
+  if (ctx == nullptr) return "an expression";
+  if (ctx->getRuleIndex() == KfParser::RuleArguments) return "an argument";
+  ParserRuleContext* parent = Parent(ctx);
+  bool is_value = ctx->getRuleIndex() == KfParser::RuleExpr && parent != nullptr &&
+                  (parent->getRuleIndex() == KfParser::RuleSetting ||
+                   (parent->getRuleIndex() == KfParser::RuleStmt && StartType(parent) != KfLexer::RETURN)) &&
+                  parent->getToken(KfLexer::ASSIGN, 0) != nullptr;
+  std::string name = is_value ? FirstName(parent) : "";
+  return name.empty() ? "an expression" : fmt::format("a value for `{}`", name);
+}
+
 // Names the expected tokens, grouping those that start a declaration, a statement, an
 // expression or a name.
 std::string DescribeExpected(IntervalSet expected, ParserRuleContext* ctx) {
@@ -222,8 +235,7 @@ std::string DescribeExpected(IntervalSet expected, ParserRuleContext* ctx) {
   group(kDeclStart, kDeclStart, "a declaration");
   group(kStmtKeywords, kStmtKeywords.Or(kNames), "a statement");
   size_t rule = ctx == nullptr ? size_t{KfParser::RuleFile} : ctx->getRuleIndex();
-  group(Of({KfLexer::STRING, KfLexer::LBRACK, KfLexer::NOT}), kExprStart,
-        rule == KfParser::RuleArguments ? "an argument" : "an expression");
+  group(Of({KfLexer::STRING, KfLexer::LBRACK, KfLexer::NOT}), kExprStart, ExpressionPhrase(ctx));
   std::string name = "a name";
   if (rule == KfParser::RuleSettingsBlock || rule == KfParser::RuleSetting) name = "a setting";
   if (rule == KfParser::RuleParamList) name = "an input";
@@ -339,9 +351,12 @@ SyntaxMessage UnexpectedMessage(ParserRuleContext* ctx, const antlr4::Token* fou
     if (result.help.empty()) result.help = "write a setting as `name = value`";
     return result;
   }
-  result.message = found->getType() == antlr4::Token::EOF
-                       ? fmt::format("unexpected end of file{}", where)
-                       : fmt::format("unexpected {}{}", DescribeToken(found), where);
+  if (found->getType() == antlr4::Token::EOF) {
+    result.message = fmt::format("unexpected end of file{}", where);
+    result.unclosed = InnermostOpener(ctx);
+    return result;
+  }
+  result.message = fmt::format("unexpected {}{}", DescribeToken(found), where);
   result.help = Help(ctx, found, {});
   if (kClosers.contains(found->getType()) && after == nullptr) {
     result.help = fmt::format("remove this {}, which closes nothing", DescribeToken(found));

@@ -1,5 +1,6 @@
 #include "compiler/parse/parse.h"
 
+#include <algorithm>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -551,6 +552,458 @@ TEST(ParseSpan, ByteOffsetsAfterMultiByteCharacters) {
 TEST(ParseSpan, CrLfLineEndings) {
   auto p = ParseValid("component c() {\r\n  image = \"i\"\r\n}\r\n");
   EXPECT_EQ(p->Text(p->file.decls.at(0).settings.at(0).span), "image = \"i\"");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Syntax errors: full messages
+// ---------------------------------------------------------------------------------------------
+
+TEST(ParseError, MissingClosingParenthesis) {
+  EXPECT_EQ(ParseText(
+      "pipeline p() {\n"
+      "  t = train(data = d\n"
+      "}\n")
+                ->Errors(),
+      "t.kf:2:21: error: expected `)` after the arguments of `train`, found `}`\n"
+      "2 |   t = train(data = d\n"
+      "  |                     ^\n");
+}
+
+TEST(ParseError, MissingCommaBetweenArguments) {
+  EXPECT_EQ(ParseText(
+      "pipeline p() {\n"
+      "  t = train(a = 1 b = 2)\n"
+      "  u = test(m = t.model)\n"
+      "}\n")
+                ->Errors(),
+      "t.kf:2:19: error: expected `)` after the arguments of `train`, found `b`\n"
+      "2 |   t = train(a = 1 b = 2)\n"
+      "  |                   ^\n"
+      "help: separate the arguments with `,`\n");
+}
+
+TEST(ParseError, MissingCommaBetweenInputs) {
+  EXPECT_EQ(ParseText(
+      "component c(a: int b: int) { image = \"i\" }\n")
+                ->Errors(),
+      "t.kf:1:20: error: expected `)` after the inputs of `c`, found `b`\n"
+      "1 | component c(a: int b: int) { image = \"i\" }\n"
+      "  |                    ^\n"
+      "help: separate the inputs with `,`\n");
+}
+
+TEST(ParseError, ColonInsteadOfEquals) {
+  EXPECT_EQ(ParseText(
+      "component c() {\n"
+      "  image: \"python:3.11\"\n"
+      "}\n")
+                ->Errors(),
+      "t.kf:2:8: error: expected `=` or `{` after `image` in the settings of `c`, found `:`\n"
+      "2 |   image: \"python:3.11\"\n"
+      "  |        ^\n"
+      "help: write a setting as `name = value`\n");
+}
+
+TEST(ParseError, EqualsInsteadOfColon) {
+  EXPECT_EQ(ParseText(
+      "component c(epochs = 10) { image = \"i\" }\n")
+                ->Errors(),
+      "t.kf:1:20: error: expected `:` in the inputs of `c`, found `=`\n"
+      "1 | component c(epochs = 10) { image = \"i\" }\n"
+      "  |                    ^\n"
+      "help: write an input as `name: type` or `name: type = default`\n");
+}
+
+TEST(ParseError, AssignmentInCondition) {
+  EXPECT_EQ(ParseText(
+      "pipeline p() {\n"
+      "  if t.output = \"heads\" { a() }\n"
+      "}\n")
+                ->Errors(),
+      "t.kf:2:15: error: expected `{` in the `if` statement, found `=`\n"
+      "2 |   if t.output = \"heads\" { a() }\n"
+      "  |               ^\n"
+      "help: compare with `==`\n");
+}
+
+TEST(ParseError, KeywordAsName) {
+  EXPECT_EQ(ParseText(
+      "component for() { image = \"i\" }\n")
+                ->Errors(),
+      "t.kf:1:11: error: expected a name in the `component` declaration, found `for`\n"
+      "1 | component for() { image = \"i\" }\n"
+      "  |           ^~~\n"
+      "help: `for` is a keyword; choose another name\n");
+}
+
+TEST(ParseError, MissingExpression) {
+  EXPECT_EQ(ParseText(
+      "pipeline p() {\n"
+      "  display_name =\n"
+      "}\n")
+                ->Errors(),
+      "t.kf:2:17: error: expected a value for `display_name` in the body of `p`, found `}`\n"
+      "2 |   display_name =\n"
+      "  |                 ^\n");
+}
+
+TEST(ParseError, UnclosedList) {
+  EXPECT_EQ(ParseText(
+      "component c() {\n"
+      "  args = [\"a\", \"b\"\n"
+      "}\n")
+                ->Errors(),
+      "t.kf:2:19: error: expected `]` at the end of the list, found `}`\n"
+      "2 |   args = [\"a\", \"b\"\n"
+      "  |                   ^\n"
+      "t.kf:2:10: note: unclosed `[`\n"
+      "2 |   args = [\"a\", \"b\"\n"
+      "  |          ^\n");
+}
+
+TEST(ParseError, UnclosedBodyAtEndOfFile) {
+  EXPECT_EQ(ParseText(
+      "pipeline p() {\n"
+      "  t = train()\n")
+                ->Errors(),
+      "t.kf:2:14: error: unexpected end of file in the body of `p`\n"
+      "2 |   t = train()\n"
+      "  |              ^\n"
+      "t.kf:1:14: note: unclosed `{`\n"
+      "1 | pipeline p() {\n"
+      "  |              ^\n");
+}
+
+TEST(ParseError, StrayClosingBrace) {
+  EXPECT_EQ(ParseText(
+      "component c() { image = \"i\" }\n"
+      "}\n")
+                ->Errors(),
+      "t.kf:1:30: error: unexpected `}`\n"
+      "1 | component c() { image = \"i\" }\n"
+      "  |                              ^\n"
+      "help: remove this `}`, which closes nothing\n");
+}
+
+TEST(ParseError, NotADeclaration) {
+  EXPECT_EQ(ParseText(
+      "image = \"python\"\n")
+                ->Errors(),
+      "t.kf:1:1: error: expected a declaration, found `image`\n"
+      "1 | image = \"python\"\n"
+      "  | ^~~~~\n"
+      "help: a file holds `import`, `artifact`, `component` and `pipeline` declarations\n");
+}
+
+TEST(ParseError, OutputWithDefault) {
+  EXPECT_EQ(ParseText(
+      "component c() -> (a: int = 1) { image = \"i\" }\n")
+                ->Errors(),
+      "t.kf:1:26: error: expected `)` after the outputs of `c`, found `=`\n"
+      "1 | component c() -> (a: int = 1) { image = \"i\" }\n"
+      "  |                          ^\n"
+      "help: outputs have no default value\n");
+}
+
+TEST(ParseError, SettingsBlockAfterValue) {
+  EXPECT_EQ(ParseText(
+      "pipeline p() {\n"
+      "  a = 5 { retry { max = 1 } }\n"
+      "}\n")
+                ->Errors(),
+      "t.kf:2:9: error: unexpected `{` after the value of `a`\n"
+      "2 |   a = 5 { retry { max = 1 } }\n"
+      "  |         ^\n"
+      "help: only a task, `name = component(...)`, takes a block of settings\n");
+}
+
+TEST(ParseError, TryWithoutFinally) {
+  EXPECT_EQ(ParseText(
+      "pipeline p() {\n"
+      "  try { a() }\n"
+      "}\n")
+                ->Errors(),
+      "t.kf:2:14: error: expected `finally` in the `try` statement, found `}`\n"
+      "2 |   try { a() }\n"
+      "  |              ^\n");
+}
+
+TEST(ParseError, ForWithoutIn) {
+  EXPECT_EQ(ParseText(
+      "pipeline p() {\n"
+      "  for x [1, 2] { a(v = x) }\n"
+      "}\n")
+                ->Errors(),
+      "t.kf:2:8: error: expected `in` in the `for` loop\n"
+      "2 |   for x [1, 2] { a(v = x) }\n"
+      "  |        ^\n");
+}
+
+TEST(ParseError, UnterminatedString) {
+  EXPECT_EQ(ParseText(
+      "pipeline p() {\n"
+      "  a = \"abc\n"
+      "  b = f()\n"
+      "}\n")
+                ->Errors(),
+      "t.kf:2:7: error: unterminated string literal\n"
+      "2 |   a = \"abc\n"
+      "  |       ^~~~\n"
+      "help: close the string with `\"` on the same line, or use a raw string `\"\"\"...\"\"\"`\n");
+}
+
+TEST(ParseError, UnterminatedRawString) {
+  EXPECT_EQ(ParseText(
+      "component c() {\n"
+      "  python = \"\"\"\n"
+      "def c():\n"
+      "    pass\n"
+      "}\n")
+                ->Errors(),
+      "t.kf:2:12: error: unterminated raw string literal\n"
+      "2 |   python = \"\"\"\n"
+      "  |            ^~~\n"
+      "help: close the string with `\"\"\"`\n");
+}
+
+TEST(ParseError, InvalidEscapes) {
+  EXPECT_EQ(ParseText(
+      "component c() { v = \"\\q and \\u{110000} and \\u{} and \\u12\" }\n")
+                ->Errors(),
+      "t.kf:1:22: error: invalid escape `\\q` in a string\n"
+      "1 | component c() { v = \"\\q and \\u{110000} and \\u{} and \\u12\" }\n"
+      "  |                      ^~\n"
+      "help: the escapes are `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r`, `\\{`, `\\}` and `\\u{HEX}`\n"
+      "t.kf:1:29: error: invalid unicode escape `\\u{110000}`\n"
+      "1 | component c() { v = \"\\q and \\u{110000} and \\u{} and \\u12\" }\n"
+      "  |                             ^~~~~~~~~~\n"
+      "help: write `\\u{` and the 1 to 6 hexadecimal digits of a code point, then `}`\n"
+      "t.kf:1:44: error: invalid unicode escape `\\u{}`\n"
+      "1 | component c() { v = \"\\q and \\u{110000} and \\u{} and \\u12\" }\n"
+      "  |                                            ^~~~\n"
+      "help: write `\\u{` and the 1 to 6 hexadecimal digits of a code point, then `}`\n"
+      "t.kf:1:53: error: invalid unicode escape `\\u`\n"
+      "1 | component c() { v = \"\\q and \\u{110000} and \\u{} and \\u12\" }\n"
+      "  |                                                     ^~\n"
+      "help: write `\\u{` and the 1 to 6 hexadecimal digits of a code point, then `}`\n");
+}
+
+TEST(ParseError, InvalidInterpolations) {
+  EXPECT_EQ(ParseText(
+      "component c() { v = \"{a..b} {1x} {} { a }\" }\n")
+                ->Errors(),
+      "t.kf:1:22: error: invalid interpolation `{a..b}`\n"
+      "1 | component c() { v = \"{a..b} {1x} {} { a }\" }\n"
+      "  |                      ^~~~~~\n"
+      "help: write a name such as `{epochs}` or `{task.output}`, or `\\{` for a literal `{`\n"
+      "t.kf:1:29: error: invalid interpolation `{1x}`\n"
+      "1 | component c() { v = \"{a..b} {1x} {} { a }\" }\n"
+      "  |                             ^~~~\n"
+      "help: write a name such as `{epochs}` or `{task.output}`, or `\\{` for a literal `{`\n"
+      "t.kf:1:34: error: invalid interpolation `{}`\n"
+      "1 | component c() { v = \"{a..b} {1x} {} { a }\" }\n"
+      "  |                                  ^~\n"
+      "help: write a name such as `{epochs}` or `{task.output}`, or `\\{` for a literal `{`\n"
+      "t.kf:1:37: error: invalid interpolation `{ a }`\n"
+      "1 | component c() { v = \"{a..b} {1x} {} { a }\" }\n"
+      "  |                                     ^~~~~\n"
+      "help: write a name such as `{epochs}` or `{task.output}`, or `\\{` for a literal `{`\n");
+}
+
+TEST(ParseError, UnbalancedBracesInString) {
+  EXPECT_EQ(ParseText(
+      "component c() { v = \"{abc\"  w = \"x}\" }\n")
+                ->Errors(),
+      "t.kf:1:22: error: unclosed `{` in a string\n"
+      "1 | component c() { v = \"{abc\"  w = \"x}\" }\n"
+      "  |                      ^\n"
+      "help: close the interpolation with `}`, or write `\\{` for a literal `{`\n"
+      "t.kf:1:35: error: unmatched `}` in a string\n"
+      "1 | component c() { v = \"{abc\"  w = \"x}\" }\n"
+      "  |                                   ^\n"
+      "help: write `\\}` for a literal `}`\n");
+}
+
+TEST(ParseError, InvalidNumbers) {
+  EXPECT_EQ(ParseText(
+      "component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n")
+                ->Errors(),
+      "t.kf:1:21: error: integer `99999999999999999999` is out of range\n"
+      "1 | component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n"
+      "  |                     ^~~~~~~~~~~~~~~~~~~~\n"
+      "help: an integer lies between -9223372036854775808 and 9223372036854775807\n"
+      "t.kf:1:47: error: float `1e999` is out of range\n"
+      "1 | component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n"
+      "  |                                               ^~~~~\n"
+      "help: a float lies within about ±1.8e308\n"
+      "t.kf:1:58: error: invalid number `12abc`\n"
+      "1 | component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n"
+      "  |                                                          ^~~~~\n"
+      "help: write an integer such as `10` or `-3`, or a float such as `0.5` or `1e-3`\n"
+      "t.kf:1:69: error: invalid number `1e`\n"
+      "1 | component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n"
+      "  |                                                                     ^~\n"
+      "help: write an integer such as `10` or `-3`, or a float such as `0.5` or `1e-3`\n");
+}
+
+TEST(ParseError, SingleQuotedString) {
+  EXPECT_EQ(ParseText(
+      "component c() { image = 'python' }\n")
+                ->Errors(),
+      "t.kf:1:25: error: single-quoted string `'python'`\n"
+      "1 | component c() { image = 'python' }\n"
+      "  |                         ^~~~~~~~\n"
+      "help: write strings in double quotes: `\"...\"`\n");
+}
+
+TEST(ParseError, StrayCharacters) {
+  EXPECT_EQ(ParseText(
+      "pipeline p() {\n"
+      "  if a && b { x() }\n"
+      "  y = 1 + 2\n"
+      "  # comment\n"
+      "}\n")
+                ->Errors(),
+      "t.kf:2:8: error: unexpected characters `&&`\n"
+      "2 |   if a && b { x() }\n"
+      "  |        ^~\n"
+      "help: write `and`\n"
+      "t.kf:3:9: error: unexpected character `+`\n"
+      "3 |   y = 1 + 2\n"
+      "  |         ^\n"
+      "help: expressions have no arithmetic\n"
+      "t.kf:4:3: error: unexpected character `#`\n"
+      "4 |   # comment\n"
+      "  |   ^\n"
+      "help: comments start with `//`\n");
+}
+
+TEST(ParseError, ErrorsInSeveralDeclarations) {
+  EXPECT_EQ(ParseText(
+      "component a(x: int y: int) { image = \"i\" }\n"
+      "component b() { image = }\n"
+      "pipeline p() { t = a(x = 1 y = 2) }\n"
+      "pipeline q() { }\n")
+                ->Errors(),
+      "t.kf:1:20: error: expected `)` after the inputs of `a`, found `y`\n"
+      "1 | component a(x: int y: int) { image = \"i\" }\n"
+      "  |                    ^\n"
+      "help: separate the inputs with `,`\n"
+      "t.kf:2:25: error: expected a value for `image` in the settings of `b`, found `}`\n"
+      "2 | component b() { image = }\n"
+      "  |                         ^\n"
+      "t.kf:3:28: error: expected `)` after the arguments of `a`, found `y`\n"
+      "3 | pipeline p() { t = a(x = 1 y = 2) }\n"
+      "  |                            ^\n"
+      "help: separate the arguments with `,`\n");
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Syntax errors: recovery, lexical errors, limits
+// ---------------------------------------------------------------------------------------------
+
+TEST(ParseError, InvalidUtf8) {
+  EXPECT_EQ(ParseText("component c() { v = \"\xFF\" }\n")->Errors(),
+            "t.kf:1:22: error: the source is not valid UTF-8\n"
+            "1 | component c() { v = \"\xFF\" }\n"
+            "  |                      ^\n"
+            "help: save the file as UTF-8\n");
+  // Outside strings and comments the byte is reported once, not also as a stray character.
+  auto p = ParseText("component c() { v = \xC3 }");
+  ASSERT_EQ(p->sink.diagnostics().size(), 1u);
+  EXPECT_EQ(p->sink.diagnostics()[0].kind, diag::Kind::kInvalidCharacter);
+}
+
+TEST(ParseError, NestingTooDeep) {
+  std::string deep = "component c() { v = " + std::string(300, '[') + std::string(300, ']') + " }\n";
+  EXPECT_EQ(ParseText(deep)->Errors(),
+            "t.kf:1:276: error: nesting is deeper than 256 levels\n"
+            "1 | " + deep.substr(0, deep.size() - 1) + "\n"
+            "  | " + std::string(275, ' ') + "^\n"
+            "help: split the expression or the block into smaller parts\n");
+}
+
+TEST(ParseError, NestingLimitCountsOperatorsAndBlocks) {
+  // Each of these would recurse once per repetition in the parser or in the syntax tree.
+  std::string nots, ors = "a", dots = "a", blocks;
+  for (int i = 0; i < 100000; ++i) {
+    nots += "not ";
+    ors += " or a";
+    dots += ".a";
+  }
+  for (int i = 0; i < 1000; ++i) blocks += "if x { ";
+  for (std::string text : {"component c() { v = " + nots + "x }", "component c() { v = " + ors + " }",
+                           "component c() { v = " + dots + " }", "pipeline p() { " + blocks}) {
+    auto p = ParseText(text);
+    ASSERT_EQ(p->sink.diagnostics().size(), 1u);
+    EXPECT_EQ(p->sink.diagnostics()[0].kind, diag::Kind::kNestingTooDeep);
+  }
+  // Just under the limit: the component's braces and 255 brackets.
+  ParseValid("component c() { v = " + std::string(255, '(') + "1" + std::string(255, ')') + " }");
+  // Long flat lists and many statements are not nesting.
+  std::string items = "component c() { v = [";
+  for (int i = 0; i < 10000; ++i) items += "a.b == 1 and c, ";
+  ParseValid(items + "] }");
+}
+
+TEST(ParseError, RecoveryKeepsTheRestOfTheFile) {
+  auto p = ParseText(
+      "component a(x: int y: int) { image = \"i\" }\n"
+      "component b() { image = ]  command = [\"x\"] }\n"
+      "pipeline p() { t = a(x = 1 y = 2)  u = b() }\n"
+      "pipeline q() { }\n");
+  EXPECT_EQ(p->sink.diagnostics().size(), 3u);
+  std::vector<std::string> names;
+  for (const ast::Decl& decl : p->file.decls) names.push_back(decl.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"b", "p", "q"}));
+  // The setting with the mistake is left out, the one after it kept.
+  ASSERT_EQ(p->file.decls[0].settings.size(), 1u);
+  EXPECT_EQ(p->file.decls[0].settings[0].name, "command");
+  ASSERT_EQ(p->file.decls[1].body.size(), 1u);
+  EXPECT_EQ(p->file.decls[1].body[0].task.binding, "u");
+}
+
+TEST(ParseError, EverySyntaxErrorIsAnErrorOfItsKind) {
+  auto p = ParseText("component c() { a = \"x\\q\" b = 1x c = \"{}\" d = @ e = ] f = \"\"\"");
+  std::vector<diag::Kind> kinds;
+  for (const diag::Diagnostic& d : p->sink.diagnostics()) {
+    EXPECT_EQ(d.severity, diag::Severity::kError);
+    kinds.push_back(d.kind);
+  }
+  std::sort(kinds.begin(), kinds.end());
+  EXPECT_EQ(kinds, (std::vector<diag::Kind>{diag::Kind::kSyntaxError, diag::Kind::kUnterminatedString,
+                                            diag::Kind::kInvalidEscape, diag::Kind::kInvalidNumber,
+                                            diag::Kind::kInvalidCharacter,
+                                            diag::Kind::kInvalidInterpolation}));
+}
+
+// A cheap fuzz target: every prefix of a program and the program less any one character must
+// parse without crashing, and a broken program must yield at least one error.
+TEST(ParseFuzz, TruncationsAndDeletions) {
+  const std::string program =
+      "import \"lib.kf\"\n"
+      "/// Doc.\n"
+      "artifact A { schema_title = \"x.A\" }\n"
+      "component c(a: list<int>? = [1, -2], b: dict<string, float> = {\"k\": 1e-3},) -> (o: A) {\n"
+      "  image = \"i\"  args = [\"{a}\", o.path, if_present(a, then = [\"x\"], else = [])]\n"
+      "  python = \"\"\"\nprint('hi')\n\"\"\"\n"
+      "}\n"
+      "pipeline p(n: int = 3) -> int {\n"
+      "  t = c(a = [n]) { env X = \"1\" retry { max = 2 } }\n"
+      "  if not t.o == \"a\" and n > 1 { u = c() } else if n < 0 { v = c() } else { w() }\n"
+      "  for x in [1, 2] parallelism = 2 { c(a = x) }\n"
+      "  try { y = c() } finally { z() }\n"
+      "  return t.output\n"
+      "}\n";
+  ParseValid(program);
+  for (size_t i = 0; i < program.size(); ++i) {
+    ParseText(program.substr(0, i));
+    std::string deleted = program;
+    deleted.erase(i, 1);
+    ParseText(deleted);
+  }
+  EXPECT_TRUE(ParseText(program.substr(0, program.size() - 2))->sink.has_errors());
 }
 
 }  // namespace
