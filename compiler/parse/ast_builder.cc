@@ -7,12 +7,6 @@
 
 namespace kfpc::parse {
 
-namespace {
-
-bool Accepted(const antlrcpp::Any& result) { return result.is<bool>() && result.as<bool>(); }
-
-}  // namespace
-
 ast::File AstBuilder::Build(P::FileContext* file) {
   ast::File result;
   result.id = spans_.file();
@@ -111,7 +105,8 @@ bool AstBuilder::BuildType(P::TypeRefContext* ctx, ast::TypeRef* type) {
 
 // The `///` comments right before `ctx`, one line each, without the slashes and one space.
 std::string AstBuilder::Doc(antlr4::ParserRuleContext* ctx) {
-  std::vector<antlr4::Token*> hidden = tokens_.getHiddenTokensToLeft(ctx->getStart()->getTokenIndex());
+  std::vector<antlr4::Token*> hidden =
+      tokens_.getHiddenTokensToLeft(ctx->getStart()->getTokenIndex());
   auto first = hidden.end();
   while (first != hidden.begin() && (*(first - 1))->getType() == grammar::KfLexer::DOC_COMMENT) {
     --first;
@@ -127,7 +122,8 @@ std::string AstBuilder::Doc(antlr4::ParserRuleContext* ctx) {
 }
 
 bool AstBuilder::Name(P::IdentifierContext* ctx, std::string* name, diag::Span* span) {
-  if (ctx == nullptr || ctx->exception != nullptr || ctx->getStart()->getTokenIndex() == INVALID_INDEX) {
+  if (ctx == nullptr || ctx->exception != nullptr ||
+      ctx->getStart()->getTokenIndex() == INVALID_INDEX) {
     return false;
   }
   *span = spans_.Of(ctx);

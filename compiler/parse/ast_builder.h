@@ -10,9 +10,10 @@
 
 namespace kfpc::parse {
 
-// Turns the parse tree of one file into kfpc's AST. ANTLR's visitor is used only to dispatch on
-// labelled alternatives: each visit method stores its node in a member and returns nothing.
-// A construct that error recovery left incomplete is dropped; its syntax error was reported.
+// Turns the parse tree of one file into kfpc's AST. ANTLR's visitor serves only to dispatch on
+// labelled alternatives: a visit method fills the node its caller put in decl_, stmt_ or
+// setting_ and returns whether it is complete, or leaves an expression in expr_. A construct
+// that error recovery left incomplete is dropped; its syntax error was already reported.
 class AstBuilder : private grammar::KfParserBaseVisitor {
  public:
   AstBuilder(std::string_view text, const SpanMap& spans, antlr4::BufferedTokenStream& tokens,
@@ -82,19 +83,25 @@ class AstBuilder : private grammar::KfParserBaseVisitor {
 
   // A name as written, or false when error recovery left it missing.
   bool Name(P::IdentifierContext* ctx, std::string* name, diag::Span* span);
-  std::string_view Text(diag::Span span) const { return text_.substr(span.begin, span.end - span.begin); }
+  std::string_view Text(diag::Span span) const {
+    return text_.substr(span.begin, span.end - span.begin);
+  }
 
   std::string_view text_;
   const SpanMap& spans_;
   antlr4::BufferedTokenStream& tokens_;
   diag::DiagnosticSink& sink_;
 
-  // Results of the visit methods; each caller takes its slot right after accept().
-  bool ok_ = false;
+  // Whether a visit method returned true.
+  static bool Accepted(const antlrcpp::Any& result) {
+    return result.is<bool>() && result.as<bool>();
+  }
+
+  // The node that the next visit method fills; it reads its slot before recursing.
   ast::Decl* decl_ = nullptr;
   ast::Stmt* stmt_ = nullptr;
   ast::Setting* setting_ = nullptr;
-  ast::ExprPtr expr_;
+  ast::ExprPtr expr_;  // set by expression visit methods, taken right after accept()
 };
 
 }  // namespace kfpc::parse

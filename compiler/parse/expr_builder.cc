@@ -198,10 +198,11 @@ ast::ExprPtr AstBuilder::BuildNumber(antlr4::Token* token, ast::ExprPtr expr) {
   const char* begin = expr->literal.data();
   const char* end = begin + expr->literal.size();
   bool is_int = token->getType() == KfLexer::INT;
-  std::from_chars_result parsed =
-      is_int ? std::from_chars(begin, end, expr->int_value) : std::from_chars(begin, end, expr->float_value);
+  std::from_chars_result parsed = is_int ? std::from_chars(begin, end, expr->int_value)
+                                         : std::from_chars(begin, end, expr->float_value);
   expr->kind = is_int ? ast::ExprKind::kInt : ast::ExprKind::kFloat;
-  if (parsed.ec == std::errc() && parsed.ptr == end && std::isfinite(expr->float_value)) return expr;
+  if (parsed.ec == std::errc() && parsed.ptr == end && std::isfinite(expr->float_value))
+    return expr;
   diag::Diagnostic& d = sink_.Report(
       diag::Kind::kInvalidNumber, expr->span,
       fmt::format("{} `{}` is out of range", is_int ? "integer" : "float", expr->literal));

@@ -31,7 +31,7 @@ ast::File Parse(const diag::SourceManager& sources, diag::FileId file, diag::Dia
   grammar::KfParser parser(&tokens);
   parser.removeErrorListeners();
   parser.addErrorListener(&reporter);
-  parser.setErrorHandler(std::make_shared<SyntaxErrorStrategy>(text, reporter));
+  parser.setErrorHandler(std::make_shared<SyntaxErrorStrategy>(reporter));
   grammar::KfParser::FileContext* tree = parser.file();
   return AstBuilder(text, spans, tokens, sink).Build(tree);
 }

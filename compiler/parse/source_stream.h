@@ -41,7 +41,9 @@ class SpanMap {
   // From the first to the last token of `ctx`; empty at its start when it matched nothing.
   diag::Span Of(const antlr4::ParserRuleContext* ctx) const;
   // From the start of `first` to the end of `last`.
-  diag::Span Between(diag::Span first, diag::Span last) const { return {file_, first.begin, last.end}; }
+  diag::Span Between(diag::Span first, diag::Span last) const {
+    return {file_, first.begin, last.end};
+  }
 
  private:
   const SourceStream& stream_;

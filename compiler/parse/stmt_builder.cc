@@ -4,12 +4,6 @@
 
 namespace kfpc::parse {
 
-namespace {
-
-bool Accepted(const antlrcpp::Any& result) { return result.is<bool>() && result.as<bool>(); }
-
-}  // namespace
-
 bool AstBuilder::BuildSettings(P::SettingsBlockContext* ctx, std::vector<ast::Setting>* settings) {
   if (ctx == nullptr || ctx->exception != nullptr) return false;
   for (P::SettingContext* setting_ctx : ctx->setting()) {
@@ -76,8 +70,9 @@ antlrcpp::Any AstBuilder::visitAssignStmt(P::AssignStmtContext* ctx) {
   setting.span = stmt->span;
   if (!Name(ctx->name, &setting.name, &setting.name_span)) return false;
   if (P::SettingsBlockContext* block = ctx->settingsBlock()) {
-    sink_.Report(diag::Kind::kSyntaxError, spans_.Of(block->getStart()),
-                 "unexpected `{` after the value of `" + setting.name + "`")
+    sink_
+        .Report(diag::Kind::kSyntaxError, spans_.Of(block->getStart()),
+                "unexpected `{` after the value of `" + setting.name + "`")
         .help = "only a task, `name = component(...)`, takes a block of settings";
     return false;
   }

@@ -12,9 +12,7 @@ namespace {
 bool IsNameStart(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
 bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
 
-char32_t HexValue(char c) {
-  return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-}
+char32_t HexValue(char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
 
 void AppendUtf8(char32_t c, std::string* out) {
   if (c < 0x80) {
@@ -104,7 +102,8 @@ class StringDecoder {
       size_t end = std::min(begin + 1 + SequenceLength(c), text_.size());
       Report(diag::Kind::kInvalidEscape, begin, end,
              fmt::format("invalid escape `{}` in a string", text_.substr(begin, end - begin)))
-          .help = "the escapes are `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r`, `\\{`, `\\}` and `\\u{HEX}`";
+          .help =
+          "the escapes are `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r`, `\\{`, `\\}` and `\\u{HEX}`";
       Literal(begin, end, text_.substr(begin + 1, end - begin - 1));
     }
   }
@@ -141,8 +140,8 @@ class StringDecoder {
     size_t begin = pos_;
     size_t close = text_.find('}', begin);
     if (close == std::string_view::npos) {
-      Report(diag::Kind::kInvalidInterpolation, begin, begin + 1, "unclosed `{` in a string")
-          .help = "close the interpolation with `}`, or write `\\{` for a literal `{`";
+      Report(diag::Kind::kInvalidInterpolation, begin, begin + 1, "unclosed `{` in a string").help =
+          "close the interpolation with `}`, or write `\\{` for a literal `{`";
       Literal(begin, begin + 1, "{");
       return;
     }

@@ -2,17 +2,14 @@
 
 #include <fmt/format.h>
 
-#include "KfLexer.h"
-#include "KfParser.h"
-#include "NoViableAltException.h"
 #include "InputMismatchException.h"
+#include "KfLexer.h"
+#include "NoViableAltException.h"
 #include "Parser.h"
-#include "compiler/parse/syntax_messages.h"
 
 namespace kfpc::parse {
 
 using grammar::KfLexer;
-
 
 diag::Diagnostic& SyntaxErrorReporter::Report(diag::Kind kind, const antlr4::Token* token,
                                               diag::Span span, std::string message) {
@@ -25,7 +22,7 @@ diag::Diagnostic& SyntaxErrorReporter::Report(diag::Kind kind, const antlr4::Tok
 
 void SyntaxErrorReporter::syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t, size_t,
                                       const std::string& message, std::exception_ptr) {
-  if (offending == nullptr) return;  // the lexer never errs: ERROR_CHAR takes any character
+  if (offending == nullptr) return;
   Report(diag::Kind::kSyntaxError, offending, spans_.Of(offending), message);
 }
 
@@ -69,8 +66,8 @@ antlr4::Token* SyntaxErrorStrategy::singleTokenDeletion(antlr4::Parser* parser) 
   // In `a = ] b = 1`, dropping `]` would read `b` as the value of `a`: newlines do not end
   // statements, so a name followed by `=` or `{` is taken to start the next one.
   bool next_starts_statement = (tokens->LA(2) == KfLexer::ID || tokens->LA(2) == KfLexer::ENV) &&
-                               (tokens->LA(3) == KfLexer::ASSIGN || tokens->LA(3) == KfLexer::LBRACE ||
-                                tokens->LA(3) == KfLexer::ID);
+                               (tokens->LA(3) == KfLexer::ASSIGN ||
+                                tokens->LA(3) == KfLexer::LBRACE || tokens->LA(3) == KfLexer::ID);
   if (next_starts_statement) return nullptr;
   return DefaultErrorStrategy::singleTokenDeletion(parser);
 }
@@ -153,8 +150,8 @@ void SyntaxErrorStrategy::ReportExpected(antlr4::Parser* parser, antlr4::ParserR
 
 // A missing token is reported right after the token before it, where it belongs, and so is a
 // token found only on a later line; anything else at the token found.
-void SyntaxErrorStrategy::Emit(antlr4::Parser* parser, antlr4::Token* found, const SyntaxMessage& words,
-                               bool missing) {
+void SyntaxErrorStrategy::Emit(antlr4::Parser* parser, antlr4::Token* found,
+                               const SyntaxMessage& words, bool missing) {
   diag::Span span = reporter_.spans().Of(found);
   antlr4::Token* previous = found->getTokenIndex() > 0
                                 ? parser->getTokenStream()->get(found->getTokenIndex() - 1)

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <string>
-#include <string_view>
 #include <unordered_set>
 
 #include "BaseErrorListener.h"
@@ -16,7 +15,8 @@ namespace kfpc::parse {
 // one message. Installed as the lexer's and parser's only error listener: nothing is printed.
 class SyntaxErrorReporter : public antlr4::BaseErrorListener {
  public:
-  SyntaxErrorReporter(const SpanMap& spans, diag::DiagnosticSink& sink) : spans_(spans), sink_(sink) {}
+  SyntaxErrorReporter(const SpanMap& spans, diag::DiagnosticSink& sink)
+      : spans_(spans), sink_(sink) {}
 
   // Reports `message` at `span` on behalf of `token`. When an error was already reported at
   // that token, reports nothing and returns a diagnostic that is thrown away.
@@ -26,7 +26,9 @@ class SyntaxErrorReporter : public antlr4::BaseErrorListener {
   void MarkReported(const antlr4::Token* token) { reported_tokens_.insert(token->getTokenIndex()); }
   const SpanMap& spans() const { return spans_; }
 
-  // ANTLR's own messages; only reached if a path not covered by SyntaxErrorStrategy reports.
+  // ANTLR's own reports. SyntaxErrorStrategy words every parser error itself and the lexer
+  // cannot fail (ERROR_CHAR takes any character), so this is a safety net that keeps ANTLR's
+  // wording off the console.
   void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line,
                    size_t column, const std::string& message, std::exception_ptr error) override;
 
@@ -41,8 +43,7 @@ class SyntaxErrorReporter : public antlr4::BaseErrorListener {
 // what was found instead.
 class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
  public:
-  SyntaxErrorStrategy(std::string_view text, SyntaxErrorReporter& reporter)
-      : text_(text), reporter_(reporter) {}
+  explicit SyntaxErrorStrategy(SyntaxErrorReporter& reporter) : reporter_(reporter) {}
 
  protected:
   // Before ANTLR's recovery, skips the rest of an unfinished bracketed list up to its closing
@@ -53,9 +54,12 @@ class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
   // Never drops an opening bracket as one token too many: the bracket pairs would no longer
   // match and every later closer would be an error. recover() skips the bracketed run instead.
   antlr4::Token* singleTokenDeletion(antlr4::Parser* parser) override;
-  void reportNoViableAlternative(antlr4::Parser* parser, const antlr4::NoViableAltException& e) override;
-  void reportInputMismatch(antlr4::Parser* parser, const antlr4::InputMismatchException& e) override;
-  void reportFailedPredicate(antlr4::Parser* parser, const antlr4::FailedPredicateException& e) override;
+  void reportNoViableAlternative(antlr4::Parser* parser,
+                                 const antlr4::NoViableAltException& e) override;
+  void reportInputMismatch(antlr4::Parser* parser,
+                           const antlr4::InputMismatchException& e) override;
+  void reportFailedPredicate(antlr4::Parser* parser,
+                             const antlr4::FailedPredicateException& e) override;
   void reportUnwantedToken(antlr4::Parser* parser) override;
   void reportMissingToken(antlr4::Parser* parser) override;
 
@@ -67,7 +71,6 @@ class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
 
   void Emit(antlr4::Parser* parser, antlr4::Token* found, const SyntaxMessage& words, bool missing);
 
-  std::string_view text_;
   SyntaxErrorReporter& reporter_;
 };
 

@@ -9,10 +9,10 @@ namespace kfpc::parse {
 
 namespace {
 
-using grammar::KfLexer;
-using grammar::KfParser;
 using antlr4::ParserRuleContext;
 using antlr4::misc::IntervalSet;
+using grammar::KfLexer;
+using grammar::KfParser;
 
 IntervalSet Of(std::initializer_list<size_t> tokens) {
   IntervalSet set;
@@ -25,8 +25,8 @@ const IntervalSet kExprStart =
     Of({KfLexer::STRING, KfLexer::RAW_STRING, KfLexer::INT, KfLexer::FLOAT, KfLexer::TRUE,
         KfLexer::FALSE, KfLexer::NONE, KfLexer::UNTERMINATED_STRING,
         KfLexer::UNTERMINATED_RAW_STRING, KfLexer::SINGLE_QUOTED_STRING, KfLexer::BAD_NUMBER,
-        KfLexer::LBRACK, KfLexer::LBRACE,
-        KfLexer::LPAREN, KfLexer::MINUS, KfLexer::NOT, KfLexer::ELSE})
+        KfLexer::LBRACK, KfLexer::LBRACE, KfLexer::LPAREN, KfLexer::MINUS, KfLexer::NOT,
+        KfLexer::ELSE})
         .Or(kNames);
 // Tokens that continue an expression or a type: left out when anything else would fit.
 const IntervalSet kOperators =
@@ -102,7 +102,8 @@ std::optional<ListKind> ListKindOf(ParserRuleContext* ctx) {
   std::string owner = ctx->parent == nullptr ? "" : FirstName(Parent(ctx));
   switch (ctx->getRuleIndex()) {
     case KfParser::RuleArguments:
-      return ListKind{KfLexer::RPAREN, "arguments", fmt::format("after the arguments of `{}`", owner)};
+      return ListKind{KfLexer::RPAREN, "arguments",
+                      fmt::format("after the arguments of `{}`", owner)};
     case KfParser::RuleParamList:
       return ListKind{KfLexer::RPAREN, "inputs", fmt::format("after the inputs of `{}`", owner)};
     case KfParser::RuleOutputs:
@@ -155,8 +156,9 @@ std::string BlockOwner(ParserRuleContext* owner) {
 // Where in the file `ctx` is, as a phrase: "the arguments of `train`". Empty at the top level.
 std::string Place(ParserRuleContext* ctx) {
   for (; ctx != nullptr; ctx = Parent(ctx)) {
-    if (ctx->start->getType() != KfLexer::LBRACE && (ctx->getRuleIndex() == KfParser::RuleBlock ||
-                                                     ctx->getRuleIndex() == KfParser::RuleSettingsBlock)) {
+    if (ctx->start->getType() != KfLexer::LBRACE &&
+        (ctx->getRuleIndex() == KfParser::RuleBlock ||
+         ctx->getRuleIndex() == KfParser::RuleSettingsBlock)) {
       continue;  // its `{` is what is missing: describe what it belongs to
     }
     switch (ctx->getRuleIndex()) {
@@ -213,10 +215,11 @@ std::string ExpressionPhrase(ParserRuleContext* ctx) {
   if (ctx == nullptr) return "an expression";
   if (ctx->getRuleIndex() == KfParser::RuleArguments) return "an argument";
   ParserRuleContext* parent = Parent(ctx);
-  bool is_value = ctx->getRuleIndex() == KfParser::RuleExpr && parent != nullptr &&
-                  (parent->getRuleIndex() == KfParser::RuleSetting ||
-                   (parent->getRuleIndex() == KfParser::RuleStmt && StartType(parent) != KfLexer::RETURN)) &&
-                  parent->getToken(KfLexer::ASSIGN, 0) != nullptr;
+  bool is_value =
+      ctx->getRuleIndex() == KfParser::RuleExpr && parent != nullptr &&
+      (parent->getRuleIndex() == KfParser::RuleSetting ||
+       (parent->getRuleIndex() == KfParser::RuleStmt && StartType(parent) != KfLexer::RETURN)) &&
+      parent->getToken(KfLexer::ASSIGN, 0) != nullptr;
   std::string name = is_value ? FirstName(parent) : "";
   return name.empty() ? "an expression" : fmt::format("a value for `{}`", name);
 }
@@ -271,8 +274,9 @@ std::string Help(ParserRuleContext* ctx, const antlr4::Token* found, const Inter
   if (IsKeyword(type) && expected.contains(size_t{KfLexer::ID})) {
     return fmt::format("`{}` is a keyword; choose another name", found->getText());
   }
-  if (type == KfLexer::COLON && (rule == KfParser::RuleSettingsBlock || rule == KfParser::RuleSetting ||
-                                 rule == KfParser::RuleBlock || rule == KfParser::RuleStmt)) {
+  if (type == KfLexer::COLON &&
+      (rule == KfParser::RuleSettingsBlock || rule == KfParser::RuleSetting ||
+       rule == KfParser::RuleBlock || rule == KfParser::RuleStmt)) {
     return "write a setting as `name = value`";
   }
   if (type == KfLexer::ASSIGN && expected.contains(size_t{KfLexer::COLON})) {

@@ -436,10 +436,8 @@ TEST(ParseExpr, Numbers) {
                                          {"1e-3", ExprKind::kFloat, 0, 0.001},
                                          {"-2.5", ExprKind::kFloat, 0, -2.5},
                                          {"2.5E+2", ExprKind::kFloat, 0, 250},
-                                         {"9223372036854775807", ExprKind::kInt,
-                                          INT64_MAX, 0},
-                                         {"-9223372036854775808", ExprKind::kInt,
-                                          INT64_MIN, 0}}) {
+                                         {"9223372036854775807", ExprKind::kInt, INT64_MAX, 0},
+                                         {"-9223372036854775808", ExprKind::kInt, INT64_MIN, 0}}) {
     const ast::Expr* e = nullptr;
     auto p = ParseSettingValue(c.text, &e);
     ASSERT_NE(e, nullptr) << c.text;
@@ -559,193 +557,172 @@ TEST(ParseSpan, CrLfLineEndings) {
 // ---------------------------------------------------------------------------------------------
 
 TEST(ParseError, MissingClosingParenthesis) {
-  EXPECT_EQ(ParseText(
-      "pipeline p() {\n"
-      "  t = train(data = d\n"
-      "}\n")
+  EXPECT_EQ(ParseText("pipeline p() {\n"
+                      "  t = train(data = d\n"
+                      "}\n")
                 ->Errors(),
-      "t.kf:2:21: error: expected `)` after the arguments of `train`, found `}`\n"
-      "2 |   t = train(data = d\n"
-      "  |                     ^\n");
+            "t.kf:2:21: error: expected `)` after the arguments of `train`, found `}`\n"
+            "2 |   t = train(data = d\n"
+            "  |                     ^\n");
 }
 
 TEST(ParseError, MissingCommaBetweenArguments) {
-  EXPECT_EQ(ParseText(
-      "pipeline p() {\n"
-      "  t = train(a = 1 b = 2)\n"
-      "  u = test(m = t.model)\n"
-      "}\n")
+  EXPECT_EQ(ParseText("pipeline p() {\n"
+                      "  t = train(a = 1 b = 2)\n"
+                      "  u = test(m = t.model)\n"
+                      "}\n")
                 ->Errors(),
-      "t.kf:2:19: error: expected `)` after the arguments of `train`, found `b`\n"
-      "2 |   t = train(a = 1 b = 2)\n"
-      "  |                   ^\n"
-      "help: separate the arguments with `,`\n");
+            "t.kf:2:19: error: expected `)` after the arguments of `train`, found `b`\n"
+            "2 |   t = train(a = 1 b = 2)\n"
+            "  |                   ^\n"
+            "help: separate the arguments with `,`\n");
 }
 
 TEST(ParseError, MissingCommaBetweenInputs) {
-  EXPECT_EQ(ParseText(
-      "component c(a: int b: int) { image = \"i\" }\n")
-                ->Errors(),
-      "t.kf:1:20: error: expected `)` after the inputs of `c`, found `b`\n"
-      "1 | component c(a: int b: int) { image = \"i\" }\n"
-      "  |                    ^\n"
-      "help: separate the inputs with `,`\n");
+  EXPECT_EQ(ParseText("component c(a: int b: int) { image = \"i\" }\n")->Errors(),
+            "t.kf:1:20: error: expected `)` after the inputs of `c`, found `b`\n"
+            "1 | component c(a: int b: int) { image = \"i\" }\n"
+            "  |                    ^\n"
+            "help: separate the inputs with `,`\n");
 }
 
 TEST(ParseError, ColonInsteadOfEquals) {
-  EXPECT_EQ(ParseText(
-      "component c() {\n"
-      "  image: \"python:3.11\"\n"
-      "}\n")
+  EXPECT_EQ(ParseText("component c() {\n"
+                      "  image: \"python:3.11\"\n"
+                      "}\n")
                 ->Errors(),
-      "t.kf:2:8: error: expected `=` or `{` after `image` in the settings of `c`, found `:`\n"
-      "2 |   image: \"python:3.11\"\n"
-      "  |        ^\n"
-      "help: write a setting as `name = value`\n");
+            "t.kf:2:8: error: expected `=` or `{` after `image` in the settings of `c`, found `:`\n"
+            "2 |   image: \"python:3.11\"\n"
+            "  |        ^\n"
+            "help: write a setting as `name = value`\n");
 }
 
 TEST(ParseError, EqualsInsteadOfColon) {
-  EXPECT_EQ(ParseText(
-      "component c(epochs = 10) { image = \"i\" }\n")
-                ->Errors(),
-      "t.kf:1:20: error: expected `:` in the inputs of `c`, found `=`\n"
-      "1 | component c(epochs = 10) { image = \"i\" }\n"
-      "  |                    ^\n"
-      "help: write an input as `name: type` or `name: type = default`\n");
+  EXPECT_EQ(ParseText("component c(epochs = 10) { image = \"i\" }\n")->Errors(),
+            "t.kf:1:20: error: expected `:` in the inputs of `c`, found `=`\n"
+            "1 | component c(epochs = 10) { image = \"i\" }\n"
+            "  |                    ^\n"
+            "help: write an input as `name: type` or `name: type = default`\n");
 }
 
 TEST(ParseError, AssignmentInCondition) {
-  EXPECT_EQ(ParseText(
-      "pipeline p() {\n"
-      "  if t.output = \"heads\" { a() }\n"
-      "}\n")
+  EXPECT_EQ(ParseText("pipeline p() {\n"
+                      "  if t.output = \"heads\" { a() }\n"
+                      "}\n")
                 ->Errors(),
-      "t.kf:2:15: error: expected `{` in the `if` statement, found `=`\n"
-      "2 |   if t.output = \"heads\" { a() }\n"
-      "  |               ^\n"
-      "help: compare with `==`\n");
+            "t.kf:2:15: error: expected `{` in the `if` statement, found `=`\n"
+            "2 |   if t.output = \"heads\" { a() }\n"
+            "  |               ^\n"
+            "help: compare with `==`\n");
 }
 
 TEST(ParseError, KeywordAsName) {
-  EXPECT_EQ(ParseText(
-      "component for() { image = \"i\" }\n")
-                ->Errors(),
-      "t.kf:1:11: error: expected a name in the `component` declaration, found `for`\n"
-      "1 | component for() { image = \"i\" }\n"
-      "  |           ^~~\n"
-      "help: `for` is a keyword; choose another name\n");
+  EXPECT_EQ(ParseText("component for() { image = \"i\" }\n")->Errors(),
+            "t.kf:1:11: error: expected a name in the `component` declaration, found `for`\n"
+            "1 | component for() { image = \"i\" }\n"
+            "  |           ^~~\n"
+            "help: `for` is a keyword; choose another name\n");
 }
 
 TEST(ParseError, MissingExpression) {
-  EXPECT_EQ(ParseText(
-      "pipeline p() {\n"
-      "  display_name =\n"
-      "}\n")
+  EXPECT_EQ(ParseText("pipeline p() {\n"
+                      "  display_name =\n"
+                      "}\n")
                 ->Errors(),
-      "t.kf:2:17: error: expected a value for `display_name` in the body of `p`, found `}`\n"
-      "2 |   display_name =\n"
-      "  |                 ^\n");
+            "t.kf:2:17: error: expected a value for `display_name` in the body of `p`, found `}`\n"
+            "2 |   display_name =\n"
+            "  |                 ^\n");
 }
 
 TEST(ParseError, UnclosedList) {
-  EXPECT_EQ(ParseText(
-      "component c() {\n"
-      "  args = [\"a\", \"b\"\n"
-      "}\n")
+  EXPECT_EQ(ParseText("component c() {\n"
+                      "  args = [\"a\", \"b\"\n"
+                      "}\n")
                 ->Errors(),
-      "t.kf:2:19: error: expected `]` at the end of the list, found `}`\n"
-      "2 |   args = [\"a\", \"b\"\n"
-      "  |                   ^\n"
-      "t.kf:2:10: note: unclosed `[`\n"
-      "2 |   args = [\"a\", \"b\"\n"
-      "  |          ^\n");
+            "t.kf:2:19: error: expected `]` at the end of the list, found `}`\n"
+            "2 |   args = [\"a\", \"b\"\n"
+            "  |                   ^\n"
+            "t.kf:2:10: note: unclosed `[`\n"
+            "2 |   args = [\"a\", \"b\"\n"
+            "  |          ^\n");
 }
 
 TEST(ParseError, UnclosedBodyAtEndOfFile) {
-  EXPECT_EQ(ParseText(
-      "pipeline p() {\n"
-      "  t = train()\n")
+  EXPECT_EQ(ParseText("pipeline p() {\n"
+                      "  t = train()\n")
                 ->Errors(),
-      "t.kf:2:14: error: unexpected end of file in the body of `p`\n"
-      "2 |   t = train()\n"
-      "  |              ^\n"
-      "t.kf:1:14: note: unclosed `{`\n"
-      "1 | pipeline p() {\n"
-      "  |              ^\n");
+            "t.kf:2:14: error: unexpected end of file in the body of `p`\n"
+            "2 |   t = train()\n"
+            "  |              ^\n"
+            "t.kf:1:14: note: unclosed `{`\n"
+            "1 | pipeline p() {\n"
+            "  |              ^\n");
 }
 
 TEST(ParseError, StrayClosingBrace) {
-  EXPECT_EQ(ParseText(
-      "component c() { image = \"i\" }\n"
-      "}\n")
+  EXPECT_EQ(ParseText("component c() { image = \"i\" }\n"
+                      "}\n")
                 ->Errors(),
-      "t.kf:1:30: error: unexpected `}`\n"
-      "1 | component c() { image = \"i\" }\n"
-      "  |                              ^\n"
-      "help: remove this `}`, which closes nothing\n");
+            "t.kf:1:30: error: unexpected `}`\n"
+            "1 | component c() { image = \"i\" }\n"
+            "  |                              ^\n"
+            "help: remove this `}`, which closes nothing\n");
 }
 
 TEST(ParseError, NotADeclaration) {
-  EXPECT_EQ(ParseText(
-      "image = \"python\"\n")
-                ->Errors(),
-      "t.kf:1:1: error: expected a declaration, found `image`\n"
-      "1 | image = \"python\"\n"
-      "  | ^~~~~\n"
-      "help: a file holds `import`, `artifact`, `component` and `pipeline` declarations\n");
+  EXPECT_EQ(ParseText("image = \"python\"\n")->Errors(),
+            "t.kf:1:1: error: expected a declaration, found `image`\n"
+            "1 | image = \"python\"\n"
+            "  | ^~~~~\n"
+            "help: a file holds `import`, `artifact`, `component` and `pipeline` declarations\n");
 }
 
 TEST(ParseError, OutputWithDefault) {
-  EXPECT_EQ(ParseText(
-      "component c() -> (a: int = 1) { image = \"i\" }\n")
-                ->Errors(),
-      "t.kf:1:26: error: expected `)` after the outputs of `c`, found `=`\n"
-      "1 | component c() -> (a: int = 1) { image = \"i\" }\n"
-      "  |                          ^\n"
-      "help: outputs have no default value\n");
+  EXPECT_EQ(ParseText("component c() -> (a: int = 1) { image = \"i\" }\n")->Errors(),
+            "t.kf:1:26: error: expected `)` after the outputs of `c`, found `=`\n"
+            "1 | component c() -> (a: int = 1) { image = \"i\" }\n"
+            "  |                          ^\n"
+            "help: outputs have no default value\n");
 }
 
 TEST(ParseError, SettingsBlockAfterValue) {
-  EXPECT_EQ(ParseText(
-      "pipeline p() {\n"
-      "  a = 5 { retry { max = 1 } }\n"
-      "}\n")
+  EXPECT_EQ(ParseText("pipeline p() {\n"
+                      "  a = 5 { retry { max = 1 } }\n"
+                      "}\n")
                 ->Errors(),
-      "t.kf:2:9: error: unexpected `{` after the value of `a`\n"
-      "2 |   a = 5 { retry { max = 1 } }\n"
-      "  |         ^\n"
-      "help: only a task, `name = component(...)`, takes a block of settings\n");
+            "t.kf:2:9: error: unexpected `{` after the value of `a`\n"
+            "2 |   a = 5 { retry { max = 1 } }\n"
+            "  |         ^\n"
+            "help: only a task, `name = component(...)`, takes a block of settings\n");
 }
 
 TEST(ParseError, TryWithoutFinally) {
-  EXPECT_EQ(ParseText(
-      "pipeline p() {\n"
-      "  try { a() }\n"
-      "}\n")
+  EXPECT_EQ(ParseText("pipeline p() {\n"
+                      "  try { a() }\n"
+                      "}\n")
                 ->Errors(),
-      "t.kf:2:14: error: expected `finally` in the `try` statement, found `}`\n"
-      "2 |   try { a() }\n"
-      "  |              ^\n");
+            "t.kf:2:14: error: expected `finally` in the `try` statement, found `}`\n"
+            "2 |   try { a() }\n"
+            "  |              ^\n");
 }
 
 TEST(ParseError, ForWithoutIn) {
-  EXPECT_EQ(ParseText(
-      "pipeline p() {\n"
-      "  for x [1, 2] { a(v = x) }\n"
-      "}\n")
+  EXPECT_EQ(ParseText("pipeline p() {\n"
+                      "  for x [1, 2] { a(v = x) }\n"
+                      "}\n")
                 ->Errors(),
-      "t.kf:2:8: error: expected `in` in the `for` loop\n"
-      "2 |   for x [1, 2] { a(v = x) }\n"
-      "  |        ^\n");
+            "t.kf:2:8: error: expected `in` in the `for` loop\n"
+            "2 |   for x [1, 2] { a(v = x) }\n"
+            "  |        ^\n");
 }
 
 TEST(ParseError, UnterminatedString) {
-  EXPECT_EQ(ParseText(
-      "pipeline p() {\n"
-      "  a = \"abc\n"
-      "  b = f()\n"
-      "}\n")
-                ->Errors(),
+  EXPECT_EQ(
+      ParseText("pipeline p() {\n"
+                "  a = \"abc\n"
+                "  b = f()\n"
+                "}\n")
+          ->Errors(),
       "t.kf:2:7: error: unterminated string literal\n"
       "2 |   a = \"abc\n"
       "  |       ^~~~\n"
@@ -753,23 +730,21 @@ TEST(ParseError, UnterminatedString) {
 }
 
 TEST(ParseError, UnterminatedRawString) {
-  EXPECT_EQ(ParseText(
-      "component c() {\n"
-      "  python = \"\"\"\n"
-      "def c():\n"
-      "    pass\n"
-      "}\n")
+  EXPECT_EQ(ParseText("component c() {\n"
+                      "  python = \"\"\"\n"
+                      "def c():\n"
+                      "    pass\n"
+                      "}\n")
                 ->Errors(),
-      "t.kf:2:12: error: unterminated raw string literal\n"
-      "2 |   python = \"\"\"\n"
-      "  |            ^~~\n"
-      "help: close the string with `\"\"\"`\n");
+            "t.kf:2:12: error: unterminated raw string literal\n"
+            "2 |   python = \"\"\"\n"
+            "  |            ^~~\n"
+            "help: close the string with `\"\"\"`\n");
 }
 
 TEST(ParseError, InvalidEscapes) {
-  EXPECT_EQ(ParseText(
-      "component c() { v = \"\\q and \\u{110000} and \\u{} and \\u12\" }\n")
-                ->Errors(),
+  EXPECT_EQ(
+      ParseText("component c() { v = \"\\q and \\u{110000} and \\u{} and \\u12\" }\n")->Errors(),
       "t.kf:1:22: error: invalid escape `\\q` in a string\n"
       "1 | component c() { v = \"\\q and \\u{110000} and \\u{} and \\u12\" }\n"
       "  |                      ^~\n"
@@ -789,9 +764,8 @@ TEST(ParseError, InvalidEscapes) {
 }
 
 TEST(ParseError, InvalidInterpolations) {
-  EXPECT_EQ(ParseText(
-      "component c() { v = \"{a..b} {1x} {} { a }\" }\n")
-                ->Errors(),
+  EXPECT_EQ(
+      ParseText("component c() { v = \"{a..b} {1x} {} { a }\" }\n")->Errors(),
       "t.kf:1:22: error: invalid interpolation `{a..b}`\n"
       "1 | component c() { v = \"{a..b} {1x} {} { a }\" }\n"
       "  |                      ^~~~~~\n"
@@ -811,93 +785,85 @@ TEST(ParseError, InvalidInterpolations) {
 }
 
 TEST(ParseError, UnbalancedBracesInString) {
-  EXPECT_EQ(ParseText(
-      "component c() { v = \"{abc\"  w = \"x}\" }\n")
-                ->Errors(),
-      "t.kf:1:22: error: unclosed `{` in a string\n"
-      "1 | component c() { v = \"{abc\"  w = \"x}\" }\n"
-      "  |                      ^\n"
-      "help: close the interpolation with `}`, or write `\\{` for a literal `{`\n"
-      "t.kf:1:35: error: unmatched `}` in a string\n"
-      "1 | component c() { v = \"{abc\"  w = \"x}\" }\n"
-      "  |                                   ^\n"
-      "help: write `\\}` for a literal `}`\n");
+  EXPECT_EQ(ParseText("component c() { v = \"{abc\"  w = \"x}\" }\n")->Errors(),
+            "t.kf:1:22: error: unclosed `{` in a string\n"
+            "1 | component c() { v = \"{abc\"  w = \"x}\" }\n"
+            "  |                      ^\n"
+            "help: close the interpolation with `}`, or write `\\{` for a literal `{`\n"
+            "t.kf:1:35: error: unmatched `}` in a string\n"
+            "1 | component c() { v = \"{abc\"  w = \"x}\" }\n"
+            "  |                                   ^\n"
+            "help: write `\\}` for a literal `}`\n");
 }
 
 TEST(ParseError, InvalidNumbers) {
-  EXPECT_EQ(ParseText(
-      "component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n")
+  EXPECT_EQ(ParseText("component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n")
                 ->Errors(),
-      "t.kf:1:21: error: integer `99999999999999999999` is out of range\n"
-      "1 | component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n"
-      "  |                     ^~~~~~~~~~~~~~~~~~~~\n"
-      "help: an integer lies between -9223372036854775808 and 9223372036854775807\n"
-      "t.kf:1:47: error: float `1e999` is out of range\n"
-      "1 | component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n"
-      "  |                                               ^~~~~\n"
-      "help: a float lies within about ±1.8e308\n"
-      "t.kf:1:58: error: invalid number `12abc`\n"
-      "1 | component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n"
-      "  |                                                          ^~~~~\n"
-      "help: write an integer such as `10` or `-3`, or a float such as `0.5` or `1e-3`\n"
-      "t.kf:1:69: error: invalid number `1e`\n"
-      "1 | component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n"
-      "  |                                                                     ^~\n"
-      "help: write an integer such as `10` or `-3`, or a float such as `0.5` or `1e-3`\n");
+            "t.kf:1:21: error: integer `99999999999999999999` is out of range\n"
+            "1 | component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n"
+            "  |                     ^~~~~~~~~~~~~~~~~~~~\n"
+            "help: an integer lies between -9223372036854775808 and 9223372036854775807\n"
+            "t.kf:1:47: error: float `1e999` is out of range\n"
+            "1 | component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n"
+            "  |                                               ^~~~~\n"
+            "help: a float lies within about ±1.8e308\n"
+            "t.kf:1:58: error: invalid number `12abc`\n"
+            "1 | component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n"
+            "  |                                                          ^~~~~\n"
+            "help: write an integer such as `10` or `-3`, or a float such as `0.5` or `1e-3`\n"
+            "t.kf:1:69: error: invalid number `1e`\n"
+            "1 | component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n"
+            "  |                                                                     ^~\n"
+            "help: write an integer such as `10` or `-3`, or a float such as `0.5` or `1e-3`\n");
 }
 
 TEST(ParseError, SingleQuotedString) {
-  EXPECT_EQ(ParseText(
-      "component c() { image = 'python' }\n")
-                ->Errors(),
-      "t.kf:1:25: error: single-quoted string `'python'`\n"
-      "1 | component c() { image = 'python' }\n"
-      "  |                         ^~~~~~~~\n"
-      "help: write strings in double quotes: `\"...\"`\n");
+  EXPECT_EQ(ParseText("component c() { image = 'python' }\n")->Errors(),
+            "t.kf:1:25: error: single-quoted string `'python'`\n"
+            "1 | component c() { image = 'python' }\n"
+            "  |                         ^~~~~~~~\n"
+            "help: write strings in double quotes: `\"...\"`\n");
 }
 
 TEST(ParseError, StrayCharacters) {
-  EXPECT_EQ(ParseText(
-      "pipeline p() {\n"
-      "  if a && b { x() }\n"
-      "  y = 1 + 2\n"
-      "  # comment\n"
-      "}\n")
+  EXPECT_EQ(ParseText("pipeline p() {\n"
+                      "  if a && b { x() }\n"
+                      "  y = 1 + 2\n"
+                      "  # comment\n"
+                      "}\n")
                 ->Errors(),
-      "t.kf:2:8: error: unexpected characters `&&`\n"
-      "2 |   if a && b { x() }\n"
-      "  |        ^~\n"
-      "help: write `and`\n"
-      "t.kf:3:9: error: unexpected character `+`\n"
-      "3 |   y = 1 + 2\n"
-      "  |         ^\n"
-      "help: expressions have no arithmetic\n"
-      "t.kf:4:3: error: unexpected character `#`\n"
-      "4 |   # comment\n"
-      "  |   ^\n"
-      "help: comments start with `//`\n");
+            "t.kf:2:8: error: unexpected characters `&&`\n"
+            "2 |   if a && b { x() }\n"
+            "  |        ^~\n"
+            "help: write `and`\n"
+            "t.kf:3:9: error: unexpected character `+`\n"
+            "3 |   y = 1 + 2\n"
+            "  |         ^\n"
+            "help: expressions have no arithmetic\n"
+            "t.kf:4:3: error: unexpected character `#`\n"
+            "4 |   # comment\n"
+            "  |   ^\n"
+            "help: comments start with `//`\n");
 }
 
 TEST(ParseError, ErrorsInSeveralDeclarations) {
-  EXPECT_EQ(ParseText(
-      "component a(x: int y: int) { image = \"i\" }\n"
-      "component b() { image = }\n"
-      "pipeline p() { t = a(x = 1 y = 2) }\n"
-      "pipeline q() { }\n")
+  EXPECT_EQ(ParseText("component a(x: int y: int) { image = \"i\" }\n"
+                      "component b() { image = }\n"
+                      "pipeline p() { t = a(x = 1 y = 2) }\n"
+                      "pipeline q() { }\n")
                 ->Errors(),
-      "t.kf:1:20: error: expected `)` after the inputs of `a`, found `y`\n"
-      "1 | component a(x: int y: int) { image = \"i\" }\n"
-      "  |                    ^\n"
-      "help: separate the inputs with `,`\n"
-      "t.kf:2:25: error: expected a value for `image` in the settings of `b`, found `}`\n"
-      "2 | component b() { image = }\n"
-      "  |                         ^\n"
-      "t.kf:3:28: error: expected `)` after the arguments of `a`, found `y`\n"
-      "3 | pipeline p() { t = a(x = 1 y = 2) }\n"
-      "  |                            ^\n"
-      "help: separate the arguments with `,`\n");
+            "t.kf:1:20: error: expected `)` after the inputs of `a`, found `y`\n"
+            "1 | component a(x: int y: int) { image = \"i\" }\n"
+            "  |                    ^\n"
+            "help: separate the inputs with `,`\n"
+            "t.kf:2:25: error: expected a value for `image` in the settings of `b`, found `}`\n"
+            "2 | component b() { image = }\n"
+            "  |                         ^\n"
+            "t.kf:3:28: error: expected `)` after the arguments of `a`, found `y`\n"
+            "3 | pipeline p() { t = a(x = 1 y = 2) }\n"
+            "  |                            ^\n"
+            "help: separate the arguments with `,`\n");
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Syntax errors: recovery, lexical errors, limits
@@ -916,12 +882,17 @@ TEST(ParseError, InvalidUtf8) {
 }
 
 TEST(ParseError, NestingTooDeep) {
-  std::string deep = "component c() { v = " + std::string(300, '[') + std::string(300, ']') + " }\n";
+  std::string deep =
+      "component c() { v = " + std::string(300, '[') + std::string(300, ']') + " }\n";
   EXPECT_EQ(ParseText(deep)->Errors(),
             "t.kf:1:276: error: nesting is deeper than 256 levels\n"
-            "1 | " + deep.substr(0, deep.size() - 1) + "\n"
-            "  | " + std::string(275, ' ') + "^\n"
-            "help: split the expression or the block into smaller parts\n");
+            "1 | " +
+                deep.substr(0, deep.size() - 1) +
+                "\n"
+                "  | " +
+                std::string(275, ' ') +
+                "^\n"
+                "help: split the expression or the block into smaller parts\n");
 }
 
 TEST(ParseError, NestingLimitCountsOperatorsAndBlocks) {
@@ -933,8 +904,9 @@ TEST(ParseError, NestingLimitCountsOperatorsAndBlocks) {
     dots += ".a";
   }
   for (int i = 0; i < 1000; ++i) blocks += "if x { ";
-  for (std::string text : {"component c() { v = " + nots + "x }", "component c() { v = " + ors + " }",
-                           "component c() { v = " + dots + " }", "pipeline p() { " + blocks}) {
+  for (std::string text :
+       {"component c() { v = " + nots + "x }", "component c() { v = " + ors + " }",
+        "component c() { v = " + dots + " }", "pipeline p() { " + blocks}) {
     auto p = ParseText(text);
     ASSERT_EQ(p->sink.diagnostics().size(), 1u);
     EXPECT_EQ(p->sink.diagnostics()[0].kind, diag::Kind::kNestingTooDeep);
@@ -972,10 +944,10 @@ TEST(ParseError, EverySyntaxErrorIsAnErrorOfItsKind) {
     kinds.push_back(d.kind);
   }
   std::sort(kinds.begin(), kinds.end());
-  EXPECT_EQ(kinds, (std::vector<diag::Kind>{diag::Kind::kSyntaxError, diag::Kind::kUnterminatedString,
-                                            diag::Kind::kInvalidEscape, diag::Kind::kInvalidNumber,
-                                            diag::Kind::kInvalidCharacter,
-                                            diag::Kind::kInvalidInterpolation}));
+  EXPECT_EQ(kinds, (std::vector<diag::Kind>{
+                       diag::Kind::kSyntaxError, diag::Kind::kUnterminatedString,
+                       diag::Kind::kInvalidEscape, diag::Kind::kInvalidNumber,
+                       diag::Kind::kInvalidCharacter, diag::Kind::kInvalidInterpolation}));
 }
 
 // A cheap fuzz target: every prefix of a program and the program less any one character must
