@@ -33,53 +33,56 @@ antlrcpp::Any AstBuilder::visitImportDecl(P::ImportDeclContext* ctx) {
 antlrcpp::Any AstBuilder::visitArtifactDecl(P::ArtifactDeclContext* ctx) {
   ast::Decl* decl = decl_;
   decl->kind = ast::DeclKind::kArtifact;
-  return Name(ctx->name, &decl->name, &decl->name_span) &&
-         BuildSettings(ctx->settingsBlock(), &decl->settings);
+  if (!Name(ctx->name, &decl->name, &decl->name_span)) return false;
+  BuildSettings(ctx->settingsBlock(), &decl->settings);
+  return true;
 }
 
 antlrcpp::Any AstBuilder::visitComponentDecl(P::ComponentDeclContext* ctx) {
   ast::Decl* decl = decl_;
   decl->kind = ast::DeclKind::kComponent;
-  return Name(ctx->name, &decl->name, &decl->name_span) &&
-         BuildSignature(ctx->paramList(), ctx->outputs()) &&
-         BuildSettings(ctx->settingsBlock(), &decl->settings);
+  if (!Name(ctx->name, &decl->name, &decl->name_span)) return false;
+  BuildSignature(ctx->paramList(), ctx->outputs());
+  BuildSettings(ctx->settingsBlock(), &decl->settings);
+  return true;
 }
 
 antlrcpp::Any AstBuilder::visitPipelineDecl(P::PipelineDeclContext* ctx) {
   ast::Decl* decl = decl_;
   decl->kind = ast::DeclKind::kPipeline;
-  return Name(ctx->name, &decl->name, &decl->name_span) &&
-         BuildSignature(ctx->paramList(), ctx->outputs()) && BuildBlock(ctx->body, &decl->body);
+  if (!Name(ctx->name, &decl->name, &decl->name_span)) return false;
+  BuildSignature(ctx->paramList(), ctx->outputs());
+  BuildBlock(ctx->body, &decl->body);
+  return true;
 }
 
-// Fills the inputs and outputs of `decl_`.
-bool AstBuilder::BuildSignature(P::ParamListContext* params, P::OutputsContext* outputs) {
-  if (params == nullptr || params->exception != nullptr) return false;
-  for (P::ParamContext* ctx : params->param()) {
-    ast::Param& param = decl_->inputs.emplace_back();
-    if (!BuildParam(ctx, ctx->name, ctx->typeRef(), &param)) return false;
-    if (ctx->defaultValue != nullptr) {
-      param.default_value = BuildExpr(ctx->defaultValue);
-      if (param.default_value == nullptr) return false;
-    }
+// Fills the inputs and outputs of `decl_` with every parameter that could be read. A default
+// with a syntax error is left out, so that the input stays declared.
+void AstBuilder::BuildSignature(P::ParamListContext* params, P::OutputsContext* outputs) {
+  for (P::ParamContext* ctx : params != nullptr ? params->param() : std::vector<P::ParamContext*>{}) {
+    ast::Param param;
+    if (!BuildParam(ctx, ctx->name, ctx->typeRef(), &param)) continue;
+    if (ctx->defaultValue != nullptr) param.default_value = BuildExpr(ctx->defaultValue);
+    decl_->inputs.push_back(std::move(param));
   }
-  return outputs == nullptr || Accepted(outputs->accept(this));
+  if (outputs != nullptr) outputs->accept(this);
 }
 
 antlrcpp::Any AstBuilder::visitSingleOutput(P::SingleOutputContext* ctx) {
-  decl_->single_output = true;
-  ast::Param& output = decl_->outputs.emplace_back();
+  ast::Param output;
   output.name = "Output";
   if (!BuildType(ctx->typeRef(), &output.type)) return false;
   output.span = output.name_span = output.type.span;
+  decl_->single_output = true;
+  decl_->outputs.push_back(std::move(output));
   return true;
 }
 
 antlrcpp::Any AstBuilder::visitNamedOutputs(P::NamedOutputsContext* ctx) {
-  if (ctx->exception != nullptr) return false;
-  for (P::OutputContext* output : ctx->output()) {
-    if (!BuildParam(output, output->name, output->typeRef(), &decl_->outputs.emplace_back())) {
-      return false;
+  for (P::OutputContext* output_ctx : ctx->output()) {
+    ast::Param output;
+    if (BuildParam(output_ctx, output_ctx->name, output_ctx->typeRef(), &output)) {
+      decl_->outputs.push_back(std::move(output));
     }
   }
   return true;

@@ -13,7 +13,8 @@ namespace kfpc::parse {
 // Turns the parse tree of one file into kfpc's AST. ANTLR's visitor serves only to dispatch on
 // labelled alternatives: a visit method fills the node its caller put in decl_, stmt_ or
 // setting_ and returns whether it is complete, or leaves an expression in expr_. A construct
-// that error recovery left incomplete is dropped; its syntax error was already reported.
+// that error recovery left incomplete is dropped (its syntax error was already reported), but a
+// declaration keeps every parameter, setting and statement that could be read.
 class AstBuilder : private grammar::KfParserBaseVisitor {
  public:
   AstBuilder(std::string_view text, const SpanMap& spans, antlr4::BufferedTokenStream& tokens,
@@ -31,7 +32,7 @@ class AstBuilder : private grammar::KfParserBaseVisitor {
   antlrcpp::Any visitArtifactDecl(P::ArtifactDeclContext* ctx) override;
   antlrcpp::Any visitComponentDecl(P::ComponentDeclContext* ctx) override;
   antlrcpp::Any visitPipelineDecl(P::PipelineDeclContext* ctx) override;
-  bool BuildSignature(P::ParamListContext* params, P::OutputsContext* outputs);
+  void BuildSignature(P::ParamListContext* params, P::OutputsContext* outputs);
   antlrcpp::Any visitSingleOutput(P::SingleOutputContext* ctx) override;
   antlrcpp::Any visitNamedOutputs(P::NamedOutputsContext* ctx) override;
   bool BuildParam(antlr4::ParserRuleContext* ctx, P::IdentifierContext* name,

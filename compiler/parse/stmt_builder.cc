@@ -4,8 +4,9 @@
 
 namespace kfpc::parse {
 
+// Keeps the settings read before a syntax error in the block, even if the block is not closed.
 bool AstBuilder::BuildSettings(P::SettingsBlockContext* ctx, std::vector<ast::Setting>* settings) {
-  if (ctx == nullptr || ctx->exception != nullptr) return false;
+  if (ctx == nullptr) return false;
   for (P::SettingContext* setting_ctx : ctx->setting()) {
     ast::Setting setting;
     if (BuildSetting(setting_ctx, &setting)) settings->push_back(std::move(setting));
@@ -42,8 +43,9 @@ antlrcpp::Any AstBuilder::visitBlockSetting(P::BlockSettingContext* ctx) {
          BuildSettings(ctx->settingsBlock(), &setting->children);
 }
 
+// Keeps the statements read before a syntax error in the block, even if the block is not closed.
 bool AstBuilder::BuildBlock(P::BlockContext* ctx, std::vector<ast::Stmt>* body) {
-  if (ctx == nullptr || ctx->exception != nullptr) return false;
+  if (ctx == nullptr) return false;
   for (P::StmtContext* stmt_ctx : ctx->stmt()) {
     ast::Stmt stmt;
     if (BuildStmt(stmt_ctx, &stmt)) body->push_back(std::move(stmt));

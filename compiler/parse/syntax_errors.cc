@@ -36,6 +36,11 @@ bool IsCloser(size_t type) {
   return type == KfLexer::RPAREN || type == KfLexer::RBRACK || type == KfLexer::RBRACE;
 }
 
+bool IsDeclarationKeyword(size_t type) {
+  return type == KfLexer::IMPORT || type == KfLexer::ARTIFACT || type == KfLexer::COMPONENT ||
+         type == KfLexer::PIPELINE;
+}
+
 }  // namespace
 
 void SyntaxErrorStrategy::recover(antlr4::Parser* parser, std::exception_ptr e) {
@@ -45,10 +50,7 @@ void SyntaxErrorStrategy::recover(antlr4::Parser* parser, std::exception_ptr e) 
     size_t type = tokens->LA(1);
     if (type == antlr4::Token::EOF) break;
     if (IsCloser(type) && depth == 0) break;  // the list's closer, or a stray one that ends it
-    if (type == KfLexer::IMPORT || type == KfLexer::ARTIFACT || type == KfLexer::COMPONENT ||
-        type == KfLexer::PIPELINE) {
-      break;  // the next declaration: the list was never closed
-    }
+    if (IsDeclarationKeyword(type)) break;  // the next declaration: the list was never closed
     depth += IsOpener(type) ? 1 : IsCloser(type) ? -1 : 0;
     parser->consume();
   }
@@ -62,7 +64,7 @@ antlr4::Token* SyntaxErrorStrategy::recoverInline(antlr4::Parser* parser) {
 
 antlr4::Token* SyntaxErrorStrategy::singleTokenDeletion(antlr4::Parser* parser) {
   antlr4::TokenStream* tokens = parser->getTokenStream();
-  if (IsOpener(tokens->LA(1))) return nullptr;
+  if (IsOpener(tokens->LA(1)) || IsDeclarationKeyword(tokens->LA(1))) return nullptr;
   // In `a = ] b = 1`, dropping `]` would read `b` as the value of `a`: newlines do not end
   // statements, so a name followed by `=` or `{` is taken to start the next one.
   bool next_starts_statement = (tokens->LA(2) == KfLexer::ID || tokens->LA(2) == KfLexer::ENV) &&
@@ -132,6 +134,10 @@ void SyntaxErrorStrategy::reportUnwantedToken(antlr4::Parser* parser) {
   if (inErrorRecoveryMode(parser)) return;
   beginErrorCondition(parser);
   antlr4::Token* token = parser->getCurrentToken();
+  if (IsDeclarationKeyword(token->getType())) {  // the construct before it is not closed
+    ReportExpected(parser, parser->getContext(), token, getExpectedTokens(parser), false);
+    return;
+  }
   Emit(parser, token, UnexpectedMessage(parser->getContext(), token, nullptr), false);
 }
 

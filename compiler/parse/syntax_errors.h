@@ -51,8 +51,9 @@ class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
   void recover(antlr4::Parser* parser, std::exception_ptr e) override;
   // Also recovers from a few tokens too many before a `{`, as in `if x = 1 {`.
   antlr4::Token* recoverInline(antlr4::Parser* parser) override;
-  // Never drops an opening bracket as one token too many: the bracket pairs would no longer
-  // match and every later closer would be an error. recover() skips the bracketed run instead.
+  // Never drops an opening bracket as one token too many, since the bracket pairs would no longer
+  // match (recover() skips the bracketed run instead), nor a declaration keyword, which shows
+  // that the declaration before it is not closed.
   antlr4::Token* singleTokenDeletion(antlr4::Parser* parser) override;
   void reportNoViableAlternative(antlr4::Parser* parser,
                                  const antlr4::NoViableAltException& e) override;

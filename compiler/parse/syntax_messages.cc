@@ -309,11 +309,25 @@ SyntaxMessage ExpectedMessage(ParserRuleContext* ctx, const antlr4::Token* found
   SyntaxMessage result;
   result.help = Help(ctx, found, expected);
   ListKind list;
-  if (EnclosingList(ctx, &list) != nullptr && expected.contains(list.closer) &&
+  IntervalSet closers = expected.And(kClosers);
+  bool in_list = EnclosingList(ctx, &list) != nullptr && expected.contains(list.closer);
+  if (kDeclStart.contains(found->getType()) && !closers.isEmpty()) {
+    // `component c() { image = "i"` and then `pipeline p() ...`: the block was never closed.
+    std::string end = in_list ? list.end : "at the end of " + Place(ctx);
+    result.message = fmt::format("expected {} {}, found {}",
+                                 TokenTypeName(in_list ? list.closer : closers.getMinElement()),
+                                 end, DescribeToken(found));
+    result.help.clear();
+    result.unclosed = InnermostOpener(ctx);
+    return result;
+  }
+  if (in_list &&
       (expected.contains(size_t{KfLexer::COMMA}) || list.elements.empty())) {
     // `f(a = 1 b = 2)`: the closer or a comma is missing; name the closer, hint at the comma.
     result.message = fmt::format("expected {} {}", TokenTypeName(list.closer), list.end);
-    if (!list.elements.empty() && kExprStart.contains(found->getType()) && result.help.empty()) {
+    bool starts_element = kNames.Or(kStrings).contains(found->getType()) ||
+                          found->getType() == KfLexer::INT || found->getType() == KfLexer::FLOAT;
+    if (!list.elements.empty() && starts_element && result.help.empty()) {
       result.help = fmt::format("separate the {} with `,`", list.elements);
     }
   } else {

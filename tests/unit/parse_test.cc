@@ -898,7 +898,7 @@ TEST(ParseError, NestingTooDeep) {
 TEST(ParseError, NestingLimitCountsOperatorsAndBlocks) {
   // Each of these would recurse once per repetition in the parser or in the syntax tree.
   std::string nots, ors = "a", dots = "a", blocks;
-  for (int i = 0; i < 100000; ++i) {
+  for (int i = 0; i < 5000; ++i) {
     nots += "not ";
     ors += " or a";
     dots += ".a";
@@ -915,7 +915,7 @@ TEST(ParseError, NestingLimitCountsOperatorsAndBlocks) {
   ParseValid("component c() { v = " + std::string(255, '(') + "1" + std::string(255, ')') + " }");
   // Long flat lists and many statements are not nesting.
   std::string items = "component c() { v = [";
-  for (int i = 0; i < 10000; ++i) items += "a.b == 1 and c, ";
+  for (int i = 0; i < 2000; ++i) items += "a.b == 1 and c, ";
   ParseValid(items + "] }");
 }
 
@@ -928,12 +928,36 @@ TEST(ParseError, RecoveryKeepsTheRestOfTheFile) {
   EXPECT_EQ(p->sink.diagnostics().size(), 3u);
   std::vector<std::string> names;
   for (const ast::Decl& decl : p->file.decls) names.push_back(decl.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"b", "p", "q"}));
-  // The setting with the mistake is left out, the one after it kept.
-  ASSERT_EQ(p->file.decls[0].settings.size(), 1u);
-  EXPECT_EQ(p->file.decls[0].settings[0].name, "command");
-  ASSERT_EQ(p->file.decls[1].body.size(), 1u);
-  EXPECT_EQ(p->file.decls[1].body[0].task.binding, "u");
+  EXPECT_EQ(names, (std::vector<std::string>{"a", "b", "p", "q"}));
+  // A declaration keeps what could be read; a construct with a mistake is left out.
+  const std::vector<ast::Decl>& decls = p->file.decls;
+  ASSERT_EQ(decls[0].inputs.size(), 1u);
+  EXPECT_EQ(decls[0].inputs[0].name, "x");
+  ASSERT_EQ(decls[1].settings.size(), 1u);
+  EXPECT_EQ(decls[1].settings[0].name, "command");
+  ASSERT_EQ(decls[2].body.size(), 1u);
+  EXPECT_EQ(decls[2].body[0].task.binding, "u");
+}
+
+TEST(ParseError, UnclosedDeclarationKeepsWhatWasRead) {
+  auto p = ParseText(
+      "component hello(name: string) {\n"
+      "  image = \"busybox\"\n"
+      "  command = [\"echo\", name]\n"
+      "\n"
+      "pipeline greet() {\n"
+      "  hello(name = \"world\")\n"
+      "}\n");
+  EXPECT_EQ(p->Errors(),
+            "t.kf:3:27: error: expected `}` at the end of the settings of `hello`, found `pipeline`\n"
+            "3 |   command = [\"echo\", name]\n"
+            "  |                           ^\n"
+            "t.kf:1:31: note: unclosed `{`\n"
+            "1 | component hello(name: string) {\n"
+            "  |                               ^\n");
+  ASSERT_EQ(p->file.decls.size(), 2u);
+  EXPECT_EQ(p->file.decls[0].settings.size(), 2u);
+  EXPECT_EQ(p->file.decls[1].body.size(), 1u);
 }
 
 TEST(ParseError, EverySyntaxErrorIsAnErrorOfItsKind) {
