@@ -59,7 +59,8 @@ antlrcpp::Any AstBuilder::visitPipelineDecl(P::PipelineDeclContext* ctx) {
 // Fills the inputs and outputs of `decl_` with every parameter that could be read. A default
 // with a syntax error is left out, so that the input stays declared.
 void AstBuilder::BuildSignature(P::ParamListContext* params, P::OutputsContext* outputs) {
-  for (P::ParamContext* ctx : params != nullptr ? params->param() : std::vector<P::ParamContext*>{}) {
+  for (P::ParamContext* ctx :
+       params != nullptr ? params->param() : std::vector<P::ParamContext*>{}) {
     ast::Param param;
     if (!BuildParam(ctx, ctx->name, ctx->typeRef(), &param)) continue;
     if (ctx->defaultValue != nullptr) param.default_value = BuildExpr(ctx->defaultValue);

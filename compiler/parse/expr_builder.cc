@@ -206,8 +206,8 @@ ast::ExprPtr AstBuilder::BuildNumber(antlr4::Token* token, ast::ExprPtr expr) {
   diag::Diagnostic& d = sink_.Report(
       diag::Kind::kInvalidNumber, expr->span,
       fmt::format("{} `{}` is out of range", is_int ? "integer" : "float", expr->literal));
-  d.help = is_int ? "an integer lies between -9223372036854775808 and 9223372036854775807"
-                  : "a float lies within about ±1.8e308";
+  d.help = is_int ? "an integer must be between -9223372036854775808 and 9223372036854775807"
+                  : "a float must be between about -1.8e308 and 1.8e308";
   return nullptr;
 }
 

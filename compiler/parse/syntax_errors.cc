@@ -50,7 +50,7 @@ void SyntaxErrorStrategy::recover(antlr4::Parser* parser, std::exception_ptr e) 
     size_t type = tokens->LA(1);
     if (type == antlr4::Token::EOF) break;
     if (IsCloser(type) && depth == 0) break;  // the list's closer, or a stray one that ends it
-    if (IsDeclarationKeyword(type)) break;  // the next declaration: the list was never closed
+    if (IsDeclarationKeyword(type)) break;    // the next declaration: the list was never closed
     depth += IsOpener(type) ? 1 : IsCloser(type) ? -1 : 0;
     parser->consume();
   }
@@ -100,8 +100,8 @@ antlr4::Token* SyntaxErrorStrategy::SkipToBrace(antlr4::Parser* parser) {
   return brace;
 }
 
-// ANTLR knows what was expected only where the alternatives start; when they parted further on,
-// the message names the token after which nothing fitted.
+// ANTLR computes the expected tokens only where the alternatives start. When the error comes
+// later in the alternatives, the message names the token after which nothing fits.
 void SyntaxErrorStrategy::reportNoViableAlternative(antlr4::Parser* parser,
                                                     const antlr4::NoViableAltException& e) {
   auto* ctx = static_cast<antlr4::ParserRuleContext*>(e.getCtx());
@@ -154,8 +154,8 @@ void SyntaxErrorStrategy::ReportExpected(antlr4::Parser* parser, antlr4::ParserR
   Emit(parser, found, ExpectedMessage(ctx, found, expected, missing), missing);
 }
 
-// A missing token is reported right after the token before it, where it belongs, and so is a
-// token found only on a later line; anything else at the token found.
+// Reports a missing token, or a token found only on a later line, right after the token before
+// it, where the fix goes. Any other error is reported at the token found.
 void SyntaxErrorStrategy::Emit(antlr4::Parser* parser, antlr4::Token* found,
                                const SyntaxMessage& words, bool missing) {
   diag::Span span = reporter_.spans().Of(found);

@@ -26,9 +26,8 @@ class SyntaxErrorReporter : public antlr4::BaseErrorListener {
   void MarkReported(const antlr4::Token* token) { reported_tokens_.insert(token->getTokenIndex()); }
   const SpanMap& spans() const { return spans_; }
 
-  // ANTLR's own reports. SyntaxErrorStrategy words every parser error itself and the lexer
-  // cannot fail (ERROR_CHAR takes any character), so this is a safety net that keeps ANTLR's
-  // wording off the console.
+  // Reports ANTLR's own messages. SyntaxErrorStrategy words every parser error itself and the
+  // lexer cannot fail, because ERROR_CHAR matches any character, so this is only a fallback.
   void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line,
                    size_t column, const std::string& message, std::exception_ptr error) override;
 

@@ -37,8 +37,11 @@ const IntervalSet kDeclStart =
 const IntervalSet kStmtKeywords = Of({KfLexer::RETURN, KfLexer::IF, KfLexer::FOR, KfLexer::TRY});
 const IntervalSet kStrings = Of({KfLexer::STRING, KfLexer::RAW_STRING, KfLexer::UNTERMINATED_STRING,
                                  KfLexer::UNTERMINATED_RAW_STRING, KfLexer::SINGLE_QUOTED_STRING});
-const IntervalSet kClosers = Of({KfLexer::RPAREN, KfLexer::RBRACK, KfLexer::RBRACE, KfLexer::GT});
+const IntervalSet kBrackets = Of({KfLexer::RPAREN, KfLexer::RBRACK, KfLexer::RBRACE});
+// Tokens that end a construct; `>` ends the type arguments of `list<T>`.
+const IntervalSet kClosers = kBrackets.Or(Of({KfLexer::GT}));
 
+// The token names of the grammar, which ANTLR keeps only in a lexer or parser instance.
 const antlr4::dfa::Vocabulary& Vocabulary() {
   static antlr4::ANTLRInputStream input;
   static KfLexer lexer(&input);
@@ -75,6 +78,7 @@ std::string JoinAlternatives(const std::vector<std::string>& items) {
   return out;
 }
 
+// The lexer grammar lists the reserved words first, from `import` to `not`.
 bool IsKeyword(size_t type) { return type >= KfLexer::IMPORT && type <= KfLexer::NOT; }
 
 // The first name inside `ctx` (a declaration's or task's name, a callee), or "" if none.
@@ -127,19 +131,21 @@ std::optional<ListKind> ListKindOf(ParserRuleContext* ctx) {
   }
 }
 
-// What a `{...}` holding settings belongs to.
+// Names what a `{...}` of settings belongs to.
 std::string SettingsOwner(ParserRuleContext* owner) {
   if (owner->getRuleIndex() == KfParser::RuleDecl) {
     return fmt::format("the settings of `{}`", FirstName(owner));
   }
-  if (owner->getRuleIndex() == KfParser::RuleSetting ||
-      owner->getRuleContext<KfParser::ArgumentsContext>(0) == nullptr) {
-    return fmt::format("the `{}` block", FirstName(owner));
-  }
-  return fmt::format("the settings of task `{}`", FirstName(owner));
+  // A task is `name = callee(...) { ... }` or `callee(...) { ... }`; anything else is `name { ...
+  // }`.
+  bool is_task = owner->getRuleIndex() == KfParser::RuleStmt &&
+                 (owner->getToken(KfLexer::ASSIGN, 0) != nullptr ||
+                  owner->getRuleContext<KfParser::ArgumentsContext>(0) != nullptr);
+  return is_task ? fmt::format("the settings of task `{}`", FirstName(owner))
+                 : fmt::format("the `{}` block", FirstName(owner));
 }
 
-// What a `{...}` holding statements belongs to.
+// Names what a `{...}` of statements belongs to.
 std::string BlockOwner(ParserRuleContext* owner) {
   switch (StartType(owner)) {
     case KfLexer::PIPELINE:
@@ -153,7 +159,7 @@ std::string BlockOwner(ParserRuleContext* owner) {
   }
 }
 
-// Where in the file `ctx` is, as a phrase: "the arguments of `train`". Empty at the top level.
+// Describes where `ctx` is, as in "the arguments of `train`"; empty at the top level.
 std::string Place(ParserRuleContext* ctx) {
   for (; ctx != nullptr; ctx = Parent(ctx)) {
     if (ctx->start->getType() != KfLexer::LBRACE &&
@@ -210,7 +216,7 @@ ParserRuleContext* EnclosingList(ParserRuleContext* ctx, ListKind* kind) {
   return nullptr;
 }
 
-// What an expression expected in `ctx` is: "an argument", "a value for `image`".
+// Names the expression expected in `ctx`: "an argument", "a value for `image`".
 std::string ExpressionPhrase(ParserRuleContext* ctx) {
   if (ctx == nullptr) return "an expression";
   if (ctx->getRuleIndex() == KfParser::RuleArguments) return "an argument";
@@ -283,13 +289,13 @@ std::string Help(ParserRuleContext* ctx, const antlr4::Token* found, const Inter
     return "write an input as `name: type` or `name: type = default`";
   }
   if (type == KfLexer::ASSIGN && (rule == KfParser::RuleOutputs || rule == KfParser::RuleOutput)) {
-    return "outputs have no default value";
+    return "outputs cannot have a default value";
   }
   if (type == KfLexer::ASSIGN && expected.contains(size_t{KfLexer::LBRACE})) {
     return "compare with `==`";
   }
   if (rule == KfParser::RuleFile) {
-    return "a file holds `import`, `artifact`, `component` and `pipeline` declarations";
+    return "a file contains `import`, `artifact`, `component` and `pipeline` declarations";
   }
   return "";
 }
@@ -321,8 +327,7 @@ SyntaxMessage ExpectedMessage(ParserRuleContext* ctx, const antlr4::Token* found
     result.unclosed = InnermostOpener(ctx);
     return result;
   }
-  if (in_list &&
-      (expected.contains(size_t{KfLexer::COMMA}) || list.elements.empty())) {
+  if (in_list && (expected.contains(size_t{KfLexer::COMMA}) || list.elements.empty())) {
     // `f(a = 1 b = 2)`: the closer or a comma is missing; name the closer, hint at the comma.
     result.message = fmt::format("expected {} {}", TokenTypeName(list.closer), list.end);
     bool starts_element = kNames.Or(kStrings).contains(found->getType()) ||
@@ -346,7 +351,7 @@ size_t EnclosingCloser(ParserRuleContext* ctx) {
 SyntaxMessage UnexpectedMessage(ParserRuleContext* ctx, const antlr4::Token* found,
                                 const antlr4::Token* after) {
   ListKind list;
-  if (kClosers.contains(found->getType()) && EnclosingList(ctx, &list) != nullptr &&
+  if (kBrackets.contains(found->getType()) && EnclosingList(ctx, &list) != nullptr &&
       list.closer != found->getType()) {
     // `[1, 2 }`: the list is not closed.
     SyntaxMessage result = ExpectedMessage(ctx, found, Of({list.closer, KfLexer::COMMA}), false);
@@ -361,12 +366,15 @@ SyntaxMessage UnexpectedMessage(ParserRuleContext* ctx, const antlr4::Token* fou
   bool in_block = rule == KfParser::RuleBlock || rule == KfParser::RuleStmt;
   if (after != nullptr && kNames.contains(after->getType()) && (in_settings || in_block)) {
     // A statement or setting that starts with a name goes on with `=`, `{` or, for a task, `(`.
-    IntervalSet next = Of({KfLexer::ASSIGN, KfLexer::LBRACE});
-    if (in_block) next.add(KfLexer::LPAREN);
-    result.message = fmt::format("expected {}{}, found {}", DescribeExpected(next, ctx), where,
-                                 DescribeToken(found));
-    result.help = Help(ctx, found, next);
-    if (result.help.empty()) result.help = "write a setting as `name = value`";
+    result.message =
+        fmt::format("expected {}{}, found {}", in_block ? "`=`, `(` or `{`" : "`=` or `{`", where,
+                    DescribeToken(found));
+    result.help = Help(ctx, found, Of({KfLexer::ASSIGN, KfLexer::LBRACE}));
+    if (result.help.empty()) {
+      result.help = in_block
+                        ? "write a task as `name = component(...)`, or a setting as `name = value`"
+                        : "write a setting as `name = value`";
+    }
     return result;
   }
   if (found->getType() == antlr4::Token::EOF) {
@@ -376,8 +384,8 @@ SyntaxMessage UnexpectedMessage(ParserRuleContext* ctx, const antlr4::Token* fou
   }
   result.message = fmt::format("unexpected {}{}", DescribeToken(found), where);
   result.help = Help(ctx, found, {});
-  if (kClosers.contains(found->getType()) && after == nullptr) {
-    result.help = fmt::format("remove this {}, which closes nothing", DescribeToken(found));
+  if (kBrackets.contains(found->getType()) && after == nullptr) {
+    result.help = fmt::format("remove this unmatched {}", DescribeToken(found));
   }
   return result;
 }

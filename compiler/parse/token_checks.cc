@@ -17,7 +17,8 @@ std::string_view CharacterHelp(std::string_view c) {
   if (c == "&" || c == "&&") return "write `and`";
   if (c == "|" || c == "||") return "write `or`";
   if (c == "!") return "write `not`, or `!=` for inequality";
-  if (c == "+" || c == "*" || c == "/" || c == "%") return "expressions have no arithmetic";
+  if (c == "+" || c == "*" || c == "/" || c == "%")
+    return "kfpc expressions have no arithmetic operators";
   if (c == "#") return "comments start with `//`";
   if (c == ";") return "statements and settings need no separator";
   return "";

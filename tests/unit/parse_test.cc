@@ -101,6 +101,7 @@ TEST(ParseDecl, ComponentSignature) {
   EXPECT_EQ(decl.inputs[0].default_value, nullptr);
   EXPECT_EQ(p->Text(decl.inputs[0].span), "dataset: Dataset");
   EXPECT_EQ(decl.inputs[1].default_value->int_value, 10);
+
   const ast::TypeRef& tags = decl.inputs[2].type;
   EXPECT_EQ(tags.name, "list");
   EXPECT_TRUE(tags.optional);
@@ -108,12 +109,14 @@ TEST(ParseDecl, ComponentSignature) {
   EXPECT_EQ(tags.args[0].name, "string");
   EXPECT_EQ(p->Text(tags.span), "list<string>?");
   EXPECT_EQ(p->Text(tags.name_span), "list");
+
   const ast::TypeRef& extra = decl.inputs[3].type;
   EXPECT_FALSE(extra.optional);
   ASSERT_EQ(extra.args.size(), 2u);
   EXPECT_EQ(extra.args[1].name, "list");
   EXPECT_EQ(extra.args[1].args[0].name, "int");
   EXPECT_EQ(decl.inputs[3].default_value->kind, ExprKind::kMap);
+
   EXPECT_FALSE(decl.single_output);
   ASSERT_EQ(decl.outputs.size(), 2u);
   EXPECT_EQ(decl.outputs[0].name, "model");
@@ -597,6 +600,30 @@ TEST(ParseError, ColonInsteadOfEquals) {
             "help: write a setting as `name = value`\n");
 }
 
+TEST(ParseError, TaskSettingWithoutEquals) {
+  EXPECT_EQ(ParseText("pipeline p() {\n"
+                      "  t = train() { memory_limit \"16Gi\" }\n"
+                      "}\n")
+                ->Errors(),
+            "t.kf:2:30: error: expected `=` or `{` after `memory_limit` in the settings of task "
+            "`t`, found a string\n"
+            "2 |   t = train() { memory_limit \"16Gi\" }\n"
+            "  |                              ^~~~~~\n"
+            "help: write a setting as `name = value`\n");
+}
+
+TEST(ParseError, TwoNamesInABody) {
+  EXPECT_EQ(ParseText("pipeline p() {\n"
+                      "  train data\n"
+                      "}\n")
+                ->Errors(),
+            "t.kf:2:9: error: expected `=`, `(` or `{` after `train` in the body of `p`, found "
+            "`data`\n"
+            "2 |   train data\n"
+            "  |         ^~~~\n"
+            "help: write a task as `name = component(...)`, or a setting as `name = value`\n");
+}
+
 TEST(ParseError, EqualsInsteadOfColon) {
   EXPECT_EQ(ParseText("component c(epochs = 10) { image = \"i\" }\n")->Errors(),
             "t.kf:1:20: error: expected `:` in the inputs of `c`, found `=`\n"
@@ -666,15 +693,16 @@ TEST(ParseError, StrayClosingBrace) {
             "t.kf:1:30: error: unexpected `}`\n"
             "1 | component c() { image = \"i\" }\n"
             "  |                              ^\n"
-            "help: remove this `}`, which closes nothing\n");
+            "help: remove this unmatched `}`\n");
 }
 
 TEST(ParseError, NotADeclaration) {
-  EXPECT_EQ(ParseText("image = \"python\"\n")->Errors(),
-            "t.kf:1:1: error: expected a declaration, found `image`\n"
-            "1 | image = \"python\"\n"
-            "  | ^~~~~\n"
-            "help: a file holds `import`, `artifact`, `component` and `pipeline` declarations\n");
+  EXPECT_EQ(
+      ParseText("image = \"python\"\n")->Errors(),
+      "t.kf:1:1: error: expected a declaration, found `image`\n"
+      "1 | image = \"python\"\n"
+      "  | ^~~~~\n"
+      "help: a file contains `import`, `artifact`, `component` and `pipeline` declarations\n");
 }
 
 TEST(ParseError, OutputWithDefault) {
@@ -682,7 +710,7 @@ TEST(ParseError, OutputWithDefault) {
             "t.kf:1:26: error: expected `)` after the outputs of `c`, found `=`\n"
             "1 | component c() -> (a: int = 1) { image = \"i\" }\n"
             "  |                          ^\n"
-            "help: outputs have no default value\n");
+            "help: outputs cannot have a default value\n");
 }
 
 TEST(ParseError, SettingsBlockAfterValue) {
@@ -802,11 +830,11 @@ TEST(ParseError, InvalidNumbers) {
             "t.kf:1:21: error: integer `99999999999999999999` is out of range\n"
             "1 | component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n"
             "  |                     ^~~~~~~~~~~~~~~~~~~~\n"
-            "help: an integer lies between -9223372036854775808 and 9223372036854775807\n"
+            "help: an integer must be between -9223372036854775808 and 9223372036854775807\n"
             "t.kf:1:47: error: float `1e999` is out of range\n"
             "1 | component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n"
             "  |                                               ^~~~~\n"
-            "help: a float lies within about ±1.8e308\n"
+            "help: a float must be between about -1.8e308 and 1.8e308\n"
             "t.kf:1:58: error: invalid number `12abc`\n"
             "1 | component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n"
             "  |                                                          ^~~~~\n"
@@ -839,7 +867,7 @@ TEST(ParseError, StrayCharacters) {
             "t.kf:3:9: error: unexpected character `+`\n"
             "3 |   y = 1 + 2\n"
             "  |         ^\n"
-            "help: expressions have no arithmetic\n"
+            "help: kfpc expressions have no arithmetic operators\n"
             "t.kf:4:3: error: unexpected character `#`\n"
             "4 |   # comment\n"
             "  |   ^\n"
@@ -948,19 +976,20 @@ TEST(ParseError, UnclosedDeclarationKeepsWhatWasRead) {
       "pipeline greet() {\n"
       "  hello(name = \"world\")\n"
       "}\n");
-  EXPECT_EQ(p->Errors(),
-            "t.kf:3:27: error: expected `}` at the end of the settings of `hello`, found `pipeline`\n"
-            "3 |   command = [\"echo\", name]\n"
-            "  |                           ^\n"
-            "t.kf:1:31: note: unclosed `{`\n"
-            "1 | component hello(name: string) {\n"
-            "  |                               ^\n");
+  EXPECT_EQ(
+      p->Errors(),
+      "t.kf:3:27: error: expected `}` at the end of the settings of `hello`, found `pipeline`\n"
+      "3 |   command = [\"echo\", name]\n"
+      "  |                           ^\n"
+      "t.kf:1:31: note: unclosed `{`\n"
+      "1 | component hello(name: string) {\n"
+      "  |                               ^\n");
   ASSERT_EQ(p->file.decls.size(), 2u);
   EXPECT_EQ(p->file.decls[0].settings.size(), 2u);
   EXPECT_EQ(p->file.decls[1].body.size(), 1u);
 }
 
-TEST(ParseError, EverySyntaxErrorIsAnErrorOfItsKind) {
+TEST(ParseError, LexicalErrorKinds) {
   auto p = ParseText("component c() { a = \"x\\q\" b = 1x c = \"{}\" d = @ e = ] f = \"\"\"");
   std::vector<diag::Kind> kinds;
   for (const diag::Diagnostic& d : p->sink.diagnostics()) {
