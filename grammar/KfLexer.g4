@@ -65,7 +65,7 @@ BAD_NUMBER              : '-'? DIGIT+ ('.' DIGIT*)? ([eE] [+-]? DIGIT*)? [A-Za-z
 // Trivia.
 DOC_COMMENT  : '///' ~[\r\n]* -> channel(HIDDEN);
 LINE_COMMENT : '//' ~[\r\n]* -> channel(HIDDEN);
-WS           : [ \t\r\n\f]+ -> skip;
+WS           : [ \t\r\n\f\uFEFF]+ -> skip;  // U+FEFF: a byte order mark
 
 // Anything else; reported by the parse phase as an unexpected character.
 ERROR_CHAR : .;

@@ -550,6 +550,14 @@ TEST(ParseSpan, ByteOffsetsAfterMultiByteCharacters) {
   EXPECT_EQ(p->Text(decl.settings.at(1).span), "e = 2");
 }
 
+TEST(ParseSpan, ByteOrderMarkIsWhiteSpace) {
+  auto p = ParseValid(
+      "\xEF\xBB\xBF"
+      "component c() { }\n");
+  ASSERT_EQ(p->file.decls.size(), 1u);
+  EXPECT_EQ(p->file.decls[0].span.begin, 3u);
+}
+
 TEST(ParseSpan, CrLfLineEndings) {
   auto p = ParseValid("component c() {\r\n  image = \"i\"\r\n}\r\n");
   EXPECT_EQ(p->Text(p->file.decls.at(0).settings.at(0).span), "image = \"i\"");
