@@ -48,8 +48,9 @@ GT       : '>';
 ASSIGN   : '=';
 MINUS    : '-';
 
-// Literals. A raw string holds no escapes; it ends at the first `"""`.
-RAW_STRING : '"""' RAW_CHAR* '"""';
+// Literals. A raw string holds no escapes; it ends at the first `"""`. The hashed form
+// `#"""..."""#` ends at the first `"""#`, so it can hold Python docstrings.
+RAW_STRING : '"""' RAW_CHAR* '"""' | '#"""' .*? '"""#';
 STRING     : '"' STRING_CHAR* '"';
 FLOAT      : '-'? DIGIT+ '.' DIGIT+ EXPONENT? | '-'? DIGIT+ EXPONENT;
 INT        : '-'? DIGIT+;
@@ -57,6 +58,8 @@ ID         : [A-Za-z_] [A-Za-z0-9_]*;
 
 // Lexical mistakes. Each is longer than any valid token it could be confused with only when the
 // text is actually wrong, so valid input never produces them.
+// An unterminated `#"""` is not a token of its own: it lexes as ERROR_CHAR `#` before `"""`, and
+// the parse phase reports that pair as an unterminated raw string.
 UNTERMINATED_RAW_STRING : '"""' RAW_CHAR* ('"' | '""')?;
 UNTERMINATED_STRING     : '"' STRING_CHAR* '\\'?;
 SINGLE_QUOTED_STRING    : '\'' ~['\r\n]* '\''?;

@@ -80,4 +80,6 @@ stringLiteral
   : value=(STRING | RAW_STRING | UNTERMINATED_STRING | UNTERMINATED_RAW_STRING | SINGLE_QUOTED_STRING)
   ;
 
-identifier : ID | ENV | PARALLELISM;
+// Declaration keywords name no statement or expression, so they are ordinary names wherever a
+// name is expected: an input may be called `artifact`, as KFP components often call it.
+identifier : ID | ENV | PARALLELISM | ARTIFACT | COMPONENT | PIPELINE | IMPORT;

@@ -36,8 +36,9 @@ void AppendSnippet(const SourceManager& sources, const Span& span, std::string* 
   std::string_view line = sources.LineText(span.file, start.line);
   std::string gutter = fmt::format("{} | ", start.line);
   out->append(gutter).append(line).append("\n");
-  std::string marker(gutter.size(), ' ');
-  marker.replace(gutter.size() - 2, 1, "|");
+  // The caret line keeps the gutter's width with the `|` in the same column.
+  std::string marker(gutter.size() - 2, ' ');
+  marker.append("| ");
   for (uint32_t i = 0; i + 1 < start.column && i < line.size(); ++i) {
     marker.push_back(line[i] == '\t' ? '\t' : ' ');
   }

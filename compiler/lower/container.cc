@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "compiler/lower/definitions.h"
 #include "compiler/lower/placeholders.h"
 #include "compiler/lower/python_component.h"
 
@@ -116,6 +117,28 @@ ir::ContainerSpec BuildContainer(const sema::Task& task, std::string_view kfp_ve
   container.env = ToEnv(task.env);
   container.resources = ToResources(task);
   return container;
+}
+
+ir::ImporterSpec BuildImporter(const sema::Task& task) {
+  ir::ImporterSpec importer;
+  for (const sema::Argument& argument : task.arguments) {
+    if (argument.input_name != "uri") continue;
+    const auto* uri = std::get_if<std::string>(&argument.value.constant.value);
+    if (argument.value.kind == sema::ValueRef::Kind::kConstant && uri != nullptr) {
+      importer.artifact_uri_constant = *uri;
+    } else {
+      importer.artifact_uri_runtime_parameter = "uri";
+    }
+  }
+  const sema::Component& component = *task.component;
+  if (!component.outputs.empty()) {
+    importer.type_schema = ToArtifactSchema(component.outputs.front().type.artifact);
+  }
+  if (component.importer) {
+    importer.reimport = component.importer->reimport;
+    if (component.importer->metadata) importer.metadata = ToValue(*component.importer->metadata);
+  }
+  return importer;
 }
 
 }  // namespace kfpc::lower

@@ -1,6 +1,7 @@
 #pragma once
 
-// Executors of container and Python components, with a task's env and resource settings.
+// Executors of container and Python components, with a task's env and resource settings, and of
+// importers.
 
 #include <string>
 #include <string_view>
@@ -13,6 +14,10 @@ namespace kfpc::lower {
 // Builds the executor container of one task: the component's image, command and args, and the
 // task's env variables and resources. `kfp_version` is pinned in Python components' bootstrap.
 ir::ContainerSpec BuildContainer(const sema::Task& task, std::string_view kfp_version);
+
+// Builds the importer executor of a task whose component is an importer: the `uri` argument as
+// `artifactUri.constant` when it is a constant, otherwise as the runtime parameter `uri`.
+ir::ImporterSpec BuildImporter(const sema::Task& task);
 
 // Converts a CPU quantity ("500m", "2") to cores, as the SDK's _cpu_to_float does.
 double CpuToFloat(const std::string& cpu);

@@ -43,10 +43,12 @@ DagPlan::DagPlan(const sema::Pipeline& pipeline) : pipeline_(pipeline) {
       task_names_[task.get()] = used_task_names_.Claim(base.empty() ? "task" : base);
     }
   }
+  RegisterFanIns();
   for (const auto& task : pipeline.tasks) {
     AddDependencies(task.get());
     CollectGroupInputs(task.get());
   }
+  AddIterableDependencies();
 }
 
 void DagPlan::NameMembers(
@@ -149,6 +151,9 @@ void DagPlan::AddDependencies(const sema::Task* task) {
     if (value->kind == sema::ValueRef::Kind::kTaskOutput && value->task) {
       upstream.push_back(value->task);
     }
+    for (const sema::ValueRef& alternative : value->alternatives) {
+      if (alternative.task != nullptr) upstream.push_back(alternative.task);
+    }
   }
   std::vector<const void*> downstream_chain = Chain(task);
   for (const sema::Task* producer : upstream) {
@@ -169,6 +174,20 @@ std::vector<std::string> DagPlan::Dependencies(const void* node) const {
   return std::vector<std::string>(it->second.begin(), it->second.end());
 }
 
+Channel DagPlan::IterableChannel(const sema::Group& loop) const {
+  const sema::ValueRef& items = loop.iterable;
+  if (items.kind != sema::ValueRef::Kind::kLoopItem || items.field.empty()) return ChannelOf(items);
+  // `for x in item.field`: the SDK names the list `<item>-subvar-<field>` and types it STRING.
+  Channel item = ChannelOf(items);
+  Channel channel;
+  channel.full_name = item.full_name + "-subvar-" + items.field;
+  channel.type.param = sema::ParamType::kString;
+  channel.loop = items.loop;
+  channel.field = items.field;
+  channel.base_input = item.InputName();
+  return channel;
+}
+
 Channel DagPlan::ChannelOf(const sema::ValueRef& value) const {
   Channel channel;
   channel.type = value.type;
@@ -185,7 +204,7 @@ Channel DagPlan::ChannelOf(const sema::ValueRef& value) const {
       if (item != loop_item_names_.end()) {
         channel.full_name = item->second;
       } else {
-        channel.full_name = ChannelOf(value.loop->iterable).full_name + "-loop-item";
+        channel.full_name = IterableChannel(*value.loop).full_name + "-loop-item";
       }
       break;
     }

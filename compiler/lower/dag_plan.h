@@ -23,9 +23,32 @@ struct Channel {
   bool is_artifact = false;
   sema::Type type;
   const sema::Task* producer = nullptr;  // null for pipeline inputs and loop items
-  std::string output;                    // the producer's output name
+  std::string output;                    // the output key that `member` writes the value to
+  // The DAG member that outputs the value: the producer itself, or for a collected or one-of
+  // value the loop or `condition-branches-N` group that gathers it. Null means `producer`.
+  const void* member = nullptr;
   const sema::Group* loop = nullptr;     // set for a loop's item
+  // A field of a loop item (`item.field`): the channel reads `base_input` through a
+  // `parseJson(string_value)["field"]` selector.
+  std::string field;
+  std::string base_input;
   std::string InputName() const { return "pipelinechannel--" + full_name; }
+};
+
+// An output of a group's DAG that carries a value out of the group: the value of a task inside a
+// loop, collected into a list, or the one value of an if/else chain.
+struct GroupOutput {
+  sema::Type type;  // as the DAG outputs it: a list when the group is or contains the loop
+  std::vector<std::pair<std::string, std::string>> selectors;  // (producer subtask, output key)
+  bool from_oneof = false;  // a parameter chosen among branches: `valueFromOneof`
+};
+
+// Where a collected or one-of value is read from a DAG: `key` of the DAG member `member`.
+struct FanIn {
+  const void* member = nullptr;
+  std::string key;
+  sema::Type type;
+  const sema::Task* producer = nullptr;  // the task of the first alternative
 };
 
 class DagPlan {
@@ -58,6 +81,17 @@ class DagPlan {
   // The channel a task-output, pipeline-input or loop-item reference reads.
   Channel ChannelOf(const sema::ValueRef& value) const;
 
+  // The channel of the list a loop iterates over.
+  Channel IterableChannel(const sema::Group& loop) const;
+
+  // The outputs of a group's DAG (a group or a chain wrapper), by output name.
+  const std::map<std::string, GroupOutput>& GroupOutputs(const void* node) const;
+  // How a collected or one-of value is read by a consumer whose chain (Chain(task), or
+  // GroupChain(group) for a DAG) is `consumer_chain`; empty for the root DAG.
+  FanIn FanInOf(const std::vector<const void*>& consumer_chain, const sema::ValueRef& value) const;
+  // The chain of groups and chain wrappers from the root down to `group`; empty for null.
+  std::vector<const void*> GroupChain(const sema::Group* group) const;
+
   // The member of the DAG `dag` (null: root) that contains `task`, or null when the task is
   // outside that DAG.
   const void* MemberIn(const void* dag, const sema::Task* task) const;
@@ -74,8 +108,15 @@ class DagPlan {
   void ResolveGroupValue(const void* dag, const std::string& input_name,
                          const sema::ValueRef& value, bool is_artifact,
                          ir::TaskInputs* inputs) const;
-  std::vector<const void*> GroupChain(const sema::Group* group) const;
   std::vector<const void*> Chain(const sema::Task* task) const;
+  // fan_in.cc
+  void RegisterFanIns();
+  void RegisterFanIn(const std::vector<const void*>& consumer_chain, const sema::ValueRef& value);
+  void RegisterCollected(const std::vector<const void*>& consumer_chain,
+                         const sema::ValueRef& value);
+  void RegisterOneOf(const sema::ValueRef& value);
+  Channel FanInChannel(const FanIn& fan_in) const;
+  void AddIterableDependencies();
   std::vector<const sema::ValueRef*> ReferencedValues(const sema::Task* task) const;
 
   const sema::Pipeline& pipeline_;
@@ -90,6 +131,10 @@ class DagPlan {
   std::vector<const sema::Group*> groups_pre_order_;
   std::unordered_map<const void*, std::set<std::string>> dependencies_;
   std::unordered_map<const void*, std::map<std::string, Channel>> group_inputs_;
+  std::unordered_map<const void*, std::map<std::string, GroupOutput>> group_outputs_;
+  // The output key of each one-of, by its alternatives, and the one-of count of each wrapper.
+  std::map<std::vector<std::pair<const sema::Task*, std::string>>, std::string> oneof_keys_;
+  std::unordered_map<const void*, int> oneof_counts_;
 };
 
 }  // namespace kfpc::lower

@@ -60,6 +60,16 @@ void DagPlan::CollectGroupInputs(const sema::Task* task) {
         ++common;
       }
       AddChannel(chain, common, chain.size() - 1, ChannelOf(*value));
+    } else if ((value->kind == Kind::kCollected || value->kind == Kind::kOneOf) &&
+               !value->alternatives.empty() && value->alternatives.front().task != nullptr) {
+      FanIn fan_in = FanInOf(chain, *value);
+      std::vector<const void*> upstream = Chain(fan_in.producer);
+      size_t common = 0;
+      while (common < upstream.size() && common < chain.size() &&
+             upstream[common] == chain[common]) {
+        ++common;
+      }
+      AddChannel(chain, common, chain.size() - 1, FanInChannel(fan_in));
     } else if (value->kind == Kind::kLoopItem && value->loop != nullptr) {
       // Groups nested inside the loop receive the item; the loop itself produces it.
       auto loop = std::find(chain.begin(), chain.end(), value->loop);
@@ -81,7 +91,17 @@ void DagPlan::CollectGroupInputs(const sema::Task* task) {
         ++from;
       }
     }
-    AddChannel(loop_chain, from, loop_chain.size(), ChannelOf(items));
+    if (items.kind == sema::ValueRef::Kind::kLoopItem) {
+      // The outer loop produces its item, so only the groups inside it receive the item.
+      auto outer = std::find(loop_chain.begin(), loop_chain.end(), items.loop);
+      if (outer == loop_chain.end()) continue;
+      from = (outer - loop_chain.begin()) + 1;
+      Channel item = ChannelOf(items);
+      item.type = sema::Type{};
+      if (items.loop->iterable.type.element) item.type = *items.loop->iterable.type.element;
+      AddChannel(loop_chain, from, loop_chain.size(), item);
+    }
+    AddChannel(loop_chain, from, loop_chain.size(), IterableChannel(*group));
   }
 }
 
@@ -99,10 +119,25 @@ void DagPlan::ResolveGroupValue(const void* group, const std::string& input_name
     }
     return;
   }
-  // NOTE: collected and one-of values are read through their first alternative's channel; the
-  // SDK's fan-in outputs (`pipelinechannel--...` DAG outputs) are not built yet.
-  if (value.alternatives.empty()) return;
-  ResolveArgument(group, input_name, value.alternatives.front(), is_artifact, inputs);
+  if (value.alternatives.empty() || value.alternatives.front().task == nullptr) return;
+  const sema::Group* dag = static_cast<const sema::Group*>(group);
+  FanIn fan_in = FanInOf(GroupChain(dag), value);
+  if (MemberIn(group, fan_in.producer) == fan_in.member) {
+    // The gathering group is a member of this DAG: read its output.
+    const std::string producer = MemberName(fan_in.member);
+    if (is_artifact) {
+      inputs->artifacts[input_name].task_output_artifact = {producer, fan_in.key};
+    } else {
+      inputs->parameters[input_name].task_output_parameter = {producer, fan_in.key};
+    }
+    return;
+  }
+  std::string channel = FanInChannel(fan_in).InputName();
+  if (is_artifact) {
+    inputs->artifacts[input_name].component_input_artifact = channel;
+  } else {
+    inputs->parameters[input_name].component_input_parameter = channel;
+  }
 }
 
 }  // namespace kfpc::lower

@@ -1,5 +1,7 @@
 #include "compiler/lower/definitions.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <type_traits>
 
 namespace kfpc::lower {
@@ -91,5 +93,47 @@ ir::OutputsSpec ToOutputDefinitions(const std::vector<sema::OutputDef>& outputs)
   }
   return spec;
 }
+
+std::string PythonFloat(double value) {
+  char buffer[40];
+  int precision = 1;
+  for (; precision < 17; ++precision) {
+    std::snprintf(buffer, sizeof(buffer), "%.*e", precision - 1, value);
+    if (std::strtod(buffer, nullptr) == value) break;
+  }
+  std::snprintf(buffer, sizeof(buffer), "%.*e", precision - 1, value);
+  std::string text = buffer;
+  size_t e = text.find('e');
+  int exponent = std::atoi(text.c_str() + e + 1);
+  std::string digits;
+  bool negative = text[0] == '-';
+  for (size_t i = negative ? 1 : 0; i < e; ++i) {
+    if (text[i] != '.') digits.push_back(text[i]);
+  }
+  std::string sign = negative ? "-" : "";
+  if (exponent < -4 || exponent >= 16) {
+    std::string mantissa = digits.substr(0, 1);
+    if (digits.size() > 1) mantissa += "." + digits.substr(1);
+    std::snprintf(buffer, sizeof(buffer), "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
+    return sign + mantissa + buffer;
+  }
+  if (exponent < 0) return sign + "0." + std::string(-exponent - 1, '0') + digits;
+  if (static_cast<int>(digits.size()) <= exponent + 1) {
+    return sign + digits + std::string(exponent + 1 - digits.size(), '0') + ".0";
+  }
+  return sign + digits.substr(0, exponent + 1) + "." + digits.substr(exponent + 1);
+}
+
+ir::ParameterType ConstantParameterType(const sema::Constant& constant) {
+  switch (constant.value.index()) {
+    case 1: return ir::ParameterType::kBoolean;
+    case 2: return ir::ParameterType::kNumberInteger;
+    case 3: return ir::ParameterType::kNumberDouble;
+    case 5: return ir::ParameterType::kList;
+    case 6: return ir::ParameterType::kStruct;
+    default: return ir::ParameterType::kString;
+  }
+}
+
 
 }  // namespace kfpc::lower

@@ -3,6 +3,7 @@
 // Component interfaces in the IR: parameter types, default values and the input and output
 // definitions of components and pipelines.
 
+#include <string>
 #include <vector>
 
 #include "compiler/sema/program.h"
@@ -14,6 +15,13 @@ ir::ParameterType ToParameterType(sema::ParamType type);
 
 // Converts a constant to a protobuf Value; integers become doubles, as in protobuf.
 ir::Value ToValue(const sema::Constant& constant);
+
+// Python's repr of a float: the shortest digits that read back, fixed notation for exponents in
+// [-4, 16), otherwise `1e-05` style.
+std::string PythonFloat(double value);
+
+// The parameter type of a constant's value: a string for `none`.
+ir::ParameterType ConstantParameterType(const sema::Constant& constant);
 
 ir::ArtifactTypeSchema ToArtifactSchema(const sema::ArtifactType& type);
 

@@ -29,24 +29,23 @@ void PipelineBuilder::BuildRootOutputs() {
   ir::DagOutputs& outputs = out_.root.dag->outputs;
   for (const sema::PipelineOutput& output : pipeline_.returns) {
     const sema::ValueRef& value = output.value;
-    std::vector<const sema::ValueRef*> sources;
-    if (value.kind == sema::ValueRef::Kind::kTaskOutput) {
-      sources.push_back(&value);
-    } else if (value.kind == sema::ValueRef::Kind::kOneOf) {
-      // NOTE: the SDK routes a one-of through the chain wrapper's `...-oneof-N` output; this
-      // selects the branch outputs directly.
-      for (const sema::ValueRef& alternative : value.alternatives) sources.push_back(&alternative);
+    std::string producer, key;
+    if (value.kind == sema::ValueRef::Kind::kTaskOutput && value.task != nullptr) {
+      producer = TaskName(value.task);
+      key = value.name;
+    } else if (value.kind == sema::ValueRef::Kind::kCollected ||
+               value.kind == sema::ValueRef::Kind::kOneOf) {
+      FanIn fan_in = plan_->FanInOf({}, value);
+      if (fan_in.member == nullptr) continue;
+      producer = plan_->MemberName(fan_in.member);
+      key = fan_in.key;
+    } else {
+      continue;
     }
-    for (const sema::ValueRef* source : sources) {
-      if (source->task == nullptr) continue;
-      const std::string& producer = TaskName(source->task);
-      if (value.type.is_artifact) {
-        outputs.artifacts[output.name].push_back({producer, source->name});
-      } else {
-        ir::DagOutputs::Parameter& parameter = outputs.parameters[output.name];
-        parameter.selectors.push_back({producer, source->name});
-        parameter.from_oneof = value.kind == sema::ValueRef::Kind::kOneOf;
-      }
+    if (value.type.is_artifact) {
+      outputs.artifacts[output.name].push_back({producer, key});
+    } else {
+      outputs.parameters[output.name].selectors.push_back({producer, key});
     }
   }
 }

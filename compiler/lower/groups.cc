@@ -1,8 +1,6 @@
 // Lowering of control-flow groups: condition, loop and exit-handler DAG components, the
 // `condition-branches-N` wrapper of if/else chains, exit tasks and the root DAG's outputs.
 
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -13,40 +11,6 @@
 
 namespace kfpc::lower {
 namespace {
-
-using Condition = sema::Group::Condition;
-
-// Python's repr of a float: the shortest digits that read back, fixed notation for exponents in
-// [-4, 16), otherwise `1e-05` style.
-std::string PythonFloat(double value) {
-  char buffer[40];
-  int precision = 1;
-  for (; precision < 17; ++precision) {
-    std::snprintf(buffer, sizeof(buffer), "%.*e", precision - 1, value);
-    if (std::strtod(buffer, nullptr) == value) break;
-  }
-  std::snprintf(buffer, sizeof(buffer), "%.*e", precision - 1, value);
-  std::string text = buffer;
-  size_t e = text.find('e');
-  int exponent = std::atoi(text.c_str() + e + 1);
-  std::string digits;
-  bool negative = text[0] == '-';
-  for (size_t i = negative ? 1 : 0; i < e; ++i) {
-    if (text[i] != '.') digits.push_back(text[i]);
-  }
-  std::string sign = negative ? "-" : "";
-  if (exponent < -4 || exponent >= 16) {
-    std::string mantissa = digits.substr(0, 1);
-    if (digits.size() > 1) mantissa += "." + digits.substr(1);
-    std::snprintf(buffer, sizeof(buffer), "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
-    return sign + mantissa + buffer;
-  }
-  if (exponent < 0) return sign + "0." + std::string(-exponent - 1, '0') + digits;
-  if (static_cast<int>(digits.size()) <= exponent + 1) {
-    return sign + digits + std::string(exponent + 1 - digits.size(), '0') + ".0";
-  }
-  return sign + digits.substr(0, exponent + 1) + "." + digits.substr(exponent + 1);
-}
 
 // json.dumps(value, sort_keys=True) with Python's default separators.
 void AppendPythonJson(const sema::Constant& constant, std::string* out) {
@@ -83,79 +47,7 @@ void AppendPythonJson(const sema::Constant& constant, std::string* out) {
   }
 }
 
-ir::ParameterType ConstantType(const sema::Constant& constant) {
-  switch (constant.value.index()) {
-    case 1: return ir::ParameterType::kBoolean;
-    case 2: return ir::ParameterType::kNumberInteger;
-    case 3: return ir::ParameterType::kNumberDouble;
-    case 5: return ir::ParameterType::kList;
-    case 6: return ir::ParameterType::kStruct;
-    default: return ir::ParameterType::kString;
-  }
-}
-
 }  // namespace
-
-// The CEL text of one comparison, with the SDK's casts: int() around integer inputs, and
-// double() or quotes where the two sides have different types.
-std::string PipelineBuilder::CelOperand(const sema::ValueRef& value, ir::ParameterType target,
-                                        ir::ParameterType* type) const {
-  std::string text;
-  if (value.kind == sema::ValueRef::Kind::kConstant) {
-    *type = ConstantType(value.constant);
-    const auto& v = value.constant.value;
-    if (const std::string* s = std::get_if<std::string>(&v)) {
-      text = "'" + *s + "'";
-    } else if (const bool* b = std::get_if<bool>(&v)) {
-      text = *b ? "true" : "false";
-    } else if (const int64_t* i = std::get_if<int64_t>(&v)) {
-      text = std::to_string(*i);
-    } else if (const double* d = std::get_if<double>(&v)) {
-      text = PythonFloat(*d);
-    }
-  } else {
-    *type = ToParameterType(value.type.param);
-    text = "inputs.parameter_values['" + plan_->ChannelOf(value).InputName() + "']";
-    if (*type == ir::ParameterType::kNumberInteger) text = "int(" + text + ")";
-  }
-  if (*type == target) return text;
-  if (target == ir::ParameterType::kString) return "'" + text + "'";
-  if (target == ir::ParameterType::kNumberDouble) return "double(" + text + ")";
-  return text;
-}
-
-std::string PipelineBuilder::Cel(const Condition& condition) const {
-  switch (condition.kind) {
-    case Condition::Kind::kCompare: {
-      ir::ParameterType left_type, right_type;
-      CelOperand(condition.left, ir::ParameterType::kUnspecified, &left_type);
-      CelOperand(condition.right, ir::ParameterType::kUnspecified, &right_type);
-      ir::ParameterType target = left_type;
-      if (left_type != right_type) {
-        bool has_string = left_type == ir::ParameterType::kString ||
-                          right_type == ir::ParameterType::kString;
-        target = has_string ? ir::ParameterType::kString : ir::ParameterType::kNumberDouble;
-      }
-      return CelOperand(condition.left, target, &left_type) + " " + condition.op + " " +
-             CelOperand(condition.right, target, &right_type);
-    }
-    case Condition::Kind::kNot:
-      return "!(" + Cel(*condition.operands.at(0)) + ")";
-    case Condition::Kind::kAnd:
-    case Condition::Kind::kOr: {
-      std::string joined;
-      const char* separator = condition.kind == Condition::Kind::kAnd ? " && " : " || ";
-      for (size_t i = 0; i < condition.operands.size(); ++i) {
-        if (i > 0) joined += separator;
-        const Condition& operand = *condition.operands[i];
-        bool nested = operand.kind == Condition::Kind::kAnd || operand.kind == Condition::Kind::kOr;
-        joined += nested ? "(" + Cel(operand) + ")" : Cel(operand);
-      }
-      return joined;
-    }
-  }
-  return "";
-}
 
 // The component of a group's DAG: one input per channel that crosses into it.
 ir::ComponentSpec PipelineBuilder::GroupComponent(const void* node) const {
@@ -170,6 +62,23 @@ ir::ComponentSpec PipelineBuilder::GroupComponent(const void* node) const {
       spec.input_definitions.parameters[name].parameter_type = ToParameterType(channel.type.param);
     }
   }
+  for (const auto& [name, output] : plan_->GroupOutputs(node)) {
+    if (output.type.is_artifact) {
+      ir::OutputArtifactDef& def = spec.output_definitions.artifacts[name];
+      def.artifact_type = ToArtifactSchema(output.type.artifact);
+      def.is_artifact_list = output.type.is_list;
+      for (const auto& [producer, key] : output.selectors) {
+        spec.dag->outputs.artifacts[name].push_back({producer, key});
+      }
+    } else {
+      spec.output_definitions.parameters[name].parameter_type = ToParameterType(output.type.param);
+      ir::DagOutputs::Parameter& parameter = spec.dag->outputs.parameters[name];
+      for (const auto& [producer, key] : output.selectors) {
+        parameter.selectors.push_back({producer, key});
+      }
+      parameter.from_oneof = output.from_oneof;
+    }
+  }
   return spec;
 }
 
@@ -182,18 +91,22 @@ ir::TaskSpec PipelineBuilder::GroupTask(const void* node, const void* parent_gro
   for (const auto& [name, channel] : plan_->GroupInputs(node)) {
     const void* member = channel.producer ? plan_->MemberIn(parent_group, channel.producer)
                                           : nullptr;
-    bool local = member != nullptr && member == channel.producer;
+    const void* source = channel.member != nullptr ? channel.member : channel.producer;
+    bool local = member != nullptr && member == source;
     if (channel.is_artifact) {
       ir::TaskInputArtifact& input = task.inputs.artifacts[name];
       if (local) {
-        input.task_output_artifact = {plan_->TaskName(channel.producer), channel.output};
+        input.task_output_artifact = {plan_->MemberName(member), channel.output};
       } else {
         input.component_input_artifact = parent_is_root ? channel.full_name : name;
       }
     } else {
       ir::TaskInputParameter& input = task.inputs.parameters[name];
       if (local) {
-        input.task_output_parameter = {plan_->TaskName(channel.producer), channel.output};
+        input.task_output_parameter = {plan_->MemberName(member), channel.output};
+      } else if (!channel.field.empty()) {
+        input.component_input_parameter = channel.base_input;
+        input.parameter_expression_selector = "parseJson(string_value)[\"" + channel.field + "\"]";
       } else {
         input.component_input_parameter = parent_is_root ? channel.full_name : name;
       }
@@ -248,15 +161,16 @@ void PipelineBuilder::SetLoopIterator(const sema::Group& loop, ir::TaskSpec* tas
   }
   if (items.kind == sema::ValueRef::Kind::kConstant) {
     const auto* list = std::get_if<sema::Constant::List>(&items.constant.value);
-    if (list != nullptr && !list->empty()) item_type = ConstantType(list->front());
+    if (list != nullptr && !list->empty()) item_type = ConstantParameterType(list->front());
     std::string raw;
     AppendPythonJson(items.constant, &raw);
     task->parameter_iterator = ir::ParameterIterator{raw, std::nullopt, item_input};
   } else if (items.type.is_artifact) {
-    task->artifact_iterator = ir::ArtifactIterator{plan_->ChannelOf(items).InputName(), item_input};
+    task->artifact_iterator =
+        ir::ArtifactIterator{plan_->IterableChannel(loop).InputName(), item_input};
   } else {
     task->parameter_iterator =
-        ir::ParameterIterator{std::nullopt, plan_->ChannelOf(items).InputName(), item_input};
+        ir::ParameterIterator{std::nullopt, plan_->IterableChannel(loop).InputName(), item_input};
   }
   if (!items.type.is_artifact) {
     component->input_definitions.parameters[item_input].parameter_type = item_type;

@@ -134,7 +134,11 @@ ir::ComponentSpec PipelineBuilder::TaskComponent(const sema::Task& task, const s
   spec.output_definitions = ToOutputDefinitions(component.outputs);
   spec.executor_label = executor_names_.Claim("exec-" + name);
   ir::ExecutorSpec executor;
-  executor.container = BuildContainer(task, options_.kfp_package_version);
+  if (component.kind == sema::Component::Kind::kImporter) {
+    executor.importer = BuildImporter(task);
+  } else {
+    executor.container = BuildContainer(task, options_.kfp_package_version);
+  }
   out_.executors[spec.executor_label] = std::move(executor);
   return spec;
 }

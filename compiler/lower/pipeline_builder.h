@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -56,7 +57,7 @@ class PipelineBuilder {
   void RenameSubComponents(CompiledPipeline* sub);
   const std::string& TaskName(const sema::Task* task) const;
 
-  // Groups (groups.cc and exit_and_outputs.cc).
+  // Groups (groups.cc, cel.cc and exit_and_outputs.cc).
   void AddGroup(const sema::Group& group, const sema::Group* parent_group,
                 ir::ComponentSpec* parent);
   void AddGroupTask(const void* node, const sema::Group* group, const void* parent_dag,
@@ -66,8 +67,10 @@ class PipelineBuilder {
   void SetLoopIterator(const sema::Group& loop, ir::TaskSpec* task,
                        ir::ComponentSpec* component) const;
   std::string Cel(const sema::Group::Condition& condition) const;
-  std::string CelOperand(const sema::ValueRef& value, ir::ParameterType target,
-                         ir::ParameterType* type) const;
+  // The CEL text of one side of a comparison, converted to `target` when the two sides differ
+  // (kUnspecified: as it is); `type` receives its type before that conversion.
+  std::string CelOperand(const sema::ValueRef& value, std::optional<sema::ParamType> conversion,
+                         ir::ParameterType target, ir::ParameterType* type) const;
   void BuildExitTasks();
   void BuildRootOutputs();
 

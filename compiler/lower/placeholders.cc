@@ -117,10 +117,11 @@ uint32_t DecodeUtf8(std::string_view text, size_t* i) {
   return code;
 }
 
+// Appends `\uXXXX` for one UTF-16 code unit.
 void AppendUnicodeEscape(uint32_t unit, std::string* out) {
-  char buffer[8];
-  std::snprintf(buffer, sizeof(buffer), "\\u%04x", unit);
-  out->append(buffer);
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->append("\\u");
+  for (int shift = 12; shift >= 0; shift -= 4) out->push_back(kHex[(unit >> shift) & 0xF]);
 }
 
 }  // namespace

@@ -166,8 +166,10 @@ ast::ExprPtr AstBuilder::BuildLiteral(antlr4::Token* token) {
     }
     case KfLexer::RAW_STRING:
     case KfLexer::UNTERMINATED_RAW_STRING: {
-      content.begin += 3;
-      if (token->getType() == KfLexer::RAW_STRING) content.end -= 3;
+      // The delimiters are `"""` or, in the hashed form, `#"""` and `"""#`.
+      uint32_t delimiter = text.starts_with('#') ? 4 : 3;
+      content.begin += delimiter;
+      if (token->getType() == KfLexer::RAW_STRING) content.end -= delimiter;
       expr->kind = ast::ExprKind::kRawString;
       expr->text = DecodeRawString(Text(content), &content);
       ast::StringPart& part = expr->parts.emplace_back();

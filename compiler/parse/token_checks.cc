@@ -146,7 +146,18 @@ void ReportLexicalErrors(const std::vector<antlr4::Token*>& tokens, std::string_
                          const SourceStream& stream, SyntaxErrorReporter& reporter,
                          diag::DiagnosticSink& sink) {
   for (size_t i = 0; i < tokens.size(); ++i) {
-    if (tokens[i]->getType() == KfLexer::ERROR_CHAR) {
+    if (tokens[i]->getType() == KfLexer::ERROR_CHAR &&
+        text.substr(reporter.spans().Of(tokens[i]).begin, 4) == "#\"\"\"") {
+      // `#"""` without its closing `"""#`: the rest of the file is inside the string.
+      diag::Span span = reporter.spans().Of(tokens[i]);
+      span.end = span.begin + 4;
+      reporter
+          .Report(diag::Kind::kUnterminatedString, tokens[i], span,
+                  "unterminated raw string literal")
+          .help = "close the string with `\"\"\"#`";
+      for (size_t j = i + 1; j < tokens.size(); ++j) reporter.MarkReported(tokens[j]);
+      break;
+    } else if (tokens[i]->getType() == KfLexer::ERROR_CHAR) {
       i = ReportErrorChars(tokens, i, text, stream, reporter);
     } else if (ReportMalformedLiteral(tokens[i], text, reporter) &&
                tokens[i]->getType() == KfLexer::UNTERMINATED_RAW_STRING) {

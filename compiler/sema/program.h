@@ -108,6 +108,14 @@ struct PythonFunction {
 
 struct Pipeline;
 
+// The settings of an importer (`importer(uri = ..., artifact_type = T, ...)`). The component has
+// one input, `uri` (a string), and one output, `artifact`, of type T; the task's `uri` argument
+// is a constant or a pipeline input.
+struct ImporterSettings {
+  bool reimport = false;
+  std::optional<Constant> metadata;  // a map, written into the importer executor as is
+};
+
 struct Component {
   enum class Kind { kContainer, kPython, kPipeline, kImporter };
   Kind kind = Kind::kContainer;
@@ -127,6 +135,8 @@ struct Component {
   std::optional<PythonFunction> python;
   // kPipeline: the pipeline called as a component
   const Pipeline* pipeline = nullptr;
+  // kImporter
+  std::optional<ImporterSettings> importer;
 
   const InputDef* FindInput(const std::string& name) const;
   const OutputDef* FindOutput(const std::string& name) const;
@@ -216,6 +226,9 @@ struct Group::Condition {
   Kind kind = Kind::kCompare;
   std::string op;  // "==", "!=", "<", "<=", ">", ">="
   ValueRef left, right;
+  // kCompare: the explicit conversion written around `left` or `right` (`int(x)`, `float(x)`,
+  // `string(x)`); nullopt when the value is compared as it is.
+  std::optional<ParamType> left_conversion, right_conversion;
   std::vector<std::shared_ptr<Condition>> operands;  // kAnd, kOr, kNot
 };
 

@@ -521,5 +521,324 @@ TEST(Groups, IfElseChainAndLoop) {
             ir::ParameterType::kNumberInteger);
 }
 
+sema::ValueRef Collected(const sema::ValueRef& source, const sema::Group* loop) {
+  sema::ValueRef v;
+  v.kind = sema::ValueRef::Kind::kCollected;
+  v.loop = loop;
+  v.type = source.type;
+  if (v.type.is_artifact) {
+    v.type.is_list = true;
+  } else {
+    v.type = Param(sema::ParamType::kList);
+  }
+  v.alternatives = {source};
+  return v;
+}
+
+sema::ValueRef LoopItem(const sema::Group* loop, const std::string& field = "") {
+  sema::ValueRef v;
+  v.kind = sema::ValueRef::Kind::kLoopItem;
+  v.loop = loop;
+  v.field = field;
+  return v;
+}
+
+std::shared_ptr<sema::Group::Condition> Compare(sema::ValueRef left, const std::string& op,
+                                                sema::ValueRef right) {
+  auto condition = std::make_shared<sema::Group::Condition>();
+  condition->op = op;
+  condition->left = std::move(left);
+  condition->right = std::move(right);
+  return condition;
+}
+
+TEST(FanIn, CollectedThroughNestedLoops) {
+  ProgramBuilder b("p");
+  sema::Component* twice = b.Container("double");
+  AddInput(twice, "num", Param(sema::ParamType::kInt));
+  AddOutput(twice, "Output", Param(sema::ParamType::kInt));
+  sema::Component* add = b.Container("add");
+  AddInput(add, "nums", Param(sema::ParamType::kList));
+  sema::OutputDef returned;
+  returned.name = "Output";
+  returned.type = Param(sema::ParamType::kList);
+  b.pipeline->outputs.push_back(returned);
+
+  sema::Group* outer = b.AddGroup(sema::Group::Kind::kLoop);
+  outer->iterable = ConstantRef(sema::Constant{sema::Constant::List{Int(1), Int(2)}});
+  sema::Group* inner = b.AddGroup(sema::Group::Kind::kLoop, outer);
+  inner->iterable = ConstantRef(sema::Constant{sema::Constant::List{Int(3)}});
+  sema::Task* doubled = b.AddTask(twice, nullptr, inner);
+  Pass(doubled, "num", LoopItem(inner));
+  sema::ValueRef output = OutputRef(doubled, "Output", Param(sema::ParamType::kInt));
+  Pass(b.AddTask(add), "nums", Collected(output, inner));
+  b.pipeline->returns.push_back({"Output", {}, Collected(output, inner)});
+
+  ir::Document doc = b.Lower();
+  const std::string key = "pipelinechannel--double-Output";
+  const ir::TaskSpec& consumer = doc.pipeline.root.dag->tasks.at("add");
+  EXPECT_EQ(consumer.dependent_tasks, std::vector<std::string>{"for-loop-2"});
+  ASSERT_TRUE(consumer.inputs.parameters.at("nums").task_output_parameter.has_value());
+  EXPECT_EQ(consumer.inputs.parameters.at("nums").task_output_parameter->producer_task,
+            "for-loop-2");
+  EXPECT_EQ(consumer.inputs.parameters.at("nums").task_output_parameter->output_parameter_key,
+            key);
+
+  const ir::ComponentSpec& outer_spec = doc.pipeline.components.at("comp-for-loop-2");
+  EXPECT_EQ(outer_spec.output_definitions.parameters.at(key).parameter_type,
+            ir::ParameterType::kList);
+  const auto& outer_selectors = outer_spec.dag->outputs.parameters.at(key).selectors;
+  ASSERT_EQ(outer_selectors.size(), 1u);
+  EXPECT_EQ(outer_selectors[0].producer_subtask, "for-loop-4");
+  EXPECT_EQ(outer_selectors[0].output_parameter_key, key);
+
+  const ir::ComponentSpec& inner_spec = doc.pipeline.components.at("comp-for-loop-4");
+  const auto& inner_selectors = inner_spec.dag->outputs.parameters.at(key).selectors;
+  ASSERT_EQ(inner_selectors.size(), 1u);
+  EXPECT_EQ(inner_selectors[0].producer_subtask, "double");
+  EXPECT_EQ(inner_selectors[0].output_parameter_key, "Output");
+
+  const auto& root_output = doc.pipeline.root.dag->outputs.parameters.at("Output");
+  ASSERT_EQ(root_output.selectors.size(), 1u);
+  EXPECT_EQ(root_output.selectors[0].producer_subtask, "for-loop-2");
+  EXPECT_EQ(root_output.selectors[0].output_parameter_key, key);
+  EXPECT_FALSE(root_output.from_oneof);
+}
+
+TEST(FanIn, CollectedArtifactsFormAList) {
+  ProgramBuilder b("p");
+  sema::Component* write = b.Container("write");
+  AddOutput(write, "out", Artifact("Artifact"));
+  sema::Component* read = b.Container("read");
+  sema::Type list = Artifact("Artifact");
+  list.is_list = true;
+  AddInput(read, "artifacts", list);
+  sema::Group* loop = b.AddGroup(sema::Group::Kind::kLoop);
+  loop->iterable = ConstantRef(sema::Constant{sema::Constant::List{Int(0), Int(1)}});
+  sema::Task* written = b.AddTask(write, nullptr, loop);
+  Pass(b.AddTask(read), "artifacts", Collected(OutputRef(written, "out", Artifact("Artifact")), loop));
+
+  ir::Document doc = b.Lower();
+  const std::string key = "pipelinechannel--write-out";
+  const ir::ComponentSpec& loop_spec = doc.pipeline.components.at("comp-for-loop-2");
+  EXPECT_TRUE(loop_spec.output_definitions.artifacts.at(key).is_artifact_list);
+  ASSERT_EQ(loop_spec.dag->outputs.artifacts.at(key).size(), 1u);
+  EXPECT_EQ(loop_spec.dag->outputs.artifacts.at(key)[0].producer_subtask, "write");
+  const ir::TaskInputArtifact& input =
+      doc.pipeline.root.dag->tasks.at("read").inputs.artifacts.at("artifacts");
+  ASSERT_TRUE(input.task_output_artifact.has_value());
+  EXPECT_EQ(input.task_output_artifact->producer_task, "for-loop-2");
+  EXPECT_EQ(input.task_output_artifact->output_artifact_key, key);
+}
+
+TEST(FanIn, OneOfChoosesAmongBranches) {
+  ProgramBuilder b("p");
+  sema::Component* flip = b.Container("flip_coin");
+  AddOutput(flip, "Output", Param(sema::ParamType::kString));
+  sema::Component* echo = b.Container("echo");
+  AddInput(echo, "text", Param(sema::ParamType::kString));
+  AddOutput(echo, "Output", Param(sema::ParamType::kString));
+  sema::Task* coin = b.AddTask(flip);
+  auto heads = Compare(OutputRef(coin, "Output", Param(sema::ParamType::kString)), "==",
+                       ConstantRef(sema::Constant{std::string("heads")}));
+  sema::Group* then_branch = b.AddGroup(sema::Group::Kind::kCondition);
+  then_branch->condition = heads;
+  then_branch->chain_id = 0;
+  sema::Task* first = b.AddTask(echo, nullptr, then_branch);
+  sema::Group* else_branch = b.AddGroup(sema::Group::Kind::kCondition);
+  else_branch->previous_conditions = {heads};
+  else_branch->chain_id = 0;
+  sema::Task* second = b.AddTask(echo, nullptr, else_branch);
+  sema::ValueRef one_of;
+  one_of.kind = sema::ValueRef::Kind::kOneOf;
+  one_of.type = Param(sema::ParamType::kString);
+  one_of.alternatives = {OutputRef(first, "Output", one_of.type),
+                         OutputRef(second, "Output", one_of.type)};
+  Pass(b.AddTask(echo), "text", one_of);
+  Pass(b.AddTask(echo), "text", one_of);  // the same one-of again: one output, not two
+
+  ir::Document doc = b.Lower();
+  const std::string key = "pipelinechannel--condition-branches-1-oneof-1";
+  const ir::ComponentSpec& wrapper = doc.pipeline.components.at("comp-condition-branches-1");
+  EXPECT_EQ(wrapper.output_definitions.parameters.size(), 1u);
+  const auto& chosen = wrapper.dag->outputs.parameters.at(key);
+  EXPECT_TRUE(chosen.from_oneof);
+  ASSERT_EQ(chosen.selectors.size(), 2u);
+  EXPECT_EQ(chosen.selectors[0].producer_subtask, "condition-2");
+  EXPECT_EQ(chosen.selectors[0].output_parameter_key, "pipelinechannel--echo-Output");
+  EXPECT_EQ(chosen.selectors[1].producer_subtask, "condition-3");
+  EXPECT_EQ(chosen.selectors[1].output_parameter_key, "pipelinechannel--echo-2-Output");
+  const auto& branch = doc.pipeline.components.at("comp-condition-3").dag->outputs.parameters;
+  EXPECT_EQ(branch.at("pipelinechannel--echo-2-Output").selectors[0].producer_subtask, "echo-2");
+  const ir::TaskSpec& consumer = doc.pipeline.root.dag->tasks.at("echo-4");
+  EXPECT_EQ(consumer.dependent_tasks, std::vector<std::string>{"condition-branches-1"});
+  EXPECT_EQ(consumer.inputs.parameters.at("text").task_output_parameter->output_parameter_key, key);
+}
+
+TEST(Groups, LoopOverTaskOutputWaitsForIt) {
+  ProgramBuilder b("p");
+  sema::Component* make = b.Container("make_list");
+  AddOutput(make, "Output", Param(sema::ParamType::kList));
+  sema::Component* show = b.Container("show");
+  AddInput(show, "msg", Param(sema::ParamType::kString));
+  sema::Task* made = b.AddTask(make);
+  sema::Group* loop = b.AddGroup(sema::Group::Kind::kLoop);
+  loop->iterable = OutputRef(made, "Output", Param(sema::ParamType::kList));
+  Pass(b.AddTask(show, nullptr, loop), "msg", LoopItem(loop));
+
+  ir::Document doc = b.Lower();
+  const ir::TaskSpec& for_loop = doc.pipeline.root.dag->tasks.at("for-loop-1");
+  EXPECT_EQ(for_loop.dependent_tasks, std::vector<std::string>{"make-list"});
+  EXPECT_EQ(*for_loop.parameter_iterator->items_input_parameter,
+            "pipelinechannel--make-list-Output");
+  EXPECT_EQ(for_loop.parameter_iterator->item_input, "pipelinechannel--make-list-Output-loop-item");
+}
+
+TEST(Groups, LoopOverItemFieldReadsSubvar) {
+  ProgramBuilder b("p");
+  sema::Component* show = b.Container("show");
+  AddInput(show, "msg", Param(sema::ParamType::kString));
+  sema::InputDef rows;
+  rows.name = "rows";
+  rows.type = Param(sema::ParamType::kList);
+  b.pipeline->inputs.push_back(rows);
+  sema::Group* outer = b.AddGroup(sema::Group::Kind::kLoop);
+  outer->iterable = InputRef("rows", Param(sema::ParamType::kList));
+  sema::Group* inner = b.AddGroup(sema::Group::Kind::kLoop, outer);
+  inner->iterable = LoopItem(outer, "cells");
+  inner->iterable.type = Param(sema::ParamType::kList);
+  Pass(b.AddTask(show, nullptr, inner), "msg", LoopItem(inner));
+
+  ir::Document doc = b.Lower();
+  const std::string subvar = "pipelinechannel--rows-loop-item-subvar-cells";
+  const ir::TaskSpec& inner_task =
+      doc.pipeline.components.at("comp-for-loop-1").dag->tasks.at("for-loop-2");
+  const ir::TaskInputParameter& list = inner_task.inputs.parameters.at(subvar);
+  EXPECT_EQ(*list.component_input_parameter, "pipelinechannel--rows-loop-item");
+  EXPECT_EQ(list.parameter_expression_selector, "parseJson(string_value)[\"cells\"]");
+  EXPECT_EQ(*inner_task.parameter_iterator->items_input_parameter, subvar);
+  EXPECT_EQ(inner_task.parameter_iterator->item_input, subvar + "-loop-item");
+  const auto& inputs = doc.pipeline.components.at("comp-for-loop-2").input_definitions.parameters;
+  EXPECT_EQ(inputs.at(subvar).parameter_type, ir::ParameterType::kString);
+  EXPECT_EQ(inputs.at(subvar + "-loop-item").parameter_type, ir::ParameterType::kString);
+  EXPECT_EQ(inputs.count("pipelinechannel--rows-loop-item"), 1u);
+}
+
+TEST(Groups, EachExitTaskReadsItsOwnHandler) {
+  ProgramBuilder b("p");
+  sema::Component* work = b.Container("work");
+  sema::Component* cleanup = b.Container("cleanup");
+  sema::InputDef status;
+  status.name = "status";
+  status.type = Param(sema::ParamType::kTaskFinalStatus);
+  status.optional = true;
+  cleanup->inputs.push_back(status);
+  for (int i = 0; i < 2; ++i) {
+    sema::Group* handler = b.AddGroup(sema::Group::Kind::kExitHandler);
+    b.AddTask(work, nullptr, handler);
+    sema::Task* exit_task = b.AddTask(cleanup);
+    sema::ValueRef final_status;
+    final_status.kind = sema::ValueRef::Kind::kTaskFinalStatus;
+    final_status.type = status.type;
+    Pass(exit_task, "status", final_status);
+    handler->exit_task = exit_task;
+  }
+
+  ir::Document doc = b.Lower();
+  const auto& root = doc.pipeline.root.dag->tasks;
+  ASSERT_EQ(root.count("cleanup-2"), 1u);
+  EXPECT_EQ(*root.at("cleanup").inputs.parameters.at("status").task_final_status_producer,
+            "exit-handler-1");
+  EXPECT_EQ(*root.at("cleanup-2").inputs.parameters.at("status").task_final_status_producer,
+            "exit-handler-2");
+  EXPECT_EQ(root.at("cleanup-2").dependent_tasks, std::vector<std::string>{"exit-handler-2"});
+  EXPECT_EQ(root.at("cleanup-2").trigger_strategy, "ALL_UPSTREAM_TASKS_COMPLETED");
+}
+
+// The SDK writes a string literal into CEL between single quotes as it is, so a literal such as
+// `it's` would end the CEL string early and the condition would not parse at run time.
+TEST(Cel, StringLiteralIsEscaped) {
+  ProgramBuilder b("p");
+  sema::Component* flip = b.Container("flip");
+  AddOutput(flip, "Output", Param(sema::ParamType::kString));
+  sema::Task* coin = b.AddTask(flip);
+  sema::Group* branch = b.AddGroup(sema::Group::Kind::kCondition);
+  branch->condition = Compare(OutputRef(coin, "Output", Param(sema::ParamType::kString)), "==",
+                              ConstantRef(sema::Constant{std::string("it's a \\ test")}));
+  b.AddTask(flip, nullptr, branch);
+
+  ir::Document doc = b.Lower();
+  EXPECT_EQ(*doc.pipeline.root.dag->tasks.at("condition-1").trigger_condition,
+            "inputs.parameter_values['pipelinechannel--flip-Output'] == 'it\\'s a \\\\ test'");
+}
+
+TEST(Cel, ExplicitConversions) {
+  ProgramBuilder b("p");
+  sema::Component* source = b.Container("source");
+  AddOutput(source, "text", Param(sema::ParamType::kString));
+  AddOutput(source, "count", Param(sema::ParamType::kInt));
+  sema::Task* task = b.AddTask(source);
+  auto to_int = Compare(OutputRef(task, "text", Param(sema::ParamType::kString)), ">",
+                        ConstantRef(Int(3), Param(sema::ParamType::kInt)));
+  to_int->left_conversion = sema::ParamType::kInt;
+  auto to_string = Compare(OutputRef(task, "count", Param(sema::ParamType::kInt)), "==",
+                           ConstantRef(sema::Constant{std::string("3")}));
+  to_string->left_conversion = sema::ParamType::kString;
+  auto to_float = Compare(OutputRef(task, "text", Param(sema::ParamType::kString)), "<",
+                          ConstantRef(sema::Constant{2.5}, Param(sema::ParamType::kFloat)));
+  to_float->left_conversion = sema::ParamType::kFloat;
+  for (const auto& condition : {to_int, to_string, to_float}) {
+    sema::Group* branch = b.AddGroup(sema::Group::Kind::kCondition);
+    branch->condition = condition;
+    b.AddTask(source, nullptr, branch);
+  }
+
+  ir::Document doc = b.Lower();
+  const auto& root = doc.pipeline.root.dag->tasks;
+  EXPECT_EQ(*root.at("condition-1").trigger_condition,
+            "int(inputs.parameter_values['pipelinechannel--source-text']) > 3");
+  EXPECT_EQ(*root.at("condition-2").trigger_condition,
+            "string(int(inputs.parameter_values['pipelinechannel--source-count'])) == '3'");
+  EXPECT_EQ(*root.at("condition-3").trigger_condition,
+            "double(inputs.parameter_values['pipelinechannel--source-text']) < 2.5");
+}
+
+TEST(Lower, ImporterWithConstantAndInputUri) {
+  ProgramBuilder b("p");
+  sema::InputDef uri_input;
+  uri_input.name = "data_uri";
+  uri_input.type = Param(sema::ParamType::kString);
+  b.pipeline->inputs.push_back(uri_input);
+  auto importer = [&](bool reimport) {
+    sema::Component* c = b.Container("importer");
+    c->kind = sema::Component::Kind::kImporter;
+    AddInput(c, "uri", Param(sema::ParamType::kString));
+    AddOutput(c, "artifact", Artifact("Dataset"));
+    c->importer.emplace();
+    c->importer->reimport = reimport;
+    if (!reimport) c->importer->metadata = sema::Constant{sema::Constant::Map{{"key", sema::Constant{std::string("value")}}}};
+    return c;
+  };
+  Pass(b.AddTask(importer(false)), "uri", ConstantRef(sema::Constant{std::string("gs://a/b.txt")}));
+  Pass(b.AddTask(importer(true)), "uri", InputRef("data_uri", Param(sema::ParamType::kString)));
+
+  ir::Document doc = b.Lower();
+  const ir::ImporterSpec& first = *doc.pipeline.executors.at("exec-importer").importer;
+  EXPECT_EQ(*first.artifact_uri_constant, "gs://a/b.txt");
+  EXPECT_FALSE(first.artifact_uri_runtime_parameter.has_value());
+  EXPECT_EQ(first.type_schema.schema_title, "system.Dataset");
+  EXPECT_FALSE(first.reimport);
+  ASSERT_TRUE(first.metadata.has_value());
+  const ir::ImporterSpec& second = *doc.pipeline.executors.at("exec-importer-2").importer;
+  EXPECT_EQ(*second.artifact_uri_runtime_parameter, "uri");
+  EXPECT_TRUE(second.reimport);
+  EXPECT_FALSE(doc.pipeline.executors.at("exec-importer").container.has_value());
+  const ir::TaskSpec& task = doc.pipeline.root.dag->tasks.at("importer-2");
+  EXPECT_EQ(*task.inputs.parameters.at("uri").component_input_parameter, "data_uri");
+  const ir::ComponentSpec& component = doc.pipeline.components.at("comp-importer");
+  EXPECT_EQ(component.output_definitions.artifacts.at("artifact").artifact_type.schema_title,
+            "system.Dataset");
+}
+
 }  // namespace
 }  // namespace kfpc::lower

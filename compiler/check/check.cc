@@ -1,0 +1,147 @@
+#include "compiler/check/check.h"
+
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include "compiler/check/declarations.h"
+#include "compiler/check/imports.h"
+#include "compiler/check/pipeline_checker.h"
+
+namespace kfpc::check {
+
+namespace {
+
+using DeclFiles = std::map<diag::FileId, ast::File>;
+
+void CheckDeclarations(Context& context, const DeclFiles& files,
+                       std::map<const ast::Decl*, sema::Pipeline*>& pipelines) {
+  // Artifact types first: component and pipeline interfaces refer to them.
+  for (auto& [name, symbol] : context.symbols) {
+    if (symbol.decl->kind == ast::DeclKind::kArtifact) symbol.artifact = CheckArtifact(context, *symbol.decl);
+  }
+  for (const auto& [id, file] : files) {
+    for (const ast::Decl& decl : file.decls) {
+      auto& table = decl.kind == ast::DeclKind::kPipeline ? context.pipelines : context.symbols;
+      auto it = table.find(decl.name);
+      // Only the first declaration of a name is checked; later ones were reported.
+      if (it == table.end() || it->second.decl != &decl) continue;
+      if (decl.kind == ast::DeclKind::kComponent) {
+        context.program.components.push_back(CheckComponent(context, decl));
+        it->second.component = context.program.components.back().get();
+      } else if (decl.kind == ast::DeclKind::kPipeline) {
+        std::unique_ptr<sema::Component> component;
+        context.program.pipelines.push_back(DeclarePipeline(context, decl, &component));
+        context.program.components.push_back(std::move(component));
+        it->second.pipeline = context.program.pipelines.back().get();
+        it->second.component = context.program.components.back().get();
+        pipelines[&decl] = it->second.pipeline;
+      }
+    }
+  }
+}
+
+// Reports a pipeline that contains itself through other pipelines, which has no finite IR.
+void CheckPipelineCycles(Context& context) {
+  std::map<const sema::Pipeline*, int> state;  // 0 new, 1 active, 2 done
+  std::function<void(const sema::Pipeline*)> visit = [&](const sema::Pipeline* pipeline) {
+    state[pipeline] = 1;
+    for (const auto& task : pipeline->tasks) {
+      const sema::Pipeline* callee = task->component->pipeline;
+      if (!callee) continue;
+      if (state[callee] == 1) {
+        context.Report(diag::Kind::kRecursivePipeline, task->span,
+                       "pipeline `" + callee->name + "` calls itself through pipeline `" +
+                           pipeline->name + "`")
+            .help = "break the cycle of pipeline calls, because a pipeline cannot contain itself";
+      } else if (state[callee] == 0) {
+        visit(callee);
+      }
+    }
+    state[pipeline] = 2;
+  };
+  for (const auto& pipeline : context.program.pipelines) {
+    if (state[pipeline.get()] == 0) visit(pipeline.get());
+  }
+}
+
+const sema::Pipeline* SelectEntry(Context& context, const ast::File& root,
+                                  const std::map<const ast::Decl*, sema::Pipeline*>& pipelines,
+                                  const CheckOptions& options) {
+  std::vector<const sema::Pipeline*> candidates;
+  std::vector<std::string> names;
+  for (const ast::Decl& decl : root.decls) {
+    auto it = pipelines.find(&decl);
+    if (it == pipelines.end()) continue;
+    candidates.push_back(it->second);
+    names.push_back(decl.name);
+  }
+  const std::string& path = context.sources.path(root.id);
+  if (!options.entry_pipeline.empty()) {
+    for (const sema::Pipeline* pipeline : candidates) {
+      if (pipeline->name == options.entry_pipeline) return pipeline;
+    }
+    diag::Diagnostic& d = context.Report(
+        diag::Kind::kEntryPipeline, {},
+        "pipeline `" + options.entry_pipeline + "` is not declared in `" + path + "`");
+    d.help = names.empty() ? "`" + path + "` declares no pipeline"
+                           : "the pipelines of `" + path + "` are " + JoinNames(names);
+    return nullptr;
+  }
+  // A pipeline that another pipeline of the file calls is a part, not the one to compile.
+  std::vector<const sema::Pipeline*> roots;
+  for (const sema::Pipeline* candidate : candidates) {
+    bool called = false;
+    for (const sema::Pipeline* caller : candidates) {
+      for (const auto& task : caller->tasks) called = called || task->component->pipeline == candidate;
+    }
+    if (!called) roots.push_back(candidate);
+  }
+  if (roots.size() == 1) return roots[0];
+  // Pipelines that all call one another were reported as recursive.
+  if (roots.empty() && !candidates.empty()) return nullptr;
+  if (candidates.size() > 1) {
+    context.Report(diag::Kind::kEntryPipeline, candidates[1]->name_span,
+                   "`" + path + "` declares " + std::to_string(candidates.size()) +
+                       " pipelines and none is chosen to compile")
+        .help = "choose the pipeline to compile with `--pipeline NAME`, one of " +
+                JoinNames(names, "or");
+    return nullptr;
+  }
+  return candidates.empty() ? nullptr : candidates[0];
+}
+
+}  // namespace
+
+FileLoader DiskLoader() {
+  return [](const std::string& path) -> std::optional<std::string> {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream contents;
+    contents << in.rdbuf();
+    return contents.str();
+  };
+}
+
+CheckResult Check(diag::SourceManager& sources, diag::FileId root, const FileLoader& loader,
+                  diag::DiagnosticSink& sink, const CheckOptions& options) {
+  CheckResult result;
+  result.program = std::make_unique<sema::Program>();
+  Context context{sources, sink, *result.program, {}, {}, {}, {}, {}};
+  size_t errors_before = sink.error_count();
+
+  DeclFiles files;
+  LoadFiles(context, root, loader, files);
+  std::map<const ast::Decl*, sema::Pipeline*> pipelines;
+  CheckDeclarations(context, files, pipelines);
+  for (const auto& [decl, pipeline] : pipelines) CheckPipelineBody(context, *decl, *pipeline);
+  CheckPipelineCycles(context);
+  const sema::Pipeline* entry = SelectEntry(context, files.at(root), pipelines, options);
+  if (sink.error_count() == errors_before) result.program->entry = entry;
+
+  result.files.resize(sources.file_count());
+  for (auto& [id, file] : files) result.files[id] = std::move(file);
+  return result;
+}
+
+}  // namespace kfpc::check

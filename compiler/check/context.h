@@ -1,0 +1,70 @@
+#pragma once
+
+// State shared by the checker's passes: the sources, the diagnostic sink, the program being built
+// and the table of top-level declarations of every loaded file. Internal to compiler/check.
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "compiler/ast/ast.h"
+#include "compiler/diagnostics/diagnostic.h"
+#include "compiler/sema/program.h"
+
+namespace kfpc::check {
+
+// A top-level declaration visible to every file of the compilation.
+struct Symbol {
+  const ast::Decl* decl = nullptr;
+  sema::ArtifactType artifact;             // artifact types
+  sema::Component* component = nullptr;    // components, and pipelines called as components
+  sema::Pipeline* pipeline = nullptr;      // pipelines
+  bool valid = true;                       // false when the declaration had errors
+};
+
+struct Context {
+  diag::SourceManager& sources;
+  diag::DiagnosticSink& sink;
+  sema::Program& program;
+  // Artifact types and components by name.
+  std::map<std::string, Symbol> symbols;
+  // Pipelines by name. A pipeline may share its name with a component, because the KFP SDK
+  // names the pipeline's IR after it. A task that calls such a name calls the component.
+  std::map<std::string, Symbol> pipelines;
+  // "owner.input" for inputs left out of an interface because their type had an error, so that
+  // arguments for them are accepted without a second message.
+  std::set<std::string> broken_inputs;
+
+  // The component, artifact type or pipeline declared with this name, or null.
+  Symbol* Find(const std::string& name) {
+    auto it = symbols.find(name);
+    if (it != symbols.end()) return &it->second;
+    it = pipelines.find(name);
+    return it != pipelines.end() ? &it->second : nullptr;
+  }
+
+  // Spans of declarations with syntax errors. The parser's recovery leaves their trees partial,
+  // so checker messages inside them are dropped into `dropped` rather than shown.
+  std::vector<diag::Span> broken_declarations;
+  diag::DiagnosticSink dropped;
+
+  diag::Diagnostic& Report(diag::Kind kind, diag::Span span, std::string message) {
+    for (const diag::Span& broken : broken_declarations) {
+      if (span.file == broken.file && span.begin >= broken.begin && span.begin < broken.end) {
+        return dropped.Report(kind, span, std::move(message));
+      }
+    }
+    return sink.Report(kind, span, std::move(message));
+  }
+};
+
+// Returns "did you mean `x`" for the candidate closest to `name` by edit distance, or an empty
+// string when none is close enough.
+std::string DidYouMean(const std::string& name, const std::vector<std::string>& candidates);
+
+// Joins names as "`a`, `b` and `c`", or with another final conjunction such as "or".
+std::string JoinNames(const std::vector<std::string>& names, const std::string& conjunction = "and");
+
+}  // namespace kfpc::check

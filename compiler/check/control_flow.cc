@@ -1,0 +1,292 @@
+// Control-flow groups: `if`/`else` branches, `for` loops and `try`/`finally` exit handlers, and
+// the values that cross their boundaries (`collect(...)`, `one_of(...)`).
+
+#include "compiler/check/pipeline_checker.h"
+#include "compiler/check/types.h"
+
+namespace kfpc::check {
+
+namespace {
+
+using sema::Group;
+
+bool Encloses(const Group* outer, const Group* inner) {
+  for (const Group* group = inner; group; group = group->parent) {
+    if (group == outer) return true;
+  }
+  return false;
+}
+
+// The groups around `task` that do not enclose `from`, innermost first: the boundaries that a
+// reference from `from` to the task's outputs crosses.
+std::vector<const Group*> CrossedGroups(const sema::Task& task, const Group* from) {
+  std::vector<const Group*> crossed;
+  for (const Group* group = task.parent; group; group = group->parent) {
+    if (!Encloses(group, from)) crossed.push_back(group);
+  }
+  return crossed;
+}
+
+const Group* FirstCrossed(const sema::Task& task, const Group* from, Group::Kind kind) {
+  for (const Group* group : CrossedGroups(task, from)) {
+    if (group->kind == kind) return group;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+sema::Group& PipelineChecker::NewGroup(Group::Kind kind, diag::Span span) {
+  auto group = std::make_unique<Group>();
+  group->kind = kind;
+  group->span = span;
+  group->parent = group_;
+  pipeline_.groups.push_back(std::move(group));
+  return *pipeline_.groups.back();
+}
+
+std::optional<Value> PipelineChecker::CrossGroups(Value value, const ast::Expr& expr) {
+  const sema::Task& task = *value.ref.task;
+  std::vector<const Group*> crossed = CrossedGroups(task, group_);
+  if (crossed.empty()) return value;
+  std::string written = expr.kind == ast::ExprKind::kMember && expr.object
+                            ? expr.object->text + "." + expr.text
+                            : expr.text;
+  // `one_of` reads tasks placed directly in a branch; CheckOneOf checks the branches.
+  if (in_one_of_ && crossed.size() == 1 && crossed[0]->kind == Group::Kind::kCondition) return value;
+  const Group* outermost = crossed.back();
+  if (outermost->kind == Group::Kind::kLoop && in_collect_) {
+    Value collected;
+    collected.ref.kind = sema::ValueRef::Kind::kCollected;
+    collected.ref.span = expr.span;
+    collected.ref.loop = outermost;
+    collected.ref.type = value.ref.type;
+    if (collected.ref.type.is_artifact) {
+      collected.ref.type.is_list = true;
+    } else {
+      collected.ref.type = ParamTypeOf(sema::ParamType::kList);
+      collected.ref.type.element = std::make_shared<sema::Type>(value.ref.type);
+    }
+    collected.ref.alternatives.push_back(std::move(value.ref));
+    return collected;
+  }
+  diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidControlFlow, expr.span, "");
+  if (outermost->kind == Group::Kind::kLoop) {
+    d.message = "task `" + task.binding + "` runs in every iteration of a `for` loop, so its "
+                "output is one value per iteration";
+    d.help = "read the list of values with `collect(" + written + ")`";
+  } else if (outermost->kind == Group::Kind::kExitHandler) {
+    d.message = "task `" + task.binding + "` runs inside `try` and cannot be read outside it";
+    d.help = "read the output inside the `try` body";
+  } else {
+    d.message = "task `" + task.binding + "` runs inside an `if` branch and cannot be read "
+                "outside it";
+    d.help = "read one value from the branches of the `if` with `one_of(a.output, b.output)`";
+  }
+  return std::nullopt;
+}
+
+std::optional<Value> PipelineChecker::CheckOneOf(const ast::Expr& expr, const sema::Type* expected,
+                                                 const std::string& what) {
+  Value result;
+  result.ref.kind = sema::ValueRef::Kind::kOneOf;
+  result.ref.span = expr.span;
+  std::set<size_t> branches;
+  int chain = -1;
+  bool ok = true;
+  in_one_of_ = true;
+  for (const ast::Argument& arg : expr.args) {
+    std::optional<Value> value = CheckValue(*arg.value, expected, what);
+    if (!value) {
+      ok = false;
+      continue;
+    }
+    const Group* crossed = value->ref.kind == sema::ValueRef::Kind::kTaskOutput
+                               ? FirstCrossed(*value->ref.task, group_, Group::Kind::kCondition)
+                               : nullptr;
+    auto branch = crossed ? branch_of_.find(crossed) : branch_of_.end();
+    if (branch == branch_of_.end() || branch->second.first < 0 ||
+        (chain >= 0 && branch->second.first != chain) || !branches.insert(branch->second.second).second) {
+      context_.Report(diag::Kind::kInvalidControlFlow, arg.value->span,
+                      "each value of `one_of` must be a task output from a different branch of "
+                      "one `if`/`else` chain")
+          .help = "pass one output per branch, such as `one_of(a.output, b.output)`";
+      ok = false;
+      continue;
+    }
+    chain = branch->second.first;
+    if (result.ref.alternatives.empty()) result.ref.type = value->ref.type;
+    result.ref.alternatives.push_back(std::move(value->ref));
+  }
+  in_one_of_ = false;
+  if (ok && result.ref.alternatives.size() < 2) {
+    context_.Report(diag::Kind::kInvalidControlFlow, expr.span, "`one_of` needs at least two values")
+        .help = "pass one output per branch of the `if`/`else` chain";
+    return std::nullopt;
+  }
+  if (!ok) return std::nullopt;
+  return result;
+}
+
+std::optional<Value> PipelineChecker::CheckCall(const ast::Expr& expr, const sema::Type* expected,
+                                                const std::string& what) {
+  if (expr.text == "one_of") return CheckOneOf(expr, expected, what);
+  if (expr.text != "collect") {
+    context_.Report(diag::Kind::kInvalidValue, expr.text_span, "unknown function `" + expr.text + "`")
+        .help = "the functions for values are `collect` and `one_of`, and tasks are statements";
+    return std::nullopt;
+  }
+  if (expr.args.size() != 1 || !expr.args[0].name.empty()) {
+    context_.Report(diag::Kind::kInvalidControlFlow, expr.span, "`collect` takes one task output")
+        .help = "write `collect(task.output_name)`";
+    return std::nullopt;
+  }
+  const ast::Expr& inner = *expr.args[0].value;
+  in_collect_ = true;
+  std::optional<Value> value = CheckValue(inner, nullptr, what);
+  in_collect_ = false;
+  if (!value) return std::nullopt;
+  if (value->ref.kind != sema::ValueRef::Kind::kCollected) {
+    context_.Report(diag::Kind::kInvalidControlFlow, inner.span,
+                    "`collect` needs the output of a task inside a `for` loop, read outside it")
+        .help = "pass the value itself";
+    return std::nullopt;
+  }
+  value->ref.span = expr.span;
+  if (expected && !CheckAssignable(*value, *expected, expr, what)) return std::nullopt;
+  return value;
+}
+
+std::shared_ptr<sema::Group::Condition> PipelineChecker::CheckCondition(const ast::Expr& expr) {
+  auto condition = std::make_shared<Group::Condition>();
+  if ((expr.kind == ast::ExprKind::kUnary || expr.kind == ast::ExprKind::kBinary) &&
+      (!expr.object || (expr.kind == ast::ExprKind::kBinary && !expr.rhs))) {
+    return nullptr;  // the parser reported the missing operand
+  }
+  if (expr.kind == ast::ExprKind::kUnary && expr.text == "not") {
+    condition->kind = Group::Condition::Kind::kNot;
+    auto operand = CheckCondition(*expr.object);
+    if (!operand) return nullptr;
+    condition->operands.push_back(operand);
+    return condition;
+  }
+  if (expr.kind == ast::ExprKind::kBinary && (expr.text == "and" || expr.text == "or")) {
+    condition->kind = expr.text == "and" ? Group::Condition::Kind::kAnd : Group::Condition::Kind::kOr;
+    auto left = CheckCondition(*expr.object);
+    auto right = CheckCondition(*expr.rhs);
+    if (!left || !right) return nullptr;
+    condition->operands = {left, right};
+    return condition;
+  }
+  if (expr.kind != ast::ExprKind::kBinary) {
+    context_.Report(diag::Kind::kInvalidControlFlow, expr.span,
+                    "a condition must compare two values")
+        .help = "write a comparison such as `task.output == \"yes\"`";
+    return nullptr;
+  }
+  condition->op = expr.text;
+  std::optional<Value> left = CheckValue(*expr.object, nullptr, "a condition");
+  std::optional<Value> right = CheckValue(*expr.rhs, nullptr, "a condition");
+  if (!left || !right) return nullptr;
+  for (const Value* value : {&*left, &*right}) {
+    if (value->typed && value->ref.type.is_artifact) {
+      context_.Report(diag::Kind::kTypeMismatch, value->ref.span,
+                      "a condition cannot compare artifacts")
+          .help = "compare parameter values: strings, numbers or booleans";
+      return nullptr;
+    }
+  }
+  condition->left = std::move(left->ref);
+  condition->right = std::move(right->ref);
+  return condition;
+}
+
+void PipelineChecker::CheckIf(const ast::Stmt& stmt, std::vector<Member>& members) {
+  int chain_id = stmt.branches.size() > 1 ? next_chain_id_++ : -1;
+  std::vector<std::shared_ptr<Group::Condition>> previous;
+  for (size_t i = 0; i < stmt.branches.size(); ++i) {
+    const ast::Branch& branch = stmt.branches[i];
+    Group& group = NewGroup(Group::Kind::kCondition, branch.span);
+    group.chain_id = chain_id;
+    group.previous_conditions = previous;
+    if (branch.condition) group.condition = CheckCondition(*branch.condition);
+    if (group.condition) previous.push_back(group.condition);
+    branch_of_[&group] = {chain_id, i};
+    members.push_back(&group);
+    const Group* outer = group_;
+    group_ = &group;
+    CheckBody(branch.body, group.members);
+    group_ = outer;
+  }
+}
+
+void PipelineChecker::CheckFor(const ast::Stmt& stmt, std::vector<Member>& members) {
+  Group& group = NewGroup(Group::Kind::kLoop, stmt.span);
+  group.loop_variable = stmt.loop_variable;
+  LoopVariable variable{stmt.loop_variable, stmt.loop_variable_span, &group, std::nullopt};
+  sema::Type list = ParamTypeOf(sema::ParamType::kList);
+  if (stmt.value) {
+    std::optional<Value> iterable = CheckValue(*stmt.value, nullptr, "the loop");
+    if (iterable && iterable->typed && iterable->ref.type.is_artifact) {
+      context_.Report(diag::Kind::kInvalidControlFlow, stmt.value->span,
+                      "a `for` loop cannot iterate over artifacts")
+          .help = "iterate over a list parameter";
+    } else if (iterable && iterable->typed && iterable->ref.type.param != sema::ParamType::kList) {
+      context_.Report(diag::Kind::kTypeMismatch, stmt.value->span,
+                      "a `for` loop iterates over a list, found `" + iterable->ref.type.ToString() +
+                          "`")
+          .help = "iterate over a constant list, or a list input or output";
+    } else if (iterable) {
+      if (iterable->typed && iterable->ref.type.element) {
+        variable.element = *iterable->ref.type.element;
+      }
+      if (!iterable->typed) iterable->ref.type = list;
+      group.iterable = std::move(iterable->ref);
+    }
+  }
+  if (stmt.parallelism) {
+    if (stmt.parallelism->kind == ast::ExprKind::kInt && stmt.parallelism->int_value > 0) {
+      group.parallelism = stmt.parallelism->int_value;
+    } else {
+      context_.Report(diag::Kind::kInvalidValue, stmt.parallelism->span,
+                      "`parallelism` expects a positive integer, found " +
+                          DescribeExpr(*stmt.parallelism))
+          .help = "write `parallelism = 2`";
+    }
+  }
+  members.push_back(&group);
+  const Group* outer = group_;
+  group_ = &group;
+  loop_variables_.push_back(variable);
+  CheckBody(stmt.body, group.members);
+  loop_variables_.pop_back();
+  group_ = outer;
+}
+
+void PipelineChecker::CheckTry(const ast::Stmt& stmt, std::vector<Member>& members) {
+  Group& group = NewGroup(Group::Kind::kExitHandler, stmt.span);
+  members.push_back(&group);
+  const Group* outer = group_;
+  group_ = &group;
+  CheckBody(stmt.body, group.members);
+  group_ = outer;
+  size_t tasks = 0;
+  for (const ast::Stmt& final_stmt : stmt.finally_body) {
+    if (final_stmt.kind != ast::StmtKind::kTask || ++tasks > 1) {
+      context_.Report(diag::Kind::kInvalidControlFlow, final_stmt.span,
+                      "`finally` must contain exactly one task")
+          .help = "move the other statements out of `finally`, which contains only the exit task";
+      continue;
+    }
+    exit_group_ = &group;
+    group.exit_task = CheckTask(final_stmt.task, final_stmt.span, members);
+    exit_group_ = nullptr;
+  }
+  if (stmt.finally_body.empty()) {
+    context_.Report(diag::Kind::kInvalidControlFlow, stmt.finally_span,
+                    "`finally` must contain exactly one task, found none")
+        .help = "call the exit task in `finally { ... }`";
+  }
+}
+
+}  // namespace kfpc::check

@@ -1,0 +1,89 @@
+// Explicit task dependencies (`after = [...]`) and dependency cycles.
+
+#include <functional>
+
+#include "compiler/check/pipeline_checker.h"
+
+namespace kfpc::check {
+
+namespace {
+
+void CollectDataDependencies(const sema::ValueRef& value, std::vector<const sema::Task*>* out) {
+  if (value.kind == sema::ValueRef::Kind::kTaskOutput && value.task) out->push_back(value.task);
+  for (const sema::ValueRef& alternative : value.alternatives) {
+    CollectDataDependencies(alternative, out);
+  }
+}
+
+std::string TaskName(const sema::Task& task) {
+  return task.binding.empty() ? task.component->name : task.binding;
+}
+
+}  // namespace
+
+void PipelineChecker::ResolveAfter() {
+  for (const PendingAfter& pending : pending_after_) {
+    auto it = bindings_.find(pending.name);
+    if (it == bindings_.end()) {
+      std::vector<std::string> names;
+      for (const auto& [name, binding] : bindings_) names.push_back(name);
+      diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidDependency, pending.span,
+                                            "unknown task `" + pending.name + "` in `after`");
+      d.help = DidYouMean(pending.name, names);
+      if (d.help.empty()) d.help = "bind the task to a name, `name = component(...)`, and list it";
+      continue;
+    }
+    if (it->second.broken || !it->second.task) continue;
+    if (it->second.task == pending.task) {
+      context_.Report(diag::Kind::kInvalidDependency, pending.span,
+                      "task `" + pending.name + "` cannot run after itself")
+          .help = "remove `" + pending.name + "` from its own `after` list";
+      continue;
+    }
+    std::vector<const sema::Task*>& after = pending.task->after;
+    if (std::find(after.begin(), after.end(), it->second.task) == after.end()) {
+      after.push_back(it->second.task);
+      after_spans_[{pending.task, it->second.task}] = pending.span;
+    }
+  }
+}
+
+void PipelineChecker::CheckCycles() {
+  std::map<const sema::Task*, std::vector<const sema::Task*>> edges;
+  for (const auto& task : pipeline_.tasks) {
+    std::vector<const sema::Task*>& out = edges[task.get()];
+    out = task->after;
+    for (const sema::Argument& argument : task->arguments) {
+      CollectDataDependencies(argument.value, &out);
+    }
+  }
+  enum class State { kNew, kActive, kDone };
+  std::map<const sema::Task*, State> state;
+  std::vector<const sema::Task*> path;
+  std::function<void(const sema::Task*)> visit = [&](const sema::Task* task) {
+    state[task] = State::kActive;
+    path.push_back(task);
+    for (const sema::Task* next : edges[task]) {
+      if (state[next] == State::kActive) {
+        auto start = std::find(path.begin(), path.end(), next);
+        std::string chain;
+        for (auto it = start; it != path.end(); ++it) chain += "`" + TaskName(**it) + "` -> ";
+        chain += "`" + TaskName(*next) + "`";
+        auto written = after_spans_.find({task, next});
+        context_.Report(diag::Kind::kDependencyCycle,
+                        written != after_spans_.end() ? written->second : task->span,
+                        "tasks depend on each other in a cycle: " + chain)
+            .help = "remove one of the `after` entries in the cycle";
+      } else if (state[next] == State::kNew) {
+        visit(next);
+      }
+    }
+    path.pop_back();
+    state[task] = State::kDone;
+  };
+  for (const auto& task : pipeline_.tasks) {
+    if (state[task.get()] == State::kNew) visit(task.get());
+  }
+}
+
+}  // namespace kfpc::check

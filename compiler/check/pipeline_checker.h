@@ -1,0 +1,123 @@
+#pragma once
+
+// Checking of pipeline bodies: tasks, their arguments and settings, value references, returns
+// and control-flow groups. Internal to compiler/check; split over pipelines.cc (statements and
+// tasks), values.cc (value references), task_settings.cc and control_flow.cc.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "compiler/check/context.h"
+
+namespace kfpc::check {
+
+// Creates the pipeline with its checked interface and the component that represents it when
+// another pipeline calls it; the body is checked later by CheckPipelineBody.
+std::unique_ptr<sema::Pipeline> DeclarePipeline(Context& context, const ast::Decl& decl,
+                                                std::unique_ptr<sema::Component>* as_component);
+
+// Checks the statements of a pipeline declared by DeclarePipeline.
+void CheckPipelineBody(Context& context, const ast::Decl& decl, sema::Pipeline& pipeline);
+
+// A checked value. `typed` is false for loop items whose element type is not declared, which
+// are accepted wherever a parameter is expected.
+struct Value {
+  sema::ValueRef ref;
+  bool typed = true;
+};
+
+using Member = std::variant<const sema::Task*, const sema::Group*>;
+
+class PipelineChecker {
+ public:
+  PipelineChecker(Context& context, const ast::Decl& decl, sema::Pipeline& pipeline)
+      : context_(context), decl_(decl), pipeline_(pipeline) {}
+
+  void Run();
+
+ private:
+  // A task binding of this pipeline, known before the body is checked so that `after` may name
+  // a task defined later.
+  struct Binding {
+    diag::Span span;
+    sema::Task* task = nullptr;  // set once the task is checked; null when its callee is unknown
+    bool defined = false;
+    bool broken = false;
+  };
+  struct LoopVariable {
+    std::string name;
+    diag::Span span;
+    const sema::Group* loop = nullptr;
+    std::optional<sema::Type> element;  // nullopt when the list's element type is not declared
+  };
+  struct PendingAfter {
+    sema::Task* task;
+    std::string name;
+    diag::Span span;
+  };
+
+  // pipelines.cc
+  void CollectBindings(const std::vector<ast::Stmt>& body);
+  void CheckSettings();
+  void CheckBody(const std::vector<ast::Stmt>& body, std::vector<Member>& members);
+  sema::Task* CheckTask(const ast::TaskCall& call, diag::Span span, std::vector<Member>& members);
+  const sema::Component* ResolveCallee(const ast::TaskCall& call);
+  void CheckArguments(const ast::TaskCall& call, sema::Task& task);
+  void CheckReturn(const ast::Stmt& stmt);
+  void CheckMissingReturns();
+  void ResolveAfter();
+  void CheckCycles();
+
+  // values.cc
+  std::optional<Value> CheckValue(const ast::Expr& expr, const sema::Type* expected,
+                                  const std::string& what);
+  std::optional<Value> ResolveName(const ast::Expr& expr);
+  std::optional<Value> ResolveMember(const ast::Expr& expr);
+  std::optional<Value> ResolveTaskOutput(const std::string& binding, const std::string& output,
+                                         const ast::Expr& expr);
+  std::optional<Value> CheckCall(const ast::Expr& expr, const sema::Type* expected,
+                                 const std::string& what);
+  std::optional<Value> CrossGroups(Value value, const ast::Expr& expr);
+  std::optional<Value> CheckOneOf(const ast::Expr& expr, const sema::Type* expected,
+                                  const std::string& what);
+  bool CheckAssignable(const Value& value, const sema::Type& expected, const ast::Expr& expr,
+                       const std::string& what);
+  std::vector<std::string> ValueNames() const;
+
+  // task_settings.cc
+  void CheckTaskSettings(const ast::TaskCall& call, sema::Task& task);
+  void CheckRetry(const ast::Setting& setting, sema::Task& task);
+  void CheckAfter(const ast::Setting& setting, sema::Task& task);
+  void CheckEnv(const ast::Setting& setting, sema::Task& task);
+
+  // control_flow.cc
+  void CheckIf(const ast::Stmt& stmt, std::vector<Member>& members);
+  void CheckFor(const ast::Stmt& stmt, std::vector<Member>& members);
+  void CheckTry(const ast::Stmt& stmt, std::vector<Member>& members);
+  std::shared_ptr<sema::Group::Condition> CheckCondition(const ast::Expr& expr);
+  sema::Group& NewGroup(sema::Group::Kind kind, diag::Span span);
+
+  Context& context_;
+  const ast::Decl& decl_;
+  sema::Pipeline& pipeline_;
+  std::map<std::string, Binding> bindings_;
+  std::vector<LoopVariable> loop_variables_;
+  std::vector<PendingAfter> pending_after_;
+  // The source span of each resolved `after` entry, which a cycle message points at.
+  std::map<std::pair<const sema::Task*, const sema::Task*>, diag::Span> after_spans_;
+  std::map<std::string, const ast::Stmt*> returned_;
+  const sema::Group* group_ = nullptr;  // the innermost enclosing group while checking a body
+  const sema::Group* exit_group_ = nullptr;  // set while checking a `finally` task
+  int next_chain_id_ = 0;
+  bool in_one_of_ = false;
+  bool in_collect_ = false;  // while checking the value of `collect`, which may leave a loop
+  bool misnamed_return_ = false;  // a `return` named an output that the pipeline lacks  // while checking the values of `one_of`, which may cross an `if`
+  // The if/else chain id and branch index of each condition group, for `one_of`.
+  std::map<const sema::Group*, std::pair<int, size_t>> branch_of_;
+};
+
+}  // namespace kfpc::check

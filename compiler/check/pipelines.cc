@@ -1,0 +1,323 @@
+#include "compiler/check/declarations.h"
+#include "compiler/check/pipeline_checker.h"
+#include "compiler/check/settings.h"
+#include "compiler/check/types.h"
+
+namespace kfpc::check {
+
+namespace {
+
+const std::vector<std::string> kPipelineSettings = {"description", "display_name", "pipeline_root"};
+
+}  // namespace
+
+std::unique_ptr<sema::Pipeline> DeclarePipeline(Context& context, const ast::Decl& decl,
+                                                std::unique_ptr<sema::Component>* as_component) {
+  auto pipeline = std::make_unique<sema::Pipeline>();
+  pipeline->name = decl.name;
+  pipeline->span = decl.span;
+  pipeline->name_span = decl.name_span;
+  pipeline->description = decl.doc;
+  Interface interface = CheckInterface(context, decl);
+  pipeline->inputs = interface.inputs;
+  pipeline->outputs = interface.outputs;
+
+  auto component = std::make_unique<sema::Component>();
+  component->kind = sema::Component::Kind::kPipeline;
+  component->name = decl.name;
+  component->span = decl.span;
+  component->name_span = decl.name_span;
+  component->description = decl.doc;
+  component->inputs = std::move(interface.inputs);
+  component->outputs = std::move(interface.outputs);
+  component->pipeline = pipeline.get();
+  pipeline->as_component = component.get();
+  *as_component = std::move(component);
+  return pipeline;
+}
+
+void CheckPipelineBody(Context& context, const ast::Decl& decl, sema::Pipeline& pipeline) {
+  PipelineChecker(context, decl, pipeline).Run();
+}
+
+void PipelineChecker::Run() {
+  CollectBindings(decl_.body);
+  CheckSettings();
+  CheckBody(decl_.body, pipeline_.members);
+  ResolveAfter();
+  CheckCycles();
+  CheckMissingReturns();
+}
+
+void PipelineChecker::CollectBindings(const std::vector<ast::Stmt>& body) {
+  for (const ast::Stmt& stmt : body) {
+    CollectBindings(stmt.body);
+    CollectBindings(stmt.finally_body);
+    for (const ast::Branch& branch : stmt.branches) CollectBindings(branch.body);
+    if (stmt.kind != ast::StmtKind::kTask || stmt.task.binding.empty()) continue;
+    const ast::TaskCall& call = stmt.task;
+    auto [it, inserted] = bindings_.emplace(call.binding, Binding{call.binding_span});
+    if (!inserted) {
+      diag::Diagnostic& d = context_.Report(diag::Kind::kDuplicateBinding, call.binding_span,
+                                            "task name `" + call.binding + "` is already bound");
+      d.labels.push_back({it->second.span, "first bound here"});
+      d.help = "give this task another name";
+    } else if (const sema::InputDef* input = pipeline_.as_component->FindInput(call.binding)) {
+      diag::Diagnostic& d = context_.Report(
+          diag::Kind::kDuplicateBinding, call.binding_span,
+          "task name `" + call.binding + "` is already the name of an input of pipeline `" +
+              pipeline_.name + "`");
+      d.labels.push_back({input->span, "input declared here"});
+      d.help = "give this task another name";
+    }
+  }
+}
+
+void PipelineChecker::CheckSettings() {
+  SettingMap found;
+  for (const ast::Stmt& stmt : decl_.body) {
+    if (stmt.kind != ast::StmtKind::kSetting) continue;
+    const ast::Setting& setting = stmt.setting;
+    std::string owner = "pipeline `" + pipeline_.name + "`";
+    bool known = false;
+    for (const std::string& name : kPipelineSettings) known = known || name == setting.name;
+    if (!known || setting.form == ast::Setting::Form::kEnv) {
+      diag::Diagnostic& d = context_.Report(diag::Kind::kUnknownSetting, setting.name_span,
+                                            "unknown setting `" + setting.name + "` in " + owner);
+      d.help = DidYouMean(setting.name, kPipelineSettings);
+      if (d.help.empty()) d.help = "the settings of a pipeline are " + JoinNames(kPipelineSettings);
+      continue;
+    }
+    auto [it, inserted] = found.emplace(setting.name, &setting);
+    if (!inserted) {
+      diag::Diagnostic& d = context_.Report(diag::Kind::kDuplicateSetting, setting.name_span,
+                                            "setting `" + setting.name + "` is set twice");
+      d.labels.push_back({it->second->name_span, "first set here"});
+      d.help = "remove one of the two";
+      continue;
+    }
+    std::optional<std::string> value = StringSetting(context_, setting);
+    if (!value) continue;
+    if (setting.name == "description") pipeline_.description = *value;
+    if (setting.name == "display_name") pipeline_.display_name = *value;
+    if (setting.name == "pipeline_root") pipeline_.pipeline_root = *value;
+  }
+}
+
+void PipelineChecker::CheckBody(const std::vector<ast::Stmt>& body, std::vector<Member>& members) {
+  for (const ast::Stmt& stmt : body) {
+    switch (stmt.kind) {
+      case ast::StmtKind::kTask:
+        CheckTask(stmt.task, stmt.span, members);
+        break;
+      case ast::StmtKind::kSetting:
+        if (group_) {
+          context_.Report(diag::Kind::kInvalidControlFlow, stmt.setting.span,
+                          "pipeline settings cannot appear inside `if`, `for` or `try`")
+              .help = "move `" + stmt.setting.name + " = ...` to the top level of the pipeline";
+        }
+        break;
+      case ast::StmtKind::kReturn:
+        CheckReturn(stmt);
+        break;
+      case ast::StmtKind::kIf:
+        CheckIf(stmt, members);
+        break;
+      case ast::StmtKind::kFor:
+        CheckFor(stmt, members);
+        break;
+      case ast::StmtKind::kTry:
+        CheckTry(stmt, members);
+        break;
+    }
+  }
+}
+
+const sema::Component* PipelineChecker::ResolveCallee(const ast::TaskCall& call) {
+  const Symbol* found = context_.Find(call.callee);
+  if (!found) {
+    std::vector<std::string> names;
+    for (const auto& [name, symbol] : context_.symbols) {
+      if (symbol.decl->kind != ast::DeclKind::kArtifact) names.push_back(name);
+    }
+    for (const auto& [name, symbol] : context_.pipelines) names.push_back(name);
+    diag::Diagnostic& d = context_.Report(diag::Kind::kUnknownComponent, call.callee_span,
+                                          "unknown component `" + call.callee + "`");
+    d.help = DidYouMean(call.callee, names);
+    if (d.help.empty()) d.help = "declare `" + call.callee + "` or import the file that declares it";
+    return nullptr;
+  }
+  const Symbol& symbol = *found;
+  if (symbol.decl->kind == ast::DeclKind::kArtifact) {
+    context_.Report(diag::Kind::kUnknownComponent, call.callee_span,
+                    "`" + call.callee + "` is an artifact type, not a component")
+        .help = "call a component or a pipeline";
+    return nullptr;
+  }
+  if (symbol.pipeline == &pipeline_) {
+    context_.Report(diag::Kind::kRecursivePipeline, call.callee_span,
+                    "pipeline `" + pipeline_.name + "` calls itself")
+        .help = "call another pipeline or a component, because a pipeline cannot contain itself";
+    return nullptr;
+  }
+  return symbol.valid ? symbol.component : nullptr;
+}
+
+sema::Task* PipelineChecker::CheckTask(const ast::TaskCall& call, diag::Span span,
+                                       std::vector<Member>& members) {
+  Binding* binding = call.binding.empty() ? nullptr : &bindings_.at(call.binding);
+  // Only the first task bound to a name owns the binding.
+  if (binding && binding->span != call.binding_span) binding = nullptr;
+  const sema::Component* component = ResolveCallee(call);
+  if (!component) {
+    if (binding) binding->broken = true, binding->defined = true;
+    return nullptr;
+  }
+  auto owned = std::make_unique<sema::Task>();
+  sema::Task& task = *owned;
+  pipeline_.tasks.push_back(std::move(owned));
+  task.component = component;
+  task.binding = call.binding;
+  task.span = span;
+  task.parent = group_;
+  CheckArguments(call, task);
+  CheckTaskSettings(call, task);
+  if (binding) {
+    binding->task = &task;
+    binding->defined = true;
+  }
+  members.push_back(&task);
+  return &task;
+}
+
+void PipelineChecker::CheckArguments(const ast::TaskCall& call, sema::Task& task) {
+  const sema::Component& component = *task.component;
+  std::map<std::string, diag::Span> given;
+  bool has_positional = false;
+  for (const ast::Argument& arg : call.args) {
+    if (arg.name.empty()) {
+      has_positional = true;
+      context_.Report(diag::Kind::kPositionalArgument, arg.span, "task arguments must be named")
+          .help = "write `input_name = value`";
+      continue;
+    }
+    auto [it, inserted] = given.emplace(arg.name, arg.name_span);
+    if (!inserted) {
+      diag::Diagnostic& d = context_.Report(diag::Kind::kDuplicateArgument, arg.name_span,
+                                            "argument `" + arg.name + "` is passed twice");
+      d.labels.push_back({it->second, "first passed here"});
+      d.help = "remove one of the two";
+      continue;
+    }
+    const sema::InputDef* input = component.FindInput(arg.name);
+    if (input && !arg.value) continue;  // the parser reported the missing value
+    if (!input) {
+      if (context_.broken_inputs.count(component.name + "." + arg.name)) continue;
+      std::vector<std::string> names;
+      for (const sema::InputDef& candidate : component.inputs) names.push_back(candidate.name);
+      diag::Diagnostic& d = context_.Report(
+          diag::Kind::kUnknownArgument, arg.name_span,
+          "`" + component.name + "` has no input `" + arg.name + "`");
+      d.help = DidYouMean(arg.name, names);
+      if (d.help.empty()) {
+        d.help = names.empty() ? "`" + component.name + "` takes no inputs"
+                               : "the inputs of `" + component.name + "` are " + JoinNames(names);
+      }
+      continue;
+    }
+    std::optional<Value> value =
+        CheckValue(*arg.value, &input->type, "argument `" + arg.name + "`");
+    if (value) task.arguments.push_back({arg.name, arg.span, std::move(value->ref)});
+  }
+  for (const sema::InputDef& input : component.inputs) {
+    if (given.count(input.name)) continue;
+    if (!input.type.is_artifact && input.type.param == sema::ParamType::kTaskFinalStatus) {
+      if (exit_group_) {
+        sema::ValueRef status;
+        status.kind = sema::ValueRef::Kind::kTaskFinalStatus;
+        status.type = input.type;
+        status.span = call.callee_span;
+        task.arguments.push_back({input.name, call.callee_span, std::move(status)});
+      }
+      continue;
+    }
+    // A positional argument was meant for some input; its own message is enough.
+    if (input.optional || has_positional) continue;
+    diag::Diagnostic& d = context_.Report(
+        diag::Kind::kMissingArgument, call.callee_span,
+        "missing argument `" + input.name + "` for `" + component.name + "`");
+    d.labels.push_back({input.span, "`" + input.name + "` declared here"});
+    d.help = "pass `" + input.name + " = ...` with a value of type `" + input.type.ToString() + "`";
+  }
+}
+
+void PipelineChecker::CheckReturn(const ast::Stmt& stmt) {
+  if (group_) {
+    context_.Report(diag::Kind::kInvalidControlFlow, stmt.span,
+                    "`return` cannot appear inside `if`, `for` or `try`")
+        .help = "return at the top level of the pipeline, and read outputs of tasks in groups with "
+                "`one_of(...)` or `collect(...)`";
+    return;
+  }
+  std::string name = stmt.output_name;
+  diag::Span name_span = stmt.output_name.empty() ? stmt.span : stmt.output_name_span;
+  if (name.empty()) {
+    if (!decl_.single_output) {
+      context_.Report(diag::Kind::kInvalidReturn, stmt.span,
+                      pipeline_.outputs.empty()
+                          ? "pipeline `" + pipeline_.name + "` declares no outputs"
+                          : "`return value` needs a pipeline declared with one output `-> Type`")
+          .help = pipeline_.outputs.empty() ? "declare an output: `-> (name: Type)`"
+                                            : "name the output: `return name = value`";
+      return;
+    }
+    name = "Output";
+  }
+  const sema::OutputDef* output = pipeline_.as_component->FindOutput(name);
+  if (!output) {
+    std::vector<std::string> names;
+    for (const sema::OutputDef& candidate : pipeline_.outputs) names.push_back(candidate.name);
+    diag::Diagnostic& d = context_.Report(
+        diag::Kind::kInvalidReturn, name_span,
+        "pipeline `" + pipeline_.name + "` has no output `" + name + "`");
+    d.help = DidYouMean(name, names);
+    if (d.help.empty()) d.help = "declare it in the outputs: `-> (" + name + ": Type)`";
+    misnamed_return_ = true;
+    return;
+  }
+  auto [it, inserted] = returned_.emplace(name, &stmt);
+  if (!inserted) {
+    diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidReturn, name_span,
+                                          "output `" + name + "` is returned twice");
+    d.labels.push_back({it->second->span, "first returned here"});
+    d.help = "remove one of the two";
+    return;
+  }
+  if (!stmt.value) return;
+  std::optional<Value> value = CheckValue(*stmt.value, &output->type, "output `" + name + "`");
+  if (!value) return;
+  using Kind = sema::ValueRef::Kind;
+  if (value->ref.kind != Kind::kTaskOutput && value->ref.kind != Kind::kCollected &&
+      value->ref.kind != Kind::kOneOf) {
+    context_.Report(diag::Kind::kInvalidReturn, stmt.value->span,
+                    "output `" + name + "` must come from a task output")
+        .help = "return an output of a task, such as `task.output`";
+    return;
+  }
+  pipeline_.returns.push_back({name, stmt.span, std::move(value->ref)});
+}
+
+void PipelineChecker::CheckMissingReturns() {
+  // A misspelled output name was reported; the output it meant would be reported again here.
+  if (misnamed_return_) return;
+  for (const sema::OutputDef& output : pipeline_.outputs) {
+    if (returned_.count(output.name)) continue;
+    context_.Report(diag::Kind::kMissingReturn, decl_.name_span,
+                    "pipeline `" + pipeline_.name + "` does not return output `" + output.name + "`")
+        .help = output.name == "Output" && decl_.single_output
+                    ? "add `return task.output` to the pipeline"
+                    : "add `return " + output.name + " = task.output` to the pipeline";
+  }
+}
+
+}  // namespace kfpc::check

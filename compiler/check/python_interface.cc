@@ -1,0 +1,271 @@
+// Matching a Python component's function signature against the component's declared interface.
+
+#include "compiler/check/declarations.h"
+#include "compiler/check/python_signature.h"
+#include "compiler/check/types.h"
+
+namespace kfpc::check {
+
+namespace {
+
+using sema::ParamType;
+
+// The role of a Python annotation: an input or an output, with its type.
+struct PyRole {
+  bool is_output = false;
+  std::optional<sema::Type> type;  // nullopt when the annotation is not understood
+};
+
+std::string BaseName(const std::string& dotted) {
+  size_t dot = dotted.rfind('.');
+  return dot == std::string::npos ? dotted : dotted.substr(dot + 1);
+}
+
+class PythonMatcher {
+ public:
+  PythonMatcher(Context& context, const ast::Expr& raw, sema::Component& component)
+      : context_(context), raw_(raw), component_(component) {
+    const std::string& contents = context.sources.contents(raw.span.file);
+    size_t found = raw.text.empty() ? std::string::npos : contents.find(raw.text, raw.span.begin);
+    base_ = found == std::string::npos || found > raw.span.end ? raw.span.begin + 3 : found;
+  }
+
+  void Run();
+
+ private:
+  diag::Span SpanAt(size_t begin, size_t end) const {
+    return {raw_.span.file, static_cast<uint32_t>(base_ + begin),
+            static_cast<uint32_t>(base_ + std::max(end, begin + 1))};
+  }
+  std::string Text(const PyExpr& expr) const { return raw_.text.substr(expr.begin, expr.end - expr.begin); }
+  std::optional<sema::Type> ParamOrArtifact(const PyExpr& expr, bool allow_artifact);
+  PyRole Classify(const PyExpr& expr);
+  void MatchParam(const PyParam& param);
+  void MatchReturn(const PyExpr& returns);
+  void MatchOutput(const std::string& name, const PyExpr& annotation, diag::Span span);
+  bool SameType(const sema::Type& declared, const sema::Type& actual) const;
+  std::string PythonSpelling(const sema::Type& type, bool is_output) const;
+
+  Context& context_;
+  const ast::Expr& raw_;
+  sema::Component& component_;
+  size_t base_ = 0;
+  std::set<std::string> produced_;
+  diag::Span function_span_;
+};
+
+std::optional<sema::Type> PythonMatcher::ParamOrArtifact(const PyExpr& expr, bool allow_artifact) {
+  static const std::map<std::string, ParamType> kParams = {
+      {"str", ParamType::kString}, {"int", ParamType::kInt},   {"float", ParamType::kFloat},
+      {"bool", ParamType::kBool},  {"list", ParamType::kList}, {"List", ParamType::kList},
+      {"dict", ParamType::kDict},  {"Dict", ParamType::kDict},
+      {"PipelineTaskFinalStatus", ParamType::kTaskFinalStatus}};
+  std::string name = BaseName(expr.text);
+  if (allow_artifact && expr.kind == PyExpr::Kind::kSubscript && (name == "List" || name == "list") &&
+      expr.args.size() == 1) {
+    std::optional<sema::Type> element = ParamOrArtifact(expr.args[0], true);
+    if (element && element->is_artifact) {
+      element->is_list = true;
+      return element;
+    }
+  }
+  if (expr.kind == PyExpr::Kind::kSubscript && name == "Optional" && expr.args.size() == 1) {
+    return ParamOrArtifact(expr.args[0], allow_artifact);
+  }
+  if (expr.kind == PyExpr::Kind::kUnion) {
+    for (const PyExpr& option : expr.args) {
+      if (option.text != "None") return ParamOrArtifact(option, allow_artifact);
+    }
+  }
+  if (auto it = kParams.find(name); it != kParams.end() && expr.kind != PyExpr::Kind::kCall &&
+                                    expr.kind != PyExpr::Kind::kString) {
+    return ParamTypeOf(it->second);
+  }
+  if (!allow_artifact) return std::nullopt;
+  sema::Type type;
+  type.is_artifact = true;
+  if (std::optional<sema::ArtifactType> builtin = BuiltinArtifact(name)) {
+    type.artifact = *builtin;
+    return type;
+  }
+  auto it = context_.symbols.find(name);
+  if (it == context_.symbols.end() || it->second.decl->kind != ast::DeclKind::kArtifact) {
+    return std::nullopt;
+  }
+  type.artifact = it->second.artifact;
+  return type;
+}
+
+PyRole PythonMatcher::Classify(const PyExpr& expr) {
+  std::string name = BaseName(expr.text);
+  if (expr.kind == PyExpr::Kind::kSubscript && name == "Optional" && expr.args.size() == 1) {
+    return Classify(expr.args[0]);
+  }
+  if (expr.kind == PyExpr::Kind::kUnion && expr.args.size() == 2 &&
+      (expr.args[0].text == "None" || expr.args[1].text == "None")) {
+    return Classify(expr.args[expr.args[0].text == "None" ? 1 : 0]);
+  }
+  if (expr.kind == PyExpr::Kind::kSubscript && (name == "Input" || name == "Output") &&
+      expr.args.size() == 1) {
+    return {name == "Output", ParamOrArtifact(expr.args[0], true)};
+  }
+  if (expr.kind == PyExpr::Kind::kCall && (name == "InputPath" || name == "OutputPath") &&
+      expr.args.size() == 1) {
+    PyExpr inner = expr.args[0];
+    if (inner.kind == PyExpr::Kind::kString) inner.kind = PyExpr::Kind::kName;
+    std::optional<sema::Type> type = ParamOrArtifact(inner, true);
+    // InputPath('Dataset') reads an artifact; OutputPath(str) writes a parameter.
+    if (name == "InputPath" && type && !type->is_artifact) {
+      type->is_artifact = true;
+      type->artifact = *BuiltinArtifact("Artifact");
+    }
+    return {name == "OutputPath", type};
+  }
+  return {false, ParamOrArtifact(expr, true)};
+}
+
+bool PythonMatcher::SameType(const sema::Type& declared, const sema::Type& actual) const {
+  if (declared.is_artifact != actual.is_artifact) return false;
+  if (declared.is_artifact) {
+    // Python code has no class for a type declared with `artifact`, so `Artifact` stands for any.
+    return declared.is_list == actual.is_list &&
+           (declared.artifact.schema_title == actual.artifact.schema_title ||
+            actual.artifact.schema_title == "system.Artifact");
+  }
+  return declared.param == actual.param;
+}
+
+std::string PythonMatcher::PythonSpelling(const sema::Type& type, bool is_output) const {
+  if (type.is_artifact) {
+    std::string inner = type.is_list ? "List[" + type.artifact.name + "]" : type.artifact.name;
+    return (is_output ? "Output[" : "Input[") + inner + "]";
+  }
+  static const std::map<ParamType, std::string> kNames = {
+      {ParamType::kString, "str"}, {ParamType::kInt, "int"},   {ParamType::kFloat, "float"},
+      {ParamType::kBool, "bool"},  {ParamType::kList, "list"}, {ParamType::kDict, "dict"},
+      {ParamType::kTaskFinalStatus, "PipelineTaskFinalStatus"}};
+  std::string name = kNames.at(type.param);
+  return is_output ? "OutputPath(" + name + ")" : name;
+}
+
+void PythonMatcher::MatchOutput(const std::string& name, const PyExpr& annotation,
+                                diag::Span span) {
+  PyRole role = Classify(annotation);
+  const sema::OutputDef* output = component_.FindOutput(name);
+  if (!output) {
+    context_.Report(diag::Kind::kPythonInterfaceMismatch, span,
+                    "output `" + name + "` of the function is not declared by component `" +
+                        component_.name + "`")
+        .help = "declare it in the outputs: `-> (" + name + ": " +
+                (role.type ? role.type->ToString() : "T") + ")`";
+    return;
+  }
+  produced_.insert(name);
+  if (role.type && SameType(output->type, *role.type)) return;
+  context_.Report(diag::Kind::kPythonInterfaceMismatch, SpanAt(annotation.begin, annotation.end),
+                  "output `" + name + "` has type `" + Text(annotation) +
+                      "` in the function but is declared `" + output->type.ToString() + "`")
+      .help = "write `" + PythonSpelling(output->type, true) + "` or change the declared type";
+}
+
+void PythonMatcher::MatchParam(const PyParam& param) {
+  diag::Span name_span = SpanAt(param.begin, param.end);
+  if (param.is_variadic || !param.annotation) {
+    context_.Report(diag::Kind::kPythonInterfaceMismatch, name_span,
+                    "parameter `" + param.name + "` has no type annotation")
+        .help = "annotate every parameter, such as `" + param.name + ": str`";
+    return;
+  }
+  PyRole role = Classify(*param.annotation);
+  if (role.is_output) return MatchOutput(param.name, *param.annotation, name_span);
+  const sema::InputDef* input = component_.FindInput(param.name);
+  if (!input) {
+    if (context_.broken_inputs.count(component_.name + "." + param.name)) return;
+    context_.Report(diag::Kind::kPythonInterfaceMismatch, name_span,
+                    "parameter `" + param.name + "` is not an input of component `" +
+                        component_.name + "`")
+        .help = "declare `" + param.name + ": " + (role.type ? role.type->ToString() : "T") +
+                "` as an input of `" + component_.name + "` or remove the parameter";
+    return;
+  }
+  if (role.type && SameType(input->type, *role.type)) return;
+  const PyExpr& annotation = *param.annotation;
+  context_.Report(diag::Kind::kPythonInterfaceMismatch, SpanAt(annotation.begin, annotation.end),
+                  "parameter `" + param.name + "` has type `" + Text(annotation) +
+                      "` but input `" + param.name + "` is declared `" + input->type.ToString() + "`")
+      .help = "annotate it `" + param.name + ": " + PythonSpelling(input->type, false) +
+              "` or change the declared type";
+}
+
+void PythonMatcher::MatchReturn(const PyExpr& returns) {
+  if (returns.text == "None" && returns.kind == PyExpr::Kind::kName) return;
+  if (returns.kind == PyExpr::Kind::kCall && BaseName(returns.text) == "NamedTuple") {
+    const std::vector<PyExpr>& args = returns.args;
+    if (args.size() >= 2 && args[1].kind == PyExpr::Kind::kList) {
+      for (const PyExpr& field : args[1].args) {
+        if (field.kind != PyExpr::Kind::kTuple || field.args.size() != 2 ||
+            field.args[0].kind != PyExpr::Kind::kString) {
+          continue;
+        }
+        MatchOutput(field.args[0].text, field.args[1], SpanAt(field.args[0].begin, field.args[0].end));
+      }
+    }
+    for (const auto& [name, type] : returns.keywords) {
+      MatchOutput(name, type, SpanAt(type.begin, type.end));
+    }
+    return;
+  }
+  MatchOutput("Output", returns, SpanAt(returns.begin, returns.end));
+}
+
+void PythonMatcher::Run() {
+  PyScanResult scan = ScanPythonSignature(raw_.text);
+  if (!scan.signature) {
+    context_.Report(diag::Kind::kPythonSyntax, SpanAt(scan.error.begin, scan.error.end),
+                    "invalid Python function in component `" + component_.name + "`: " +
+                        scan.error.message)
+        .help = "write the function as `def " + component_.name + "(...) -> T:`";
+    return;
+  }
+  const PySignature& signature = *scan.signature;
+  function_span_ = SpanAt(signature.name_begin, signature.name_end);
+  component_.python->function_name = signature.name;
+  if (signature.name != component_.name) {
+    context_.Report(diag::Kind::kPythonFunctionName, function_span_,
+                    "function `" + signature.name + "` must be named like component `" +
+                        component_.name + "`")
+        .help = "rename the function to `" + component_.name + "`";
+  }
+  std::set<std::string> params;
+  for (const PyParam& param : signature.params) {
+    params.insert(param.name);
+    MatchParam(param);
+  }
+  if (signature.returns) MatchReturn(*signature.returns);
+  for (const sema::InputDef& input : component_.inputs) {
+    if (params.count(input.name)) continue;
+    context_.Report(diag::Kind::kPythonInterfaceMismatch, function_span_,
+                    "function `" + signature.name + "` has no parameter for input `" + input.name + "`")
+        .help = "add `" + input.name + ": " + PythonSpelling(input.type, false) +
+                "` to its parameters";
+  }
+  for (const sema::OutputDef& output : component_.outputs) {
+    if (produced_.count(output.name) || params.count(output.name)) continue;
+    context_.Report(diag::Kind::kPythonInterfaceMismatch, function_span_,
+                    "function `" + signature.name + "` does not produce output `" + output.name + "`")
+        .help = output.name == "Output"
+                    ? "annotate the return type: `-> " + PythonSpelling(output.type, false) + "`"
+                    : "add `" + output.name + ": " + PythonSpelling(output.type, true) +
+                          "` to its parameters, or return it in a `NamedTuple`";
+  }
+}
+
+}  // namespace
+
+void CheckPythonFunction(Context& context, const ast::Expr& source, sema::Component& component) {
+  component.python->source = source.text;
+  component.python->source_span = source.span;
+  PythonMatcher(context, source, component).Run();
+}
+
+}  // namespace kfpc::check

@@ -1,0 +1,331 @@
+#include "compiler/check/python_signature.h"
+
+#include <cctype>
+
+namespace kfpc::check {
+
+namespace {
+
+struct Token {
+  enum class Kind { kName, kString, kNumber, kOp, kEnd };
+  Kind kind = Kind::kEnd;
+  std::string text;  // name, decoded string contents, number or operator
+  size_t begin = 0, end = 0;
+};
+
+bool IsNameStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool IsNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// Splits the signature into tokens. Newlines are skipped: inside the parentheses of a signature
+// they carry no meaning, and the scan stops at the `:` that ends the signature.
+class Tokenizer {
+ public:
+  Tokenizer(std::string_view source, size_t position) : source_(source), position_(position) {}
+
+  Token Next() {
+    SkipSpace();
+    Token token;
+    token.begin = position_;
+    if (position_ >= source_.size()) {
+      token.end = position_;
+      return token;
+    }
+    char c = source_[position_];
+    if (IsNameStart(c)) {
+      while (position_ < source_.size() && IsNameChar(source_[position_])) ++position_;
+      token.kind = Token::Kind::kName;
+    } else if (std::isdigit(static_cast<unsigned char>(c))) {
+      while (position_ < source_.size() &&
+             (IsNameChar(source_[position_]) || source_[position_] == '.')) {
+        ++position_;
+      }
+      token.kind = Token::Kind::kNumber;
+    } else if (c == '\'' || c == '"') {
+      return ScanString(token);
+    } else {
+      bool two = source_.substr(position_, 2) == "->" || source_.substr(position_, 2) == "**";
+      position_ += two ? 2 : 1;
+      token.kind = Token::Kind::kOp;
+    }
+    token.end = position_;
+    token.text = std::string(source_.substr(token.begin, token.end - token.begin));
+    return token;
+  }
+
+ private:
+  void SkipSpace() {
+    while (position_ < source_.size()) {
+      char c = source_[position_];
+      if (c == '#') {
+        while (position_ < source_.size() && source_[position_] != '\n') ++position_;
+      } else if (c == '\\' || std::isspace(static_cast<unsigned char>(c))) {
+        ++position_;
+      } else {
+        return;
+      }
+    }
+  }
+
+  Token ScanString(Token& token) {
+    char quote = source_[position_];
+    bool triple = source_.substr(position_, 3) == std::string(3, quote);
+    size_t delimiter = triple ? 3 : 1;
+    position_ += delimiter;
+    size_t content = position_;
+    while (position_ < source_.size()) {
+      if (source_[position_] == '\\') {
+        position_ += 2;
+        continue;
+      }
+      if (source_.substr(position_, delimiter) == std::string(delimiter, quote)) break;
+      if (!triple && source_[position_] == '\n') break;
+      ++position_;
+    }
+    token.kind = Token::Kind::kString;
+    token.text = std::string(source_.substr(content, std::min(position_, source_.size()) - content));
+    position_ = std::min(position_ + delimiter, source_.size());
+    token.end = position_;
+    return token;
+  }
+
+  std::string_view source_;
+  size_t position_;
+};
+
+// Finds the first `def` at the smallest indentation; decorators and imports before it are fine.
+std::optional<size_t> FindDef(std::string_view source) {
+  std::optional<size_t> best;
+  size_t best_indent = std::string_view::npos;
+  size_t line = 0;
+  while (line < source.size()) {
+    size_t end = source.find('\n', line);
+    if (end == std::string_view::npos) end = source.size();
+    size_t text = source.find_first_not_of(" \t", line);
+    if (text < end) {
+      std::string_view rest = source.substr(text, end - text);
+      if (rest.rfind("async ", 0) == 0) rest.remove_prefix(6), text += 6;
+      size_t indent = text - line;
+      if (rest.rfind("def ", 0) == 0 && indent < best_indent) {
+        best = text;
+        best_indent = indent;
+      }
+    }
+    line = end + 1;
+  }
+  return best;
+}
+
+class SignatureParser {
+ public:
+  explicit SignatureParser(std::string_view source, size_t start) : tokens_(source, start) {
+    Advance();
+  }
+
+  PyScanResult Parse();
+
+ private:
+  void Advance() {
+    last_end_ = current_.end;
+    current_ = tokens_.Next();
+  }
+  bool IsOp(const char* op) const {
+    return current_.kind == Token::Kind::kOp && current_.text == op;
+  }
+  bool Expect(const char* op, const std::string& what);
+  std::optional<PyExpr> ParseExpr();
+  std::optional<PyExpr> ParsePrimary();
+  bool ParseItems(const char* close, std::vector<PyExpr>* items,
+                  std::vector<std::pair<std::string, PyExpr>>* keywords);
+  bool SkipDefault();
+  bool ParseParam(PySignature& signature);
+  void Fail(const std::string& message) {
+    if (!failed_) error_ = {message, current_.begin, std::max(current_.end, current_.begin + 1)};
+    failed_ = true;
+  }
+
+  Tokenizer tokens_;
+  Token current_;
+  PyError error_;
+  bool failed_ = false;
+  size_t last_end_ = 0;  // end of the last consumed token
+};
+
+bool SignatureParser::Expect(const char* op, const std::string& what) {
+  if (IsOp(op)) {
+    Advance();
+    return true;
+  }
+  Fail("expected `" + std::string(op) + "` " + what);
+  return false;
+}
+
+bool SignatureParser::ParseItems(const char* close, std::vector<PyExpr>* items,
+                                 std::vector<std::pair<std::string, PyExpr>>* keywords) {
+  while (!IsOp(close)) {
+    std::optional<PyExpr> item = ParseExpr();
+    if (!item) return false;
+    if (keywords && IsOp("=") && item->kind == PyExpr::Kind::kName) {
+      Advance();
+      std::optional<PyExpr> value = ParseExpr();
+      if (!value) return false;
+      keywords->emplace_back(item->text, std::move(*value));
+    } else {
+      items->push_back(std::move(*item));
+    }
+    if (!IsOp(",")) break;
+    Advance();
+  }
+  return Expect(close, "to close the brackets");
+}
+
+std::optional<PyExpr> SignatureParser::ParsePrimary() {
+  PyExpr expr;
+  expr.begin = current_.begin;
+  if (current_.kind == Token::Kind::kName) {
+    expr.text = current_.text;
+    Advance();
+    while (IsOp(".")) {
+      Advance();
+      if (current_.kind != Token::Kind::kName) return Fail("expected a name after `.`"), std::nullopt;
+      expr.text += "." + current_.text;
+      Advance();
+    }
+  } else if (current_.kind == Token::Kind::kString || current_.kind == Token::Kind::kNumber) {
+    expr.kind = current_.kind == Token::Kind::kString ? PyExpr::Kind::kString
+                                                      : PyExpr::Kind::kNumber;
+    expr.text = current_.text;
+    Advance();
+  } else if (IsOp("[") || IsOp("(")) {
+    bool list = IsOp("[");
+    expr.kind = list ? PyExpr::Kind::kList : PyExpr::Kind::kTuple;
+    Advance();
+    if (!ParseItems(list ? "]" : ")", &expr.args, nullptr)) return std::nullopt;
+  } else if (IsOp("-")) {
+    size_t begin = current_.begin;
+    Advance();
+    std::optional<PyExpr> operand = ParsePrimary();
+    if (!operand) return std::nullopt;
+    expr = std::move(*operand);
+    expr.begin = begin;
+  } else {
+    Fail("unexpected `" + current_.text + "` in the signature");
+    return std::nullopt;
+  }
+  expr.end = last_end_;
+  return expr;
+}
+
+std::optional<PyExpr> SignatureParser::ParseExpr() {
+  std::optional<PyExpr> expr = ParsePrimary();
+  while (expr && (IsOp("[") || IsOp("("))) {
+    bool subscript = IsOp("[");
+    PyExpr outer;
+    outer.kind = subscript ? PyExpr::Kind::kSubscript : PyExpr::Kind::kCall;
+    outer.text = expr->text;
+    outer.begin = expr->begin;
+    Advance();
+    if (!ParseItems(subscript ? "]" : ")", &outer.args, subscript ? nullptr : &outer.keywords)) {
+      return std::nullopt;
+    }
+    outer.end = last_end_;
+    expr = std::move(outer);
+  }
+  if (expr && IsOp("|")) {
+    PyExpr either;
+    either.kind = PyExpr::Kind::kUnion;
+    either.begin = expr->begin;
+    either.args.push_back(std::move(*expr));
+    while (IsOp("|")) {
+      Advance();
+      std::optional<PyExpr> next = ParsePrimary();
+      if (!next) return std::nullopt;
+      either.args.push_back(std::move(*next));
+    }
+    either.end = either.args.back().end;
+    expr = std::move(either);
+  }
+  return expr;
+}
+
+// Skips a default value up to the `,` or `)` that ends it; the checker does not read defaults.
+bool SignatureParser::SkipDefault() {
+  int depth = 0;
+  while (current_.kind != Token::Kind::kEnd) {
+    if (depth == 0 && (IsOp(",") || IsOp(")"))) return true;
+    if (IsOp("(") || IsOp("[") || IsOp("{")) ++depth;
+    if (IsOp(")") || IsOp("]") || IsOp("}")) --depth;
+    Advance();
+  }
+  Fail("unexpected end of the source in a default value");
+  return false;
+}
+
+bool SignatureParser::ParseParam(PySignature& signature) {
+  PyParam param;
+  if (IsOp("/") || IsOp("*")) {
+    bool star = IsOp("*");
+    Advance();
+    if (!star || IsOp(",") || IsOp(")")) return true;  // a `/` or `*` marker
+    param.is_variadic = true;
+  } else if (IsOp("**")) {
+    Advance();
+    param.is_variadic = true;
+  }
+  if (current_.kind != Token::Kind::kName) {
+    Fail("expected a parameter name");
+    return false;
+  }
+  param.name = current_.text;
+  param.begin = current_.begin;
+  param.end = current_.end;
+  Advance();
+  if (IsOp(":")) {
+    Advance();
+    param.annotation = ParseExpr();
+    if (!param.annotation) return false;
+  }
+  if (IsOp("=")) {
+    Advance();
+    param.has_default = true;
+    if (!SkipDefault()) return false;
+  }
+  signature.params.push_back(std::move(param));
+  return true;
+}
+
+PyScanResult SignatureParser::Parse() {
+  PySignature signature;
+  Advance();  // `def`
+  if (current_.kind != Token::Kind::kName) {
+    Fail("expected the function name after `def`");
+    return {std::nullopt, error_};
+  }
+  signature.name = current_.text;
+  signature.name_begin = current_.begin;
+  signature.name_end = current_.end;
+  Advance();
+  if (!Expect("(", "after the function name")) return {std::nullopt, error_};
+  while (!IsOp(")")) {
+    if (!ParseParam(signature)) return {std::nullopt, error_};
+    if (!IsOp(",")) break;
+    Advance();
+  }
+  if (!Expect(")", "to close the parameters")) return {std::nullopt, error_};
+  if (IsOp("->")) {
+    Advance();
+    signature.returns = ParseExpr();
+    if (!signature.returns) return {std::nullopt, error_};
+  }
+  if (!Expect(":", "at the end of the signature")) return {std::nullopt, error_};
+  return {std::move(signature), {}};
+}
+
+}  // namespace
+
+PyScanResult ScanPythonSignature(std::string_view source) {
+  std::optional<size_t> def = FindDef(source);
+  if (!def) return {std::nullopt, {"no function definition found", 0, 0}};
+  return SignatureParser(source, *def).Parse();
+}
+
+}  // namespace kfpc::check

@@ -1,0 +1,53 @@
+#pragma once
+
+// A small scanner for the signature of the function in a Python component's source:
+// `def NAME(params) -> RETURN:` with annotations and defaults, over several lines, with nested
+// brackets, strings and comments. It reads the signature only, never the body.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace kfpc::check {
+
+// An annotation expression: `str`, `dsl.Input[Dataset]`, `OutputPath('Model')`,
+// `NamedTuple('Outputs', [('a', int)])`. Offsets are bytes into the source.
+struct PyExpr {
+  enum class Kind { kName, kString, kNumber, kSubscript, kCall, kList, kTuple, kUnion };
+  Kind kind = Kind::kName;
+  std::string text;  // dotted name, string contents or number
+  size_t begin = 0, end = 0;
+  std::vector<PyExpr> args;  // subscript, call positional arguments, list or tuple items, union
+  std::vector<std::pair<std::string, PyExpr>> keywords;  // call keyword arguments
+};
+
+struct PyParam {
+  std::string name;
+  size_t begin = 0, end = 0;  // the name
+  std::optional<PyExpr> annotation;
+  bool has_default = false;
+  bool is_variadic = false;  // `*args` or `**kwargs`
+};
+
+struct PySignature {
+  std::string name;
+  size_t name_begin = 0, name_end = 0;
+  std::vector<PyParam> params;
+  std::optional<PyExpr> returns;
+};
+
+struct PyError {
+  std::string message;
+  size_t begin = 0, end = 0;
+};
+
+// Scans the first top-level `def` of `source`. Returns the signature, or the first syntax error.
+struct PyScanResult {
+  std::optional<PySignature> signature;
+  PyError error;
+};
+PyScanResult ScanPythonSignature(std::string_view source);
+
+}  // namespace kfpc::check

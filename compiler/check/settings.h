@@ -1,0 +1,35 @@
+#pragma once
+
+// Reading `name = value` settings of artifact types, components, pipelines and tasks.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/check/context.h"
+
+namespace kfpc::check {
+
+using SettingMap = std::map<std::string, const ast::Setting*>;
+
+// Indexes `settings` by name. Reports an unknown name (with the closest known one), a duplicate,
+// and an `env` setting when `allow_env` is false. `owner` names the place in messages ("component
+// `train`"). `env` receives the `env NAME = value` settings in order, when given.
+SettingMap CollectSettings(Context& context, const std::vector<ast::Setting>& settings,
+                           const std::vector<std::string>& known, const std::string& owner,
+                           std::vector<const ast::Setting*>* env = nullptr);
+
+// Reads a setting's value as a constant string, a list of constant strings, a bool or an int.
+// Each reports a wrong form or type and returns nullopt.
+std::optional<std::string> StringSetting(Context& context, const ast::Setting& setting);
+std::optional<std::vector<std::string>> StringListSetting(Context& context,
+                                                          const ast::Setting& setting);
+std::optional<bool> BoolSetting(Context& context, const ast::Setting& setting);
+std::optional<int64_t> IntSetting(Context& context, const ast::Setting& setting);
+std::optional<double> FloatSetting(Context& context, const ast::Setting& setting);
+
+// Returns the setting's value expression, or reports that `setting` must be `name = value`.
+const ast::Expr* AssignedValue(Context& context, const ast::Setting& setting);
+
+}  // namespace kfpc::check

@@ -1,0 +1,239 @@
+// Value references in pipelines: constants, pipeline inputs, task outputs, loop items and run
+// placeholders, with their types.
+
+#include "compiler/check/pipeline_checker.h"
+#include "compiler/check/types.h"
+
+namespace kfpc::check {
+
+namespace {
+
+using sema::ValueRef;
+
+const std::vector<std::string> kRunPlaceholders = {
+    "job_name", "job_resource_name", "job_id", "task_name", "task_id",
+    "create_time", "schedule_time", "pipeline_root"};
+
+std::string Written(const ast::Expr& expr) {
+  if (expr.kind == ast::ExprKind::kName) return expr.text;
+  if (expr.kind == ast::ExprKind::kMember && expr.object) return Written(*expr.object) + "." + expr.text;
+  return expr.text;
+}
+
+}  // namespace
+
+std::vector<std::string> PipelineChecker::ValueNames() const {
+  std::vector<std::string> names = {"run"};
+  for (const sema::InputDef& input : pipeline_.inputs) names.push_back(input.name);
+  for (const auto& [name, binding] : bindings_) names.push_back(name);
+  for (const LoopVariable& variable : loop_variables_) names.push_back(variable.name);
+  return names;
+}
+
+std::optional<Value> PipelineChecker::ResolveName(const ast::Expr& expr) {
+  for (auto it = loop_variables_.rbegin(); it != loop_variables_.rend(); ++it) {
+    if (it->name != expr.text) continue;
+    Value value;
+    value.ref.kind = ValueRef::Kind::kLoopItem;
+    value.ref.loop = it->loop;
+    value.ref.span = expr.span;
+    value.typed = it->element.has_value();
+    if (it->element) value.ref.type = *it->element;
+    return value;
+  }
+  if (const sema::InputDef* input = pipeline_.as_component->FindInput(expr.text)) {
+    Value value;
+    value.ref.kind = ValueRef::Kind::kPipelineInput;
+    value.ref.name = expr.text;
+    value.ref.span = expr.span;
+    value.ref.type = input->type;
+    return value;
+  }
+  if (context_.broken_inputs.count(pipeline_.name + "." + expr.text)) return std::nullopt;
+  if (auto it = bindings_.find(expr.text); it != bindings_.end()) {
+    if (it->second.broken) return std::nullopt;
+    return ResolveTaskOutput(expr.text, "", expr);
+  }
+  diag::Diagnostic& d =
+      context_.Report(diag::Kind::kUnknownName, expr.span, "unknown name `" + expr.text + "`");
+  d.help = DidYouMean(expr.text, ValueNames());
+  if (d.help.empty()) {
+    d.help = "use an input of pipeline `" + pipeline_.name + "` or an output of an earlier task";
+  }
+  return std::nullopt;
+}
+
+std::optional<Value> PipelineChecker::ResolveTaskOutput(const std::string& name,
+                                                        const std::string& output_name,
+                                                        const ast::Expr& expr) {
+  Binding& binding = bindings_.at(name);
+  if (binding.broken) return std::nullopt;
+  if (!binding.defined) {
+    diag::Diagnostic& d = context_.Report(diag::Kind::kUseBeforeDefinition, expr.span,
+                                          "task `" + name + "` is used before it is defined");
+    d.labels.push_back({binding.span, "`" + name + "` is defined here"});
+    d.help = "move this task after the task bound to `" + name + "`";
+    return std::nullopt;
+  }
+  const sema::Task& task = *binding.task;
+  const sema::Component& component = *task.component;
+  std::vector<std::string> names;
+  for (const sema::OutputDef& output : component.outputs) names.push_back(output.name);
+  const sema::OutputDef* output = nullptr;
+  if (output_name.empty() || output_name == "output") {
+    output = component.FindOutput(output_name);
+    if (!output && component.outputs.size() == 1) output = &component.outputs[0];
+    if (!output) {
+      diag::Diagnostic& d = context_.Report(
+          diag::Kind::kUnknownOutput, expr.span,
+          output_name.empty()
+              ? "task `" + name + "` cannot be used as a value"
+              : "`" + name + ".output` needs a component with one output, but `" +
+                    component.name + "` has " + std::to_string(names.size()));
+      std::vector<std::string> choices;
+      for (const std::string& choice : names) choices.push_back(name + "." + choice);
+      d.help = names.empty() ? "`" + component.name + "` has no outputs"
+                             : "read one output by name: " + JoinNames(choices, "or");
+      return std::nullopt;
+    }
+  } else {
+    output = component.FindOutput(output_name);
+    if (!output) {
+      diag::Diagnostic& d = context_.Report(
+          diag::Kind::kUnknownOutput, expr.text_span,
+          "`" + component.name + "` has no output `" + output_name + "`");
+      d.help = DidYouMean(output_name, names);
+      if (d.help.empty()) {
+        d.help = names.empty() ? "`" + component.name + "` has no outputs"
+                               : "the outputs of `" + component.name + "` are " + JoinNames(names);
+      }
+      return std::nullopt;
+    }
+  }
+  Value value;
+  value.ref.kind = ValueRef::Kind::kTaskOutput;
+  value.ref.task = &task;
+  value.ref.name = output->name;
+  value.ref.span = expr.span;
+  value.ref.type = output->type;
+  return CrossGroups(std::move(value), expr);
+}
+
+std::optional<Value> PipelineChecker::ResolveMember(const ast::Expr& expr) {
+  if (!expr.object) return std::nullopt;  // the parser reported the missing object
+  const ast::Expr& object = *expr.object;
+  if (object.kind != ast::ExprKind::kName) {
+    context_.Report(diag::Kind::kInvalidValue, expr.span, "invalid reference `" + Written(expr) + "`")
+        .help = "write `task.output_name`, `item.field` or `run." + kRunPlaceholders[0] + "`";
+    return std::nullopt;
+  }
+  for (auto it = loop_variables_.rbegin(); it != loop_variables_.rend(); ++it) {
+    if (it->name != object.text) continue;
+    Value value;
+    value.ref.kind = ValueRef::Kind::kLoopItem;
+    value.ref.loop = it->loop;
+    value.ref.field = expr.text;
+    value.ref.span = expr.span;
+    value.typed = false;
+    return value;
+  }
+  if (bindings_.count(object.text)) return ResolveTaskOutput(object.text, expr.text, expr);
+  if (object.text == "run" && !pipeline_.as_component->FindInput("run")) {
+    bool known = false;
+    for (const std::string& name : kRunPlaceholders) known = known || name == expr.text;
+    if (!known) {
+      diag::Diagnostic& d = context_.Report(diag::Kind::kUnknownName, expr.text_span,
+                                            "unknown run placeholder `run." + expr.text + "`");
+      d.help = DidYouMean(expr.text, kRunPlaceholders);
+      if (d.help.empty()) d.help = "the run placeholders are " + JoinNames(kRunPlaceholders);
+      return std::nullopt;
+    }
+    Value value;
+    value.ref.kind = ValueRef::Kind::kRunPlaceholder;
+    value.ref.name = expr.text;
+    value.ref.span = expr.span;
+    value.ref.type = ParamTypeOf(sema::ParamType::kString);
+    return value;
+  }
+  if (pipeline_.as_component->FindInput(object.text)) {
+    context_.Report(diag::Kind::kInvalidValue, expr.span,
+                    "input `" + object.text + "` of pipeline `" + pipeline_.name + "` has no `." +
+                        expr.text + "`")
+        .help = "pass the input itself: `" + object.text + "`";
+    return std::nullopt;
+  }
+  return ResolveName(object);
+}
+
+bool PipelineChecker::CheckAssignable(const Value& value, const sema::Type& expected,
+                                      const ast::Expr& expr, const std::string& what) {
+  if (!value.typed) return true;
+  const sema::Type& actual = value.ref.type;
+  if (Assignable(expected, actual)) return true;
+  diag::Diagnostic& d = context_.Report(
+      diag::Kind::kTypeMismatch, expr.span,
+      "expected `" + expected.ToString() + "` for " + what + ", found `" + actual.ToString() +
+          "` from `" + Written(expr) + "`");
+  if (expected.is_artifact != actual.is_artifact) {
+    d.help = expected.is_artifact
+                 ? "pass an artifact output of type `" + expected.ToString() + "`"
+                 : "pass a parameter value, because `" + Written(expr) + "` is an artifact";
+  } else if (expected.is_artifact) {
+    d.help = "`" + actual.artifact.name + "` has schema title `" + actual.artifact.schema_title +
+             "` but `" + expected.artifact.name + "` needs `" + expected.artifact.schema_title +
+             "`, and only `Artifact` accepts any artifact type";
+  } else if (expected.param == sema::ParamType::kFloat && actual.param == sema::ParamType::kInt) {
+    d.help = "declare the output as `float`, because only an int literal converts to `float`";
+  } else {
+    d.help = "pass a value of type `" + expected.ToString() + "`";
+  }
+  return false;
+}
+
+std::optional<Value> PipelineChecker::CheckValue(const ast::Expr& expr, const sema::Type* expected,
+                                                 const std::string& what) {
+  if (IsConstant(expr)) {
+    std::optional<sema::Type> type = expected ? *expected : *ConstantType(expr);
+    std::optional<sema::Constant> constant = ConstantOf(context_, expr, *type, what);
+    if (!constant) return std::nullopt;
+    Value value;
+    value.ref.kind = ValueRef::Kind::kConstant;
+    value.ref.constant = std::move(*constant);
+    value.ref.type = *type;
+    value.ref.span = expr.span;
+    return value;
+  }
+  std::optional<Value> value;
+  switch (expr.kind) {
+    case ast::ExprKind::kName:
+      value = ResolveName(expr);
+      break;
+    case ast::ExprKind::kMember:
+      value = ResolveMember(expr);
+      break;
+    case ast::ExprKind::kCall:
+      return CheckCall(expr, expected, what);
+    case ast::ExprKind::kString:
+      // NOTE: KFP accepts f-strings of pipeline values as task arguments; sema::ValueRef has no
+      // form for them yet.
+      context_.Report(diag::Kind::kUnsupportedConstruct, expr.span,
+                      "string interpolation in task arguments is not supported yet")
+          .help = "pass the value itself and build the string inside the component";
+      return std::nullopt;
+    case ast::ExprKind::kNone:
+      context_.Report(diag::Kind::kInvalidValue, expr.span, "`none` cannot be passed as a value")
+          .help = "leave out the argument to use the input's default";
+      return std::nullopt;
+    default:
+      context_.Report(diag::Kind::kInvalidValue, expr.span,
+                      DescribeExpr(expr) + " cannot be used as " + what)
+          .help = "pass a constant, a pipeline input or a task output";
+      return std::nullopt;
+  }
+  if (!value) return std::nullopt;
+  if (expected && !CheckAssignable(*value, *expected, expr, what)) return std::nullopt;
+  if (expected && !value->typed) value->ref.type = *expected;
+  return value;
+}
+
+}  // namespace kfpc::check

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <cxxopts.hpp>
+
+#include "compiler/check/check.h"
+#include "compiler/diagnostics/diagnostic.h"
+#include "compiler/diagnostics/source_manager.h"
+
+// Declarations shared by the subcommands of `kfpc`. Only files in compiler/driver/ include it.
+namespace kfpc::driver {
+
+// The version printed by `kfpc --version` and written into `sdkVersion`.
+std::string_view Version();
+
+// Runs a subcommand. `args[0]` is the subcommand's name and the rest are its arguments. Writes
+// YAML or help to `out` and diagnostics to `err`, and returns the exit status.
+int RunBuild(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// Writes `kfpc: error: MESSAGE` and then `help` to `err`, and returns kExitUsageOrIo.
+int ReportUsageError(std::ostream& err, std::string_view message, std::string_view help);
+
+// Parses `args` with `options`. Arguments that are not options are left in `unmatched()`. On a
+// usage error reports it with the options' help and returns nullopt.
+std::optional<cxxopts::ParseResult> ParseArguments(cxxopts::Options& options,
+                                                   const std::vector<std::string>& args,
+                                                   std::ostream& err);
+
+// Reads `path` into `sources` and checks it. Writes every diagnostic, warnings included, to
+// `err`. Returns kExitSuccess, kExitInputErrors when the file has errors, or kExitUsageOrIo when
+// it cannot be read.
+int CheckFile(const std::string& path, const check::CheckOptions& options,
+              diag::SourceManager& sources, check::CheckResult* result, std::ostream& err);
+
+// Renders one diagnostic without a source location, such as an I/O error, to `err`.
+void ReportWithoutLocation(std::ostream& err, diag::Kind kind, std::string message,
+                           std::string help = "");
+
+}  // namespace kfpc::driver

@@ -1,0 +1,105 @@
+#include "compiler/driver/driver.h"
+
+#include <fmt/format.h>
+
+#include "compiler/driver/commands.h"
+
+namespace kfpc::driver {
+
+namespace {
+
+constexpr std::string_view kUsage =
+    "kfpc compiles .kf pipeline files to Kubeflow Pipelines v2 IR YAML.\n"
+    "\n"
+    "Usage:\n"
+    "  kfpc build FILE.kf [-o OUT.yaml] [--pipeline NAME] [--kfp-version X.Y.Z]\n"
+    "  kfpc check FILE_OR_DIRECTORY...\n"
+    "  kfpc --version\n"
+    "  kfpc COMMAND --help\n"
+    "\n"
+    "Commands:\n"
+    "  build   compile one pipeline file to IR YAML (stdout unless -o is given)\n"
+    "  check   report the diagnostics of .kf files; directories are searched recursively\n"
+    "\n"
+    "Exit status: 0 on success, 1 when the input has errors, 2 for usage and I/O errors.\n";
+
+// cxxopts messages start with a capital letter and quote names in typographic quotes, but kfpc
+// messages are lowercase and quote names in backticks.
+std::string ToKfpcWording(std::string_view message) {
+  std::string result;
+  while (!message.empty()) {
+    size_t quote_size = 0;
+    for (std::string_view quote : {"\u2018", "\u2019", "'"}) {
+      if (message.starts_with(quote)) quote_size = quote.size();
+    }
+    if (quote_size > 0) {
+      result.push_back('`');
+      message.remove_prefix(quote_size);
+    } else {
+      result.push_back(message.front());
+      message.remove_prefix(1);
+    }
+  }
+  if (!result.empty() && result[0] >= 'A' && result[0] <= 'Z') result[0] += 'a' - 'A';
+  return result;
+}
+
+}  // namespace
+
+std::string_view Version() { return KFPC_VERSION; }
+
+int ReportUsageError(std::ostream& err, std::string_view message, std::string_view help) {
+  err << "kfpc: error: " << message << "\n\n" << help;
+  return kExitUsageOrIo;
+}
+
+std::optional<cxxopts::ParseResult> ParseArguments(cxxopts::Options& options,
+                                                   const std::vector<std::string>& args,
+                                                   std::ostream& err) {
+  std::vector<const char*> argv;
+  for (const std::string& arg : args) argv.push_back(arg.c_str());
+  try {
+    return options.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const cxxopts::exceptions::no_such_option& error) {
+    // The message names the option without its dashes; show it as it was typed.
+    std::string name = ToKfpcWording(error.what());
+    size_t begin = name.find('`') + 1;
+    name = name.substr(begin, name.find('`', begin) - begin);
+    std::string typed = (name.size() == 1 ? "-" : "--") + name;
+    ReportUsageError(err, fmt::format("unknown option `{}`", typed), options.help());
+    return std::nullopt;
+  } catch (const cxxopts::exceptions::exception& error) {
+    ReportUsageError(err, ToKfpcWording(error.what()), options.help());
+    return std::nullopt;
+  }
+}
+
+void ReportWithoutLocation(std::ostream& err, diag::Kind kind, std::string message,
+                           std::string help) {
+  diag::SourceManager no_sources;
+  diag::DiagnosticSink sink;
+  sink.Report(kind, diag::Span{}, std::move(message)).help = std::move(help);
+  err << diag::RenderAll(no_sources, sink.diagnostics());
+}
+
+int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.size() < 2) return ReportUsageError(err, "missing command", kUsage);
+  const std::string& command = args[1];
+  std::vector<std::string> command_args(args.begin() + 1, args.end());
+  if (command == "build") return RunBuild(command_args, out, err);
+  if (command == "check") return RunCheck(command_args, out, err);
+  if (command == "--help" || command == "-h" || command == "help") {
+    out << kUsage;
+    return kExitSuccess;
+  }
+  if (command == "--version") {
+    out << "kfpc " << Version() << "\n";
+    return kExitSuccess;
+  }
+  if (command.starts_with("-")) {
+    return ReportUsageError(err, fmt::format("unknown option `{}`", command), kUsage);
+  }
+  return ReportUsageError(err, fmt::format("unknown command `{}`", command), kUsage);
+}
+
+}  // namespace kfpc::driver

@@ -1,0 +1,52 @@
+#pragma once
+
+// The documents the client has opened, with their text as the client edits it and the latest
+// analysis of each.
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "compiler/check/check.h"
+#include "compiler/lsp/analysis.h"
+#include "compiler/lsp/position.h"
+
+namespace kfpc::lsp {
+
+struct Document {
+  std::string uri;   // as the client sent it
+  std::string path;  // decoded from the URI; the checker reports and resolves imports with it
+  std::string text;
+  int64_t version = 0;
+  bool dirty = true;  // the text or a file it imports changed since the last analysis
+  std::unique_ptr<Analysis> analysis;
+  std::set<std::string> published_uris;  // files whose diagnostics the last analysis published
+};
+
+class DocumentStore {
+ public:
+  Document& Open(const std::string& uri, std::string text, int64_t version);
+  Document* Find(const std::string& uri);
+  void Close(const std::string& uri);
+
+  // Marks dirty every document whose last analysis read `path`, and the document at `path`.
+  void MarkDependentsDirty(const std::string& path);
+
+  // Returns a loader that serves open documents from memory and other files from the disk.
+  check::FileLoader Loader() const;
+
+  std::map<std::string, Document>& documents() { return documents_; }
+
+ private:
+  std::map<std::string, Document> documents_;  // by URI
+};
+
+// Applies one TextDocumentContentChangeEvent: with a `range` it replaces that range, without one
+// it replaces the whole text. Throws nlohmann::json::exception when a field is missing or has the
+// wrong type.
+void ApplyChange(std::string& text, const nlohmann::json& change, PositionEncoding encoding);
+
+}  // namespace kfpc::lsp

@@ -1,0 +1,145 @@
+#include "compiler/lsp/json_rpc.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <optional>
+
+namespace kfpc::lsp {
+
+namespace {
+
+// Header lines are short ("Content-Length: 1234", "Content-Type: ..."); a longer line is garbage.
+constexpr size_t kMaxHeaderLineBytes = 1024;
+constexpr size_t kMaxHeaderLines = 16;
+constexpr std::string_view kContentLength = "content-length:";
+
+std::string Lowercase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+std::string Trim(std::string_view text) {
+  size_t begin = text.find_first_not_of(" \t");
+  if (begin == std::string_view::npos) return {};
+  size_t end = text.find_last_not_of(" \t");
+  return std::string(text.substr(begin, end - begin + 1));
+}
+
+// Returns the decimal number `text`, or nullopt when it is not one.
+std::optional<size_t> ParseLength(const std::string& text) {
+  size_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc() || stop != end) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+bool MessageReader::ReadHeaderLine(std::string* line) {
+  *line = std::move(pending_line_start_);
+  pending_line_start_.clear();
+  int c;
+  while ((c = in_.get()) != std::char_traits<char>::eof()) {
+    if (c == '\n') {
+      if (!line->empty() && line->back() == '\r') line->pop_back();
+      return true;
+    }
+    if (line->size() >= kMaxHeaderLineBytes) return false;
+    line->push_back(static_cast<char>(c));
+  }
+  return !line->empty();  // a last line without a terminator still counts
+}
+
+// Consumes input up to, not including, the next "Content-Length:" (any case).
+bool MessageReader::SkipToNextHeader() {
+  std::string window;
+  int c;
+  while ((c = in_.peek()) != std::char_traits<char>::eof()) {
+    window.push_back(static_cast<char>(std::tolower(c)));
+    if (window.size() > kContentLength.size()) window.erase(0, 1);
+    if (window == kContentLength) {
+      in_.get();
+      // The header name is consumed; ReadHeaderLine starts the next line with it.
+      pending_line_start_ = "Content-Length:";
+      return true;
+    }
+    in_.get();
+  }
+  return false;
+}
+
+ReadStatus MessageReader::Read(std::string* body, std::string* error) {
+  if (resync_) {
+    resync_ = false;
+    if (!SkipToNextHeader()) return ReadStatus::kEndOfStream;
+  }
+  // Skip blank lines between messages, then read the header block.
+  std::string line;
+  do {
+    if (!ReadHeaderLine(&line)) {
+      if (in_.eof() && line.empty()) return ReadStatus::kEndOfStream;
+      *error = "header line longer than " + std::to_string(kMaxHeaderLineBytes) + " bytes";
+      resync_ = true;
+      return ReadStatus::kBadHeader;
+    }
+  } while (line.empty());
+
+  std::optional<size_t> length;
+  std::string length_text;
+  for (size_t count = 0; !line.empty(); ++count) {
+    size_t colon = line.find(':');
+    if (colon == std::string::npos || count >= kMaxHeaderLines) {
+      *error = "invalid header line `" + line + "`";
+      resync_ = true;
+      return ReadStatus::kBadHeader;
+    }
+    if (Lowercase(line.substr(0, colon)) == "content-length") {
+      length_text = Trim(std::string_view(line).substr(colon + 1));
+      length = ParseLength(length_text);
+    }
+    if (!ReadHeaderLine(&line)) break;
+  }
+  if (!length) {
+    *error = length_text.empty() ? "missing Content-Length header"
+                                 : "invalid Content-Length `" + length_text + "`";
+    resync_ = true;
+    return ReadStatus::kBadHeader;
+  }
+  if (*length > max_message_bytes_) {
+    in_.ignore(static_cast<std::streamsize>(*length));
+    *error = "message of " + std::to_string(*length) + " bytes exceeds the limit of " +
+             std::to_string(max_message_bytes_) + " bytes";
+    return ReadStatus::kTooLarge;
+  }
+  body->assign(*length, '\0');
+  in_.read(body->data(), static_cast<std::streamsize>(*length));
+  if (static_cast<size_t>(in_.gcount()) != *length) {
+    *error = "stream ended inside a message body";
+    return ReadStatus::kEndOfStream;
+  }
+  return ReadStatus::kMessage;
+}
+
+void WriteMessage(std::ostream& out, const nlohmann::json& message) {
+  // Invalid UTF-8 in a document must not make dump() throw; replace it instead.
+  std::string body = message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out << "Content-Length: " << body.size() << "\r\n\r\n" << body;
+  out.flush();
+}
+
+nlohmann::json MakeResult(const nlohmann::json& id, nlohmann::json result) {
+  return {{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
+}
+
+nlohmann::json MakeError(const nlohmann::json& id, int code, const std::string& message) {
+  return {{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", message}}}};
+}
+
+nlohmann::json MakeNotification(const std::string& method, nlohmann::json params) {
+  return {{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}};
+}
+
+}  // namespace kfpc::lsp

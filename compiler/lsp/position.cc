@@ -1,0 +1,92 @@
+#include "compiler/lsp/position.h"
+
+#include <algorithm>
+
+namespace kfpc::lsp {
+
+namespace {
+
+// Returns the byte length of the UTF-8 sequence that starts with `lead`; 1 for a byte that
+// cannot start one, so invalid input still advances.
+uint32_t SequenceLength(unsigned char lead) {
+  if (lead >= 0xF0 && lead <= 0xF7) return 4;
+  if (lead >= 0xE0) return lead <= 0xEF ? 3 : 1;
+  if (lead >= 0xC0) return 2;
+  return 1;
+}
+
+// Code units one character takes in `encoding`: characters outside the Basic Multilingual Plane
+// (4-byte UTF-8) are a surrogate pair in UTF-16.
+uint32_t Units(uint32_t bytes, PositionEncoding encoding) {
+  if (encoding == PositionEncoding::kUtf8) return bytes;
+  return bytes == 4 ? 2 : 1;
+}
+
+bool IsLineBreak(char c) { return c == '\n' || c == '\r'; }
+
+// Returns the offset just after the line break at `offset` ("\r\n" counts as one break).
+uint32_t SkipLineBreak(std::string_view text, uint32_t offset) {
+  if (text[offset] == '\r' && offset + 1 < text.size() && text[offset + 1] == '\n') {
+    return offset + 2;
+  }
+  return offset + 1;
+}
+
+Position ToPosition(std::string_view text, uint32_t offset, PositionEncoding encoding) {
+  offset = std::min<uint32_t>(offset, static_cast<uint32_t>(text.size()));
+  Position position;
+  uint32_t i = 0;
+  while (i < offset) {
+    if (IsLineBreak(text[i])) {
+      uint32_t next = SkipLineBreak(text, i);
+      if (next > offset) break;  // the offset sits between "\r" and "\n"
+      ++position.line;
+      position.character = 0;
+      i = next;
+      continue;
+    }
+    uint32_t length = SequenceLength(static_cast<unsigned char>(text[i]));
+    if (i + length > offset) break;  // inside a character: count its start
+    position.character += Units(length, encoding);
+    i += length;
+  }
+  return position;
+}
+
+}  // namespace
+
+Range SpanToRange(std::string_view text, uint32_t begin, uint32_t end,
+                  PositionEncoding encoding) {
+  return {ToPosition(text, begin, encoding), ToPosition(text, std::max(begin, end), encoding)};
+}
+
+uint32_t PositionToOffset(std::string_view text, Position position, PositionEncoding encoding) {
+  uint32_t i = 0;
+  uint32_t size = static_cast<uint32_t>(text.size());
+  for (uint32_t line = 0; line < position.line; ++line) {
+    while (i < size && !IsLineBreak(text[i])) ++i;
+    if (i == size) return size;
+    i = SkipLineBreak(text, i);
+  }
+  uint32_t units = 0;
+  while (i < size && !IsLineBreak(text[i]) && units < position.character) {
+    uint32_t length = std::min(SequenceLength(static_cast<unsigned char>(text[i])), size - i);
+    units += Units(length, encoding);
+    i += length;
+  }
+  return i;
+}
+
+nlohmann::json ToJson(const Position& position) {
+  return {{"line", position.line}, {"character", position.character}};
+}
+
+nlohmann::json ToJson(const Range& range) {
+  return {{"start", ToJson(range.start)}, {"end", ToJson(range.end)}};
+}
+
+Position PositionFromJson(const nlohmann::json& json) {
+  return {json.at("line").get<uint32_t>(), json.at("character").get<uint32_t>()};
+}
+
+}  // namespace kfpc::lsp

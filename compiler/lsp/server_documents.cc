@@ -1,0 +1,157 @@
+// The Server's text synchronization, language features and diagnostics publishing.
+
+#include "compiler/lsp/completion.h"
+#include "compiler/lsp/definition.h"
+#include "compiler/lsp/diagnostics.h"
+#include "compiler/lsp/hover.h"
+#include "compiler/lsp/server.h"
+#include "compiler/lsp/symbols.h"
+#include "compiler/lsp/uri.h"
+
+namespace kfpc::lsp {
+
+void Server::DidOpen(const nlohmann::json& params) {
+  const nlohmann::json& item = params.at("textDocument");
+  Document& document = documents_.Open(item.at("uri").get<std::string>(),
+                                       item.at("text").get<std::string>(),
+                                       item.value("version", int64_t{0}));
+  // Files that import this one now read the buffer instead of the disk.
+  documents_.MarkDependentsDirty(document.path);
+  unpublished_.insert(document.uri);
+}
+
+void Server::DidChange(const nlohmann::json& params) {
+  const nlohmann::json& item = params.at("textDocument");
+  Document* document = documents_.Find(item.at("uri").get<std::string>());
+  if (!document) {
+    log_ << "kfpc lsp: ignored didChange for " << item["uri"] << ", which is not open\n";
+    return;
+  }
+  for (const nlohmann::json& change : params.at("contentChanges")) {
+    ApplyChange(document->text, change, encoding_);
+  }
+  document->version = item.value("version", document->version);
+  documents_.MarkDependentsDirty(document->path);
+  for (auto& [uri, open] : documents_.documents()) {
+    if (open.dirty) unpublished_.insert(uri);
+  }
+}
+
+void Server::DidSave(const nlohmann::json& params) {
+  Document* document = documents_.Find(params.at("textDocument").at("uri").get<std::string>());
+  if (!document) return;
+  if (params.contains("text")) document->text = params["text"].get<std::string>();
+  documents_.MarkDependentsDirty(document->path);
+  for (auto& [uri, open] : documents_.documents()) {
+    if (open.dirty) unpublished_.insert(uri);
+  }
+}
+
+void Server::DidClose(const nlohmann::json& params) {
+  std::string uri = params.at("textDocument").at("uri").get<std::string>();
+  Document* document = documents_.Find(uri);
+  if (!document) return;
+  std::string path = document->path;
+  std::set<std::string> published = std::move(document->published_uris);
+  published.insert(uri);
+  documents_.Close(uri);
+  unpublished_.erase(uri);
+  // Clear what this document's checks showed, except for files still open: they have their own.
+  for (const std::string& published_uri : published) {
+    if (!documents_.Find(published_uri)) PublishDiagnostics(published_uri, nlohmann::json::array(), {});
+  }
+  documents_.MarkDependentsDirty(path);
+  for (auto& [open_uri, open] : documents_.documents()) {
+    if (open.dirty) unpublished_.insert(open_uri);
+  }
+}
+
+void Server::Analyze(Document& document) {
+  if (!document.dirty && document.analysis) return;
+  document.analysis = lsp::Analyze(document.path, document.text, documents_.Loader());
+  document.dirty = false;
+  unpublished_.insert(document.uri);
+}
+
+std::string Server::UriOf(const Analysis& analysis, diag::FileId file) {
+  const std::string& path = analysis.sources.path(file);
+  for (const auto& [uri, document] : documents_.documents()) {
+    if (document.path == path) return uri;
+  }
+  return PathToUri(path);
+}
+
+void Server::PublishPending() {
+  std::set<std::string> pending = std::move(unpublished_);
+  unpublished_.clear();
+  for (const std::string& uri : pending) {
+    if (Document* document = documents_.Find(uri)) Publish(*document);
+  }
+}
+
+void Server::Publish(Document& document) {
+  Analyze(document);
+  unpublished_.erase(document.uri);
+  const Analysis& analysis = *document.analysis;
+  auto uri_of = [&](diag::FileId file) { return UriOf(analysis, file); };
+  std::set<std::string> published;
+  for (auto& [file, diagnostics] : ConvertDiagnostics(analysis, encoding_, uri_of)) {
+    std::string uri = uri_of(file);
+    published.insert(uri);
+    std::optional<int64_t> version;
+    if (file == analysis.root) version = document.version;
+    PublishDiagnostics(uri, std::move(diagnostics), version);
+  }
+  // A file no longer imported keeps no diagnostics from this document.
+  for (const std::string& uri : document.published_uris) {
+    if (!published.count(uri) && !documents_.Find(uri)) {
+      PublishDiagnostics(uri, nlohmann::json::array(), {});
+    }
+  }
+  document.published_uris = std::move(published);
+}
+
+void Server::PublishDiagnostics(const std::string& uri, nlohmann::json diagnostics,
+                                std::optional<int64_t> version) {
+  nlohmann::json params = {{"uri", uri}, {"diagnostics", std::move(diagnostics)}};
+  if (version) params["version"] = *version;
+  Send(MakeNotification("textDocument/publishDiagnostics", std::move(params)));
+}
+
+Document* Server::AnalyzedDocument(const nlohmann::json& params) {
+  Document* document = documents_.Find(params.at("textDocument").at("uri").get<std::string>());
+  if (document) Analyze(*document);
+  return document;
+}
+
+template <typename Handler>
+nlohmann::json Server::AtPosition(const nlohmann::json& params, Handler handler) {
+  Position position = PositionFromJson(params.at("position"));
+  Document* document = AnalyzedDocument(params);
+  if (!document) return nullptr;
+  const Analysis& analysis = *document->analysis;
+  Request request{analysis, analysis.root,
+                  PositionToOffset(analysis.Text(analysis.root), position, encoding_), encoding_,
+                  [&](diag::FileId file) { return UriOf(analysis, file); }};
+  return handler(request);
+}
+
+nlohmann::json Server::HoverRequest(const nlohmann::json& params) {
+  return AtPosition(params, [](const Request& request) { return Hover(request); });
+}
+
+nlohmann::json Server::DefinitionRequest(const nlohmann::json& params) {
+  return AtPosition(params, [](const Request& request) { return Definition(request); });
+}
+
+nlohmann::json Server::CompletionRequest(const nlohmann::json& params) {
+  return AtPosition(params, [](const Request& request) { return Completion(request); });
+}
+
+nlohmann::json Server::DocumentSymbolRequest(const nlohmann::json& params) {
+  Document* document = AnalyzedDocument(params);
+  if (!document) return nlohmann::json::array();
+  return DocumentSymbols(*document->analysis, document->analysis->root, encoding_);
+}
+
+}  // namespace kfpc::lsp

@@ -1,0 +1,197 @@
+// HttpClient against real servers on 127.0.0.1: the distribution registry serving HTTPS with a
+// test certificate, and small test servers for redirects, chunked bodies and timeouts.
+#include "compiler/images/http_client.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "tests/integration/registry_fixture.h"
+#include "tests/integration/test_http_server.h"
+
+namespace kfpc::testing {
+namespace {
+
+using images::HttpClient;
+using images::HttpClientOptions;
+using images::HttpRequest;
+using images::HttpResponse;
+
+class RegistryTlsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!RegistryInstalled()) return;
+    char pattern[] = "/tmp/kfpc-tls-test-XXXXXX";
+    directory_ = new std::filesystem::path(mkdtemp(pattern));
+    std::string certificate = (*directory_ / "registry.pem").string();
+    std::string key = (*directory_ / "registry.key").string();
+    std::string error;
+    registry_ = new TestRegistry(certificate);
+    if (!WriteServerCertificate(certificate, key, "IP:127.0.0.1", &error) ||
+        !registry_->Start(
+            "", &error,
+            {"REGISTRY_HTTP_TLS_CERTIFICATE=" + certificate, "REGISTRY_HTTP_TLS_KEY=" + key})) {
+      setup_error_ = new std::string(error);
+    }
+  }
+  static void TearDownTestSuite() {
+    delete registry_;
+    delete setup_error_;
+    if (directory_ != nullptr) std::filesystem::remove_all(*directory_);
+    delete directory_;
+  }
+  void SetUp() override {
+    if (!RegistryInstalled()) {
+      GTEST_SKIP() << "registry binary " << RegistryBinary()
+                   << " is not installed; run scripts/test-registry install";
+    }
+    ASSERT_EQ(setup_error_, nullptr) << *setup_error_;
+  }
+
+  static std::string certificate() { return (*directory_ / "registry.pem").string(); }
+
+  static TestRegistry* registry_;
+  static std::filesystem::path* directory_;
+  static std::string* setup_error_;
+};
+
+TestRegistry* RegistryTlsTest::registry_ = nullptr;
+std::filesystem::path* RegistryTlsTest::directory_ = nullptr;
+std::string* RegistryTlsTest::setup_error_ = nullptr;
+
+TEST_F(RegistryTlsTest, TrustedCertificateRoundTripsLargeBlob) {
+  // 300 KB spans many TLS records in both directions.
+  std::string blob(300 * 1024, '\0');
+  for (size_t i = 0; i < blob.size(); ++i) blob[i] = static_cast<char>(i * 7 % 251);
+  std::string error;
+  ASSERT_TRUE(registry_->PushBlob("kfpc/tls", blob, &error)) << error;
+
+  HttpClientOptions options;
+  options.ca_path = certificate();
+  HttpClient client(options);
+  HttpRequest request;
+  request.url = "https://" + registry_->authority() + "/v2/kfpc/tls/blobs/" + TestSha256(blob);
+  HttpResponse response;
+  ASSERT_TRUE(client.Send(request, &response, &error)) << error;
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body.size(), blob.size());
+  EXPECT_EQ(TestSha256(response.body), TestSha256(blob));
+}
+
+TEST_F(RegistryTlsTest, UntrustedCertificateIsRejected) {
+  HttpClient client(HttpClientOptions{});  // the system store does not hold the test CA
+  HttpRequest request;
+  request.url = "https://" + registry_->authority() + "/v2/";
+  HttpResponse response;
+  std::string error;
+  EXPECT_FALSE(client.Send(request, &response, &error));
+  EXPECT_EQ(error, "certificate verification failed: self-signed certificate");
+}
+
+TEST_F(RegistryTlsTest, HostNameMismatchIsRejected) {
+  HttpClientOptions options;
+  options.ca_path = certificate();
+  HttpClient client(options);
+  HttpRequest request;
+  // The certificate names IP 127.0.0.1 only, not the name `localhost`.
+  request.url = "https://localhost:" + registry_->authority().substr(10) + "/v2/";
+  HttpResponse response;
+  std::string error;
+  EXPECT_FALSE(client.Send(request, &response, &error));
+  EXPECT_EQ(error, "certificate verification failed: hostname mismatch");
+}
+
+// Returns the request headers as the body, so a test can see what arrived.
+std::string EchoHeaders(const std::string&, const std::string&, const std::string& headers) {
+  return FormatResponse(200, "text/plain", headers);
+}
+
+TEST(HttpRedirect, CrossHostRedirectDropsAuthorization) {
+  TestHttpServer echo;
+  TestHttpServer redirector;
+  std::string error;
+  ASSERT_TRUE(echo.Start(EchoHeaders, &error)) << error;
+  std::string target = "http://" + echo.authority() + "/echo";
+  ASSERT_TRUE(redirector.Start(
+      [&](const std::string&, const std::string& path, const std::string& headers) {
+        if (path == "/same-host") return EchoHeaders("", path, headers);
+        std::string location = path == "/start-local" ? "/same-host" : target;
+        return FormatResponse(307, "text/plain", "", "Location: " + location + "\r\n");
+      },
+      &error))
+      << error;
+
+  HttpClient client(HttpClientOptions{});
+  HttpRequest request;
+  request.url = "http://" + redirector.authority() + "/start";
+  request.headers.emplace_back("Authorization", "Bearer secret");
+  HttpResponse response;
+  ASSERT_TRUE(client.Send(request, &response, &error)) << error;
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.url, target);
+  EXPECT_EQ(response.body.find("Authorization"), std::string::npos) << response.body;
+
+  request.url = "http://" + redirector.authority() + "/start-local";
+  ASSERT_TRUE(client.Send(request, &response, &error)) << error;
+  EXPECT_NE(response.body.find("Authorization: Bearer secret"), std::string::npos) << response.body;
+}
+
+TEST(HttpRedirect, StopsAfterRedirectLimit) {
+  TestHttpServer loop;
+  std::string error;
+  ASSERT_TRUE(loop.Start(
+      [](const std::string&, const std::string&, const std::string&) {
+        return FormatResponse(302, "text/plain", "", "Location: /again\r\n");
+      },
+      &error));
+  HttpClient client(HttpClientOptions{});
+  HttpRequest request;
+  request.url = "http://" + loop.authority() + "/";
+  HttpResponse response;
+  EXPECT_FALSE(client.Send(request, &response, &error));
+  EXPECT_EQ(error, "more than 5 redirects");
+}
+
+TEST(HttpBody, ReadsChunkedEncoding) {
+  TestHttpServer server;
+  std::string error;
+  ASSERT_TRUE(server.Start(
+      [](const std::string&, const std::string&, const std::string&) {
+        return std::string(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            "5\r\nhello\r\n1;ext=1\r\n \r\nA\r\n0123456789\r\n0\r\nTrailer: x\r\n\r\n");
+      },
+      &error));
+  HttpClient client(HttpClientOptions{});
+  HttpRequest request;
+  request.url = "http://" + server.authority() + "/";
+  HttpResponse response;
+  ASSERT_TRUE(client.Send(request, &response, &error)) << error;
+  EXPECT_EQ(response.body, "hello 0123456789");
+}
+
+TEST(HttpBody, SlowServerTimesOut) {
+  TestHttpServer server;
+  std::string error;
+  ASSERT_TRUE(server.Start(
+      [](const std::string&, const std::string&, const std::string&) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        return FormatResponse(200, "text/plain", "late");
+      },
+      &error));
+  HttpClientOptions options;
+  options.limits.timeout = std::chrono::milliseconds(200);
+  HttpClient client(options);
+  HttpRequest request;
+  request.url = "http://" + server.authority() + "/";
+  HttpResponse response;
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(client.Send(request, &response, &error));
+  EXPECT_EQ(error, "timed out");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
+}
+
+}  // namespace
+}  // namespace kfpc::testing

@@ -1,0 +1,394 @@
+// Runs the built kfpc binary (KFPC_BINARY) as a user would and checks exit statuses, stdout,
+// stderr and the files it leaves behind.
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kHelloPipeline =
+    "component echo() {\n"
+    "  image   = \"alpine:3.19\"\n"
+    "  command = [\"echo\", \"hello\"]\n"
+    "}\n"
+    "\n"
+    "pipeline hello() {\n"
+    "  echo()\n"
+    "}\n";
+
+constexpr std::string_view kPythonPipeline =
+    "component add(a: int, b: int) -> int {\n"
+    "  python = \"\"\"\n"
+    "def add(a: int, b: int) -> int:\n"
+    "    return a + b\n"
+    "\"\"\"\n"
+    "}\n"
+    "\n"
+    "pipeline sum(a: int, b: int) -> int {\n"
+    "  total = add(a = a, b = b)\n"
+    "  return total.output\n"
+    "}\n";
+
+// Refers to a component that nothing declares.
+constexpr std::string_view kBrokenPipeline =
+    "pipeline broken() {\n"
+    "  missing_component()\n"
+    "}\n";
+
+constexpr std::string_view kComponentOnly =
+    "component echo() {\n"
+    "  image = \"alpine:3.19\"\n"
+    "}\n";
+
+struct Outcome {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void WriteFile(const fs::path& path, std::string_view contents) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << contents;
+}
+
+std::set<std::string> ListDirectory(const fs::path& directory) {
+  std::set<std::string> names;
+  for (const fs::directory_entry& entry : fs::directory_iterator(directory)) {
+    names.insert(entry.path().filename().string());
+  }
+  return names;
+}
+
+// Each test works in its own fresh directory, the working directory of every kfpc it runs.
+class DriverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::path(::testing::TempDir()) / "kfpc-driver-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::add, ignored);
+    fs::remove_all(dir_, ignored);
+  }
+
+  // Runs `kfpc ARGS` in dir_; ARGS is passed through the shell, so quote where needed.
+  Outcome Kfpc(const std::string& args) {
+    std::string command = "cd '" + dir_.string() + "' && '" KFPC_BINARY "' " + args +
+                          " >.stdout 2>.stderr";
+    int raw = std::system(command.c_str());
+    Outcome outcome;
+    outcome.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    outcome.out = ReadFile(dir_ / ".stdout");
+    outcome.err = ReadFile(dir_ / ".stderr");
+    fs::remove(dir_ / ".stdout");
+    fs::remove(dir_ / ".stderr");
+    return outcome;
+  }
+
+  fs::path dir_;
+};
+
+bool StartsWith(const std::string& text, std::string_view prefix) {
+  return text.compare(0, prefix.size(), prefix) == 0;
+}
+
+TEST_F(DriverTest, VersionPrintsProjectVersion) {
+  Outcome run = Kfpc("--version");
+  EXPECT_EQ(run.status, 0);
+  EXPECT_EQ(run.out, "kfpc " KFPC_VERSION "\n");
+  EXPECT_EQ(run.err, "");
+}
+
+TEST_F(DriverTest, HelpOnEveryCommand) {
+  Outcome top = Kfpc("--help");
+  EXPECT_EQ(top.status, 0);
+  EXPECT_TRUE(StartsWith(top.out, "kfpc compiles .kf pipeline files")) << top.out;
+  EXPECT_NE(top.out.find("  kfpc check FILE_OR_DIRECTORY...\n"), std::string::npos);
+  EXPECT_EQ(top.err, "");
+
+  Outcome build = Kfpc("build --help");
+  EXPECT_EQ(build.status, 0);
+  EXPECT_NE(build.out.find("Usage:\n  kfpc build FILE.kf [-o OUT.yaml] [--pipeline NAME] "
+                           "[--kfp-version X.Y.Z]\n"),
+            std::string::npos)
+      << build.out;
+  EXPECT_NE(build.out.find("--kfp-version X.Y.Z"), std::string::npos);
+  EXPECT_EQ(build.err, "");
+
+  Outcome check = Kfpc("check -h");
+  EXPECT_EQ(check.status, 0);
+  EXPECT_NE(check.out.find("Usage:\n  kfpc check FILE_OR_DIRECTORY...\n"), std::string::npos)
+      << check.out;
+  EXPECT_EQ(check.err, "");
+}
+
+TEST_F(DriverTest, MissingCommandIsUsageError) {
+  Outcome run = Kfpc("");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_TRUE(StartsWith(run.err, "kfpc: error: missing command\n\nkfpc compiles")) << run.err;
+  EXPECT_EQ(run.out, "");
+}
+
+TEST_F(DriverTest, UnknownCommandIsUsageError) {
+  Outcome run = Kfpc("compile x.kf");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_TRUE(StartsWith(run.err, "kfpc: error: unknown command `compile`\n\n")) << run.err;
+  EXPECT_NE(run.err.find("Usage:\n"), std::string::npos);
+  EXPECT_EQ(run.out, "");
+}
+
+TEST_F(DriverTest, UnknownOptionIsUsageError) {
+  Outcome build = Kfpc("build --optimize hello.kf");
+  EXPECT_EQ(build.status, 2);
+  EXPECT_TRUE(StartsWith(build.err, "kfpc: error: unknown option `--optimize`\n\n")) << build.err;
+  EXPECT_NE(build.err.find("Usage:\n  kfpc build"), std::string::npos);
+
+  Outcome check = Kfpc("check -q .");
+  EXPECT_EQ(check.status, 2);
+  EXPECT_TRUE(StartsWith(check.err, "kfpc: error: unknown option `-q`\n\n")) << check.err;
+
+  Outcome top = Kfpc("--verbose");
+  EXPECT_EQ(top.status, 2);
+  EXPECT_TRUE(StartsWith(top.err, "kfpc: error: unknown option `--verbose`\n\n")) << top.err;
+}
+
+TEST_F(DriverTest, BuildArgumentCountIsChecked) {
+  Outcome none = Kfpc("build");
+  EXPECT_EQ(none.status, 2);
+  EXPECT_TRUE(StartsWith(none.err, "kfpc: error: missing input file\n\n")) << none.err;
+
+  Outcome two = Kfpc("build a.kf b.kf");
+  EXPECT_EQ(two.status, 2);
+  EXPECT_TRUE(StartsWith(two.err, "kfpc: error: `kfpc build` takes one input file, got 2\n\n"))
+      << two.err;
+
+  Outcome no_value = Kfpc("build a.kf -o");
+  EXPECT_EQ(no_value.status, 2);
+  EXPECT_TRUE(StartsWith(no_value.err, "kfpc: error: option `o` is missing an argument\n\n"))
+      << no_value.err;
+}
+
+TEST_F(DriverTest, InvalidKfpVersionIsUsageError) {
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  Outcome run = Kfpc("build hello.kf --kfp-version latest");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_TRUE(StartsWith(run.err,
+                         "kfpc: error: invalid `--kfp-version` value `latest`: expected a "
+                         "release version such as 2.14.6\n\n"))
+      << run.err;
+  EXPECT_EQ(run.out, "");
+}
+
+TEST_F(DriverTest, BuildWritesYamlToStdout) {
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  Outcome run = Kfpc("build hello.kf");
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.err, "");
+  EXPECT_TRUE(StartsWith(run.out, "# PIPELINE DEFINITION\n# Name: hello\n")) << run.out;
+  EXPECT_NE(run.out.find("\nsdkVersion: kfpc-" KFPC_VERSION "\n"), std::string::npos) << run.out;
+
+  Outcome dash = Kfpc("build hello.kf -o -");
+  EXPECT_EQ(dash.status, 0) << dash.err;
+  EXPECT_EQ(dash.out, run.out);
+  EXPECT_EQ(ListDirectory(dir_), std::set<std::string>{"hello.kf"});
+}
+
+TEST_F(DriverTest, BuildWritesOutputFile) {
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  Outcome to_stdout = Kfpc("build hello.kf");
+  ASSERT_EQ(to_stdout.status, 0) << to_stdout.err;
+  WriteFile(dir_ / "hello.yaml", "previous contents\n");
+
+  Outcome run = Kfpc("build hello.kf -o hello.yaml");
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(run.err, "");
+  EXPECT_EQ(ReadFile(dir_ / "hello.yaml"), to_stdout.out);
+  EXPECT_EQ(ListDirectory(dir_), (std::set<std::string>{"hello.kf", "hello.yaml"}));
+}
+
+TEST_F(DriverTest, OutputToDeviceWritesInPlace) {
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  Outcome run = Kfpc("build hello.kf -o /dev/null");
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+  EXPECT_EQ(ListDirectory(dir_), std::set<std::string>{"hello.kf"});
+}
+
+TEST_F(DriverTest, OutputThroughSymlinkReplacesTarget) {
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  WriteFile(dir_ / "out/real.yaml", "previous contents\n");
+  fs::create_symlink("out/real.yaml", dir_ / "link.yaml");
+  Outcome run = Kfpc("build hello.kf -o link.yaml");
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_TRUE(fs::is_symlink(dir_ / "link.yaml"));
+  EXPECT_TRUE(StartsWith(ReadFile(dir_ / "out/real.yaml"), "# PIPELINE DEFINITION\n"));
+}
+
+TEST_F(DriverTest, KfpVersionSetsPipPin) {
+  WriteFile(dir_ / "sum.kf", kPythonPipeline);
+  Outcome default_pin = Kfpc("build sum.kf");
+  EXPECT_EQ(default_pin.status, 0) << default_pin.err;
+  EXPECT_NE(default_pin.out.find("kfp==2.14.6"), std::string::npos) << default_pin.out;
+
+  Outcome pinned = Kfpc("build sum.kf --kfp-version 2.15.0");
+  EXPECT_EQ(pinned.status, 0) << pinned.err;
+  EXPECT_NE(pinned.out.find("kfp==2.15.0"), std::string::npos) << pinned.out;
+  EXPECT_EQ(pinned.out.find("kfp==2.14.6"), std::string::npos);
+}
+
+TEST_F(DriverTest, InputErrorsExitOneAndWriteNothing) {
+  WriteFile(dir_ / "broken.kf", kBrokenPipeline);
+  Outcome run = Kfpc("build broken.kf");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_EQ(run.out, "");
+  EXPECT_TRUE(StartsWith(run.err, "broken.kf:2:3: error: ")) << run.err;
+  EXPECT_NE(run.err.find("missing_component"), std::string::npos) << run.err;
+}
+
+TEST_F(DriverTest, FailedBuildKeepsPreviousOutput) {
+  WriteFile(dir_ / "broken.kf", kBrokenPipeline);
+  WriteFile(dir_ / "out.yaml", "previous contents\n");
+  Outcome run = Kfpc("build broken.kf -o out.yaml");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_EQ(ReadFile(dir_ / "out.yaml"), "previous contents\n");
+  EXPECT_EQ(ListDirectory(dir_), (std::set<std::string>{"broken.kf", "out.yaml"}));
+
+  Outcome fresh = Kfpc("build broken.kf -o new.yaml");
+  EXPECT_EQ(fresh.status, 1);
+  EXPECT_FALSE(fs::exists(dir_ / "new.yaml"));
+}
+
+TEST_F(DriverTest, MissingInputIsIoError) {
+  Outcome run = Kfpc("build missing.kf");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_EQ(run.err, "kfpc: error: failed to read `missing.kf`: No such file or directory\n");
+  EXPECT_EQ(run.out, "");
+}
+
+TEST_F(DriverTest, DirectoryAsInputIsIoError) {
+  fs::create_directory(dir_ / "pipelines.kf");
+  Outcome run = Kfpc("build pipelines.kf");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_EQ(run.err, "kfpc: error: failed to read `pipelines.kf`: Is a directory\n");
+}
+
+TEST_F(DriverTest, UnreadableInputIsIoError) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads files whatever their permissions";
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  fs::permissions(dir_ / "hello.kf", fs::perms::none);
+  Outcome run = Kfpc("build hello.kf");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_EQ(run.err, "kfpc: error: failed to read `hello.kf`: Permission denied\n");
+}
+
+TEST_F(DriverTest, MissingOutputDirectoryIsIoError) {
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  Outcome run = Kfpc("build hello.kf -o no/such/dir/out.yaml");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_EQ(run.err,
+            "kfpc: error: failed to write `no/such/dir/out.yaml`: No such file or directory\n");
+  EXPECT_EQ(run.out, "");
+}
+
+TEST_F(DriverTest, OutputUnderRegularFileIsIoError) {
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  Outcome run = Kfpc("build hello.kf -o hello.kf/out.yaml");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_EQ(run.err, "kfpc: error: failed to write `hello.kf/out.yaml`: Not a directory\n");
+}
+
+TEST_F(DriverTest, OutputOverDirectoryIsIoError) {
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  fs::create_directory(dir_ / "out.yaml");
+  Outcome run = Kfpc("build hello.kf -o out.yaml");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_EQ(run.err, "kfpc: error: failed to write `out.yaml`: Is a directory\n");
+  // The temporary file is removed after the failed rename.
+  EXPECT_EQ(ListDirectory(dir_), (std::set<std::string>{"hello.kf", "out.yaml"}));
+}
+
+TEST_F(DriverTest, UnwritableOutputDirectoryIsIoError) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root writes files whatever their permissions";
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  fs::create_directory(dir_ / "locked");
+  fs::permissions(dir_ / "locked", fs::perms::owner_read | fs::perms::owner_exec);
+  Outcome run = Kfpc("build hello.kf -o locked/out.yaml");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_EQ(run.err, "kfpc: error: failed to write `locked/out.yaml`: Permission denied\n");
+}
+
+TEST_F(DriverTest, BuildWithoutPipelineIsInputError) {
+  WriteFile(dir_ / "library.kf", kComponentOnly);
+  Outcome run = Kfpc("build library.kf");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_EQ(run.out, "");
+  EXPECT_NE(run.err.find("error: "), std::string::npos) << run.err;
+}
+
+TEST_F(DriverTest, CheckAcceptsComponentLibrary) {
+  WriteFile(dir_ / "library.kf", kComponentOnly);
+  Outcome run = Kfpc("check library.kf");
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(run.err, "");
+}
+
+TEST_F(DriverTest, CheckSearchesDirectoriesRecursively) {
+  WriteFile(dir_ / "tree/a/hello.kf", kHelloPipeline);
+  WriteFile(dir_ / "tree/b/c/broken.kf", kBrokenPipeline);
+  WriteFile(dir_ / "tree/notes.txt", "not a source file\n");
+  Outcome run = Kfpc("check tree");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_EQ(run.out, "");
+  EXPECT_TRUE(StartsWith(run.err, "tree/b/c/broken.kf:2:3: error: ")) << run.err;
+  EXPECT_EQ(run.err.find("hello.kf"), std::string::npos) << run.err;
+
+  Outcome clean = Kfpc("check tree/a");
+  EXPECT_EQ(clean.status, 0) << clean.err;
+  EXPECT_EQ(clean.err, "");
+}
+
+TEST_F(DriverTest, CheckReportsEveryFile) {
+  WriteFile(dir_ / "one.kf", kBrokenPipeline);
+  WriteFile(dir_ / "two.kf", kBrokenPipeline);
+  Outcome run = Kfpc("check one.kf two.kf");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_TRUE(StartsWith(run.err, "one.kf:2:3: error: ")) << run.err;
+  EXPECT_NE(run.err.find("\ntwo.kf:2:3: error: "), std::string::npos) << run.err;
+}
+
+TEST_F(DriverTest, CheckIoErrorWinsOverInputErrors) {
+  WriteFile(dir_ / "broken.kf", kBrokenPipeline);
+  fs::create_directory(dir_ / "empty");
+  Outcome run = Kfpc("check empty missing.kf broken.kf");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_TRUE(StartsWith(run.err,
+                         "kfpc: error: no `.kf` files found under `empty`\n"
+                         "kfpc: error: failed to read `missing.kf`: No such file or directory\n"
+                         "broken.kf:2:3: error: "))
+      << run.err;
+}
+
+}  // namespace

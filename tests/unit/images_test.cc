@@ -1,0 +1,383 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "compiler/diagnostics/diagnostic.h"
+#include "compiler/images/http_client.h"
+#include "compiler/images/image_reference.h"
+#include "compiler/images/json_limits.h"
+#include "compiler/images/lock_command.h"
+#include "compiler/images/lock_file.h"
+#include "compiler/images/registry_auth.h"
+
+namespace kfpc::images {
+namespace {
+
+const std::string kDigestA = "sha256:" + std::string(64, 'a');
+const std::string kDigestB = "sha256:" + std::string(64, 'b');
+const std::string kDigestC = "sha256:" + std::string(64, 'c');
+
+struct ReferenceCase {
+  std::string text, domain, path, tag, digest, registry_host;
+};
+
+TEST(ImageReference, NormalizesLikeDocker) {
+  const std::vector<ReferenceCase> cases = {
+      {"python", "docker.io", "library/python", "latest", "", "registry-1.docker.io"},
+      {"python:3.11", "docker.io", "library/python", "3.11", "", "registry-1.docker.io"},
+      {"bitnami/redis:7", "docker.io", "bitnami/redis", "7", "", "registry-1.docker.io"},
+      {"docker.io/python", "docker.io", "library/python", "latest", "", "registry-1.docker.io"},
+      {"index.docker.io/library/python", "docker.io", "library/python", "latest", "",
+       "registry-1.docker.io"},
+      {"ghcr.io/org/team/app:v1.2-rc_3", "ghcr.io", "org/team/app", "v1.2-rc_3", "", "ghcr.io"},
+      {"localhost/app", "localhost", "app", "latest", "", "localhost"},
+      {"localhost:5000/app:dev", "localhost:5000", "app", "dev", "", "localhost:5000"},
+      {"127.0.0.1:5000/a/b@" + kDigestA, "127.0.0.1:5000", "a/b", "", kDigestA, "127.0.0.1:5000"},
+      {"[::1]:5000/app:1", "[::1]:5000", "app", "1", "", "[::1]:5000"},
+      {"python:3.11@" + kDigestB, "docker.io", "library/python", "3.11", kDigestB,
+       "registry-1.docker.io"},
+      {"my-registry.example.com:443/a__b/c.d/e--f", "my-registry.example.com:443", "a__b/c.d/e--f",
+       "latest", "", "my-registry.example.com:443"},
+  };
+  for (const ReferenceCase& c : cases) {
+    ImageReference reference;
+    std::string error;
+    ASSERT_TRUE(ParseImageReference(c.text, &reference, &error)) << c.text << ": " << error;
+    EXPECT_EQ(reference.domain, c.domain) << c.text;
+    EXPECT_EQ(reference.path, c.path) << c.text;
+    EXPECT_EQ(reference.tag, c.tag) << c.text;
+    EXPECT_EQ(reference.digest, c.digest) << c.text;
+    EXPECT_EQ(reference.RegistryHost(), c.registry_host) << c.text;
+  }
+}
+
+TEST(ImageReference, ManifestReferencePrefersDigest) {
+  ImageReference reference;
+  std::string error;
+  ASSERT_TRUE(ParseImageReference("python:3.11@" + kDigestA, &reference, &error));
+  EXPECT_EQ(reference.ManifestReference(), kDigestA);
+  EXPECT_EQ(reference.Repository(), "docker.io/library/python");
+}
+
+TEST(ImageReference, RejectsInvalidReferences) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "the image reference is empty"},
+      {"Python", "the repository name must be lowercase"},
+      {"python:",
+       "the tag `` is invalid; a tag has at most 128 letters, digits, `_`, `.` and "
+       "`-` and does not start with `.` or `-`"},
+      {"python:.hidden",
+       "the tag `.hidden` is invalid; a tag has at most 128 letters, digits, "
+       "`_`, `.` and `-` and does not start with `.` or `-`"},
+      {"python@sha256:abc", "the digest must be `sha256:` followed by 64 lowercase hex digits"},
+      {":3.11", "the image reference has no repository name"},
+      {"a//b",
+       "the repository name `a//b` is invalid; it is lowercase letters and digits "
+       "separated by `/`, `.`, `_`, `__` or `-`"},
+      {"-app",
+       "the repository name `-app` is invalid; it is lowercase letters and digits "
+       "separated by `/`, `.`, `_`, `__` or `-`"},
+      {"host:port/app", "the registry `host:port` is not a valid host name"},
+      {std::string(64, 'f'), "a 64-digit hexadecimal string is an image ID, not a repository name"},
+      {std::string(256, 'a'), "the repository name is longer than 255 characters"},
+  };
+  for (const auto& [text, message] : cases) {
+    ImageReference reference;
+    std::string error;
+    EXPECT_FALSE(ParseImageReference(text, &reference, &error)) << text;
+    EXPECT_EQ(error, message) << text;
+  }
+}
+
+TEST(ImageReference, LoopbackHosts) {
+  for (const char* host :
+       {"localhost", "localhost:5000", "127.0.0.1", "127.1.2.3:80", "[::1]:5000"}) {
+    EXPECT_TRUE(IsLoopbackHost(host)) << host;
+  }
+  for (const char* host : {"128.0.0.1", "127.0.0.256", "127.0.0", "localhost.example.com",
+                           "10.0.0.1:5000", "[::2]:5000", "127.0.0.1:x", "ghcr.io"}) {
+    EXPECT_FALSE(IsLoopbackHost(host)) << host;
+  }
+}
+
+TEST(AuthChallenge, ParsesDockerHubBearer) {
+  AuthChallenge challenge;
+  ASSERT_TRUE(ParseAuthChallenge(
+      R"(Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/python:pull")",
+      &challenge));
+  EXPECT_EQ(challenge.scheme, "bearer");
+  EXPECT_EQ(challenge.realm, "https://auth.docker.io/token");
+  EXPECT_EQ(challenge.service, "registry.docker.io");
+  EXPECT_EQ(challenge.scope, "repository:library/python:pull");
+  EXPECT_EQ(TokenRequestUrl(challenge, "library/python"),
+            "https://auth.docker.io/token?service=registry.docker.io&"
+            "scope=repository%3Alibrary%2Fpython%3Apull");
+}
+
+TEST(AuthChallenge, AcceptsAnyOrderSpacesAndEscapes) {
+  AuthChallenge challenge;
+  ASSERT_TRUE(ParseAuthChallenge(
+      R"(bearer  service = reg , scope="repository:a/b:pull,push", realm="https://x/t\"q")",
+      &challenge));
+  EXPECT_EQ(challenge.service, "reg");
+  EXPECT_EQ(challenge.scope, "repository:a/b:pull,push");
+  EXPECT_EQ(challenge.realm, "https://x/t\"q");
+}
+
+TEST(AuthChallenge, DefaultsScopeAndKeepsRealmQuery) {
+  AuthChallenge challenge;
+  ASSERT_TRUE(ParseAuthChallenge(R"(Bearer realm="https://ghcr.io/token?x=1")", &challenge));
+  EXPECT_EQ(TokenRequestUrl(challenge, "org/app"),
+            "https://ghcr.io/token?x=1&scope=repository%3Aorg%2Fapp%3Apull");
+}
+
+TEST(AuthChallenge, ReportsBasicAndMalformed) {
+  AuthChallenge challenge;
+  ASSERT_TRUE(ParseAuthChallenge(R"(Basic realm="Registry Realm")", &challenge));
+  EXPECT_EQ(challenge.scheme, "basic");
+  EXPECT_FALSE(ParseAuthChallenge("", &challenge));
+  EXPECT_FALSE(ParseAuthChallenge(R"(Bearer realm="unterminated)", &challenge));
+  EXPECT_FALSE(ParseAuthChallenge(R"(Bearer realm="a" service="b")", &challenge));
+}
+
+TEST(AuthChallenge, ReadsTokenOrAccessToken) {
+  std::string token;
+  EXPECT_TRUE(ParseTokenResponse(R"({"token":"abc","expires_in":300})", &token));
+  EXPECT_EQ(token, "abc");
+  EXPECT_TRUE(ParseTokenResponse(R"({"access_token":"xyz"})", &token));
+  EXPECT_EQ(token, "xyz");
+  EXPECT_FALSE(ParseTokenResponse(R"({"token":""})", &token));
+  EXPECT_FALSE(ParseTokenResponse("not json", &token));
+}
+
+TEST(Url, ParsesAndResolvesRedirects) {
+  Url url;
+  ASSERT_TRUE(ParseUrl("https://[::1]:5000/v2/a/manifests/1?x=y", &url));
+  EXPECT_EQ(url.host, "::1");
+  EXPECT_EQ(url.port, 5000);
+  EXPECT_EQ(url.authority, "[::1]:5000");
+  EXPECT_EQ(url.target, "/v2/a/manifests/1?x=y");
+  ASSERT_TRUE(ParseUrl("http://127.0.0.1", &url));
+  EXPECT_EQ(url.port, 80);
+  EXPECT_EQ(url.target, "/");
+  EXPECT_FALSE(ParseUrl("ftp://host/", &url));
+  EXPECT_FALSE(ParseUrl("https://user@host/", &url));
+  EXPECT_FALSE(ParseUrl("https://host:99999/", &url));
+
+  ASSERT_TRUE(ParseUrl("https://r.io/v2/a/blobs/sha256:1", &url));
+  EXPECT_EQ(ResolveLocation(url, "https://cdn.io/x"), "https://cdn.io/x");
+  EXPECT_EQ(ResolveLocation(url, "//cdn.io/x"), "https://cdn.io/x");
+  EXPECT_EQ(ResolveLocation(url, "/other"), "https://r.io/other");
+  EXPECT_EQ(ResolveLocation(url, "sibling"), "https://r.io/v2/a/blobs/sibling");
+}
+
+TEST(HttpClient, RefusesPlainHttpOutsideLoopback) {
+  // The policy check runs before name resolution, so this test sends nothing.
+  HttpClient client(HttpClientOptions{});
+  HttpRequest request;
+  request.url = "http://registry.invalid/v2/";
+  HttpResponse response;
+  std::string error;
+  EXPECT_FALSE(client.Send(request, &response, &error));
+  EXPECT_EQ(error,
+            "plain HTTP to `registry.invalid` is not allowed; only loopback hosts and "
+            "insecure registries use HTTP");
+  EXPECT_TRUE(client.AllowsPlainHttp("127.0.0.1:5000"));
+  EXPECT_FALSE(client.AllowsPlainHttp("registry.invalid:5000"));
+  HttpClientOptions options;
+  options.insecure_hosts = {"registry.invalid:5000"};
+  EXPECT_TRUE(HttpClient(options).AllowsPlainHttp("registry.invalid:5000"));
+}
+
+TEST(JsonLimits, RejectsDeepNestingBeforeParsing) {
+  nlohmann::json value;
+  std::string error;
+  size_t offset = 0;
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_FALSE(ParseJsonWithLimits(deep, 8, &value, &error, &offset));
+  EXPECT_EQ(error, "arrays and objects nest more than 8 levels deep");
+  EXPECT_EQ(offset, 8u);
+  EXPECT_TRUE(ParseJsonWithLimits(R"({"a":"[[[[[[[[[[[[[[["})", 2, &value, &error, &offset));
+}
+
+LockFile SampleLock() {
+  LockFile lock;
+  LockedImage& python = lock.images["python:3.11"];
+  python.repository = "docker.io/library/python";
+  python.digest = kDigestA;
+  python.media_type = "application/vnd.oci.image.index.v1+json";
+  python.platforms = {{"linux/arm64/v8", kDigestB}, {"linux/amd64", kDigestC}};
+  LockedImage& tool = lock.images["ghcr.io/org/tool:1"];
+  tool.repository = "ghcr.io/org/tool";
+  tool.digest = kDigestC;
+  tool.media_type = "application/vnd.docker.distribution.manifest.v2+json";
+  tool.platforms = {{"linux/amd64", kDigestC}};
+  return lock;
+}
+
+TEST(LockFile, SerializesSortedAndStable) {
+  std::string text = SerializeLockFile(SampleLock());
+  EXPECT_EQ(text,
+            "{\n"
+            "  \"images\": {\n"
+            "    \"ghcr.io/org/tool:1\": {\n"
+            "      \"digest\": \"" +
+                kDigestC +
+                "\",\n"
+                "      \"mediaType\": \"application/vnd.docker.distribution.manifest.v2+json\",\n"
+                "      \"platforms\": {\n"
+                "        \"linux/amd64\": \"" +
+                kDigestC +
+                "\"\n"
+                "      },\n"
+                "      \"repository\": \"ghcr.io/org/tool\"\n"
+                "    },\n"
+                "    \"python:3.11\": {\n"
+                "      \"digest\": \"" +
+                kDigestA +
+                "\",\n"
+                "      \"mediaType\": \"application/vnd.oci.image.index.v1+json\",\n"
+                "      \"platforms\": {\n"
+                "        \"linux/amd64\": \"" +
+                kDigestC +
+                "\",\n"
+                "        \"linux/arm64/v8\": \"" +
+                kDigestB +
+                "\"\n"
+                "      },\n"
+                "      \"repository\": \"docker.io/library/python\"\n"
+                "    }\n"
+                "  },\n"
+                "  \"version\": 1\n"
+                "}\n");
+
+  diag::SourceManager sources;
+  diag::DiagnosticSink sink;
+  LockFile parsed;
+  ASSERT_TRUE(ParseLockFile(sources, sources.AddFile("kfpc.lock", text), sink, &parsed));
+  EXPECT_EQ(parsed, SampleLock());
+  EXPECT_EQ(SerializeLockFile(parsed), text);
+}
+
+// Parses `text` as a lock file and returns every diagnostic rendered.
+std::string LockErrors(const std::string& text, LockFileLimits limits = {}) {
+  diag::SourceManager sources;
+  diag::DiagnosticSink sink;
+  LockFile lock;
+  EXPECT_FALSE(ParseLockFile(sources, sources.AddFile("kfpc.lock", text), sink, &lock, limits));
+  for (const diag::Diagnostic& d : sink.diagnostics()) {
+    EXPECT_EQ(d.kind, diag::Kind::kInvalidLockFile) << d.message;
+  }
+  return diag::RenderAll(sources, sink.diagnostics());
+}
+
+TEST(LockFile, JsonSyntaxErrorHasLine) {
+  EXPECT_EQ(LockErrors("{\n  \"version\": 1,\n  \"images\": {\n    \"a\": tru\n  }\n}\n"),
+            "kfpc.lock:4:13: error: invalid lock file: syntax error while parsing value - "
+            "invalid literal; last read: '\"a\": tru<U+000A>'\n"
+            "4 |     \"a\": tru\n"
+            "  |             ^\n"
+            "help: fix the JSON, or delete the file and run `kfpc lock` to recreate it\n");
+}
+
+TEST(LockFile, BadEntryPointsAtItsKey) {
+  std::string text = SerializeLockFile(SampleLock());
+  std::string broken = text;
+  broken.replace(broken.find("\"linux/amd64\": \"" + kDigestC + "\"\n      },\n      \"repo"), 15,
+                 "\"linux-amd64\": ");
+  EXPECT_EQ(LockErrors(broken),
+            "kfpc.lock:7:9: error: the platform `linux-amd64` of `ghcr.io/org/tool:1` needs the "
+            "form `os/architecture[/variant]` and a sha256 digest\n"
+            "7 |         \"linux-amd64\": \"" +
+                kDigestC +
+                "\"\n"
+                "  |         ^~~~~~~~~~~~~\n"
+                "help: run `kfpc lock --update` to regenerate the lock file\n");
+}
+
+TEST(LockFile, RejectsWrongRepositoryVersionAndFields) {
+  std::string text = SerializeLockFile(SampleLock());
+  text.replace(text.find("ghcr.io/org/tool\""), 16, "ghcr.io/org/other");
+  text.replace(text.find("\"version\": 1"), 12, "\"version\": 2, \"extra\": 0");
+  std::string errors = LockErrors(text);
+  EXPECT_NE(errors.find("kfpc.lock:9:7: error: the entry for `ghcr.io/org/tool:1` has repository "
+                        "`ghcr.io/org/other`, but the reference names `ghcr.io/org/tool`"),
+            std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("error: unsupported lock file version: this kfpc reads version 1"),
+            std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("error: unknown top-level field `extra`"), std::string::npos) << errors;
+}
+
+TEST(LockFile, EnforcesSizeAndDepthLimits) {
+  LockFileLimits limits;
+  limits.max_bytes = 10;
+  EXPECT_EQ(LockErrors("{\"images\": {}, \"version\": 1}", limits),
+            "kfpc.lock:1:1: error: the lock file is larger than 10 bytes\n"
+            "1 | {\"images\": {}, \"version\": 1}\n"
+            "  | ^\n");
+  std::string deep =
+      "{\"images\": {\"a\": {\"platforms\": {\"x\": [[[[[[]]]]]]}}}, \"version\": 1}";
+  std::string errors = LockErrors(deep);
+  EXPECT_NE(errors.find("kfpc.lock:1:42: error: invalid lock file: arrays and objects nest more "
+                        "than 8 levels deep"),
+            std::string::npos)
+      << errors;
+}
+
+TEST(LockFile, PinImageFindsArm64Variant) {
+  LockFile lock = SampleLock();
+  diag::DiagnosticSink sink;
+  std::string pinned;
+  ASSERT_TRUE(PinImage(lock, "python:3.11", diag::Span{}, sink, &pinned));
+  EXPECT_EQ(pinned, "docker.io/library/python@" + kDigestB);
+  EXPECT_TRUE(sink.diagnostics().empty());
+}
+
+TEST(LockFile, PinImageReportsMissingPlatformAndEntry) {
+  LockFile lock = SampleLock();
+  diag::DiagnosticSink sink;
+  std::string pinned;
+  EXPECT_FALSE(PinImage(lock, "ghcr.io/org/tool:1", diag::Span{}, sink, &pinned));
+  EXPECT_FALSE(PinImage(lock, "python:3.12", diag::Span{}, sink, &pinned));
+  ASSERT_EQ(sink.diagnostics().size(), 2u);
+  EXPECT_EQ(sink.diagnostics()[0].kind, diag::Kind::kImageMissingPlatform);
+  EXPECT_EQ(sink.diagnostics()[0].message,
+            "image `ghcr.io/org/tool:1` has no `linux/arm64` manifest; it has linux/amd64");
+  EXPECT_EQ(sink.diagnostics()[1].kind, diag::Kind::kImageNotLocked);
+  EXPECT_EQ(sink.diagnostics()[1].message, "image `python:3.12` is not in `kfpc.lock`");
+  EXPECT_EQ(sink.diagnostics()[1].help,
+            "run `kfpc lock` to resolve it and commit the updated lock file");
+}
+
+TEST(LockFile, LoadReportsMissingFile) {
+  diag::SourceManager sources;
+  diag::DiagnosticSink sink;
+  LockFile lock;
+  EXPECT_FALSE(LoadLockFile("/nonexistent/kfpc.lock", sources, sink, &lock));
+  ASSERT_EQ(sink.diagnostics().size(), 1u);
+  EXPECT_EQ(sink.diagnostics()[0].kind, diag::Kind::kReadFailed);
+  EXPECT_EQ(sink.diagnostics()[0].message, "cannot read lock file `/nonexistent/kfpc.lock`");
+}
+
+TEST(RunLock, InvalidReferenceWritesNothing) {
+  // An invalid reference fails before any request, so this test sends nothing.
+  LockOptions options;
+  options.lock_path = (std::filesystem::temp_directory_path() / "kfpc-images-test.lock").string();
+  std::filesystem::remove(options.lock_path);
+  options.images = {"Python:3.11"};
+  diag::SourceManager sources;
+  diag::DiagnosticSink sink;
+  std::string report;
+  EXPECT_FALSE(RunLock(options, sources, sink, &report));
+  ASSERT_EQ(sink.diagnostics().size(), 1u);
+  EXPECT_EQ(sink.diagnostics()[0].kind, diag::Kind::kInvalidImageReference);
+  EXPECT_EQ(sink.diagnostics()[0].message,
+            "invalid image reference `Python:3.11`: the repository name must be lowercase");
+  EXPECT_FALSE(std::filesystem::exists(options.lock_path));
+  EXPECT_EQ(report, "");
+}
+
+}  // namespace
+}  // namespace kfpc::images
