@@ -22,6 +22,8 @@ std::string_view Version();
 // YAML or help to `out` and diagnostics to `err`, and returns the exit status.
 int RunBuild(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// Runs the language server on the process's standard input; `out` must be standard output.
+int RunLsp(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // Writes `kfpc: error: MESSAGE` and then `help` to `err`, and returns kExitUsageOrIo.
 int ReportUsageError(std::ostream& err, std::string_view message, std::string_view help);

@@ -14,12 +14,14 @@ constexpr std::string_view kUsage =
     "Usage:\n"
     "  kfpc build FILE.kf [-o OUT.yaml] [--pipeline NAME] [--kfp-version X.Y.Z]\n"
     "  kfpc check FILE_OR_DIRECTORY...\n"
+    "  kfpc lsp\n"
     "  kfpc --version\n"
     "  kfpc COMMAND --help\n"
     "\n"
     "Commands:\n"
     "  build   compile one pipeline file to IR YAML (stdout unless -o is given)\n"
     "  check   report the diagnostics of .kf files; directories are searched recursively\n"
+    "  lsp     run the language server over standard input and output\n"
     "\n"
     "Exit status: 0 on success, 1 when the input has errors, 2 for usage and I/O errors.\n";
 
@@ -88,6 +90,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   std::vector<std::string> command_args(args.begin() + 1, args.end());
   if (command == "build") return RunBuild(command_args, out, err);
   if (command == "check") return RunCheck(command_args, out, err);
+  if (command == "lsp") return RunLsp(command_args, out, err);
   if (command == "--help" || command == "-h" || command == "help") {
     out << kUsage;
     return kExitSuccess;
