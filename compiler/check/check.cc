@@ -7,6 +7,8 @@
 #include "compiler/check/declarations.h"
 #include "compiler/check/imports.h"
 #include "compiler/check/pipeline_checker.h"
+#include "compiler/check/security.h"
+#include "compiler/parse/limits.h"
 
 namespace kfpc::check {
 
@@ -117,9 +119,14 @@ FileLoader DiskLoader() {
   return [](const std::string& path) -> std::optional<std::string> {
     std::ifstream in(path, std::ios::binary);
     if (!in) return std::nullopt;
-    std::ostringstream contents;
-    contents << in.rdbuf();
-    return contents.str();
+    // Stops a chunk past the size limit, where the parser reports the file as too large, so that
+    // an import of /dev/zero or a huge file does not exhaust memory.
+    std::string contents;
+    char buffer[1 << 16];
+    while (contents.size() <= parse::kMaxFileBytes && in.read(buffer, sizeof buffer).gcount() > 0) {
+      contents.append(buffer, static_cast<size_t>(in.gcount()));
+    }
+    return contents;
   };
 }
 
@@ -132,6 +139,7 @@ CheckResult Check(diag::SourceManager& sources, diag::FileId root, const FileLoa
 
   DeclFiles files;
   LoadFiles(context, root, loader, files);
+  CheckLiteralCredentials(context, files);
   std::map<const ast::Decl*, sema::Pipeline*> pipelines;
   CheckDeclarations(context, files, pipelines);
   for (const auto& [decl, pipeline] : pipelines) CheckPipelineBody(context, *decl, *pipeline);

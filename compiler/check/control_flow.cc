@@ -1,6 +1,7 @@
 // Control-flow groups: `if`/`else` branches, `for` loops and `try`/`finally` exit handlers, and
 // the values that cross their boundaries (`collect(...)`, `one_of(...)`).
 
+#include "compiler/check/condition_flow.h"
 #include "compiler/check/pipeline_checker.h"
 #include "compiler/check/types.h"
 
@@ -32,6 +33,37 @@ const Group* FirstCrossed(const sema::Task& task, const Group* from, Group::Kind
     if (group->kind == kind) return group;
   }
   return nullptr;
+}
+
+// Checks what `one_of` needs beyond one output per branch: a chain that ends with `else`, so
+// that exactly one branch runs, and alternatives of one type.
+bool CheckOneOfChain(Context& context, const ast::Expr& expr, const sema::Pipeline& pipeline,
+                     int chain, const sema::ValueRef& one_of) {
+  const Group* last = nullptr;
+  for (const auto& group : pipeline.groups) {
+    if (group->kind == Group::Kind::kCondition && group->chain_id == chain) last = group.get();
+  }
+  if (last != nullptr && last->condition != nullptr) {
+    diag::Diagnostic& d = context.Report(
+        diag::Kind::kInvalidControlFlow, expr.span,
+        "`one_of` reads an `if`/`else` chain without `else`, so no branch may run");
+    d.labels.push_back({last->span, "the chain's last branch"});
+    d.help = "add an `else` branch whose task output is passed to `one_of`";
+    return false;
+  }
+  const sema::Type& first = one_of.alternatives.front().type;
+  for (const sema::ValueRef& alternative : one_of.alternatives) {
+    if (alternative.type.ToString() == first.ToString() &&
+        alternative.type.is_artifact == first.is_artifact) {
+      continue;
+    }
+    context.Report(diag::Kind::kTypeMismatch, alternative.span,
+                   "the values of `one_of` must have one type, found `" + first.ToString() +
+                       "` and `" + alternative.type.ToString() + "`")
+        .help = "pass outputs of the same type from every branch";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -71,7 +103,16 @@ std::optional<Value> PipelineChecker::CrossGroups(Value value, const ast::Expr& 
     return collected;
   }
   diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidControlFlow, expr.span, "");
-  if (outermost->kind == Group::Kind::kLoop) {
+  if (in_one_of_ && outermost->kind == Group::Kind::kCondition && crossed[0] == task.parent &&
+      crossed[0]->kind == Group::Kind::kCondition) {
+    d.message = "the `if`/`else` chain around task `" + task.binding + "` is inside another " +
+                "`if`, so its `one_of` must be read inside that `if` too";
+    d.help = "move this task into the `if` that contains the chain";
+  } else if (in_one_of_ && outermost->kind == Group::Kind::kCondition) {
+    d.message = "`one_of` reads tasks placed directly in a branch, but task `" + task.binding +
+                "` is nested in another group there";
+    d.help = "pass the output of a task written directly in the branch";
+  } else if (outermost->kind == Group::Kind::kLoop) {
     d.message = "task `" + task.binding + "` runs in every iteration of a `for` loop, so its "
                 "output is one value per iteration";
     d.help = "read the list of values with `collect(" + written + ")`";
@@ -96,6 +137,13 @@ std::optional<Value> PipelineChecker::CheckOneOf(const ast::Expr& expr, const se
   bool ok = true;
   in_one_of_ = true;
   for (const ast::Argument& arg : expr.args) {
+    if (arg.value->kind == ast::ExprKind::kCall && arg.value->text == "one_of") {
+      context_.Report(diag::Kind::kInvalidControlFlow, arg.value->span,
+                      "`one_of` cannot contain another `one_of`")
+          .help = "pass the task outputs of every branch to one `one_of`";
+      ok = false;
+      continue;
+    }
     std::optional<Value> value = CheckValue(*arg.value, expected, what);
     if (!value) {
       ok = false;
@@ -124,16 +172,24 @@ std::optional<Value> PipelineChecker::CheckOneOf(const ast::Expr& expr, const se
         .help = "pass one output per branch of the `if`/`else` chain";
     return std::nullopt;
   }
-  if (!ok) return std::nullopt;
+  if (!ok || !CheckOneOfChain(context_, expr, pipeline_, chain, result.ref)) return std::nullopt;
   return result;
 }
 
 std::optional<Value> PipelineChecker::CheckCall(const ast::Expr& expr, const sema::Type* expected,
                                                 const std::string& what) {
   if (expr.text == "one_of") return CheckOneOf(expr, expected, what);
+  if (ConversionTarget(expr.text)) {
+    context_.Report(diag::Kind::kInvalidConversion, expr.span,
+                    "`" + expr.text + "(...)` can only appear in an `if` condition")
+        .help = "pass the value itself, and convert it inside the component or declare the "
+                "input with the value's type";
+    return std::nullopt;
+  }
   if (expr.text != "collect") {
     context_.Report(diag::Kind::kInvalidValue, expr.text_span, "unknown function `" + expr.text + "`")
-        .help = "the functions for values are `collect` and `one_of`, and tasks are statements";
+        .help = "the functions for values are `collect` and `one_of`, conditions may also "
+                "convert with `int`, `float` and `string`, and tasks are statements";
     return std::nullopt;
   }
   if (expr.args.size() != 1 || !expr.args[0].name.empty()) {
@@ -185,8 +241,22 @@ std::shared_ptr<sema::Group::Condition> PipelineChecker::CheckCondition(const as
     return nullptr;
   }
   condition->op = expr.text;
-  std::optional<Value> left = CheckValue(*expr.object, nullptr, "a condition");
-  std::optional<Value> right = CheckValue(*expr.rhs, nullptr, "a condition");
+  // One side: a value, or an explicit conversion `int(x)`, `float(x)` or `string(x)` of one.
+  auto check_side = [&](const ast::Expr& side,
+                        std::optional<sema::ParamType>* conversion) -> std::optional<Value> {
+    if (side.kind != ast::ExprKind::kCall || !ConversionTarget(side.text)) {
+      return CheckValue(side, nullptr, "a condition");
+    }
+    if (!CheckConversionCall(context_, side)) return std::nullopt;
+    std::optional<Value> value = CheckValue(*side.args[0].value, nullptr, "a condition");
+    if (!value || !CheckConversionSource(context_, side, value->ref.type, value->typed)) {
+      return std::nullopt;
+    }
+    *conversion = ConversionTarget(side.text);
+    return value;
+  };
+  std::optional<Value> left = check_side(*expr.object, &condition->left_conversion);
+  std::optional<Value> right = check_side(*expr.rhs, &condition->right_conversion);
   if (!left || !right) return nullptr;
   for (const Value* value : {&*left, &*right}) {
     if (value->typed && value->ref.type.is_artifact) {
@@ -196,6 +266,9 @@ std::shared_ptr<sema::Group::Condition> PipelineChecker::CheckCondition(const as
       return nullptr;
     }
   }
+  ComparisonSide left_side{expr.object.get(), &left->ref, left->typed, condition->left_conversion};
+  ComparisonSide right_side{expr.rhs.get(), &right->ref, right->typed, condition->right_conversion};
+  if (!CheckComparison(context_, expr, expr.text, left_side, right_side)) return nullptr;
   condition->left = std::move(left->ref);
   condition->right = std::move(right->ref);
   return condition;
@@ -270,6 +343,10 @@ void PipelineChecker::CheckTry(const ast::Stmt& stmt, std::vector<Member>& membe
   group_ = &group;
   CheckBody(stmt.body, group.members);
   group_ = outer;
+  if (stmt.body.empty()) {
+    context_.Report(diag::Kind::kInvalidControlFlow, stmt.span, "the `try` body is empty")
+        .help = "put the tasks whose end the `finally` task waits for inside `try { ... }`";
+  }
   size_t tasks = 0;
   for (const ast::Stmt& final_stmt : stmt.finally_body) {
     if (final_stmt.kind != ast::StmtKind::kTask || ++tasks > 1) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "compiler/check/security.h"
 #include "compiler/parse/parse.h"
 
 namespace kfpc::check {
@@ -104,6 +105,8 @@ class ImportLoader {
       return;
     }
     if (id != diag::kNoFile && files_.count(id)) return;
+    std::string project_root = FindProjectRoot(context_.sources.path(stack_.front()));
+    if (!CheckImportAllowed(context_, decl, path, project_root, stack_.size())) return;
     if (id == diag::kNoFile) {
       std::optional<std::string> contents = loader_(path);
       if (!contents) {

@@ -1,4 +1,5 @@
 #include "compiler/check/declarations.h"
+#include "compiler/check/kubernetes_settings.h"
 #include "compiler/check/pipeline_checker.h"
 #include "compiler/check/settings.h"
 #include "compiler/check/types.h"
@@ -7,7 +8,8 @@ namespace kfpc::check {
 
 namespace {
 
-const std::vector<std::string> kPipelineSettings = {"description", "display_name", "pipeline_root"};
+const std::vector<std::string> kPipelineSettings = {"description", "display_name", "pipeline_root",
+                                                   "target"};
 
 }  // namespace
 
@@ -101,6 +103,10 @@ void PipelineChecker::CheckSettings() {
     if (setting.name == "description") pipeline_.description = *value;
     if (setting.name == "display_name") pipeline_.display_name = *value;
     if (setting.name == "pipeline_root") pipeline_.pipeline_root = *value;
+    if (setting.name == "target") {
+      pipeline_.target = *value;
+      pipeline_.target_span = setting.value->span;
+    }
   }
 }
 
@@ -136,6 +142,7 @@ void PipelineChecker::CheckBody(const std::vector<ast::Stmt>& body, std::vector<
 const sema::Component* PipelineChecker::ResolveCallee(const ast::TaskCall& call) {
   const Symbol* found = context_.Find(call.callee);
   if (!found) {
+    if (const sema::Component* builtin = KubernetesComponent(call.callee)) return builtin;
     std::vector<std::string> names;
     for (const auto& [name, symbol] : context_.symbols) {
       if (symbol.decl->kind != ast::DeclKind::kArtifact) names.push_back(name);

@@ -1,5 +1,7 @@
 #include "compiler/check/settings.h"
 
+#include <algorithm>
+
 #include "compiler/check/types.h"
 
 namespace kfpc::check {
@@ -17,7 +19,8 @@ diag::Diagnostic& ReportSettingType(Context& context, const ast::Setting& settin
 
 SettingMap CollectSettings(Context& context, const std::vector<ast::Setting>& settings,
                            const std::vector<std::string>& known, const std::string& owner,
-                           std::vector<const ast::Setting*>* env) {
+                           std::vector<const ast::Setting*>* env,
+                           const std::vector<std::string>& repeatable) {
   SettingMap found;
   for (const ast::Setting& setting : settings) {
     if (setting.form == ast::Setting::Form::kEnv) {
@@ -39,6 +42,7 @@ SettingMap CollectSettings(Context& context, const std::vector<ast::Setting>& se
       if (d.help.empty()) d.help = "the settings of " + owner + " are " + JoinNames(known);
       continue;
     }
+    if (std::find(repeatable.begin(), repeatable.end(), setting.name) != repeatable.end()) continue;
     auto [it, inserted] = found.emplace(setting.name, &setting);
     if (!inserted) {
       diag::Diagnostic& d = context.Report(diag::Kind::kDuplicateSetting, setting.name_span,

@@ -15,10 +15,13 @@ using SettingMap = std::map<std::string, const ast::Setting*>;
 
 // Indexes `settings` by name. Reports an unknown name (with the closest known one), a duplicate,
 // and an `env` setting when `allow_env` is false. `owner` names the place in messages ("component
-// `train`"). `env` receives the `env NAME = value` settings in order, when given.
+// `train`"). `env` receives the `env NAME = value` settings in order, when given. Names in
+// `repeatable` may be written several times and are left out of the map, so the caller reads
+// them from `settings`.
 SettingMap CollectSettings(Context& context, const std::vector<ast::Setting>& settings,
                            const std::vector<std::string>& known, const std::string& owner,
-                           std::vector<const ast::Setting*>* env = nullptr);
+                           std::vector<const ast::Setting*>* env = nullptr,
+                           const std::vector<std::string>& repeatable = {});
 
 // Reads a setting's value as a constant string, a list of constant strings, a bool or an int.
 // Each reports a wrong form or type and returns nullopt.

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <regex>
 
+#include "compiler/check/kubernetes_settings.h"
 #include "compiler/check/pipeline_checker.h"
 #include "compiler/check/settings.h"
 #include "compiler/check/types.h"
@@ -15,7 +16,14 @@ namespace {
 const std::vector<std::string> kTaskSettings = {
     "display_name",     "cpu_request",    "cpu_limit",        "memory_request",
     "memory_limit",     "accelerator_type", "accelerator_count", "cache",
-    "retry",            "after",          "ignore_upstream_failure"};
+    "retry",            "after",          "ignore_upstream_failure",
+    "target",           "cache_salt"};
+// The settings above and the Kubernetes ones, which kubernetes_settings.cc checks.
+const std::vector<std::string> kAllTaskSettings = [] {
+  std::vector<std::string> names = kTaskSettings;
+  names.insert(names.end(), KubernetesSettingNames().begin(), KubernetesSettingNames().end());
+  return names;
+}();
 const std::vector<std::string> kRetrySettings = {"max", "backoff", "factor", "max_backoff"};
 
 // Converts "30s", "1.5s", "5m" or "1h" to the protobuf Duration text in seconds ("300s").
@@ -44,8 +52,9 @@ std::optional<std::string> QuantitySetting(Context& context, const ast::Setting&
 
 void PipelineChecker::CheckTaskSettings(const ast::TaskCall& call, sema::Task& task) {
   std::vector<const ast::Setting*> env;
-  SettingMap settings = CollectSettings(context_, call.settings, kTaskSettings,
-                                        "the block of task `" + call.callee + "`", &env);
+  SettingMap settings = CollectSettings(context_, call.settings, kAllTaskSettings,
+                                        "the block of task `" + call.callee + "`", &env,
+                                        RepeatableKubernetesSettings());
   for (const auto& [name, setting] : settings) {
     if (name == "display_name") {
       task.display_name = StringSetting(context_, *setting);
@@ -67,8 +76,20 @@ void PipelineChecker::CheckTaskSettings(const ast::TaskCall& call, sema::Task& t
       task.ignore_upstream_failure = BoolSetting(context_, *setting).value_or(false);
     } else if (name == "after") {
       CheckAfter(*setting, task);
+    } else if (name == "target") {
+      task.target = StringSetting(context_, *setting);
+      if (setting->value) task.target_span = setting->value->span;
+    } else if (name == "cache_salt") {
+      task.cache_salt = StringSetting(context_, *setting);
     }
   }
+  CheckKubernetesSettings(
+      context_, settings, call.settings,
+      [this](const ast::Expr& expr, const sema::Type& type, const std::string& what) {
+        std::optional<Value> value = CheckValue(expr, &type, what);
+        return value ? std::optional<sema::ValueRef>(value->ref) : std::nullopt;
+      },
+      task);
   std::map<std::string, diag::Span> seen;
   for (const ast::Setting* setting : env) {
     auto [it, inserted] = seen.emplace(setting->name, setting->name_span);

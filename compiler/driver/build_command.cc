@@ -5,7 +5,9 @@
 #include "compiler/driver/commands.h"
 #include "compiler/driver/driver.h"
 #include "compiler/driver/file_io.h"
+#include "compiler/driver/target_options.h"
 #include "compiler/lower/lower.h"
+#include "compiler/passes/passes.h"
 #include "runtime/yaml/ir_to_yaml.h"
 
 namespace kfpc::driver {
@@ -18,7 +20,10 @@ cxxopts::Options BuildOptions() {
   cxxopts::Options options("kfpc build",
                            "Compiles one .kf pipeline file to a Kubeflow Pipelines v2 IR YAML "
                            "document.\n");
-  options.custom_help("FILE.kf [-o OUT.yaml] [--pipeline NAME] [--kfp-version X.Y.Z]");
+  options.custom_help(
+      "FILE.kf [-o OUT.yaml] [--pipeline NAME] [--kfp-version X.Y.Z]\n"
+      "         [--target NAME] [--kfp-backend X.Y] [--lock FILE] [--require-lock] "
+      "[--cache-report]");
   options.add_options()
       ("o,output", "write the YAML to FILE; `-` or no -o writes it to stdout",
        cxxopts::value<std::string>()->default_value(std::string(kStdout)), "FILE")
@@ -27,7 +32,10 @@ cxxopts::Options BuildOptions() {
       ("kfp-version", "KFP SDK version pinned by Python components (`kfp==X.Y.Z`)",
        cxxopts::value<std::string>()->default_value(lower::LowerOptions{}.kfp_package_version),
        "X.Y.Z")
+      ("check", "write nothing; exit with 1 when the -o file is missing or differs from the output")
+      ("cache-report", "write each task's cache key, and what it covers, to stderr")
       ("h,help", "print this help and exit");
+  AddTargetOptions(options);
   return options;
 }
 
@@ -37,10 +45,19 @@ bool IsValidKfpVersion(const std::string& version) {
   return std::regex_match(version, kPattern);
 }
 
-// Lowers the checked entry pipeline and writes the YAML to stdout or to `output`.
-int EmitYaml(const sema::Program& program, const lower::LowerOptions& options,
-             const std::string& output, std::ostream& out, std::ostream& err) {
-  std::string yaml = yaml::WriteDocument(lower::Lower(program, *program.entry, options));
+// Writes the YAML of `document` to stdout or to `output`. With `check`,
+// writes nothing and compares `output` with the YAML instead.
+int EmitYaml(const ir::Document& document, const std::string& output, bool check,
+             std::ostream& out, std::ostream& err) {
+  std::string yaml = yaml::WriteDocument(document);
+  if (std::string current, error; check) {
+    if (ReadWholeFile(output, &current, &error) && current == yaml) return kExitSuccess;
+    ReportWithoutLocation(err, diag::Kind::kOutputOutOfDate,
+                          fmt::format("`{}` is {}", output,
+                                      error.empty() ? "out of date" : "missing: " + error),
+                          "run the same `kfpc build` command without `--check` to update it");
+    return kExitInputErrors;
+  }
   if (output == kStdout) {
     out << yaml;
     out.flush();
@@ -53,6 +70,24 @@ int EmitYaml(const sema::Program& program, const lower::LowerOptions& options,
     return kExitUsageOrIo;
   }
   return kExitSuccess;
+}
+
+// Runs the passes on `document` when they apply, or when the cache report is requested, and
+// writes their diagnostics and the report to `err`.
+int RunBuildPasses(const std::string& root_source, const TargetFlags& flags, bool cache_report,
+                   const sema::Program& program, diag::SourceManager& sources,
+                   ir::Document& document, std::ostream& err) {
+  diag::DiagnosticSink sink;
+  passes::PassOptions pass_options;
+  if (PreparePassOptions(root_source, flags, sources, sink, &pass_options) &&
+      (cache_report || PassesApply(pass_options, program))) {
+    passes::PassResult result = passes::RunPasses(program, document, pass_options, sources, sink);
+    err << diag::RenderAll(sources, sink.diagnostics());
+    if (cache_report) err << passes::FormatCacheReport(result.cache_keys);
+  } else {
+    err << diag::RenderAll(sources, sink.diagnostics());
+  }
+  return sink.has_errors() ? kExitInputErrors : kExitSuccess;
 }
 
 }  // namespace
@@ -83,6 +118,12 @@ int RunBuild(const std::vector<std::string>& args, std::ostream& out, std::ostre
                             options.help());
   }
 
+  if (parsed->count("check") > 0 && (*parsed)["output"].as<std::string>() == kStdout) {
+    return ReportUsageError(err, "`--check` needs `-o OUT.yaml`", options.help());
+  }
+  TargetFlags target_flags;
+  if (!ReadTargetFlags(*parsed, options.help(), &target_flags, err)) return kExitUsageOrIo;
+
   check::CheckOptions check_options;
   if (parsed->count("pipeline") > 0) {
     check_options.entry_pipeline = (*parsed)["pipeline"].as<std::string>();
@@ -98,7 +139,12 @@ int RunBuild(const std::vector<std::string>& args, std::ostream& out, std::ostre
                           "declares components");
     return kExitInputErrors;
   }
-  return EmitYaml(*result.program, lower_options, (*parsed)["output"].as<std::string>(), out, err);
+  ir::Document document = lower::Lower(*result.program, *result.program->entry, lower_options);
+  status = RunBuildPasses(files[0], target_flags, parsed->count("cache-report") > 0,
+                          *result.program, sources, document, err);
+  if (status != kExitSuccess) return status;
+  return EmitYaml(document, (*parsed)["output"].as<std::string>(), parsed->count("check") > 0,
+                  out, err);
 }
 
 }  // namespace kfpc::driver

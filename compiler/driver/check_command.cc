@@ -7,6 +7,9 @@
 #include "compiler/driver/commands.h"
 #include "compiler/driver/driver.h"
 #include "compiler/driver/file_io.h"
+#include "compiler/driver/target_options.h"
+#include "compiler/report/json_report.h"
+#include "compiler/report/sarif_report.h"
 
 namespace kfpc::driver {
 
@@ -14,20 +17,100 @@ namespace {
 
 namespace fs = std::filesystem;
 
+enum class OutputFormat { kText, kJson, kSarif };
+
+// The command line of `kfpc check`, validated.
+struct CheckRequest {
+  OutputFormat format = OutputFormat::kText;
+  bool warnings_are_errors = false;
+  std::string output_path;  // "-" is stdout; empty: text to stderr, JSON and SARIF to stdout
+  fs::path sarif_root;      // absolute
+  check::CheckOptions check_options;
+  std::vector<std::string> inputs;
+  TargetFlags target_flags;
+};
+
 cxxopts::Options CheckCommandOptions() {
   cxxopts::Options options("kfpc check",
                            "Checks .kf files and prints their diagnostics without writing any\n"
                            "output. Each file is checked on its own, with its imports.\n"
                            "A directory means every *.kf file under it, searched recursively.\n");
   options.custom_help("FILE_OR_DIRECTORY...");
-  options.add_options()("h,help", "print this help and exit");
+  options.add_options()
+      ("format", "output format: `text` (to stderr), `json` or `sarif` (SARIF 2.1.0, to stdout)",
+       cxxopts::value<std::string>()->default_value("text"), "FORMAT")
+      ("werror", "exit with status 1 when there are warnings, as with errors")
+      ("sarif-root",
+       "directory that SARIF file URIs are relative to (default: the enclosing git "
+       "work tree, else the current directory)",
+       cxxopts::value<std::string>(), "DIR")
+      ("o,output", "write the diagnostics to FILE (`-` for stdout) instead of stderr or stdout",
+       cxxopts::value<std::string>(), "FILE")
+      ("h,help", "print this help and exit");
+  AddTargetOptions(options);
   return options;
 }
 
+// Returns the nearest directory from the current one upward that contains `.git` (a directory,
+// or a file in a linked work tree), else the current directory.
+fs::path DefaultSarifRoot() {
+  std::error_code error;
+  fs::path current = fs::current_path(error);
+  for (fs::path dir = current; !dir.empty(); dir = dir.parent_path()) {
+    if (fs::exists(dir / ".git", error)) return dir;
+    if (dir == dir.root_path()) break;
+  }
+  return current;
+}
+
+// Validates the parsed options into `request`. Returns false after reporting a usage error.
+bool ReadRequest(const cxxopts::ParseResult& parsed, const cxxopts::Options& options,
+                 CheckRequest* request, std::ostream& err) {
+  const std::string& format = parsed["format"].as<std::string>();
+  if (format == "text") {
+    request->format = OutputFormat::kText;
+  } else if (format == "json") {
+    request->format = OutputFormat::kJson;
+  } else if (format == "sarif") {
+    request->format = OutputFormat::kSarif;
+  } else {
+    ReportUsageError(err, fmt::format("invalid format `{}`; expected `text`, `json` or `sarif`",
+                                      format),
+                     options.help());
+    return false;
+  }
+  request->warnings_are_errors = parsed.count("werror") > 0;
+  if (parsed.count("output") > 0) request->output_path = parsed["output"].as<std::string>();
+  if (parsed.count("sarif-root") > 0) {
+    std::error_code error;
+    request->sarif_root = fs::weakly_canonical(parsed["sarif-root"].as<std::string>(), error);
+    if (error) request->sarif_root = fs::absolute(parsed["sarif-root"].as<std::string>());
+  } else {
+    request->sarif_root = DefaultSarifRoot();
+  }
+  if (!ReadTargetFlags(parsed, options.help(), &request->target_flags, err)) return false;
+  request->inputs = parsed.unmatched();
+  if (request->inputs.empty()) {
+    ReportUsageError(err, "missing input file or directory", options.help());
+    return false;
+  }
+  return true;
+}
+
+// A checked path that only carries one diagnostic without a location.
+report::CheckedFile Unreadable(const std::string& path, diag::Kind kind, std::string message) {
+  report::CheckedFile file;
+  file.path = path;
+  diag::DiagnosticSink sink;
+  sink.Report(kind, diag::Span{}, std::move(message));
+  file.diagnostics = sink.diagnostics();
+  return file;
+}
+
 // Appends the *.kf files under `directory`, sorted by path so the output order is stable.
-// Returns false and reports the error when the directory cannot be read.
-bool CollectDirectory(const std::string& directory, std::vector<std::string>* files,
-                      std::ostream& err) {
+// Returns the reason when the directory cannot be read or contains no `.kf` file.
+std::optional<report::CheckedFile> CollectDirectory(const std::string& directory,
+                                                    std::vector<std::string>* files) {
   std::error_code error;
   std::vector<std::string> found;
   fs::recursive_directory_iterator it(directory, error);
@@ -37,19 +120,91 @@ bool CollectDirectory(const std::string& directory, std::vector<std::string>* fi
     }
   }
   if (error) {
-    ReportWithoutLocation(err, diag::Kind::kReadFailed,
-                          fmt::format("failed to read directory `{}`: {}", directory,
-                                      error.message()));
-    return false;
+    return Unreadable(directory, diag::Kind::kReadFailed,
+                      fmt::format("failed to read directory `{}`: {}", directory,
+                                  error.message()));
   }
   if (found.empty()) {
-    ReportWithoutLocation(err, diag::Kind::kNoSourceFiles,
-                          fmt::format("no `.kf` files found under `{}`", directory));
-    return false;
+    return Unreadable(directory, diag::Kind::kNoSourceFiles,
+                      fmt::format("no `.kf` files found under `{}`", directory));
   }
   std::sort(found.begin(), found.end());
   files->insert(files->end(), found.begin(), found.end());
-  return true;
+  return std::nullopt;
+}
+
+report::CheckedFile CheckOneFile(const std::string& path, const check::CheckOptions& options,
+                                 const TargetFlags& target_flags) {
+  std::string contents;
+  std::string error;
+  if (!ReadWholeFile(path, &contents, &error)) {
+    return Unreadable(path, diag::Kind::kReadFailed,
+                      fmt::format("failed to read `{}`: {}", path, error));
+  }
+  report::CheckedFile file;
+  file.path = path;
+  diag::FileId root = file.sources.AddFile(path, std::move(contents));
+  diag::DiagnosticSink sink;
+  check::CheckResult result = check::Check(file.sources, root, check::DiskLoader(), sink, options);
+  if (!sink.has_errors() && result.program) {
+    CheckWithPasses(path, target_flags, *result.program, file.sources, sink);
+  }
+  file.diagnostics = sink.diagnostics();
+  return file;
+}
+
+// Checks every input: directory errors first, then each file in order. An unreadable path does
+// not stop the others from being checked.
+std::vector<report::CheckedFile> CheckInputs(const CheckRequest& request) {
+  std::vector<report::CheckedFile> checked;
+  std::vector<std::string> files;
+  for (const std::string& path : request.inputs) {
+    std::error_code error;
+    if (!fs::is_directory(path, error)) {
+      files.push_back(path);
+    } else if (std::optional<report::CheckedFile> failure = CollectDirectory(path, &files)) {
+      checked.push_back(std::move(*failure));
+    }
+  }
+  for (const std::string& file : files) {
+    checked.push_back(CheckOneFile(file, request.check_options, request.target_flags));
+  }
+  return checked;
+}
+
+// The worst outcome decides the exit status: I/O errors (diagnostics without a location) over
+// input errors, and warnings count as errors under --werror.
+int ExitStatus(const std::vector<report::CheckedFile>& checked, bool warnings_are_errors) {
+  if (report::HasUnlocated(checked)) return kExitUsageOrIo;
+  if (report::HasFailures(checked, warnings_are_errors)) return kExitInputErrors;
+  return kExitSuccess;
+}
+
+// Source text in messages may be invalid UTF-8, which JSON cannot carry: such bytes become U+FFFD.
+std::string Dump(const nlohmann::ordered_json& document) {
+  return document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+std::string RenderReport(const CheckRequest& request,
+                         const std::vector<report::CheckedFile>& checked) {
+  switch (request.format) {
+    case OutputFormat::kText: {
+      std::string text;
+      for (const report::CheckedFile& file : checked) {
+        text += diag::RenderAll(file.sources, file.diagnostics);
+      }
+      return text;
+    }
+    case OutputFormat::kJson:
+      return Dump(report::JsonReport(checked));
+    case OutputFormat::kSarif: {
+      std::error_code error;
+      report::SarifOptions options{std::string(Version()), request.sarif_root,
+                                   fs::current_path(error)};
+      return Dump(report::SarifReport(checked, options));
+    }
+  }
+  return "";
 }
 
 }  // namespace
@@ -78,26 +233,25 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
     out << options.help();
     return kExitSuccess;
   }
-  if (parsed->unmatched().empty()) {
-    return ReportUsageError(err, "missing input file or directory", options.help());
-  }
+  CheckRequest request;
+  if (!ReadRequest(*parsed, options, &request, err)) return kExitUsageOrIo;
 
-  // An unreadable path does not stop the others from being checked, and the worst outcome
-  // decides the exit status.
-  int status = kExitSuccess;
-  std::vector<std::string> files;
-  for (const std::string& path : parsed->unmatched()) {
-    std::error_code error;
-    if (!fs::is_directory(path, error)) {
-      files.push_back(path);
-    } else if (!CollectDirectory(path, &files, err)) {
-      status = kExitUsageOrIo;
+  std::vector<report::CheckedFile> checked = CheckInputs(request);
+  int status = ExitStatus(checked, request.warnings_are_errors);
+  std::string rendered = RenderReport(request, checked);
+  bool to_stdout = request.output_path == "-" ||
+                   (request.output_path.empty() && request.format != OutputFormat::kText);
+  if (to_stdout) {
+    out << rendered;
+  } else if (request.output_path.empty()) {
+    err << rendered;
+  } else {
+    std::string error;
+    if (!WriteFileAtomically(request.output_path, rendered, &error)) {
+      ReportWithoutLocation(err, diag::Kind::kWriteFailed,
+                            fmt::format("failed to write `{}`: {}", request.output_path, error));
+      return kExitUsageOrIo;
     }
-  }
-  for (const std::string& file : files) {
-    diag::SourceManager sources;
-    check::CheckResult result;
-    status = std::max(status, CheckFile(file, check::CheckOptions{}, sources, &result, err));
   }
   return status;
 }

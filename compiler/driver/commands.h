@@ -22,6 +22,9 @@ std::string_view Version();
 // YAML or help to `out` and diagnostics to `err`, and returns the exit status.
 int RunBuild(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// Resolves images over the network and writes the lock file: the only networked command.
+int RunLockCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunFmt(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 // Runs the language server on the process's standard input; `out` must be standard output.
 int RunLsp(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 

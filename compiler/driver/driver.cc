@@ -12,8 +12,12 @@ constexpr std::string_view kUsage =
     "kfpc compiles .kf pipeline files to Kubeflow Pipelines v2 IR YAML.\n"
     "\n"
     "Usage:\n"
-    "  kfpc build FILE.kf [-o OUT.yaml] [--pipeline NAME] [--kfp-version X.Y.Z]\n"
+    "  kfpc build FILE.kf [-o OUT.yaml [--check]] [--pipeline NAME] [--kfp-version X.Y.Z]\n"
+    "             [--target NAME] [--kfp-backend X.Y] [--lock FILE] [--require-lock]\n"
+    "             [--cache-report]\n"
     "  kfpc check FILE_OR_DIRECTORY...\n"
+    "  kfpc fmt [--check] FILE_OR_DIRECTORY... | -\n"
+    "  kfpc lock [FILE.kf...] [--update] [--prune] [--insecure-registry HOST:PORT]\n"
     "  kfpc lsp\n"
     "  kfpc --version\n"
     "  kfpc COMMAND --help\n"
@@ -21,6 +25,9 @@ constexpr std::string_view kUsage =
     "Commands:\n"
     "  build   compile one pipeline file to IR YAML (stdout unless -o is given)\n"
     "  check   report the diagnostics of .kf files; directories are searched recursively\n"
+    "  fmt     rewrite .kf files in the canonical layout; --check only lists unformatted files\n"
+    "  lock    resolve the images of .kf files and write kfpc.lock; the only command that\n"
+    "          contacts registries\n"
     "  lsp     run the language server over standard input and output\n"
     "\n"
     "Exit status: 0 on success, 1 when the input has errors, 2 for usage and I/O errors.\n";
@@ -90,6 +97,8 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   std::vector<std::string> command_args(args.begin() + 1, args.end());
   if (command == "build") return RunBuild(command_args, out, err);
   if (command == "check") return RunCheck(command_args, out, err);
+  if (command == "lock") return RunLockCommand(command_args, out, err);
+  if (command == "fmt") return RunFmt(command_args, out, err);
   if (command == "lsp") return RunLsp(command_args, out, err);
   if (command == "--help" || command == "-h" || command == "help") {
     out << kUsage;

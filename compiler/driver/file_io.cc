@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include <fmt/format.h>
+
 namespace kfpc::driver {
 
 namespace {
@@ -98,15 +100,30 @@ bool WriteFileAtomically(const std::string& requested_path, const std::string& c
   return true;
 }
 
-bool ReadWholeFile(const std::string& path, std::string* contents, std::string* error) {
+bool ReadWholeFile(const std::string& path, std::string* contents, std::string* error,
+                   size_t max_bytes) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     *error = ErrorText(errno);
     return false;
   }
+  // A regular file over the limit is rejected before reading; other files (pipes, devices) stop
+  // being read once they pass it.
+  struct stat status;
+  if (::fstat(fd, &status) == 0 && S_ISREG(status.st_mode) &&
+      static_cast<uint64_t>(status.st_size) > max_bytes) {
+    ::close(fd);
+    *error = fmt::format("the file is larger than the limit of {} MiB", max_bytes >> 20);
+    return false;
+  }
   contents->clear();
   char buffer[1 << 16];
   while (true) {
+    if (contents->size() > max_bytes) {
+      ::close(fd);
+      *error = fmt::format("the file is larger than the limit of {} MiB", max_bytes >> 20);
+      return false;
+    }
     ssize_t n = ::read(fd, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {

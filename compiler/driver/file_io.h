@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "compiler/parse/limits.h"
+
 namespace kfpc::driver {
 
 // Writes `contents` to `path` through a temporary file in the same directory that is renamed over
@@ -12,7 +14,10 @@ namespace kfpc::driver {
 bool WriteFileAtomically(const std::string& path, const std::string& contents,
                          std::string* error);
 
-// Reads the whole file at `path`. On failure stores the OS error in `error` and returns false.
-bool ReadWholeFile(const std::string& path, std::string* contents, std::string* error);
+// Reads the whole file at `path`. On failure stores the OS error in `error` and returns false; a
+// file larger than `max_bytes` (the source file limit by default) is a failure too, and a regular
+// file is rejected on its size before any of it is read.
+bool ReadWholeFile(const std::string& path, std::string* contents, std::string* error,
+                   size_t max_bytes = parse::kMaxFileBytes);
 
 }  // namespace kfpc::driver

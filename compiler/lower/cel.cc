@@ -55,14 +55,19 @@ std::string Convert(const std::string& text, ir::ParameterType from, ir::Paramet
 
 std::string PipelineBuilder::CelOperand(const sema::ValueRef& value,
                                         std::optional<sema::ParamType> conversion,
-                                        ir::ParameterType target, ir::ParameterType* type) const {
+                                        const sema::Group* group, ir::ParameterType target,
+                                        ir::ParameterType* type) const {
   std::string text;
   if (value.kind == sema::ValueRef::Kind::kConstant) {
     *type = ConstantParameterType(value.constant);
     text = CelConstant(value.constant);
   } else {
     *type = ToParameterType(value.type.param);
-    text = "inputs.parameter_values['" + plan_->ChannelOf(value).InputName() + "']";
+    bool fan_in = value.kind == sema::ValueRef::Kind::kCollected ||
+                  value.kind == sema::ValueRef::Kind::kOneOf;
+    Channel channel = fan_in ? plan_->FanInChannel(plan_->FanInOf(plan_->GroupChain(group), value))
+                             : plan_->ChannelOf(value);
+    text = "inputs.parameter_values['" + channel.InputName() + "']";
     // Parameter values are protobuf Values, so an integer input arrives as a double.
     if (*type == ir::ParameterType::kNumberInteger) text = "int(" + text + ")";
   }
@@ -78,26 +83,27 @@ std::string PipelineBuilder::CelOperand(const sema::ValueRef& value,
   return text;
 }
 
-std::string PipelineBuilder::Cel(const Condition& condition) const {
+std::string PipelineBuilder::Cel(const Condition& condition, const sema::Group* group) const {
   switch (condition.kind) {
     case Condition::Kind::kCompare: {
       ir::ParameterType left_type, right_type;
-      CelOperand(condition.left, condition.left_conversion, ir::ParameterType::kUnspecified,
-                 &left_type);
-      CelOperand(condition.right, condition.right_conversion, ir::ParameterType::kUnspecified,
-                 &right_type);
+      const auto unconverted = ir::ParameterType::kUnspecified;
+      CelOperand(condition.left, condition.left_conversion, group, unconverted, &left_type);
+      CelOperand(condition.right, condition.right_conversion, group, unconverted, &right_type);
       ir::ParameterType target = left_type;
       if (left_type != right_type) {
         bool has_string = left_type == ir::ParameterType::kString ||
                           right_type == ir::ParameterType::kString;
         target = has_string ? ir::ParameterType::kString : ir::ParameterType::kNumberDouble;
       }
-      return CelOperand(condition.left, condition.left_conversion, target, &left_type) + " " +
-             condition.op + " " +
-             CelOperand(condition.right, condition.right_conversion, target, &right_type);
+      std::string left =
+          CelOperand(condition.left, condition.left_conversion, group, target, &left_type);
+      std::string right =
+          CelOperand(condition.right, condition.right_conversion, group, target, &right_type);
+      return left + " " + condition.op + " " + right;
     }
     case Condition::Kind::kNot:
-      return "!(" + Cel(*condition.operands.at(0)) + ")";
+      return "!(" + Cel(*condition.operands.at(0), group) + ")";
     case Condition::Kind::kAnd:
     case Condition::Kind::kOr: {
       std::string joined;
@@ -106,7 +112,7 @@ std::string PipelineBuilder::Cel(const Condition& condition) const {
         if (i > 0) joined += separator;
         const Condition& operand = *condition.operands[i];
         bool nested = operand.kind == Condition::Kind::kAnd || operand.kind == Condition::Kind::kOr;
-        joined += nested ? "(" + Cel(operand) + ")" : Cel(operand);
+        joined += nested ? "(" + Cel(operand, group) + ")" : Cel(operand, group);
       }
       return joined;
     }

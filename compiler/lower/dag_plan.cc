@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "compiler/lower/definitions.h"
+#include "compiler/lower/kubernetes.h"
 
 namespace kfpc::lower {
 namespace {
@@ -136,6 +137,7 @@ std::string DagPlan::MemberName(const void* member) const {
 std::vector<const sema::ValueRef*> DagPlan::ReferencedValues(const sema::Task* task) const {
   std::vector<const sema::ValueRef*> values;
   for (const sema::Argument& argument : task->arguments) values.push_back(&argument.value);
+  for (const sema::ValueRef* value : KubernetesReferences(task->kubernetes)) values.push_back(value);
   for (const sema::Group* group = task->parent; group != nullptr; group = group->parent) {
     if (group->condition) CollectConditionValues(*group->condition, &values);
     for (const auto& previous : group->previous_conditions) {

@@ -91,6 +91,8 @@ class DagPlan {
   FanIn FanInOf(const std::vector<const void*>& consumer_chain, const sema::ValueRef& value) const;
   // The chain of groups and chain wrappers from the root down to `group`; empty for null.
   std::vector<const void*> GroupChain(const sema::Group* group) const;
+  // The channel through which a DAG below the gathering group reads a collected or one-of value.
+  Channel FanInChannel(const FanIn& fan_in) const;
 
   // The member of the DAG `dag` (null: root) that contains `task`, or null when the task is
   // outside that DAG.
@@ -115,7 +117,6 @@ class DagPlan {
   void RegisterCollected(const std::vector<const void*>& consumer_chain,
                          const sema::ValueRef& value);
   void RegisterOneOf(const sema::ValueRef& value);
-  Channel FanInChannel(const FanIn& fan_in) const;
   void AddIterableDependencies();
   std::vector<const sema::ValueRef*> ReferencedValues(const sema::Task* task) const;
 

@@ -137,9 +137,9 @@ void PipelineBuilder::AddGroupTask(const void* node, const sema::Group* group,
     // A later branch of a chain runs when every earlier condition is false.
     std::vector<std::string> terms;
     for (const auto& previous : group->previous_conditions) {
-      terms.push_back("!(" + Cel(*previous) + ")");
+      terms.push_back("!(" + Cel(*previous, group) + ")");
     }
-    if (group->condition) terms.push_back(Cel(*group->condition));
+    if (group->condition) terms.push_back(Cel(*group->condition, group));
     std::string cel;
     for (size_t i = 0; i < terms.size(); ++i) cel += (i > 0 ? " && " : "") + terms[i];
     task.trigger_condition = cel;

@@ -20,6 +20,7 @@ ir::Document Lower(const sema::Program& program, const sema::Pipeline& pipeline,
   spec.root = std::move(compiled.root);
   spec.components = std::move(compiled.components);
   spec.executors = std::move(compiled.executors);
+  document.platform.executors = std::move(compiled.platform);
   spec.sdk_version = "kfpc-" + options.kfpc_version;
   spec.default_pipeline_root = pipeline.pipeline_root.value_or("");
   return document;

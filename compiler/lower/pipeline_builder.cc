@@ -8,6 +8,7 @@
 #include "compiler/lower/container.h"
 #include "compiler/lower/dag_plan.h"
 #include "compiler/lower/definitions.h"
+#include "compiler/lower/kubernetes.h"
 
 namespace kfpc::lower {
 namespace {
@@ -120,6 +121,9 @@ ir::TaskSpec PipelineBuilder::BuildTask(const sema::Task& task, const void* dag)
   spec.dependent_tasks = plan_->Dependencies(&task);
   if (task.ignore_upstream_failure) spec.trigger_strategy = "ALL_UPSTREAM_TASKS_COMPLETED";
   AddComponent("comp-" + name, &spec, TaskComponent(task, name));
+  if (auto config = KubernetesConfig(task, *plan_, dag)) {
+    out_.platform[out_.components.at(spec.component_ref).executor_label] = std::move(*config);
+  }
   return spec;
 }
 
@@ -181,6 +185,7 @@ ir::ComponentSpec PipelineBuilder::MergeSubPipeline(const CompiledPipeline& sub_
       moved.insert(moved.end(), users.begin(), users.end());
     }
     out_.executors[new_label] = executor;
+    if (sub.platform.count(label)) out_.platform[new_label] = sub.platform.at(label);
   }
   RenameSubComponents(&sub);
   return std::move(sub.root);

@@ -29,6 +29,7 @@ struct CompiledPipeline {
   ir::ComponentSpec root;
   std::map<std::string, ir::ComponentSpec> components;
   std::map<std::string, ir::ExecutorSpec> executors;
+  std::map<std::string, ir::Value> platform;  // Kubernetes config by executor, when a task has one
 };
 
 // Converts a duration ("30s", "5m", "1h") to the seconds form the SDK writes ("300s").
@@ -66,11 +67,13 @@ class PipelineBuilder {
   ir::TaskSpec GroupTask(const void* node, const void* parent_dag) const;
   void SetLoopIterator(const sema::Group& loop, ir::TaskSpec* task,
                        ir::ComponentSpec* component) const;
-  std::string Cel(const sema::Group::Condition& condition) const;
+  // The CEL text of a condition as the trigger of the condition group `group`.
+  std::string Cel(const sema::Group::Condition& condition, const sema::Group* group) const;
   // The CEL text of one side of a comparison, converted to `target` when the two sides differ
   // (kUnspecified: as it is); `type` receives its type before that conversion.
   std::string CelOperand(const sema::ValueRef& value, std::optional<sema::ParamType> conversion,
-                         ir::ParameterType target, ir::ParameterType* type) const;
+                         const sema::Group* group, ir::ParameterType target,
+                         ir::ParameterType* type) const;
   void BuildExitTasks();
   void BuildRootOutputs();
 

@@ -18,6 +18,7 @@ nlohmann::json Capabilities(PositionEncoding encoding) {
       {"definitionProvider", true},
       {"completionProvider", {{"triggerCharacters", {".", ":", "(", ","}}}},
       {"documentSymbolProvider", true},
+      {"documentFormattingProvider", true},
   };
 }
 
@@ -32,6 +33,7 @@ Server::Server(std::ostream& out, std::ostream& log, ServerOptions options)
       {"textDocument/definition", &Server::DefinitionRequest},
       {"textDocument/completion", &Server::CompletionRequest},
       {"textDocument/documentSymbol", &Server::DocumentSymbolRequest},
+      {"textDocument/formatting", &Server::FormattingRequest},
   };
   notifications_ = {
       {"initialized", &Server::Initialized},

@@ -75,6 +75,7 @@ class Server {
   nlohmann::json DefinitionRequest(const nlohmann::json& params);
   nlohmann::json CompletionRequest(const nlohmann::json& params);
   nlohmann::json DocumentSymbolRequest(const nlohmann::json& params);
+  nlohmann::json FormattingRequest(const nlohmann::json& params);
   // Calls `handler` with the document and position of a TextDocumentPositionParams, or returns
   // null when the document is not open.
   template <typename Handler>

@@ -3,6 +3,7 @@
 #include "compiler/lsp/completion.h"
 #include "compiler/lsp/definition.h"
 #include "compiler/lsp/diagnostics.h"
+#include "compiler/lsp/formatting.h"
 #include "compiler/lsp/hover.h"
 #include "compiler/lsp/server.h"
 #include "compiler/lsp/symbols.h"
@@ -152,6 +153,14 @@ nlohmann::json Server::DocumentSymbolRequest(const nlohmann::json& params) {
   Document* document = AnalyzedDocument(params);
   if (!document) return nlohmann::json::array();
   return DocumentSymbols(*document->analysis, document->analysis->root, encoding_);
+}
+
+// Formats the text the client sent, so that unsaved edits are formatted too. The client's
+// formatting options (tab size, spaces) are ignored: kfpc has one layout.
+nlohmann::json Server::FormattingRequest(const nlohmann::json& params) {
+  Document* document = documents_.Find(params.at("textDocument").at("uri").get<std::string>());
+  if (!document) return nullptr;
+  return FormattingEdits(document->path, document->text, encoding_);
 }
 
 }  // namespace kfpc::lsp

@@ -4,6 +4,7 @@
 #include "KfLexer.h"
 #include "KfParser.h"
 #include "compiler/parse/ast_builder.h"
+#include "compiler/parse/limits.h"
 #include "compiler/parse/source_stream.h"
 #include "compiler/parse/syntax_errors.h"
 #include "compiler/parse/token_checks.h"
@@ -12,6 +13,11 @@ namespace kfpc::parse {
 
 ast::File Parse(const diag::SourceManager& sources, diag::FileId file, diag::DiagnosticSink& sink) {
   const std::string& text = sources.contents(file);
+  if (!CheckFileSize(text, file, sink)) {
+    ast::File empty;
+    empty.id = file;
+    return empty;
+  }
   SourceStream stream(text);
   SpanMap spans(stream, file);
   SyntaxErrorReporter reporter(spans, sink);
@@ -22,6 +28,7 @@ ast::File Parse(const diag::SourceManager& sources, diag::FileId file, diag::Dia
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
   ReportLexicalErrors(tokens.getTokens(), text, stream, reporter, sink);
+  CheckStringLengths(tokens.getTokens(), reporter);
   if (!CheckNesting(tokens.getTokens(), reporter)) {
     ast::File empty;
     empty.id = file;
@@ -33,7 +40,9 @@ ast::File Parse(const diag::SourceManager& sources, diag::FileId file, diag::Dia
   parser.addErrorListener(&reporter);
   parser.setErrorHandler(std::make_shared<SyntaxErrorStrategy>(reporter));
   grammar::KfParser::FileContext* tree = parser.file();
-  return AstBuilder(text, spans, tokens, sink).Build(tree);
+  ast::File result = AstBuilder(text, spans, tokens, sink).Build(tree);
+  CheckTaskCounts(result, sink);
+  return result;
 }
 
 }  // namespace kfpc::parse

@@ -76,6 +76,7 @@ class StringDecoder {
   // Appends decoded text that the source writes as bytes [begin, end), merging it into the
   // literal part before it.
   void Literal(size_t begin, size_t end, std::string_view decoded) {
+    TrackBackendPlaceholder(begin, end, decoded);
     result_.value.append(decoded);
     if (result_.parts.empty() || result_.parts.back().is_interpolation) {
       ast::StringPart& part = result_.parts.emplace_back();
@@ -94,7 +95,11 @@ class StringDecoder {
     }
     char c = text_[begin + 1];
     static constexpr std::string_view kFrom = "\"\\ntr{}", kTo = "\"\\\n\t\r{}";
-    if (size_t i = kFrom.find(c); i != std::string_view::npos) {
+    if (c == '$') {
+      escaped_dollar_ = true;
+      Literal(begin, begin + 2, "$");
+      escaped_dollar_ = false;
+    } else if (size_t i = kFrom.find(c); i != std::string_view::npos) {
       Literal(begin, begin + 2, kTo.substr(i, 1));
     } else if (c == 'u') {
       UnicodeEscape();
@@ -103,7 +108,8 @@ class StringDecoder {
       Report(diag::Kind::kInvalidEscape, begin, end,
              fmt::format("invalid escape `{}` in a string", text_.substr(begin, end - begin)))
           .help =
-          "the escapes are `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r`, `\\{`, `\\}` and `\\u{HEX}`";
+          "the escapes are `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r`, `\\{`, `\\}`, `\\$` and "
+          "`\\u{HEX}`";
       Literal(begin, end, text_.substr(begin + 1, end - begin - 1));
     }
   }
@@ -135,10 +141,33 @@ class StringDecoder {
     Literal(begin, end, decoded);
   }
 
+  // Reports a decoded `{{$` whose `$` is not written `\$`: the KFP backend replaces `{{$...}}`
+  // in commands, arguments and parameter values at run time, and has no escape for it.
+  void TrackBackendPlaceholder(size_t begin, size_t end, std::string_view decoded) {
+    if (decoded == "{") {
+      brace_begins_[0] = brace_begins_[1];
+      brace_begins_[1] = begin;
+      ++brace_run_;
+      return;
+    }
+    if (decoded == "$" && brace_run_ >= 2 && !escaped_dollar_) {
+      Report(diag::Kind::kBackendPlaceholderInString, brace_begins_[0], end,
+             "`{{$` in a string is a placeholder that the KFP backend replaces at run time")
+          .help = BackendPlaceholderHelp(false);
+    }
+    brace_run_ = 0;
+  }
+
   // `{name}` or `{task.output}`.
   void Interpolation() {
     size_t begin = pos_;
-    size_t close = text_.find('}', begin);
+    brace_run_ = 0;
+    // One search serves every `{` before the `}` it finds, so a run of `{` stays linear.
+    if (!close_searched_ || (next_close_ != std::string_view::npos && next_close_ < begin)) {
+      next_close_ = text_.find('}', begin);
+      close_searched_ = true;
+    }
+    size_t close = next_close_;
     if (close == std::string_view::npos) {
       Report(diag::Kind::kInvalidInterpolation, begin, begin + 1, "unclosed `{` in a string").help =
           "close the interpolation with `}`, or write `\\{` for a literal `{`";
@@ -182,12 +211,36 @@ class StringDecoder {
   diag::DiagnosticSink& sink_;
   size_t pos_ = 0;
   DecodedString result_;
+  bool close_searched_ = false;
+  size_t next_close_ = 0;        // the first `}` at or after the last search, or npos
+  size_t brace_run_ = 0;        // decoded `{` just before the current position
+  size_t brace_begins_[2] = {};  // where the last two of them are written
+  bool escaped_dollar_ = false;  // the `$` being decoded was written `\$`
 };
 
 }  // namespace
 
 DecodedString DecodeString(std::string_view text, diag::Span content, diag::DiagnosticSink& sink) {
   return StringDecoder(text, content, sink).Run();
+}
+
+std::string BackendPlaceholderHelp(bool raw) {
+  if (raw) {
+    return "raw strings have no escapes: to keep the text, put a space between `{{` and `$`; "
+           "to pass a KFP placeholder on purpose, write it in a `\"...\"` string as `\\{\\{\\$...`";
+  }
+  return "to keep the text, put a space between `{{` and `$`; to pass a KFP placeholder on "
+         "purpose, write its `$` as `\\$`";
+}
+
+void CheckRawStringPlaceholders(std::string_view value, diag::Span content,
+                                diag::DiagnosticSink& sink) {
+  size_t found = value.find("{{$");
+  if (found == std::string_view::npos) return;
+  auto begin = content.begin + static_cast<uint32_t>(found);
+  sink.Report(diag::Kind::kBackendPlaceholderInString, {content.file, begin, begin + 3},
+              "`{{$` in a string is a placeholder that the KFP backend replaces at run time")
+      .help = BackendPlaceholderHelp(true);
 }
 
 std::string DecodeRawString(std::string_view text, diag::Span* content) {

@@ -24,4 +24,12 @@ DecodedString DecodeString(std::string_view text, diag::Span content, diag::Diag
 // Narrows `content` to the bytes of the value.
 std::string DecodeRawString(std::string_view text, diag::Span* content);
 
+// The help of kBackendPlaceholderInString, for a `"..."` string or a raw string.
+std::string BackendPlaceholderHelp(bool raw);
+
+// Reports the first `{{$` in the value of a raw string, whose bytes are `content`, because the
+// KFP backend would replace it at run time and a raw string cannot escape it.
+void CheckRawStringPlaceholders(std::string_view value, diag::Span content,
+                                diag::DiagnosticSink& sink);
+
 }  // namespace kfpc::parse

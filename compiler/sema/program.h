@@ -181,6 +181,86 @@ struct Retry {
   std::string backoff_max_duration = "3600s";
 };
 
+// The Kubernetes settings of a task: kfp-kubernetes's KubernetesExecutorConfig. Repeated
+// settings keep the order written, as the SDK's calls append in call order. A name that the
+// backend resolves at run time (a Secret, a ConfigMap, a PVC) is a value reference: a constant,
+// a pipeline input, a task output or a loop item.
+struct KubernetesSettings {
+  // A Secret or ConfigMap whose keys become environment variables (`secret_env`,
+  // `config_map_env`); `keys` maps a key to a variable, in the order written.
+  struct EnvSource {
+    ValueRef name;
+    std::vector<std::pair<std::string, std::string>> keys;
+    bool optional = false;
+  };
+  // A Secret or ConfigMap mounted as a volume (`secret_volume`, `config_map_volume`).
+  struct VolumeSource {
+    ValueRef name;
+    std::string mount_path;
+    bool optional = false;
+  };
+  struct PvcMount {
+    ValueRef pvc;
+    std::string mount_path;
+    std::string sub_path;
+  };
+  // Empty strings and an absent `seconds` are fields not written.
+  struct Toleration {
+    std::string key, op, value, effect;
+    std::optional<int64_t> seconds;
+  };
+  struct SelectorRequirement {
+    std::string key, op;
+    std::vector<std::string> values;
+  };
+  struct NodeAffinity {
+    std::vector<SelectorRequirement> match_expressions, match_fields;
+    std::optional<int64_t> weight;  // preferred rather than required when set
+  };
+  struct EmptyDirMount {
+    std::string volume_name, mount_path;
+    std::optional<std::string> medium, size_limit;
+  };
+  struct FieldPathEnv {
+    std::string name, field_path;
+  };
+  struct EphemeralVolume {
+    std::string volume_name, mount_path, size;
+    std::vector<std::string> access_modes;
+    std::optional<std::string> storage_class_name;  // nullopt: the cluster's default class
+    std::map<std::string, std::string> labels, annotations;
+  };
+  struct SecurityContext {
+    std::optional<int64_t> run_as_user, run_as_group;
+    std::optional<bool> run_as_non_root;
+  };
+  struct InitContainer {
+    std::string name, image;
+    std::vector<std::string> command, args;
+    std::vector<std::pair<std::string, std::string>> env;            // in the order written
+    std::vector<std::pair<std::string, std::string>> volume_mounts;  // volume name, mount path
+    std::optional<std::string> restart_policy;
+    std::map<std::string, std::string> resource_requests, resource_limits;
+  };
+
+  std::map<std::string, std::string> node_selector;
+  std::optional<ValueRef> node_selector_json;  // a dict value read at run time
+  std::vector<Toleration> tolerations;
+  std::vector<NodeAffinity> node_affinity;
+  std::vector<EnvSource> secret_env, config_map_env;
+  std::vector<VolumeSource> secret_volumes, config_map_volumes;
+  std::vector<PvcMount> pvc_mounts;
+  std::vector<EmptyDirMount> empty_dir_mounts;
+  std::vector<EphemeralVolume> ephemeral_volumes;
+  std::vector<FieldPathEnv> field_path_env;
+  std::vector<ValueRef> image_pull_secrets;
+  std::optional<std::string> image_pull_policy;
+  std::map<std::string, std::string> pod_labels, pod_annotations;
+  std::optional<int64_t> timeout_seconds;  // activeDeadlineSeconds
+  std::optional<SecurityContext> security_context;
+  std::vector<InitContainer> init_containers;
+};
+
 struct Task {
   const Component* component = nullptr;
   std::string binding;  // the name the task is bound to in the pipeline, if any
@@ -196,6 +276,12 @@ struct Task {
   std::optional<Retry> retry;
   bool ignore_upstream_failure = false;
   std::vector<const Task*> after;
+  KubernetesSettings kubernetes;  // the platform config of the task's executor
+  // `target = "amd64"`: the target profile for this task instead of the pipeline's; the passes
+  // resolve the name. `cache_salt` is mixed into the task's cache key.
+  std::optional<std::string> target;
+  Span target_span;
+  std::optional<std::string> cache_salt;
   const Group* parent = nullptr;  // the innermost enclosing group, null at the top level
 };
 
@@ -245,6 +331,8 @@ struct Pipeline {
   std::string description;
   std::optional<std::string> display_name;
   std::optional<std::string> pipeline_root;
+  std::optional<std::string> target;  // `target = "graviton4"`, resolved by the passes
+  Span target_span;
   std::vector<InputDef> inputs;
   std::vector<OutputDef> outputs;
   std::vector<std::unique_ptr<Task>> tasks;    // every task, in source order

@@ -147,9 +147,12 @@ void AppendSignatures(const Definitions& definitions, const char* heading,
   if (definitions.empty()) return;
   lines.emplace_back(heading);
   std::vector<Signature> signatures;
-  for (const auto& [name, def] : definitions.parameters) {
+  for (const auto& entry : definitions.parameters) {
+    // Not a structured binding: clang 14 rejects one inside the requires-expression.
+    const std::string& name = entry.first;
+    const auto& def = entry.second;
     std::string text = name + ": " + CommentTypeName(def.parameter_type);
-    if constexpr (requires { def.default_value; }) {
+    if constexpr (requires { entry.second.default_value; }) {
       if (def.default_value) text += " [Default: " + DefaultText(*def.default_value) + "]";
     }
     signatures.push_back({name, std::move(text)});

@@ -616,7 +616,8 @@ TEST(FanIn, CollectedArtifactsFormAList) {
   sema::Group* loop = b.AddGroup(sema::Group::Kind::kLoop);
   loop->iterable = ConstantRef(sema::Constant{sema::Constant::List{Int(0), Int(1)}});
   sema::Task* written = b.AddTask(write, nullptr, loop);
-  Pass(b.AddTask(read), "artifacts", Collected(OutputRef(written, "out", Artifact("Artifact")), loop));
+  sema::ValueRef out = OutputRef(written, "out", Artifact("Artifact"));
+  Pass(b.AddTask(read), "artifacts", Collected(out, loop));
 
   ir::Document doc = b.Lower();
   const std::string key = "pipelinechannel--write-out";
@@ -816,7 +817,10 @@ TEST(Lower, ImporterWithConstantAndInputUri) {
     AddOutput(c, "artifact", Artifact("Dataset"));
     c->importer.emplace();
     c->importer->reimport = reimport;
-    if (!reimport) c->importer->metadata = sema::Constant{sema::Constant::Map{{"key", sema::Constant{std::string("value")}}}};
+    if (!reimport) {
+      sema::Constant::Map metadata = {{"key", sema::Constant{std::string("value")}}};
+      c->importer->metadata = sema::Constant{metadata};
+    }
     return c;
   };
   Pass(b.AddTask(importer(false)), "uri", ConstantRef(sema::Constant{std::string("gs://a/b.txt")}));

@@ -192,7 +192,8 @@ TEST(LspLifecycle, InitializeAdvertisesFeatures) {
       "hoverProvider": true,
       "definitionProvider": true,
       "completionProvider": {"triggerCharacters": [".", ":", "(", ","]},
-      "documentSymbolProvider": true
+      "documentSymbolProvider": true,
+      "documentFormattingProvider": true
     },
     "serverInfo": {"name": "kfpc", "version": ")" KFPC_VERSION R"("}
   })"_json;

@@ -784,7 +784,7 @@ TEST(ParseError, InvalidEscapes) {
       "t.kf:1:22: error: invalid escape `\\q` in a string\n"
       "1 | component c() { v = \"\\q and \\u{110000} and \\u{} and \\u12\" }\n"
       "  |                      ^~\n"
-      "help: the escapes are `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r`, `\\{`, `\\}` and `\\u{HEX}`\n"
+      "help: the escapes are `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r`, `\\{`, `\\}`, `\\$` and `\\u{HEX}`\n"
       "t.kf:1:29: error: invalid unicode escape `\\u{110000}`\n"
       "1 | component c() { v = \"\\q and \\u{110000} and \\u{} and \\u12\" }\n"
       "  |                             ^~~~~~~~~~\n"

@@ -1,0 +1,83 @@
+#pragma once
+
+// The checker of one task's Kubernetes settings, split over kubernetes_settings.cc (scheduling,
+// pod metadata, images, timeout and security context) and kubernetes_volumes.cc (Secrets,
+// ConfigMaps, volumes, environment and init containers). Internal to compiler/check.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/check/kubernetes_fields.h"
+#include "compiler/check/kubernetes_settings.h"
+
+namespace kfpc::check::k8s {
+
+using Settings = sema::KubernetesSettings;
+
+// Checks settings one at a time into `out`. Each check reports its mistakes and leaves `out`
+// without the setting when there is one.
+class Checker {
+ public:
+  Checker(Context& context, const RuntimeValueChecker& check_value, Settings& out)
+      : context_(context), check_value_(check_value), out_(out) {}
+
+  // kubernetes_settings.cc
+  void NodeSelector(const ast::Setting& setting);
+  void Toleration(const ast::Setting& setting);
+  void NodeAffinity(const ast::Setting& setting);
+  void ImagePullSecrets(const ast::Setting& setting);
+  void ImagePullPolicy(const ast::Setting& setting);
+  void PodLabels(const ast::Setting& setting);
+  void PodAnnotations(const ast::Setting& setting);
+  void Timeout(const ast::Setting& setting);
+  void SecurityContext(const ast::Setting& setting);
+
+  // kubernetes_volumes.cc
+  void SecretEnv(const ast::Setting& setting) { EnvSource(setting, "secret", out_.secret_env); }
+  void ConfigMapEnv(const ast::Setting& setting) {
+    EnvSource(setting, "config_map", out_.config_map_env);
+  }
+  void SecretVolume(const ast::Setting& setting) {
+    VolumeSource(setting, "secret", out_.secret_volumes);
+  }
+  void ConfigMapVolume(const ast::Setting& setting) {
+    VolumeSource(setting, "config_map", out_.config_map_volumes);
+  }
+  void PvcMount(const ast::Setting& setting);
+  void EmptyDirMount(const ast::Setting& setting);
+  void EphemeralVolume(const ast::Setting& setting);
+  void FieldPathEnv(const ast::Setting& setting);
+  void InitContainer(const ast::Setting& setting);
+
+ private:
+  // kubernetes_settings.cc
+  std::optional<Settings::SelectorRequirement> Requirement(const ast::Setting& setting,
+                                                           bool is_field);
+  void StringMap(const ast::Setting& setting, Rule key_rule, const std::string& key_what,
+                 std::optional<Rule> value_rule, std::map<std::string, std::string>& out);
+  // Reads the name of an object that the backend looks up when the task runs, such as a Secret.
+  std::optional<sema::ValueRef> RuntimeName(const ast::Expr& expr, Rule rule,
+                                            const std::string& what);
+
+  // kubernetes_volumes.cc
+  void EnvSource(const ast::Setting& setting, const std::string& object,
+                 std::vector<Settings::EnvSource>& out);
+  void VolumeSource(const ast::Setting& setting, const std::string& object,
+                    std::vector<Settings::VolumeSource>& out);
+  // Reads a mount path of the task's container, which must differ from the task's other ones.
+  std::optional<std::string> MountPath(const ast::Setting& field);
+  // Records the name of a volume that the task defines; reports a name used twice.
+  bool NewVolumeName(const std::string& name, diag::Span span);
+  std::optional<std::map<std::string, std::string>> QuantityMap(const ast::Setting& setting);
+
+  Context& context_;
+  const RuntimeValueChecker& check_value_;
+  Settings& out_;
+  std::map<std::string, diag::Span> mount_paths_;
+  std::map<std::string, diag::Span> volume_names_;
+  std::map<std::string, diag::Span> init_container_names_;
+};
+
+}  // namespace kfpc::check::k8s

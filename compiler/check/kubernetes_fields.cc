@@ -1,0 +1,188 @@
+#include "compiler/check/kubernetes_fields.h"
+
+#include <algorithm>
+#include <map>
+#include <regex>
+
+#include "compiler/check/types.h"
+
+namespace kfpc::check::k8s {
+
+namespace {
+
+// The patterns of k8s.io/apimachinery/pkg/util/validation.
+const std::regex kQualifiedName(R"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])");
+const std::regex kDnsLabelPattern(R"([a-z0-9]([-a-z0-9]*[a-z0-9])?)");
+const std::regex kDnsSubdomainPattern(R"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)");
+const std::regex kEnvNamePattern(R"([-._a-zA-Z][-._a-zA-Z0-9]*)");
+const std::regex kDataKeyPattern(R"([-._a-zA-Z0-9]+)");
+const std::regex kQuantityPattern(
+    R"([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?)");
+
+bool Matches(const std::regex& pattern, const std::string& text, size_t max_length) {
+  return text.size() <= max_length && std::regex_match(text, pattern);
+}
+
+bool IsLabelKey(const std::string& text) {
+  size_t slash = text.find('/');
+  if (slash == std::string::npos) return Matches(kQualifiedName, text, 63);
+  std::string prefix = text.substr(0, slash);
+  std::string name = text.substr(slash + 1);
+  return Matches(kDnsSubdomainPattern, prefix, 253) && Matches(kQualifiedName, name, 63);
+}
+
+bool IsStringLiteral(const ast::Expr& expr) {
+  return (expr.kind == ast::ExprKind::kString || expr.kind == ast::ExprKind::kRawString) &&
+         IsConstant(expr);
+}
+
+}  // namespace
+
+std::string Describe(Rule rule) {
+  switch (rule) {
+    case Rule::kLabelKey:
+      return "a key is an optional DNS subdomain prefix and `/`, then at most 63 letters, digits, "
+             "`-`, `_` and `.` that start and end with a letter or digit, such as "
+             "`kubernetes.io/arch`";
+    case Rule::kLabelValue:
+      return "a label value is empty or at most 63 letters, digits, `-`, `_` and `.` that start "
+             "and end with a letter or digit";
+    case Rule::kDnsSubdomain:
+      return "a name is at most 253 lowercase letters, digits, `-` and `.` that start and end with "
+             "a letter or digit, such as `my-secret`";
+    case Rule::kDnsLabel:
+      return "a name is at most 63 lowercase letters, digits and `-` that start and end with a "
+             "letter or digit, such as `scratch`";
+    case Rule::kEnvName:
+      return "a variable name is letters, digits, `_`, `-` and `.`, and does not start with a "
+             "digit";
+    case Rule::kDataKey:
+      return "a key is at most 253 letters, digits, `-`, `_` and `.`";
+    case Rule::kQuantity:
+      return "a quantity is a number with an optional unit, such as `500m`, `1Gi` or `5G`";
+  }
+  return "";
+}
+
+bool Follows(Rule rule, const std::string& text) {
+  switch (rule) {
+    case Rule::kLabelKey:
+      return IsLabelKey(text);
+    case Rule::kLabelValue:
+      return text.empty() || Matches(kQualifiedName, text, 63);
+    case Rule::kDnsSubdomain:
+      return Matches(kDnsSubdomainPattern, text, 253);
+    case Rule::kDnsLabel:
+      return Matches(kDnsLabelPattern, text, 63);
+    case Rule::kEnvName:
+      return std::regex_match(text, kEnvNamePattern);
+    case Rule::kDataKey:
+      return Matches(kDataKeyPattern, text, 253);
+    case Rule::kQuantity:
+      return std::regex_match(text, kQuantityPattern);
+  }
+  return true;
+}
+
+bool CheckText(Context& context, Rule rule, const std::string& text, diag::Span span,
+               const std::string& what) {
+  if (Follows(rule, text)) return true;
+  context.Report(diag::Kind::kInvalidKubernetesName, span, "invalid " + what + " `" + text + "`")
+      .help = Describe(rule);
+  return false;
+}
+
+std::optional<SettingMap> ReadBlock(Context& context, const ast::Setting& setting,
+                                    const std::vector<std::string>& fields,
+                                    const std::string& example,
+                                    const std::vector<std::string>& repeatable) {
+  if (setting.form != ast::Setting::Form::kBlock) {
+    context.Report(diag::Kind::kInvalidValue, setting.span,
+                   "setting `" + setting.name + "` is a block")
+        .help = "write `" + example + "`";
+    return std::nullopt;
+  }
+  return CollectSettings(context, setting.children, fields, "`" + setting.name + "`", nullptr,
+                         repeatable);
+}
+
+bool Require(Context& context, const SettingMap& fields, const ast::Setting& block,
+             const std::string& field, const std::string& help) {
+  if (fields.count(field)) return true;
+  context.Report(diag::Kind::kMissingSetting, block.name_span,
+                 "`" + block.name + "` has no `" + field + "`")
+      .help = help;
+  return false;
+}
+
+std::optional<std::string> EnumSetting(Context& context, const ast::Setting& setting,
+                                       const std::vector<std::string>& allowed,
+                                       const std::string& what) {
+  std::optional<std::string> value = StringSetting(context, setting);
+  if (!value) return std::nullopt;
+  if (std::find(allowed.begin(), allowed.end(), *value) != allowed.end()) return value;
+  diag::Diagnostic& d = context.Report(diag::Kind::kInvalidKubernetesEnum, setting.value->span,
+                                       "invalid " + what + " `" + *value + "`");
+  d.help = DidYouMean(*value, allowed);
+  if (d.help.empty()) d.help = "write " + JoinNames(allowed, "or");
+  else d.notes.push_back("the values are " + JoinNames(allowed));
+  return std::nullopt;
+}
+
+std::optional<std::string> RuleSetting(Context& context, const ast::Setting& setting, Rule rule,
+                                       const std::string& what) {
+  std::optional<std::string> value = StringSetting(context, setting);
+  if (!value || !CheckText(context, rule, *value, setting.value->span, what)) return std::nullopt;
+  return value;
+}
+
+std::optional<std::vector<MapEntry>> StringMapSetting(Context& context, const ast::Setting& setting,
+                                                      Rule key_rule, const std::string& key_what,
+                                                      std::optional<Rule> value_rule,
+                                                      const std::string& value_what) {
+  const ast::Expr* value = AssignedValue(context, setting);
+  if (!value) return std::nullopt;
+  if (value->kind != ast::ExprKind::kMap) {
+    context.Report(diag::Kind::kTypeMismatch, value->span,
+                   "setting `" + setting.name + "` expects a map of strings, found " +
+                       DescribeExpr(*value))
+        .help = "write `" + setting.name + " = {\"key\": \"value\"}`";
+    return std::nullopt;
+  }
+  std::vector<MapEntry> entries;
+  std::map<std::string, diag::Span> seen;
+  bool ok = true;
+  for (size_t i = 0; i < value->keys.size() && i < value->items.size(); ++i) {
+    const ast::Expr& key = *value->keys[i];
+    const ast::Expr& item = *value->items[i];
+    for (const ast::Expr* part : {&key, &item}) {
+      if (IsStringLiteral(*part)) continue;
+      context.Report(diag::Kind::kTypeMismatch, part->span,
+                     "setting `" + setting.name + "` expects a map of strings, found " +
+                         DescribeExpr(*part) + (part == &key ? " as a key" : " as a value"))
+          .help = "write each key and value in quotes";
+      ok = false;
+    }
+    if (!IsStringLiteral(key) || !IsStringLiteral(item)) continue;
+    MapEntry entry{StringValue(key), StringValue(item), key.span, item.span};
+    auto [first, inserted] = seen.emplace(entry.key, key.span);
+    if (!inserted) {
+      diag::Diagnostic& d = context.Report(diag::Kind::kInvalidKubernetesValue, key.span,
+                                           "key `" + entry.key + "` is written twice in `" +
+                                               setting.name + "`");
+      d.labels.push_back({first->second, "first written here"});
+      d.help = "remove one of the two";
+      ok = false;
+      continue;
+    }
+    ok = CheckText(context, key_rule, entry.key, key.span, key_what) && ok;
+    if (value_rule) {
+      ok = CheckText(context, *value_rule, entry.value, item.span, value_what) && ok;
+    }
+    entries.push_back(std::move(entry));
+  }
+  if (!ok) return std::nullopt;
+  return entries;
+}
+
+}  // namespace kfpc::check::k8s

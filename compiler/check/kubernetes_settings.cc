@@ -1,0 +1,380 @@
+// The Kubernetes settings of a task block. Each setting is checked field by field; the rules
+// that Kubernetes applies to combinations of fields (a toleration without a key, a node
+// affinity operator and its values, two volumes at one mount path) are checked here too, so
+// that a mistake is reported at compile time rather than when the pod is created.
+
+#include "compiler/check/kubernetes_settings.h"
+
+#include <algorithm>
+#include <map>
+#include <regex>
+
+#include "compiler/check/kubernetes_checker.h"
+#include "compiler/check/types.h"
+
+namespace kfpc::check {
+
+namespace k8s {
+
+namespace {
+
+const std::vector<std::string> kTolerationOperators = {"Equal", "Exists"};
+const std::vector<std::string> kTaintEffects = {"NoSchedule", "PreferNoSchedule", "NoExecute"};
+const std::vector<std::string> kAffinityOperators = {"In", "NotIn", "Exists", "DoesNotExist",
+                                                     "Gt", "Lt"};
+const std::vector<std::string> kPullPolicies = {"Always", "Never", "IfNotPresent"};
+
+}  // namespace
+
+void Checker::StringMap(const ast::Setting& setting, Rule key_rule,
+                                  const std::string& key_what, std::optional<Rule> value_rule,
+                                  std::map<std::string, std::string>& out) {
+  auto entries = StringMapSetting(context_, setting, key_rule, key_what, value_rule,
+                                       "label value");
+  if (!entries) return;
+  for (const MapEntry& entry : *entries) out[entry.key] = entry.value;
+}
+
+std::optional<sema::ValueRef> Checker::RuntimeName(const ast::Expr& expr, Rule rule,
+                                                             const std::string& what) {
+  std::optional<sema::ValueRef> ref =
+      check_value_(expr, ParamTypeOf(sema::ParamType::kString), "the " + what);
+  if (!ref) return std::nullopt;
+  using Kind = sema::ValueRef::Kind;
+  switch (ref->kind) {
+    case Kind::kConstant: {
+      const std::string& text = std::get<std::string>(ref->constant.value);
+      if (!CheckText(context_, rule, text, expr.span, what)) return std::nullopt;
+      return ref;
+    }
+    case Kind::kPipelineInput:
+    case Kind::kTaskOutput:
+    case Kind::kLoopItem:
+    case Kind::kRunPlaceholder:
+      return ref;
+    default:
+      context_.Report(diag::Kind::kInvalidKubernetesValue, expr.span,
+                      DescribeExpr(expr) + " cannot be used as the " + what)
+          .help = "pass a constant, a pipeline input, a task output or a loop item";
+      return std::nullopt;
+  }
+}
+
+void Checker::ImagePullPolicy(const ast::Setting& setting) {
+  out_.image_pull_policy = EnumSetting(context_, setting, kPullPolicies, "image pull policy");
+}
+
+void Checker::PodLabels(const ast::Setting& setting) {
+  StringMap(setting, Rule::kLabelKey, "label key", Rule::kLabelValue, out_.pod_labels);
+}
+
+void Checker::PodAnnotations(const ast::Setting& setting) {
+  StringMap(setting, Rule::kLabelKey, "annotation key", std::nullopt, out_.pod_annotations);
+}
+
+void Checker::NodeSelector(const ast::Setting& setting) {
+  const ast::Expr* value = AssignedValue(context_, setting);
+  if (!value) return;
+  if (value->kind != ast::ExprKind::kMap) {
+    // A dict read when the task runs (add_node_selector_json).
+    out_.node_selector_json =
+        check_value_(*value, ParamTypeOf(sema::ParamType::kDict), "`node_selector`");
+    return;
+  }
+  StringMap(setting, Rule::kLabelKey, "node label key", Rule::kLabelValue, out_.node_selector);
+}
+
+void Checker::Toleration(const ast::Setting& setting) {
+  auto fields = ReadBlock(context_, setting, {"key", "operator", "value", "effect", "seconds"},
+                               "toleration { key = \"gpu\"  operator = \"Exists\"  effect = "
+                               "\"NoSchedule\" }");
+  if (!fields) return;
+  Settings::Toleration toleration;
+  bool ok = true;
+  for (const auto& [name, field] : *fields) {
+    std::optional<std::string> text;
+    if (name == "key") {
+      text = RuleSetting(context_, *field, Rule::kLabelKey, "toleration key");
+      toleration.key = text.value_or("");
+    } else if (name == "operator") {
+      text = EnumSetting(context_, *field, kTolerationOperators, "toleration operator");
+      toleration.op = text.value_or("");
+    } else if (name == "value") {
+      text = RuleSetting(context_, *field, Rule::kLabelValue, "toleration value");
+      toleration.value = text.value_or("");
+    } else if (name == "effect") {
+      text = EnumSetting(context_, *field, kTaintEffects, "taint effect");
+      toleration.effect = text.value_or("");
+    } else {
+      toleration.seconds = IntSetting(context_, *field);
+      text = toleration.seconds ? "" : std::optional<std::string>();
+    }
+    ok = ok && text.has_value();
+  }
+  if (!ok) return;
+  // The rules of the API server's ValidateTolerations.
+  if (toleration.key.empty() && toleration.op != "Exists") {
+    context_.Report(diag::Kind::kInvalidKubernetesValue, setting.name_span,
+                    "a toleration without `key` must have `operator = \"Exists\"`")
+        .help = "set `key` to the taint's key, or write `operator = \"Exists\"` to tolerate "
+                "every taint";
+    return;
+  }
+  if (toleration.op == "Exists" && !toleration.value.empty()) {
+    context_.Report(diag::Kind::kInvalidKubernetesValue, fields->at("value")->value->span,
+                    "a toleration with `operator = \"Exists\"` has no `value`")
+        .help = "remove `value`, or write `operator = \"Equal\"` to match it";
+    return;
+  }
+  if (toleration.seconds && toleration.effect != "NoExecute") {
+    context_.Report(diag::Kind::kInvalidKubernetesValue, fields->at("seconds")->value->span,
+                    "`seconds` needs `effect = \"NoExecute\"`")
+        .help = "remove `seconds`, because only a `NoExecute` taint evicts a running pod";
+    return;
+  }
+  out_.tolerations.push_back(std::move(toleration));
+}
+
+std::optional<Settings::SelectorRequirement> Checker::Requirement(
+    const ast::Setting& setting, bool is_field) {
+  std::string example = is_field
+      ? "match_field { key = \"metadata.name\"  operator = \"In\"  values = [\"node-1\"] }"
+      : "match_expression { key = \"zone\"  operator = \"In\"  values = [\"us-west-1\"] }";
+  auto fields = ReadBlock(context_, setting, {"key", "operator", "values"}, example);
+  if (!fields) return std::nullopt;
+  bool ok = Require(context_, *fields, setting, "key", "write `" + example + "`");
+  ok = Require(context_, *fields, setting, "operator", "write `" + example + "`") && ok;
+  if (!ok) return std::nullopt;
+  Settings::SelectorRequirement requirement;
+  std::optional<std::string> key =
+      is_field ? EnumSetting(context_, *fields->at("key"), {"metadata.name"}, "node field")
+               : RuleSetting(context_, *fields->at("key"), Rule::kLabelKey, "node label key");
+  std::optional<std::string> op = EnumSetting(
+      context_, *fields->at("operator"),
+      is_field ? std::vector<std::string>{"In", "NotIn"} : kAffinityOperators,
+      "node selector operator");
+  std::optional<std::vector<std::string>> values = std::vector<std::string>{};
+  if (fields->count("values")) values = StringListSetting(context_, *fields->at("values"));
+  if (!key || !op || !values) return std::nullopt;
+  requirement.key = *key;
+  requirement.op = *op;
+  requirement.values = *values;
+
+  // The rules of the API server's ValidateNodeSelectorRequirement.
+  std::string problem;
+  if ((*op == "In" || *op == "NotIn") && values->empty()) {
+    problem = "needs at least one value";
+  } else if ((*op == "Exists" || *op == "DoesNotExist") && !values->empty()) {
+    problem = "takes no values";
+  } else if (*op == "Gt" || *op == "Lt") {
+    static const std::regex kInteger("-?[0-9]+");
+    if (values->size() != 1 || !std::regex_match(values->front(), kInteger)) {
+      problem = "takes one integer value, such as `values = [\"8\"]`";
+    }
+  }
+  if (is_field && problem.empty() && values->size() != 1) problem = "takes one node name";
+  if (!problem.empty()) {
+    diag::Span span = fields->count("values") ? fields->at("values")->value->span
+                                              : fields->at("operator")->value->span;
+    context_.Report(diag::Kind::kInvalidKubernetesValue, span,
+                    "operator `" + *op + "` " + problem)
+        .help = "write `" + example + "`";
+    return std::nullopt;
+  }
+  return requirement;
+}
+
+void Checker::NodeAffinity(const ast::Setting& setting) {
+  auto fields = ReadBlock(
+      context_, setting, {"match_expression", "match_field", "weight"},
+      "node_affinity { match_expression { key = \"zone\"  operator = \"In\"  values = [\"a\"] } }",
+      {"match_expression", "match_field"});
+  if (!fields) return;
+  Settings::NodeAffinity affinity;
+  bool ok = true;
+  for (const ast::Setting& child : setting.children) {
+    if (child.name != "match_expression" && child.name != "match_field") continue;
+    bool is_field = child.name == "match_field";
+    std::optional<Settings::SelectorRequirement> requirement = Requirement(child, is_field);
+    if (!requirement) {
+      ok = false;
+      continue;
+    }
+    (is_field ? affinity.match_fields : affinity.match_expressions).push_back(*requirement);
+  }
+  if (fields->count("weight")) {
+    affinity.weight = IntSetting(context_, *fields->at("weight"));
+    if (!affinity.weight) return;
+    if (*affinity.weight < 1 || *affinity.weight > 100) {
+      context_.Report(diag::Kind::kInvalidKubernetesValue, fields->at("weight")->value->span,
+                      "invalid node affinity weight `" + std::to_string(*affinity.weight) + "`")
+          .help = "write a weight from 1 to 100";
+      return;
+    }
+  }
+  if (!ok) return;
+  if (affinity.match_expressions.empty() && affinity.match_fields.empty()) {
+    context_.Report(diag::Kind::kMissingSetting, setting.name_span,
+                    "`node_affinity` has no `match_expression` or `match_field`")
+        .help = "add a rule: `match_expression { key = \"zone\"  operator = \"In\"  values = "
+                "[\"a\"] }`";
+    return;
+  }
+  out_.node_affinity.push_back(std::move(affinity));
+}
+
+
+
+
+
+
+
+void Checker::ImagePullSecrets(const ast::Setting& setting) {
+  const ast::Expr* value = AssignedValue(context_, setting);
+  if (!value) return;
+  if (value->kind != ast::ExprKind::kList) {
+    context_.Report(diag::Kind::kTypeMismatch, value->span,
+                    "setting `image_pull_secrets` expects a list of Secret names, found " +
+                        DescribeExpr(*value))
+        .help = "write `image_pull_secrets = [\"registry-credentials\"]`";
+    return;
+  }
+  for (const ast::ExprPtr& item : value->items) {
+    std::optional<sema::ValueRef> ref = RuntimeName(*item, Rule::kDnsSubdomain, "Secret name");
+    if (ref) out_.image_pull_secrets.push_back(std::move(*ref));
+  }
+}
+
+void Checker::Timeout(const ast::Setting& setting) {
+  std::optional<int64_t> seconds = IntSetting(context_, setting);
+  if (!seconds) return;
+  if (*seconds <= 0) {
+    context_.Report(diag::Kind::kInvalidKubernetesValue, setting.value->span,
+                    "invalid timeout `" + std::to_string(*seconds) + "`")
+        .help = "write a positive number of seconds, such as `timeout = 3600`";
+    return;
+  }
+  out_.timeout_seconds = seconds;
+}
+
+void Checker::SecurityContext(const ast::Setting& setting) {
+  const std::string example = "security_context { run_as_user = 1000  run_as_non_root = true }";
+  auto fields = ReadBlock(context_, setting,
+                               {"run_as_user", "run_as_group", "run_as_non_root"}, example);
+  if (!fields) return;
+  if (fields->empty()) {
+    context_.Report(diag::Kind::kMissingSetting, setting.name_span,
+                    "`security_context` has no `run_as_user`, `run_as_group` or `run_as_non_root`")
+        .help = "write `" + example + "`";
+    return;
+  }
+  Settings::SecurityContext security;
+  bool ok = true;
+  for (const auto& [name, field] : *fields) {
+    if (name == "run_as_non_root") {
+      security.run_as_non_root = BoolSetting(context_, *field);
+      ok = ok && security.run_as_non_root;
+      continue;
+    }
+    std::optional<int64_t> id = IntSetting(context_, *field);
+    if (id && *id < 0) {
+      context_.Report(diag::Kind::kInvalidKubernetesValue, field->value->span,
+                      "invalid `" + name + "` `" + std::to_string(*id) + "`")
+          .help = "write a user or group ID of 0 or more";
+      id.reset();
+    }
+    (name == "run_as_user" ? security.run_as_user : security.run_as_group) = id;
+    ok = ok && id;
+  }
+  if (ok) out_.security_context = security;
+}
+
+}  // namespace k8s
+
+namespace {
+
+struct Handler {
+  const char* name;
+  bool repeatable;
+  void (k8s::Checker::*check)(const ast::Setting&);
+};
+
+const Handler kHandlers[] = {
+    {"node_selector", false, &k8s::Checker::NodeSelector},
+    {"toleration", true, &k8s::Checker::Toleration},
+    {"node_affinity", true, &k8s::Checker::NodeAffinity},
+    {"secret_env", true, &k8s::Checker::SecretEnv},
+    {"secret_volume", true, &k8s::Checker::SecretVolume},
+    {"config_map_env", true, &k8s::Checker::ConfigMapEnv},
+    {"config_map_volume", true, &k8s::Checker::ConfigMapVolume},
+    {"pvc_mount", true, &k8s::Checker::PvcMount},
+    {"empty_dir_mount", true, &k8s::Checker::EmptyDirMount},
+    {"ephemeral_volume", true, &k8s::Checker::EphemeralVolume},
+    {"field_path_env", true, &k8s::Checker::FieldPathEnv},
+    {"image_pull_secrets", false, &k8s::Checker::ImagePullSecrets},
+    {"image_pull_policy", false, &k8s::Checker::ImagePullPolicy},
+    {"pod_labels", false, &k8s::Checker::PodLabels},
+    {"pod_annotations", false, &k8s::Checker::PodAnnotations},
+    {"timeout", false, &k8s::Checker::Timeout},
+    {"security_context", false, &k8s::Checker::SecurityContext},
+    {"init_container", true, &k8s::Checker::InitContainer},
+};
+
+const Handler* FindHandler(const std::string& name) {
+  for (const Handler& handler : kHandlers) {
+    if (name == handler.name) return &handler;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> HandlerNames(bool repeatable_only) {
+  std::vector<std::string> names;
+  for (const Handler& handler : kHandlers) {
+    if (handler.repeatable || !repeatable_only) names.push_back(handler.name);
+  }
+  return names;
+}
+
+}  // namespace
+
+const std::vector<std::string>& KubernetesSettingNames() {
+  static const std::vector<std::string> kNames = HandlerNames(false);
+  return kNames;
+}
+
+const std::vector<std::string>& RepeatableKubernetesSettings() {
+  static const std::vector<std::string> kNames = HandlerNames(true);
+  return kNames;
+}
+
+void CheckKubernetesSettings(Context& context, const SettingMap& settings,
+                             const std::vector<ast::Setting>& block,
+                             const RuntimeValueChecker& check_value, sema::Task& task) {
+  k8s::Checker checker(context, check_value, task.kubernetes);
+  const sema::Component& component = *task.component;
+  bool runs_container = component.kind == sema::Component::Kind::kContainer ||
+                        component.kind == sema::Component::Kind::kPython;
+  for (const ast::Setting& setting : block) {
+    const Handler* handler = FindHandler(setting.name);
+    if (handler == nullptr || setting.form == ast::Setting::Form::kEnv) continue;
+    // Of a setting written twice, CollectSettings reported the second and indexed the first.
+    auto indexed = settings.find(setting.name);
+    if (!handler->repeatable && (indexed == settings.end() || indexed->second != &setting)) {
+      continue;
+    }
+    if (!runs_container) {
+      bool is_pipeline = component.kind == sema::Component::Kind::kPipeline;
+      context.Report(diag::Kind::kKubernetesNeedsContainer, setting.name_span,
+                     "Kubernetes setting `" + setting.name + "` needs a task that runs a "
+                     "container, but `" + component.name + "` is " +
+                         (is_pipeline ? "a pipeline" : "an importer"))
+          .help = is_pipeline ? "set `" + setting.name + "` on the tasks inside pipeline `" +
+                                    component.name + "`"
+                              : "remove `" + setting.name + "` from the importer task";
+      return;
+    }
+    (checker.*handler->check)(setting);
+  }
+}
+
+}  // namespace kfpc::check

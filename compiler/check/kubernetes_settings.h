@@ -1,0 +1,40 @@
+#pragma once
+
+// Kubernetes settings of tasks, the features of the kfp-kubernetes package: node selectors,
+// tolerations, node affinity, Secrets and ConfigMaps, volumes, pod metadata, image pull settings,
+// timeouts, security contexts and init containers; and its built-in components `CreatePVC` and
+// `DeletePVC`. Internal to compiler/check.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/check/settings.h"
+
+namespace kfpc::check {
+
+// Checks a value that the backend reads when the task runs, such as the name of a Secret, as it
+// checks a task argument of type `expected`: a constant, a pipeline input, a task output or a
+// loop item. Reports and returns nullopt when the value is none of these.
+using RuntimeValueChecker = std::function<std::optional<sema::ValueRef>(
+    const ast::Expr& expr, const sema::Type& expected, const std::string& what)>;
+
+// The names of the Kubernetes task settings.
+const std::vector<std::string>& KubernetesSettingNames();
+
+// The Kubernetes task settings that may be written several times, such as `toleration { ... }`.
+const std::vector<std::string>& RepeatableKubernetesSettings();
+
+// Checks the Kubernetes settings of a task's block into `task.kubernetes`. `settings` indexes
+// the settings written once (CollectSettings with RepeatableKubernetesSettings()); `block` is
+// the whole block, where the repeatable ones are read in order.
+void CheckKubernetesSettings(Context& context, const SettingMap& settings,
+                             const std::vector<ast::Setting>& block,
+                             const RuntimeValueChecker& check_value, sema::Task& task);
+
+// Returns the built-in component `name` (`CreatePVC` or `DeletePVC`, as kfp-kubernetes defines
+// them), or null when `name` is not one. The components are shared and never change.
+const sema::Component* KubernetesComponent(const std::string& name);
+
+}  // namespace kfpc::check

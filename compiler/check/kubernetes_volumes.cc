@@ -1,0 +1,349 @@
+// The Kubernetes settings that give a task's container data: Secrets and ConfigMaps as
+// environment variables or volumes, PVCs, emptyDir and generic ephemeral volumes, pod fields as
+// environment variables, and init containers.
+
+#include <algorithm>
+#include <regex>
+
+#include "compiler/check/kubernetes_checker.h"
+#include "compiler/check/types.h"
+
+namespace kfpc::check::k8s {
+
+namespace {
+
+const std::vector<std::string> kAccessModes = {"ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany",
+                                               "ReadWriteOncePod"};
+// The pod fields that an environment variable may read (EnvVarSource.fieldRef).
+const std::vector<std::string> kFieldPaths = {
+    "metadata.name",  "metadata.namespace", "metadata.uid",          "metadata.labels['KEY']",
+    "metadata.annotations['KEY']", "spec.nodeName", "spec.serviceAccountName", "status.hostIP",
+    "status.hostIPs", "status.podIP",       "status.podIPs"};
+
+}  // namespace
+
+std::optional<std::string> Checker::MountPath(const ast::Setting& field) {
+  std::optional<std::string> path = StringSetting(context_, field);
+  if (!path) return std::nullopt;
+  if (path->empty()) {
+    context_.Report(diag::Kind::kInvalidKubernetesValue, field.value->span, "empty mount path")
+        .help = "write the path in the container, such as `mount_path = \"/data\"`";
+    return std::nullopt;
+  }
+  auto [first, inserted] = mount_paths_.emplace(*path, field.value->span);
+  if (!inserted) {
+    diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidKubernetesValue, field.value->span,
+                                          "mount path `" + *path + "` is used twice");
+    d.labels.push_back({first->second, "first used here"});
+    d.help = "mount each volume at its own path, because Kubernetes rejects a pod that mounts "
+             "two volumes at one path";
+    return std::nullopt;
+  }
+  return path;
+}
+
+bool Checker::NewVolumeName(const std::string& name, diag::Span span) {
+  auto [first, inserted] = volume_names_.emplace(name, span);
+  if (inserted) return true;
+  diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidKubernetesValue, span,
+                                        "volume name `" + name + "` is used twice");
+  d.labels.push_back({first->second, "first used here"});
+  d.help = "give each volume of the task its own name";
+  return false;
+}
+
+void Checker::EnvSource(const ast::Setting& setting, const std::string& object,
+                                  std::vector<Settings::EnvSource>& out) {
+  std::string example = setting.name + " { " + object + " = \"my-" + (object == "secret" ? "secret" : "config") +
+                        "\"  keys = {\"password\": \"DB_PASSWORD\"} }";
+  auto fields = ReadBlock(context_, setting, {object, "keys", "optional"}, example);
+  if (!fields) return;
+  bool ok = Require(context_, *fields, setting, object, "write `" + example + "`");
+  ok = Require(context_, *fields, setting, "keys", "write `" + example + "`") && ok;
+  if (!ok) return;
+  std::string noun = object == "secret" ? "Secret" : "ConfigMap";
+  Settings::EnvSource source;
+  const ast::Setting& name = *fields->at(object);
+  std::optional<sema::ValueRef> ref;
+  if (const ast::Expr* value = AssignedValue(context_, name)) {
+    ref = RuntimeName(*value, Rule::kDnsSubdomain, noun + " name");
+  }
+  auto keys = StringMapSetting(context_, *fields->at("keys"), Rule::kDataKey, noun + " key",
+                                    Rule::kEnvName, "environment variable name");
+  std::optional<bool> optional = false;
+  if (fields->count("optional")) optional = BoolSetting(context_, *fields->at("optional"));
+  if (!ref || !keys || !optional) return;
+  if (keys->empty()) {
+    context_.Report(diag::Kind::kInvalidKubernetesValue, fields->at("keys")->value->span,
+                    "`keys` of `" + setting.name + "` is empty")
+        .help = "map each key of the " + noun + " to a variable: `keys = {\"password\": "
+                "\"DB_PASSWORD\"}`";
+    return;
+  }
+  source.name = std::move(*ref);
+  for (const MapEntry& entry : *keys) source.keys.emplace_back(entry.key, entry.value);
+  source.optional = *optional;
+  out.push_back(std::move(source));
+}
+
+void Checker::VolumeSource(const ast::Setting& setting, const std::string& object,
+                                     std::vector<Settings::VolumeSource>& out) {
+  std::string example = setting.name + " { " + object + " = \"my-" +
+                        (object == "secret" ? "secret" : "config") +
+                        "\"  mount_path = \"/mnt/" + object + "\" }";
+  auto fields = ReadBlock(context_, setting, {object, "mount_path", "optional"}, example);
+  if (!fields) return;
+  bool ok = Require(context_, *fields, setting, object, "write `" + example + "`");
+  ok = Require(context_, *fields, setting, "mount_path", "write `" + example + "`") && ok;
+  if (!ok) return;
+  std::string noun = object == "secret" ? "Secret" : "ConfigMap";
+  std::optional<sema::ValueRef> ref;
+  if (const ast::Expr* value = AssignedValue(context_, *fields->at(object))) {
+    ref = RuntimeName(*value, Rule::kDnsSubdomain, noun + " name");
+  }
+  std::optional<std::string> path = MountPath(*fields->at("mount_path"));
+  std::optional<bool> optional = false;
+  if (fields->count("optional")) optional = BoolSetting(context_, *fields->at("optional"));
+  if (!ref || !path || !optional) return;
+  out.push_back(Settings::VolumeSource{std::move(*ref), *path, *optional});
+}
+
+void Checker::PvcMount(const ast::Setting& setting) {
+  const std::string example = "pvc_mount { pvc = volume.name  mount_path = \"/data\" }";
+  auto fields = ReadBlock(context_, setting, {"pvc", "mount_path", "sub_path"}, example);
+  if (!fields) return;
+  bool ok = Require(context_, *fields, setting, "pvc", "write `" + example + "`");
+  ok = Require(context_, *fields, setting, "mount_path", "write `" + example + "`") && ok;
+  if (!ok) return;
+  std::optional<sema::ValueRef> ref;
+  if (const ast::Expr* value = AssignedValue(context_, *fields->at("pvc"))) {
+    ref = RuntimeName(*value, Rule::kDnsSubdomain, "PVC name");
+  }
+  std::optional<std::string> path = MountPath(*fields->at("mount_path"));
+  std::optional<std::string> sub_path = "";
+  if (fields->count("sub_path")) sub_path = StringSetting(context_, *fields->at("sub_path"));
+  if (!ref || !path || !sub_path) return;
+  out_.pvc_mounts.push_back(Settings::PvcMount{std::move(*ref), *path, *sub_path});
+}
+
+void Checker::EmptyDirMount(const ast::Setting& setting) {
+  const std::string example = "empty_dir_mount { volume_name = \"scratch\"  mount_path = \"/tmp\" }";
+  auto fields = ReadBlock(context_, setting,
+                               {"volume_name", "mount_path", "medium", "size_limit"}, example);
+  if (!fields) return;
+  bool ok = Require(context_, *fields, setting, "volume_name", "write `" + example + "`");
+  ok = Require(context_, *fields, setting, "mount_path", "write `" + example + "`") && ok;
+  if (!ok) return;
+  Settings::EmptyDirMount mount;
+  const ast::Setting& name = *fields->at("volume_name");
+  std::optional<std::string> volume = RuleSetting(context_, name, Rule::kDnsLabel,
+                                                       "volume name");
+  std::optional<std::string> path = MountPath(*fields->at("mount_path"));
+  ok = volume && path && NewVolumeName(*volume, name.value->span);
+  if (fields->count("medium")) {
+    // HugePages of one page size are written `HugePages-2Mi`.
+    std::optional<std::string> medium = StringSetting(context_, *fields->at("medium"));
+    if (medium && medium->rfind("HugePages-", 0) == 0 && Follows(Rule::kQuantity, medium->substr(10))) {
+      mount.medium = medium;
+    } else if (medium) {
+      mount.medium = EnumSetting(context_, *fields->at("medium"), {"Memory", "HugePages"},
+                                      "storage medium");
+    }
+    ok = ok && mount.medium;
+  }
+  if (fields->count("size_limit")) {
+    mount.size_limit = RuleSetting(context_, *fields->at("size_limit"), Rule::kQuantity,
+                                        "size limit");
+    ok = ok && mount.size_limit;
+  }
+  if (!ok) return;
+  mount.volume_name = *volume;
+  mount.mount_path = *path;
+  out_.empty_dir_mounts.push_back(std::move(mount));
+}
+
+void Checker::EphemeralVolume(const ast::Setting& setting) {
+  const std::string example = "ephemeral_volume { volume_name = \"scratch\"  mount_path = "
+                              "\"/scratch\"  access_modes = [\"ReadWriteOnce\"]  size = \"5Gi\" }";
+  auto fields = ReadBlock(context_, setting,
+                               {"volume_name", "mount_path", "access_modes", "size",
+                                "storage_class_name", "labels", "annotations"},
+                               example);
+  if (!fields) return;
+  bool ok = true;
+  for (const char* required : {"volume_name", "mount_path", "access_modes", "size"}) {
+    ok = Require(context_, *fields, setting, required, "write `" + example + "`") && ok;
+  }
+  if (!ok) return;
+  Settings::EphemeralVolume volume;
+  const ast::Setting& name = *fields->at("volume_name");
+  std::optional<std::string> volume_name =
+      RuleSetting(context_, name, Rule::kDnsLabel, "volume name");
+  std::optional<std::string> path = MountPath(*fields->at("mount_path"));
+  std::optional<std::string> size =
+      RuleSetting(context_, *fields->at("size"), Rule::kQuantity, "volume size");
+  ok = volume_name && path && size && NewVolumeName(*volume_name, name.value->span);
+  std::optional<std::vector<std::string>> modes =
+      StringListSetting(context_, *fields->at("access_modes"));
+  const ast::Expr* modes_value = fields->at("access_modes")->value.get();
+  if (modes && modes->empty()) {
+    context_.Report(diag::Kind::kInvalidKubernetesValue, modes_value->span, "empty `access_modes`")
+        .help = "write at least one access mode, such as `access_modes = [\"ReadWriteOnce\"]`";
+    modes.reset();
+  }
+  for (size_t i = 0; modes && i < modes->size(); ++i) {
+    if (std::find(kAccessModes.begin(), kAccessModes.end(), (*modes)[i]) != kAccessModes.end()) {
+      continue;
+    }
+    diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidKubernetesEnum,
+                                          modes_value->items[i]->span,
+                                          "invalid access mode `" + (*modes)[i] + "`");
+    d.help = DidYouMean((*modes)[i], kAccessModes);
+    if (d.help.empty()) d.help = "write " + JoinNames(kAccessModes, "or");
+    modes.reset();
+  }
+  if (fields->count("storage_class_name")) {
+    volume.storage_class_name = RuleSetting(context_, *fields->at("storage_class_name"),
+                                                 Rule::kDnsSubdomain, "storage class name");
+    ok = ok && volume.storage_class_name;
+  }
+  if (fields->count("labels")) {
+    StringMap(*fields->at("labels"), Rule::kLabelKey, "label key", Rule::kLabelValue,
+              volume.labels);
+  }
+  if (fields->count("annotations")) {
+    StringMap(*fields->at("annotations"), Rule::kLabelKey, "annotation key", std::nullopt,
+              volume.annotations);
+  }
+  if (!ok || !modes) return;
+  volume.volume_name = *volume_name;
+  volume.mount_path = *path;
+  volume.size = *size;
+  volume.access_modes = *modes;
+  out_.ephemeral_volumes.push_back(std::move(volume));
+}
+
+void Checker::FieldPathEnv(const ast::Setting& setting) {
+  const std::string example =
+      "field_path_env { name = \"POD_NAME\"  field_path = \"metadata.name\" }";
+  auto fields = ReadBlock(context_, setting, {"name", "field_path"}, example);
+  if (!fields) return;
+  bool ok = Require(context_, *fields, setting, "name", "write `" + example + "`");
+  ok = Require(context_, *fields, setting, "field_path", "write `" + example + "`") && ok;
+  if (!ok) return;
+  std::optional<std::string> name = RuleSetting(context_, *fields->at("name"), Rule::kEnvName,
+                                                     "environment variable name");
+  const ast::Setting& path_field = *fields->at("field_path");
+  std::optional<std::string> path = StringSetting(context_, path_field);
+  if (!name || !path) return;
+  static const std::regex kKeyed(R"(metadata\.(labels|annotations)\['([^']*)'\])");
+  std::smatch keyed;
+  if (std::regex_match(*path, keyed, kKeyed)) {
+    if (!CheckText(context_, Rule::kLabelKey, keyed[2], path_field.value->span,
+                        keyed[1] == "labels" ? "label key" : "annotation key")) {
+      return;
+    }
+  } else if (std::find(kFieldPaths.begin(), kFieldPaths.end(), *path) == kFieldPaths.end()) {
+    diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidKubernetesEnum,
+                                          path_field.value->span,
+                                          "invalid field path `" + *path + "`");
+    d.help = DidYouMean(*path, kFieldPaths);
+    if (d.help.empty()) d.help = "write a field of the pod, such as `metadata.name`";
+    d.notes.push_back("the fields are " + JoinNames(kFieldPaths));
+    return;
+  }
+  out_.field_path_env.push_back(Settings::FieldPathEnv{*name, *path});
+}
+
+std::optional<std::map<std::string, std::string>> Checker::QuantityMap(
+    const ast::Setting& setting) {
+  auto entries = StringMapSetting(context_, setting, Rule::kLabelKey, "resource name",
+                                  Rule::kQuantity, "resource quantity");
+  if (!entries) return std::nullopt;
+  std::map<std::string, std::string> quantities;
+  for (const MapEntry& entry : *entries) quantities[entry.key] = entry.value;
+  return quantities;
+}
+
+void Checker::InitContainer(const ast::Setting& setting) {
+  const std::string example =
+      "init_container { name = \"prepare\"  image = \"busybox:1.36\"  command = [\"true\"] }";
+  auto fields = ReadBlock(context_, setting,
+                          {"name", "image", "command", "args", "env", "volume_mounts",
+                           "restart_policy", "resource_requests", "resource_limits"},
+                          example);
+  if (!fields) return;
+  bool ok = Require(context_, *fields, setting, "name", "write `" + example + "`");
+  ok = Require(context_, *fields, setting, "image", "write `" + example + "`") && ok;
+  if (!ok) return;
+  Settings::InitContainer container;
+  const ast::Setting& name_field = *fields->at("name");
+  std::optional<std::string> name =
+      RuleSetting(context_, name_field, Rule::kDnsLabel, "container name");
+  if (name && *name == "kfp-launcher") {
+    context_.Report(diag::Kind::kInvalidKubernetesValue, name_field.value->span,
+                    "container name `kfp-launcher` is reserved")
+        .help = "choose another name, because the KFP backend adds its launcher as an init "
+                "container named `kfp-launcher`";
+    name.reset();
+  }
+  if (name) {
+    auto [first, inserted] = init_container_names_.emplace(*name, name_field.value->span);
+    if (!inserted) {
+      diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidKubernetesValue,
+                                            name_field.value->span,
+                                            "init container `" + *name + "` is defined twice");
+      d.labels.push_back({first->second, "first defined here"});
+      d.help = "give each init container of the task its own name";
+      name.reset();
+    }
+  }
+  std::optional<std::string> image = StringSetting(context_, *fields->at("image"));
+  if (image && image->empty()) {
+    context_.Report(diag::Kind::kInvalidKubernetesValue, fields->at("image")->value->span,
+                    "empty image")
+        .help = "write the container image, such as `image = \"busybox:1.36\"`";
+    image.reset();
+  }
+  ok = name && image;
+  for (const auto& [field_name, field] : *fields) {
+    if (field_name == "command" || field_name == "args") {
+      auto items = StringListSetting(context_, *field);
+      ok = ok && items;
+      if (items) (field_name == "command" ? container.command : container.args) = *items;
+    } else if (field_name == "env" || field_name == "volume_mounts") {
+      bool is_env = field_name == "env";
+      auto entries = StringMapSetting(
+          context_, *field, is_env ? Rule::kEnvName : Rule::kDnsLabel,
+          is_env ? "environment variable name" : "volume name", std::nullopt, "");
+      ok = ok && entries;
+      for (size_t i = 0; entries && i < entries->size(); ++i) {
+        const MapEntry& entry = (*entries)[i];
+        if (!is_env && entry.value.rfind('/', 0) != 0) {
+          context_.Report(diag::Kind::kInvalidKubernetesValue, entry.value_span,
+                          "mount path `" + entry.value + "` is not absolute")
+              .help = "write a path that starts with `/`, such as `\"/data\"`";
+          ok = false;
+        }
+        (is_env ? container.env : container.volume_mounts).emplace_back(entry.key, entry.value);
+      }
+    } else if (field_name == "restart_policy") {
+      container.restart_policy =
+          EnumSetting(context_, *field, {"Always"}, "init container restart policy");
+      ok = ok && container.restart_policy;
+    } else if (field_name == "resource_requests" || field_name == "resource_limits") {
+      auto quantities = QuantityMap(*field);
+      ok = ok && quantities;
+      if (quantities) {
+        (field_name == "resource_requests" ? container.resource_requests
+                                           : container.resource_limits) = *quantities;
+      }
+    }
+  }
+  if (!ok) return;
+  container.name = *name;
+  container.image = *image;
+  out_.init_containers.push_back(std::move(container));
+}
+
+}  // namespace kfpc::check::k8s

@@ -1,0 +1,30 @@
+#pragma once
+
+// Security checks of the checker: literal credentials in the source, and imports that leave the
+// project. Internal to compiler/check.
+
+#include <map>
+#include <string>
+
+#include "compiler/ast/ast.h"
+#include "compiler/check/context.h"
+
+namespace kfpc::check {
+
+// Returns the project root of the root file `root_path`: the nearest directory at or above it
+// that contains `kfpc.yaml` or `.git`, or else the root file's own directory. The path is
+// absolute, normal and has its symbolic links resolved.
+std::string FindProjectRoot(const std::string& root_path);
+
+// Reports an import of `importer` at `depth` (the root file's imports are at depth 1) whose
+// resolved `path` lies outside `project_root` after resolving `..` and symbolic links, or which
+// is deeper than kMaxImportDepth. Returns false when the file must not be loaded.
+bool CheckImportAllowed(Context& context, const ast::Decl& import, const std::string& path,
+                        const std::string& project_root, size_t depth);
+
+// Warns about string literals that look like credentials (AWS access key ids, GitHub tokens,
+// private key blocks) and about literal values of environment variables, inputs and arguments
+// whose names say they hold a secret.
+void CheckLiteralCredentials(Context& context, const std::map<diag::FileId, ast::File>& files);
+
+}  // namespace kfpc::check

@@ -1,0 +1,42 @@
+#pragma once
+
+// The size limits of the language (docs/language.md, "Limits"). Each keeps parsing, checking
+// and lowering far from a stack overflow or a super-linear blow-up; an input over a limit gets a
+// diagnostic at the first place it is exceeded.
+
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+#include "compiler/ast/ast.h"
+#include "compiler/diagnostics/diagnostic.h"
+
+namespace antlr4 {
+class Token;
+}
+
+namespace kfpc::parse {
+
+class SyntaxErrorReporter;
+
+// The largest source file, in bytes. Readers stop after kMaxFileBytes + 1 bytes, which is enough
+// to know that a file is over the limit.
+inline constexpr size_t kMaxFileBytes = size_t{8} << 20;
+// The longest string literal in bytes, delimiters and escapes included.
+inline constexpr size_t kMaxStringBytes = size_t{1} << 20;
+// The most tasks one pipeline may call, counting the tasks inside `if`, `for` and `try`.
+inline constexpr size_t kMaxTasksPerPipeline = 5000;
+// The longest chain of imports from the root file (the root file imports at depth 1).
+inline constexpr size_t kMaxImportDepth = 64;
+
+// Reports and returns false when `text` is longer than kMaxFileBytes.
+bool CheckFileSize(std::string_view text, diag::FileId file, diag::DiagnosticSink& sink);
+
+// Reports each string literal token longer than kMaxStringBytes.
+void CheckStringLengths(const std::vector<antlr4::Token*>& tokens, SyntaxErrorReporter& reporter);
+
+// Reports each pipeline of `file` that calls more than kMaxTasksPerPipeline tasks and empties
+// its body, so that later phases never see it whole.
+void CheckTaskCounts(ast::File& file, diag::DiagnosticSink& sink);
+
+}  // namespace kfpc::parse

@@ -1,0 +1,71 @@
+#include "compiler/passes/passes.h"
+
+#include <filesystem>
+
+#include "compiler/images/lock_file.h"
+#include "compiler/passes/image_pin.h"
+#include "compiler/passes/placement.h"
+#include "compiler/passes/targets.h"
+#include "compiler/passes/task_graph.h"
+
+namespace kfpc::passes {
+
+namespace {
+
+// Loads the lock file when there is one. Returns false after reporting a broken or, when it was
+// named on the command line, missing file.
+bool LoadLock(const PassOptions& options, diag::SourceManager& sources,
+              diag::DiagnosticSink& sink, std::optional<images::LockFile>* lock) {
+  if (options.lock_path.empty()) return true;
+  std::error_code error;
+  if (!options.lock_path_given && !std::filesystem::exists(options.lock_path, error)) return true;
+  images::LockFile loaded;
+  if (!images::LoadLockFile(options.lock_path, sources, sink, &loaded)) return false;
+  *lock = std::move(loaded);
+  return true;
+}
+
+}  // namespace
+
+PassResult RunPasses(const sema::Program& program, ir::Document& document,
+                     const PassOptions& options, diag::SourceManager& sources,
+                     diag::DiagnosticSink& sink) {
+  PassResult result;
+  if (program.entry == nullptr) return result;
+  TaskGraph graph = BuildTaskGraph(*program.entry, document.pipeline);
+  size_t errors_before = sink.error_count();
+  TargetChoice targets = ChooseTargets(program, graph, options.target, options.config, sink);
+  if (sink.error_count() > errors_before) return result;
+  result.any_target = targets.AnyTarget();
+
+  if (result.any_target) {
+    PlaceExecutors(graph, targets, document, sink);
+    std::optional<images::LockFile> lock;
+    if (LoadLock(options, sources, sink, &lock)) {
+      ImagePinOptions pin_options;
+      pin_options.lock = lock ? &*lock : nullptr;
+      pin_options.require_lock = options.require_lock;
+      PinImages(graph, targets, pin_options, document, sink);
+    }
+  }
+  if (result.any_target || options.kfp_backend_given) {
+    CheckPlatformFields(graph, options.kfp_backend, document, sink);
+  }
+  // Keys are computed after pinning, so that they cover the digest.
+  result.cache_keys = AssignCacheKeys(graph, targets, options.kfp_backend, document);
+  return result;
+}
+
+std::string FindLockFile(const std::string& root_source, const std::string& config_path) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::path beside_source = fs::absolute(root_source, error).parent_path() / images::kLockFileName;
+  if (fs::exists(beside_source, error)) return beside_source.string();
+  if (!config_path.empty()) {
+    fs::path beside_config = fs::path(config_path).parent_path() / images::kLockFileName;
+    if (fs::exists(beside_config, error)) return beside_config.string();
+  }
+  return "";
+}
+
+}  // namespace kfpc::passes

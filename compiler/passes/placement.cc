@@ -1,0 +1,214 @@
+#include "compiler/passes/placement.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "compiler/passes/platform_config.h"
+#include "compiler/passes/project_config.h"
+
+namespace kfpc::passes {
+
+namespace {
+
+std::string TaskName(const TaskNode& node) {
+  if (!node.task->binding.empty()) return node.task->binding;
+  return node.task->component->name;
+}
+
+bool IsNvidia(const std::string& accelerator) {
+  std::string lower = accelerator;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower.find("nvidia") != std::string::npos;
+}
+
+// Reports CPU or memory that no instance type of `profile` holds.
+void CheckResources(const TaskNode& node, const TargetProfile& profile,
+                    diag::DiagnosticSink& sink) {
+  if (profile.instance_types.empty()) return;
+  const sema::Task& task = *node.task;
+  // Kubernetes uses the limit as the request when only the limit is set.
+  std::optional<std::string> cpu = task.cpu_request ? task.cpu_request : task.cpu_limit;
+  std::optional<std::string> memory = task.memory_request ? task.memory_request : task.memory_limit;
+  int64_t millis = cpu ? ParseCpuMillis(*cpu).value_or(0) : 0;
+  int64_t mib = memory ? ParseMemoryMib(*memory).value_or(0) : 0;
+  const InstanceType* most_cpu = &profile.instance_types.front();
+  const InstanceType* most_memory = most_cpu;
+  for (const InstanceType& type : profile.instance_types) {
+    if (type.vcpus * 1000 >= millis && type.memory_mib >= mib) return;
+    if (type.vcpus > most_cpu->vcpus) most_cpu = &type;
+    if (type.memory_mib > most_memory->memory_mib) most_memory = &type;
+  }
+  std::string wanted = cpu && memory ? fmt::format("{} CPU and {} of memory", *cpu, *memory)
+                       : cpu         ? fmt::format("{} CPU", *cpu)
+                                     : fmt::format("{} of memory", *memory);
+  diag::Diagnostic& d = sink.Report(
+      diag::Kind::kResourcesExceedInstance, task.span,
+      fmt::format("task `{}` requests {}, which no instance type of target `{}` offers",
+                  TaskName(node), wanted, profile.name));
+  d.notes.push_back(fmt::format("the largest are `{}` with {} vCPUs and `{}` with {} GiB",
+                                most_cpu->name, most_cpu->vcpus, most_memory->name,
+                                most_memory->memory_mib / 1024));
+  d.help = "lower the request, or add a larger instance type to the target in `kfpc.yaml`";
+}
+
+// Adds `key: value` to the node selector; reports a different value that is already there.
+bool SelectLabel(const TaskNode& node, const TargetProfile& profile, ir::Value::Struct& labels,
+                 const std::string& key, const std::string& value, diag::Kind kind,
+                 diag::DiagnosticSink& sink) {
+  const std::string* existing = StringField(labels, key);
+  if (existing == nullptr) {
+    labels[key] = ir::Value::String(value);
+    return true;
+  }
+  if (*existing == value) return true;
+  diag::Diagnostic& d = sink.Report(
+      kind, node.task->span,
+      fmt::format("task `{}` selects nodes with `{}: {}`, but target `{}` needs `{}: {}`",
+                  TaskName(node), key, *existing, profile.name, key, value));
+  d.help = key == profile.architecture_label
+               ? fmt::format("set `target = \"{}\"` on the task to run it on {} nodes, or remove "
+                             "the node selector",
+                             *existing, *existing)
+               : "remove the node selector, or give the task a target that allows it";
+  return false;
+}
+
+// Reports a user node selector on the family or instance type label outside the profile.
+bool CheckNarrowing(const TaskNode& node, const TargetProfile& profile,
+                    const ir::Value::Struct& labels, diag::DiagnosticSink& sink) {
+  auto report = [&](const std::string& key, const std::string& value, const std::string& allowed) {
+    sink.Report(diag::Kind::kPlacementConflict, node.task->span,
+                fmt::format("task `{}` selects `{}: {}`, which target `{}` does not offer",
+                            TaskName(node), key, value, profile.name))
+        .help = "select one of " + allowed;
+    return false;
+  };
+  if (const std::string* family = StringField(labels, profile.family_label)) {
+    if (!profile.families.empty() &&
+        std::find(profile.families.begin(), profile.families.end(), *family) ==
+            profile.families.end()) {
+      return report(profile.family_label, *family, fmt::format("`{}`", fmt::join(profile.families, "`, `")));
+    }
+  }
+  if (const std::string* type = StringField(labels, profile.instance_type_label)) {
+    bool known = profile.instance_types.empty();
+    for (const InstanceType& instance : profile.instance_types) known = known || instance.name == *type;
+    if (!known) return report(profile.instance_type_label, *type, "the target's instance types");
+  }
+  return true;
+}
+
+// Requires one of the profile's families: adds `In` to every required node affinity term, or a
+// new term when there is none, because terms are alternatives and expressions in a term all hold.
+void RequireFamilies(const TargetProfile& profile, ir::Value::Struct& config) {
+  ir::Value::List values;
+  for (const std::string& family : profile.families) values.push_back(ir::Value::String(family));
+  ir::Value expression = ir::Value::FromStruct({{"key", ir::Value::String(profile.family_label)},
+                                                {"operator", ir::Value::String("In")},
+                                                {"values", ir::Value::FromList(values)}});
+  ir::Value::List& terms = ChildList(config, "nodeAffinity");
+  bool added = false;
+  for (ir::Value& term : terms) {
+    auto* fields = std::get_if<ir::Value::Struct>(&term.kind);
+    if (fields == nullptr || fields->count("weight") || fields->count("nodeAffinityJson")) continue;
+    ChildList(*fields, "matchExpressions").push_back(expression);
+    added = true;
+  }
+  if (!added) {
+    terms.push_back(ir::Value::FromStruct(
+        {{"matchExpressions", ir::Value::FromList({expression})}}));
+  }
+}
+
+void AddTolerations(const TargetProfile& profile, ir::Value::Struct& config) {
+  ir::Value::List& list = ChildList(config, "tolerations");
+  for (const Toleration& toleration : profile.tolerations) {
+    ir::Value::Struct fields = {{"key", ir::Value::String(toleration.key)},
+                                {"operator", ir::Value::String(toleration.op)}};
+    if (!toleration.value.empty()) fields["value"] = ir::Value::String(toleration.value);
+    if (!toleration.effect.empty()) fields["effect"] = ir::Value::String(toleration.effect);
+    ir::Value value = ir::Value::FromStruct(std::move(fields));
+    if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
+  }
+}
+
+// Places one executor node; returns false after reporting a conflict.
+bool PlaceNode(const TaskNode& node, const TargetProfile& profile, ir::Document& document,
+               diag::DiagnosticSink& sink) {
+  if (node.task->accelerator_type && IsNvidia(*node.task->accelerator_type) && !profile.nvidia_gpus) {
+    sink.Report(diag::Kind::kAcceleratorConflict, node.task->span,
+                fmt::format("task `{}` requests accelerator `{}`, but target `{}` has no NVIDIA "
+                            "GPUs",
+                            TaskName(node), *node.task->accelerator_type, profile.name))
+        .help = "set `target = \"amd64\"` (or a GPU target from `kfpc.yaml`) on the task to run "
+                "it on a GPU pool";
+    return false;
+  }
+  CheckResources(node, profile, sink);
+
+  ir::Value::Struct& config = ExecutorConfig(document, node.executor_label);
+  ir::Value::Struct& labels = ChildStruct(ChildStruct(config, "nodeSelector"), "labels");
+  bool ok = SelectLabel(node, profile, labels, profile.architecture_label, profile.architecture,
+                        diag::Kind::kArchitectureConflict, sink);
+  for (const auto& [key, value] : profile.node_labels) {
+    ok = SelectLabel(node, profile, labels, key, value, diag::Kind::kPlacementConflict, sink) && ok;
+  }
+  ok = CheckNarrowing(node, profile, labels, sink) && ok;
+  if (!ok) return false;
+  if (profile.families.size() == 1) {
+    SelectLabel(node, profile, labels, profile.family_label, profile.families[0],
+                diag::Kind::kPlacementConflict, sink);
+  } else if (profile.families.size() > 1 && !labels.count(profile.family_label) &&
+             !labels.count(profile.instance_type_label)) {
+    RequireFamilies(profile, config);
+  }
+  if (!profile.tolerations.empty()) AddTolerations(profile, config);
+  return true;
+}
+
+}  // namespace
+
+void PlaceExecutors(const TaskGraph& graph, const TargetChoice& targets, ir::Document& document,
+                    diag::DiagnosticSink& sink) {
+  std::set<std::string> placed;
+  for (const std::string& id : graph.order) {
+    const TaskNode& node = graph.nodes.at(id);
+    const TargetProfile& profile = targets.Of(id);
+    if (profile.IsNone() || node.task == nullptr) continue;
+    auto executor = document.pipeline.executors.find(node.executor_label);
+    if (executor == document.pipeline.executors.end() || !executor->second.container) continue;
+    if (!placed.insert(node.executor_label).second) continue;
+    PlaceNode(node, profile, document, sink);
+  }
+}
+
+void CheckPlatformFields(const TaskGraph& graph, const KfpVersion& backend,
+                         const ir::Document& document, diag::DiagnosticSink& sink) {
+  std::set<std::string> reported;
+  for (const std::string& id : graph.order) {
+    const TaskNode& node = graph.nodes.at(id);
+    auto config = document.platform.executors.find(node.executor_label);
+    if (node.task == nullptr || config == document.platform.executors.end()) continue;
+    const auto* fields = std::get_if<ir::Value::Struct>(&config->second.kind);
+    if (fields == nullptr || !reported.insert(node.executor_label).second) continue;
+    for (const auto& [field, value] : *fields) {
+      std::optional<KfpVersion> first = FirstVersionReading(field);
+      if (first && *first <= backend) continue;
+      diag::Diagnostic& d = sink.Report(
+          diag::Kind::kUnsupportedByKfpBackend, node.task->span,
+          fmt::format("task `{}` needs the Kubernetes field `{}`, which KFP backend {} cannot read",
+                      TaskName(node), field, backend.ToString()));
+      d.notes.push_back("the KFP API server drops the whole Kubernetes platform spec, with every "
+                        "node selector, when it finds a field it does not know");
+      d.help = first ? fmt::format("build with `--kfp-backend {}` or later if the cluster runs it",
+                                   first->ToString())
+                     : "remove the setting; no released KFP backend reads it";
+    }
+  }
+}
+
+}  // namespace kfpc::passes

@@ -1,0 +1,391 @@
+#include "compiler/passes/project_config.h"
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace kfpc::passes {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Walks the parser's events before any node is built, because yaml-cpp expands aliases while it
+// builds nodes: a few aliases of aliases would otherwise grow into millions of nodes.
+class LimitChecker : public YAML::EventHandler {
+ public:
+  explicit LimitChecker(const ProjectConfigLimits& limits) : limits_(limits) {}
+
+  void OnDocumentStart(const YAML::Mark&) override { ++documents_; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { Node(mark, anchor); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
+    Fail(mark, "aliases (`*name`) are not allowed");
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                const std::string&) override {
+    Node(mark, anchor);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    Open(mark, anchor);
+  }
+  void OnSequenceEnd() override { --depth_; }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    Open(mark, anchor);
+  }
+  void OnMapEnd() override { --depth_; }
+
+  int documents() const { return documents_; }
+  bool failed() const { return failed_; }
+  const YAML::Mark& mark() const { return mark_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  void Node(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    if (anchor != YAML::NullAnchor) Fail(mark, "anchors (`&name`) are not allowed");
+    if (++nodes_ > limits_.max_nodes) Fail(mark, "the file has too many values");
+  }
+  void Open(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    Node(mark, anchor);
+    if (++depth_ > limits_.max_depth) {
+      Fail(mark, "values are nested more than " + std::to_string(limits_.max_depth) + " deep");
+    }
+  }
+  void Fail(const YAML::Mark& mark, std::string message) {
+    if (failed_) return;
+    failed_ = true;
+    mark_ = mark;
+    message_ = std::move(message);
+  }
+
+  const ProjectConfigLimits& limits_;
+  int depth_ = 0;
+  size_t nodes_ = 0;
+  int documents_ = 0;
+  bool failed_ = false;
+  YAML::Mark mark_;
+  std::string message_;
+};
+
+// Reads the mappings of one file and reports problems at their nodes.
+class ConfigReader {
+ public:
+  ConfigReader(diag::FileId file, diag::DiagnosticSink& sink) : file_(file), sink_(sink) {}
+
+  void Report(const YAML::Node& node, std::string message, std::string help = "") {
+    Report(node.Mark(), std::move(message), std::move(help));
+  }
+  void Report(const YAML::Mark& mark, std::string message, std::string help = "") {
+    uint32_t begin = mark.pos < 0 ? 0 : static_cast<uint32_t>(mark.pos);
+    sink_.Report(diag::Kind::kInvalidProjectConfig, {file_, begin, begin + 1},
+                 "invalid `kfpc.yaml`: " + std::move(message))
+        .help = std::move(help);
+  }
+
+  std::optional<std::string> String(const YAML::Node& node, const std::string& what) {
+    if (!node.IsScalar()) {
+      Report(node, "`" + what + "` must be a string");
+      return std::nullopt;
+    }
+    return node.Scalar();
+  }
+
+  // Checks that `node` is a mapping whose keys are all in `known`.
+  bool Mapping(const YAML::Node& node, const std::string& what,
+               const std::vector<std::string>& known) {
+    if (!node.IsMap()) {
+      Report(node, "`" + what + "` must be a mapping");
+      return false;
+    }
+    bool ok = true;
+    for (const auto& entry : node) {
+      std::string key = entry.first.Scalar();
+      if (!known.empty() && std::find(known.begin(), known.end(), key) == known.end()) {
+        std::string names;
+        for (const std::string& name : known) names += (names.empty() ? "`" : ", `") + name + "`";
+        Report(entry.first, "unknown key `" + key + "` in `" + what + "`",
+               "the keys of `" + what + "` are " + names);
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  bool ReadProfile(const std::string& name, const YAML::Node& node, TargetProfile* profile);
+
+ private:
+  bool ReadLabels(const YAML::Node& node, TargetProfile* profile);
+  bool ReadTolerations(const YAML::Node& node, TargetProfile* profile);
+  bool ReadInstanceTypes(const YAML::Node& node, TargetProfile* profile);
+
+  diag::FileId file_;
+  diag::DiagnosticSink& sink_;
+};
+
+bool ConfigReader::ReadLabels(const YAML::Node& node, TargetProfile* profile) {
+  if (!Mapping(node, "labels", {"architecture", "instance_type", "instance_family"})) return false;
+  for (const auto& entry : node) {
+    std::optional<std::string> value = String(entry.second, "labels");
+    if (!value) return false;
+    std::string key = entry.first.Scalar();
+    if (key == "architecture") profile->architecture_label = *value;
+    if (key == "instance_type") profile->instance_type_label = *value;
+    if (key == "instance_family") profile->family_label = *value;
+  }
+  return true;
+}
+
+bool ConfigReader::ReadTolerations(const YAML::Node& node, TargetProfile* profile) {
+  if (!node.IsSequence()) {
+    Report(node, "`tolerations` must be a list");
+    return false;
+  }
+  profile->tolerations.clear();
+  for (const YAML::Node& item : node) {
+    if (!Mapping(item, "tolerations", {"key", "operator", "value", "effect"})) return false;
+    Toleration toleration;
+    for (const auto& entry : item) {
+      std::optional<std::string> value = String(entry.second, "tolerations");
+      if (!value) return false;
+      std::string key = entry.first.Scalar();
+      if (key == "key") toleration.key = *value;
+      if (key == "operator") toleration.op = *value;
+      if (key == "value") toleration.value = *value;
+      if (key == "effect") toleration.effect = *value;
+    }
+    if (toleration.op != "Equal" && toleration.op != "Exists") {
+      Report(item, "toleration operator `" + toleration.op + "` is invalid",
+             "write `Equal` or `Exists`");
+      return false;
+    }
+    profile->tolerations.push_back(toleration);
+  }
+  return true;
+}
+
+bool ConfigReader::ReadInstanceTypes(const YAML::Node& node, TargetProfile* profile) {
+  if (!node.IsSequence()) {
+    Report(node, "`instance_types` must be a list");
+    return false;
+  }
+  profile->instance_types.clear();
+  for (const YAML::Node& item : node) {
+    if (!Mapping(item, "instance_types", {"name", "vcpus", "memory"})) return false;
+    InstanceType type;
+    std::optional<std::string> name, vcpus, memory;
+    if (item["name"]) name = String(item["name"], "name");
+    if (item["vcpus"]) vcpus = String(item["vcpus"], "vcpus");
+    if (item["memory"]) memory = String(item["memory"], "memory");
+    std::optional<int64_t> millis = vcpus ? ParseCpuMillis(*vcpus) : std::nullopt;
+    std::optional<int64_t> mib = memory ? ParseMemoryMib(*memory) : std::nullopt;
+    if (!name || !millis || !mib) {
+      Report(item, "an instance type needs `name`, `vcpus` and `memory`",
+             "write `{name: c8g.4xlarge, vcpus: 16, memory: 32Gi}`");
+      return false;
+    }
+    profile->instance_types.push_back({*name, *millis / 1000, *mib});
+  }
+  return true;
+}
+
+bool ConfigReader::ReadProfile(const std::string& name, const YAML::Node& node,
+                               TargetProfile* profile) {
+  static const std::vector<std::string> kKeys = {
+      "base",          "architecture", "labels",         "families",
+      "node_selector", "tolerations",  "instance_types", "nvidia_gpus"};
+  if (!Mapping(node, "targets." + name, kKeys)) return false;
+  if (node["base"]) {
+    std::optional<std::string> base = String(node["base"], "base");
+    std::optional<TargetProfile> builtin = base ? BuiltinProfile(*base) : std::nullopt;
+    if (!builtin) {
+      Report(node["base"], "`base` must name a built-in target",
+             "the built-in targets are `graviton4`, `arm64`, `amd64` and `none`");
+      return false;
+    }
+    *profile = *builtin;
+  }
+  profile->name = name;
+  bool ok = true;
+  for (const auto& entry : node) {
+    std::string key = entry.first.Scalar();
+    const YAML::Node& value = entry.second;
+    if (key == "architecture") {
+      std::optional<std::string> arch = String(value, key);
+      if (arch && *arch != "arm64" && *arch != "amd64") {
+        Report(value, "architecture `" + *arch + "` is not supported", "write `arm64` or `amd64`");
+        arch.reset();
+      }
+      if (arch) profile->architecture = *arch;
+      ok = ok && arch.has_value();
+    } else if (key == "labels") {
+      ok = ReadLabels(value, profile) && ok;
+    } else if (key == "families") {
+      profile->families.clear();
+      if (!value.IsSequence()) {
+        Report(value, "`families` must be a list of instance families");
+        ok = false;
+        continue;
+      }
+      for (const YAML::Node& family : value) {
+        std::optional<std::string> text = String(family, "families");
+        if (text) profile->families.push_back(*text);
+        ok = ok && text.has_value();
+      }
+    } else if (key == "node_selector") {
+      if (!Mapping(value, "node_selector", {})) {
+        ok = false;
+        continue;
+      }
+      for (const auto& label : value) {
+        std::optional<std::string> text = String(label.second, "node_selector");
+        if (text) profile->node_labels[label.first.Scalar()] = *text;
+        ok = ok && text.has_value();
+      }
+    } else if (key == "tolerations") {
+      ok = ReadTolerations(value, profile) && ok;
+    } else if (key == "instance_types") {
+      ok = ReadInstanceTypes(value, profile) && ok;
+    } else if (key == "nvidia_gpus") {
+      if (!value.IsScalar() || (value.Scalar() != "true" && value.Scalar() != "false")) {
+        Report(value, "`nvidia_gpus` must be `true` or `false`");
+        ok = false;
+        continue;
+      }
+      profile->nvidia_gpus = value.Scalar() == "true";
+    }
+  }
+  if (ok && profile->architecture.empty()) {
+    Report(node, "target `" + name + "` has no `architecture`",
+           "add `architecture: arm64` or `base: graviton4`");
+    ok = false;
+  }
+  return ok;
+}
+
+bool ReadConfig(ConfigReader& reader, const YAML::Node& root, ProjectConfig* config) {
+  if (!reader.Mapping(root, "kfpc.yaml", {"version", "default_target", "targets"})) return false;
+  if (!root["version"] || !root["version"].IsScalar() || root["version"].Scalar() != "1") {
+    reader.Report(root["version"] ? root["version"] : root, "`version` must be 1",
+                  "start the file with `version: 1`");
+    return false;
+  }
+  if (root["default_target"]) {
+    config->default_target = reader.String(root["default_target"], "default_target");
+    if (!config->default_target) return false;
+  }
+  if (!root["targets"]) return true;
+  if (!reader.Mapping(root["targets"], "targets", {})) return false;
+  bool ok = true;
+  for (const auto& entry : root["targets"]) {
+    std::string name = entry.first.Scalar();
+    if (BuiltinProfile(name)) {
+      reader.Report(entry.first, "target `" + name + "` is a built-in target",
+                    "give the profile another name and set `base: " + name + "`");
+      ok = false;
+      continue;
+    }
+    TargetProfile profile;
+    if (reader.ReadProfile(name, entry.second, &profile)) {
+      config->targets[name] = std::move(profile);
+    } else {
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+}  // namespace
+
+std::string FindProjectConfig(const std::string& root_source) {
+  std::error_code error;
+  fs::path directory = fs::absolute(fs::path(root_source), error).parent_path();
+  while (!error) {
+    fs::path candidate = directory / kProjectConfigName;
+    if (fs::is_regular_file(candidate, error)) return candidate.string();
+    if (fs::exists(directory / ".git", error) || directory == directory.parent_path()) break;
+    directory = directory.parent_path();
+  }
+  return "";
+}
+
+bool ParseProjectConfig(const diag::SourceManager& sources, diag::FileId file,
+                        diag::DiagnosticSink& sink, ProjectConfig* config,
+                        const ProjectConfigLimits& limits) {
+  ConfigReader reader(file, sink);
+  const std::string& text = sources.contents(file);
+  if (text.size() > limits.max_bytes) {
+    reader.Report(YAML::Mark(), "the file is larger than " + std::to_string(limits.max_bytes) +
+                                    " bytes");
+    return false;
+  }
+  try {
+    std::istringstream input(text);
+    YAML::Parser parser(input);
+    LimitChecker checker(limits);
+    while (parser.HandleNextDocument(checker) && !checker.failed()) {
+    }
+    if (checker.failed()) {
+      reader.Report(checker.mark(), checker.message(), "write each value out in full");
+      return false;
+    }
+    if (checker.documents() > 1) {
+      reader.Report(YAML::Mark(), "the file holds more than one YAML document");
+      return false;
+    }
+    YAML::Node root = YAML::Load(text);
+    return ReadConfig(reader, root, config);
+  } catch (const YAML::Exception& error) {
+    reader.Report(error.mark, error.msg);
+    return false;
+  }
+}
+
+bool LoadProjectConfig(const std::string& path, diag::SourceManager& sources,
+                       diag::DiagnosticSink& sink, ProjectConfig* config,
+                       const ProjectConfigLimits& limits) {
+  std::ifstream input(path, std::ios::binary);
+  std::string contents;
+  if (input) {
+    // Reads one byte past the limit so that a larger file is reported as too large.
+    contents.resize(limits.max_bytes + 1);
+    input.read(contents.data(), static_cast<std::streamsize>(contents.size()));
+    contents.resize(static_cast<size_t>(input.gcount()));
+  }
+  if (!input && !input.eof()) {
+    sink.Report(diag::Kind::kReadFailed, diag::Span{}, "failed to read `" + path + "`");
+    return false;
+  }
+  diag::FileId file = sources.AddFile(path, std::move(contents));
+  return ParseProjectConfig(sources, file, sink, config, limits);
+}
+
+std::optional<int64_t> ParseCpuMillis(std::string_view quantity) {
+  static const std::regex kCpu(R"(([0-9]+(\.[0-9]+)?)(m?))");
+  std::string text(quantity);
+  std::smatch match;
+  if (!std::regex_match(text, match, kCpu)) return std::nullopt;
+  double value = std::stod(match[1]);
+  return static_cast<int64_t>(std::ceil(match[3] == "m" ? value : value * 1000));
+}
+
+std::optional<int64_t> ParseMemoryMib(std::string_view quantity) {
+  static const std::regex kMemory(R"(([0-9]+(\.[0-9]+)?([eE][0-9]+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?)");
+  std::string text(quantity);
+  std::smatch match;
+  if (!std::regex_match(text, match, kMemory)) return std::nullopt;
+  static const std::map<std::string, double> kFactors = {
+      {"", 1},          {"Ki", 1024.0},   {"Mi", 1048576.0}, {"Gi", 1073741824.0},
+      {"Ti", 1099511627776.0}, {"Pi", 1125899906842624.0}, {"k", 1e3},
+      {"M", 1e6},       {"G", 1e9},       {"T", 1e12},       {"P", 1e15}};
+  double bytes = std::stod(match[1]) * kFactors.at(match[4]);
+  return static_cast<int64_t>(std::ceil(bytes / 1048576.0));
+}
+
+}  // namespace kfpc::passes

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "compiler/diagnostics/diagnostic.h"
+#include "compiler/passes/project_config.h"
+#include "compiler/passes/target_profile.h"
+#include "compiler/passes/task_graph.h"
+#include "compiler/sema/program.h"
+
+// Decides the target profile of each task.
+namespace kfpc::passes {
+
+struct TargetChoice {
+  // Every profile that can be named: the built-ins and the project config's.
+  std::map<std::string, TargetProfile> profiles;
+  // The profile of each executor node of the task graph, by node id.
+  std::map<std::string, const TargetProfile*> by_node;
+
+  // Returns the profile of node `id`; the `none` profile when the node has none.
+  const TargetProfile& Of(const std::string& id) const;
+  // Returns true when some node has a profile other than `none`.
+  bool AnyTarget() const;
+};
+
+// Picks each executor node's profile: the task's `target` setting, else the `target` setting of
+// the pipeline that declares the task, else that of the entry pipeline, else `build_target`
+// (`--target`), else the project config's `default_target`, else `none`. Reports an unknown
+// name as kUnknownTarget at the setting, or without a location for `--target`.
+TargetChoice ChooseTargets(const sema::Program& program, const TaskGraph& graph,
+                           const std::optional<std::string>& build_target,
+                           const ProjectConfig& config, diag::DiagnosticSink& sink);
+
+}  // namespace kfpc::passes

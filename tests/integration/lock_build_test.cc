@@ -1,0 +1,196 @@
+// `kfpc lock` and `kfpc build --target graviton4` end to end: the kfpc binary locks images that a
+// real CNCF distribution registry on 127.0.0.1 serves, then builds with the lock file.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "tests/integration/registry_fixture.h"
+
+namespace kfpc::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kOciIndex = "application/vnd.oci.image.index.v1+json";
+constexpr std::string_view kOciManifest = "application/vnd.oci.image.manifest.v1+json";
+
+std::string ReadText(const fs::path& path) {
+  std::ifstream input(path, std::ios::binary);
+  std::stringstream text;
+  text << input.rdbuf();
+  return text.str();
+}
+
+void WriteText(const fs::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+struct KfpcRun {
+  int status = -1;
+  std::string out, err;
+};
+
+// Runs kfpc with `args` in `directory`, capturing stdout and stderr through files.
+KfpcRun Kfpc(const fs::path& directory, const std::string& args) {
+  std::string command = "cd '" + directory.string() + "' && '" + KFPC_BINARY + "' " + args +
+                        " >kfpc.out 2>kfpc.err";
+  KfpcRun run;
+  int status = std::system(command.c_str());
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.out = ReadText(directory / "kfpc.out");
+  run.err = ReadText(directory / "kfpc.err");
+  return run;
+}
+
+class LockBuildTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!RegistryInstalled()) return;
+    registry_ = new TestRegistry();
+    std::string error;
+    if (!registry_->Start("", &error) || !PushImages(&error)) setup_error_ = new std::string(error);
+  }
+  static void TearDownTestSuite() {
+    delete registry_;
+    delete setup_error_;
+    registry_ = nullptr;
+    setup_error_ = nullptr;
+  }
+
+  // Pushes `kfpc/multi:1.0` (linux/amd64 and linux/arm64) and `kfpc/amd64only:3.0`.
+  static bool PushImages(std::string* error) {
+    PushedManifest amd64, arm64, only;
+    bool pushed =
+        PushPlatformImage(*registry_, "kfpc/multi", "linux", "amd64", "", kOciManifest, &amd64,
+                          error) &&
+        PushPlatformImage(*registry_, "kfpc/multi", "linux", "arm64", "", kOciManifest, &arm64,
+                          error) &&
+        PushPlatformImage(*registry_, "kfpc/amd64only", "linux", "amd64", "", kOciManifest, &only,
+                          error);
+    if (!pushed) return false;
+    arm64_digest_ = new std::string(arm64.digest);
+    std::string index = IndexJson(kOciIndex, {{amd64, R"({"architecture":"amd64","os":"linux"})"},
+                                              {arm64, R"({"architecture":"arm64","os":"linux"})"}});
+    return registry_->PushManifest("kfpc/multi", "1.0", kOciIndex, index, error) &&
+           registry_->PushManifest("kfpc/amd64only", "3.0", kOciManifest, only.bytes, error);
+  }
+
+  void SetUp() override {
+    if (!RegistryInstalled()) {
+      GTEST_SKIP() << "registry binary " << RegistryBinary()
+                   << " is not installed; run scripts/test-registry install";
+    }
+    ASSERT_EQ(setup_error_, nullptr) << *setup_error_;
+    char pattern[] = "/tmp/kfpc-lock-build-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    directory_ = pattern;
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    if (!directory_.empty()) fs::remove_all(directory_, ignored);
+  }
+
+  std::string Ref(const std::string& rest) const { return registry_->authority() + "/" + rest; }
+  std::string Insecure() const { return "--insecure-registry " + registry_->authority(); }
+
+  static TestRegistry* registry_;
+  static std::string* setup_error_;
+  static std::string* arm64_digest_;
+  fs::path directory_;
+};
+
+TestRegistry* LockBuildTest::registry_ = nullptr;
+std::string* LockBuildTest::setup_error_ = nullptr;
+std::string* LockBuildTest::arm64_digest_ = nullptr;
+
+std::string Pipeline(const std::string& image) {
+  return "component hello() {\n"
+         "  image   = \"" + image + "\"\n"
+         "  command = [\"echo\", \"hello\"]\n"
+         "}\n"
+         "\n"
+         "pipeline p() {\n"
+         "  hello()\n"
+         "}\n";
+}
+
+TEST_F(LockBuildTest, LockThenBuildPinsArm64Digest) {
+  WriteText(directory_ / "p.kf", Pipeline(Ref("kfpc/multi:1.0")));
+  KfpcRun before = Kfpc(directory_, "build p.kf --target graviton4 --require-lock");
+  EXPECT_EQ(before.status, 1);
+  EXPECT_NE(before.err.find("error: image `" + Ref("kfpc/multi:1.0") + "` is not in `kfpc.lock`"),
+            std::string::npos)
+      << before.err;
+
+  KfpcRun lock = Kfpc(directory_, "lock p.kf " + Insecure());
+  ASSERT_EQ(lock.status, 0) << lock.err;
+  EXPECT_NE(lock.out.find("locked " + Ref("kfpc/multi:1.0")), std::string::npos) << lock.out;
+  ASSERT_TRUE(fs::exists(directory_ / "kfpc.lock"));
+
+  KfpcRun build = Kfpc(directory_, "build p.kf --target graviton4 --require-lock");
+  ASSERT_EQ(build.status, 0) << build.err;
+  EXPECT_EQ(build.err, "");
+  EXPECT_NE(build.out.find("image: " + Ref("kfpc/multi") + "@" + *arm64_digest_),
+            std::string::npos)
+      << build.out;
+  EXPECT_NE(build.out.find("kubernetes.io/arch: arm64"), std::string::npos);
+
+  // The lock step is idempotent and a second run leaves the file as it was.
+  std::string locked = ReadText(directory_ / "kfpc.lock");
+  KfpcRun again = Kfpc(directory_, "lock p.kf " + Insecure());
+  EXPECT_EQ(again.status, 0) << again.err;
+  EXPECT_NE(again.out.find("unchanged " + Ref("kfpc/multi:1.0")), std::string::npos);
+  EXPECT_EQ(ReadText(directory_ / "kfpc.lock"), locked);
+}
+
+TEST_F(LockBuildTest, Amd64OnlyImageIsRejected) {
+  WriteText(directory_ / "p.kf", Pipeline(Ref("kfpc/amd64only:3.0")));
+  KfpcRun lock = Kfpc(directory_, "lock p.kf " + Insecure());
+  EXPECT_EQ(lock.status, 1);
+  EXPECT_NE(lock.err.find("image `" + Ref("kfpc/amd64only:3.0") +
+                          "` has no `linux/arm64` manifest; it has linux/amd64"),
+            std::string::npos)
+      << lock.err;
+  EXPECT_FALSE(fs::exists(directory_ / "kfpc.lock"));
+}
+
+TEST_F(LockBuildTest, BuildReadsDigestsFromLockFile) {
+  // The build reads digests from the lock file only: after the file's arm64 digest is replaced,
+  // the build pins the replacement, which the registry does not have.
+  WriteText(directory_ / "p.kf", Pipeline(Ref("kfpc/multi:1.0")));
+  ASSERT_EQ(Kfpc(directory_, "lock p.kf " + Insecure()).status, 0);
+  std::string lock = ReadText(directory_ / "kfpc.lock");
+  std::string fake = "sha256:" + std::string(64, 'e');
+  lock = std::regex_replace(lock, std::regex(*arm64_digest_), fake);
+  WriteText(directory_ / "kfpc.lock", lock);
+  KfpcRun build = Kfpc(directory_, "build p.kf --target arm64 --require-lock");
+  ASSERT_EQ(build.status, 0) << build.err;
+  EXPECT_NE(build.out.find("@" + fake), std::string::npos);
+}
+
+TEST_F(LockBuildTest, Cifar10BuildsForGraviton4) {
+  fs::copy(fs::path(KFPC_SOURCE_DIR) / "examples" / "cifar10", directory_ / "cifar10",
+           fs::copy_options::recursive);
+  fs::path example = directory_ / "cifar10";
+  std::regex image_setting("image = \"[^\"]*\"");
+  for (const auto& entry : fs::recursive_directory_iterator(example)) {
+    if (entry.path().extension() != ".kf") continue;
+    std::string text = std::regex_replace(ReadText(entry.path()), image_setting,
+                                          "image = \"" + Ref("kfpc/multi:1.0") + "\"");
+    WriteText(entry.path(), text);
+  }
+  KfpcRun lock = Kfpc(example, "lock cifar10.kf " + Insecure());
+  ASSERT_EQ(lock.status, 0) << lock.err;
+  KfpcRun build = Kfpc(example, "build cifar10.kf --target graviton4 --require-lock --cache-report");
+  ASSERT_EQ(build.status, 0) << build.err;
+  EXPECT_EQ(build.out.find(Ref("kfpc/multi:1.0")), std::string::npos) << "an image was not pinned";
+  EXPECT_NE(build.out.find("karpenter.k8s.aws/instance-family"), std::string::npos);
+  EXPECT_NE(build.err.find("annotation kfpc.dev/cache-key: written"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kfpc::testing

@@ -1,0 +1,278 @@
+// Limits, security checks and regression cases from fuzzing (docs/language.md, "Limits" and
+// "Security").
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "compiler/check/check.h"
+#include "compiler/parse/limits.h"
+#include "compiler/parse/parse.h"
+
+namespace kfpc {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Checked {
+  diag::SourceManager sources;
+  diag::DiagnosticSink sink;
+  check::CheckResult result;
+
+  std::string Rendered() const { return diag::RenderAll(sources, sink.diagnostics()); }
+  size_t Count(diag::Kind kind) const {
+    size_t count = 0;
+    for (const diag::Diagnostic& d : sink.diagnostics()) count += d.kind == kind;
+    return count;
+  }
+};
+
+// Checks the file `root` of `files` in memory; imports are read from `files` too.
+std::unique_ptr<Checked> CheckFiles(const std::string& root,
+                                    const std::map<std::string, std::string>& files) {
+  auto checked = std::make_unique<Checked>();
+  check::FileLoader loader = [files](const std::string& path) -> std::optional<std::string> {
+    auto it = files.find(path);
+    if (it == files.end()) return std::nullopt;
+    return it->second;
+  };
+  diag::FileId id = checked->sources.AddFile(root, files.at(root));
+  checked->result = check::Check(checked->sources, id, loader, checked->sink);
+  return checked;
+}
+
+std::unique_ptr<Checked> CheckSource(const std::string& source) {
+  return CheckFiles("/project/main.kf", {{"/project/main.kf", source}});
+}
+
+std::string EchoPipeline(const std::string& argument, const std::string& settings = "") {
+  return "component echo(message: string) {\n"
+         "  image = \"alpine:3.19\"\n"
+         "  command = [\"echo\", message]\n"
+         "}\n"
+         "pipeline p() {\n"
+         "  echo(message = " + argument + ") {" + settings + "}\n"
+         "}\n";
+}
+
+// --- `{{$` in string literals -----------------------------------------------------------------
+
+TEST(BackendPlaceholder, EscapedBracesRejected) {
+  auto checked = CheckSource(EchoPipeline(R"("\{\{$.inputs.parameters['x']\}\}")"));
+  EXPECT_EQ(checked->Count(diag::Kind::kBackendPlaceholderInString), 1u) << checked->Rendered();
+  EXPECT_NE(checked->Rendered().find("help: to keep the text, put a space between `{{` and `$`"),
+            std::string::npos)
+      << checked->Rendered();
+}
+
+TEST(BackendPlaceholder, UnicodeEscapesRejected) {
+  auto checked = CheckSource(EchoPipeline(R"("\u{7B}\u{7B}$.x")"));
+  EXPECT_EQ(checked->Count(diag::Kind::kBackendPlaceholderInString), 1u) << checked->Rendered();
+}
+
+TEST(BackendPlaceholder, RawStringRejected) {
+  auto checked = CheckSource(EchoPipeline(R"("""run {{$.outputs}}""")"));
+  EXPECT_EQ(checked->Count(diag::Kind::kBackendPlaceholderInString), 1u) << checked->Rendered();
+  EXPECT_NE(checked->Rendered().find("raw strings have no escapes"), std::string::npos);
+}
+
+TEST(BackendPlaceholder, EscapedDollarAccepted) {
+  auto checked = CheckSource(EchoPipeline(R"("\{\{\$.pipeline_job_name\}\}")"));
+  EXPECT_FALSE(checked->sink.has_errors()) << checked->Rendered();
+}
+
+TEST(BackendPlaceholder, SpacedTextAccepted) {
+  auto checked = CheckSource(EchoPipeline(R"("\{\{ $x \}\} and {$ and $\{\{")"));
+  EXPECT_FALSE(checked->sink.has_errors()) << checked->Rendered();
+}
+
+// --- literal credentials ------------------------------------------------------------------------
+
+TEST(LiteralCredential, AwsAccessKeyIdInArgument) {
+  auto checked = CheckSource(EchoPipeline(R"("AKIAIOSFODNN7EXAMPLE")"));
+  EXPECT_EQ(checked->Count(diag::Kind::kLiteralCredential), 1u) << checked->Rendered();
+  EXPECT_FALSE(checked->sink.has_errors()) << "a credential is a warning, not an error";
+  EXPECT_NE(checked->Rendered().find("warning: string literal contains an AWS access key id"),
+            std::string::npos)
+      << checked->Rendered();
+  EXPECT_NE(checked->Rendered().find("`secret_env`"), std::string::npos);
+}
+
+TEST(LiteralCredential, SecretNextToAwsSecretName) {
+  auto checked = CheckSource(EchoPipeline(
+      "\"x\"", "\n    env AWS_SECRET_ACCESS_KEY = \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"\n  "));
+  EXPECT_EQ(checked->Count(diag::Kind::kLiteralCredential), 1u) << checked->Rendered();
+  EXPECT_NE(checked->Rendered().find("`AWS_SECRET_ACCESS_KEY` is set to a literal value"),
+            std::string::npos)
+      << checked->Rendered();
+}
+
+TEST(LiteralCredential, GithubTokenAndPrivateKeyInDefaults) {
+  auto checked = CheckSource(
+      "pipeline p(token: string = \"ghp_0123456789abcdefghijABCDEFGHIJ012345\",\n"
+      "           key: string = \"\"\"-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n\"\"\") {}\n");
+  EXPECT_EQ(checked->Count(diag::Kind::kLiteralCredential), 2u) << checked->Rendered();
+  EXPECT_NE(checked->Rendered().find("a GitHub token"), std::string::npos);
+  EXPECT_NE(checked->Rendered().find("a private key"), std::string::npos);
+}
+
+TEST(LiteralCredential, FlagBeforeValueInList) {
+  auto checked = CheckSource(
+      "component login(user: string) {\n"
+      "  image = \"alpine:3.19\"\n"
+      "  command = [\"login\", \"--password\", \"hunter2hunter2\", \"--db-token=s3cr3tvalue\", user]\n"
+      "}\n");
+  EXPECT_EQ(checked->Count(diag::Kind::kLiteralCredential), 2u) << checked->Rendered();
+}
+
+TEST(LiteralCredential, ReferencesAndPlaceholdersNotWarned) {
+  auto checked = CheckSource(EchoPipeline(
+      "\"AKIA-not-a-key\"",
+      "\n    env AWS_SECRET_ACCESS_KEY_FILE = \"/var/run/secrets/aws\"\n"
+      "    env GITHUB_TOKEN = \"$(cat /secrets/token)\"\n    env API_TOKEN = \"short\"\n  "));
+  EXPECT_EQ(checked->Count(diag::Kind::kLiteralCredential), 0u) << checked->Rendered();
+}
+
+// --- imports outside the project ----------------------------------------------------------------
+
+class ProjectDirectory : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    base_ = fs::temp_directory_path() /
+            ("kfpc_hardening_" + std::to_string(::getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(base_);
+    fs::create_directories(base_ / "project" / "lib");
+    Write(base_ / "project" / "kfpc.yaml", "version: 1\n");
+    Write(base_ / "outside.kf", "artifact Outside\n");
+    Write(base_ / "project" / "lib" / "inside.kf", "artifact Inside\n");
+  }
+  void TearDown() override { fs::remove_all(base_); }
+
+  static void Write(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
+
+  std::unique_ptr<Checked> CheckOnDisk(const std::string& imports) {
+    fs::path root = base_ / "project" / "lib" / "main.kf";
+    Write(root, imports);
+    auto checked = std::make_unique<Checked>();
+    diag::FileId id = checked->sources.AddFile(root.string(), imports);
+    checked->result = check::Check(checked->sources, id, check::DiskLoader(), checked->sink);
+    return checked;
+  }
+
+  fs::path base_;
+};
+
+TEST_F(ProjectDirectory, ImportInsideAccepted) {
+  auto checked = CheckOnDisk("import \"inside.kf\"\n");
+  EXPECT_FALSE(checked->sink.has_errors()) << checked->Rendered();
+}
+
+TEST_F(ProjectDirectory, DotDotOutsideRejected) {
+  auto checked = CheckOnDisk("import \"../../outside.kf\"\n");
+  EXPECT_EQ(checked->Count(diag::Kind::kImportOutsideProject), 1u) << checked->Rendered();
+  EXPECT_EQ(checked->sources.file_count(), 1u) << "the outside file must not be read";
+}
+
+TEST_F(ProjectDirectory, AbsolutePathOutsideRejected) {
+  auto checked = CheckOnDisk("import \"" + (base_ / "outside.kf").string() + "\"\n");
+  EXPECT_EQ(checked->Count(diag::Kind::kImportOutsideProject), 1u) << checked->Rendered();
+}
+
+TEST_F(ProjectDirectory, SymlinkOutsideRejected) {
+  fs::create_symlink(base_ / "outside.kf", base_ / "project" / "lib" / "link.kf");
+  auto checked = CheckOnDisk("import \"link.kf\"\n");
+  EXPECT_EQ(checked->Count(diag::Kind::kImportOutsideProject), 1u) << checked->Rendered();
+}
+
+TEST_F(ProjectDirectory, DotDotInsideAccepted) {
+  Write(base_ / "project" / "shared.kf", "artifact Shared\n");
+  auto checked = CheckOnDisk("import \"../shared.kf\"\n");
+  EXPECT_FALSE(checked->sink.has_errors()) << checked->Rendered();
+}
+
+TEST_F(ProjectDirectory, OversizedImportStopsReading) {
+  // A sparse file: the loader must stop after the limit instead of reading all of it.
+  fs::path big = base_ / "project" / "lib" / "big.kf";
+  Write(big, "");
+  fs::resize_file(big, std::uintmax_t{1} << 32);
+  auto checked = CheckOnDisk("import \"big.kf\"\n");
+  EXPECT_EQ(checked->Count(diag::Kind::kFileTooLarge), 1u) << checked->Rendered();
+}
+
+// --- limits -------------------------------------------------------------------------------------
+
+TEST(Limits, ImportDepth) {
+  std::map<std::string, std::string> files;
+  for (size_t i = 0; i <= parse::kMaxImportDepth + 1; ++i) {
+    files["/project/f" + std::to_string(i) + ".kf"] =
+        "import \"f" + std::to_string(i + 1) + ".kf\"\nartifact A" + std::to_string(i) + "\n";
+  }
+  files["/project/f" + std::to_string(parse::kMaxImportDepth + 2) + ".kf"] = "";
+  auto checked = CheckFiles("/project/f0.kf", files);
+  EXPECT_EQ(checked->Count(diag::Kind::kImportTooDeep), 1u) << checked->Rendered();
+  EXPECT_EQ(checked->sources.file_count(), parse::kMaxImportDepth + 1);
+}
+
+TEST(Limits, FileSize) {
+  std::string source(parse::kMaxFileBytes + 1, ' ');
+  auto checked = CheckSource(source);
+  EXPECT_EQ(checked->Count(diag::Kind::kFileTooLarge), 1u) << checked->Rendered();
+  EXPECT_EQ(checked->sink.diagnostics().size(), 1u);
+}
+
+TEST(Limits, StringLength) {
+  auto checked = CheckSource(EchoPipeline("\"" + std::string(parse::kMaxStringBytes, 'a') + "\""));
+  EXPECT_EQ(checked->Count(diag::Kind::kStringTooLong), 1u);
+  std::string rendered = checked->Rendered();
+  EXPECT_NE(rendered.find("longer than the limit of 1024 KiB"), std::string::npos);
+}
+
+TEST(Limits, TasksPerPipeline) {
+  std::string body;
+  for (size_t i = 0; i <= parse::kMaxTasksPerPipeline; ++i) body += "  echo(message = \"x\")\n";
+  std::string source = EchoPipeline("\"x\"") + "pipeline many() {\n" + body + "}\n";
+  auto checked = CheckFiles("/project/main.kf", {{"/project/main.kf", source}});
+  EXPECT_EQ(checked->Count(diag::Kind::kTooManyTasks), 1u) << checked->Rendered().substr(0, 2000);
+  EXPECT_NE(checked->Rendered().find("pipeline `many` calls 5001 tasks, more than the limit of 5000"),
+            std::string::npos);
+}
+
+TEST(Limits, DeepNestingIsDiagnosed) {
+  std::string source = "pipeline p(x: list = " + std::string(100000, '[') + ") {}\n";
+  auto checked = CheckSource(source);
+  EXPECT_EQ(checked->Count(diag::Kind::kNestingTooDeep), 1u);
+}
+
+TEST(Limits, RunOfOpenBracesIsLinear) {
+  // Every `{` without a `}` after it used to search to the end of the string: quadratic.
+  auto checked = CheckSource(EchoPipeline("\"" + std::string(parse::kMaxStringBytes - 2, '{') + "\""));
+  EXPECT_TRUE(checked->sink.has_errors());
+}
+
+// --- `kfpc build` and `kfpc check` input size ---------------------------------------------------
+
+TEST(Limits, DriverRejectsOversizedInputBeforeReading) {
+  fs::path big = fs::temp_directory_path() / ("kfpc_big_" + std::to_string(::getpid()) + ".kf");
+  std::ofstream(big).close();
+  fs::resize_file(big, std::uintmax_t{64} << 30);  // sparse: reading it whole would take minutes
+  std::string command = std::string(KFPC_BINARY) + " build " + big.string() + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  int status = ::pclose(pipe);
+  fs::remove(big);
+  EXPECT_EQ(WEXITSTATUS(status), 2) << output;
+  EXPECT_NE(output.find("the file is larger than the limit of 8 MiB"), std::string::npos) << output;
+}
+
+}  // namespace
+}  // namespace kfpc

@@ -1,0 +1,512 @@
+// Tests of the architecture-aware passes: each compiles a .kf source held in memory, runs the
+// passes with a target, and asserts the Kubernetes config, the pinned images, the cache keys and
+// the whole rendered diagnostics.
+#include "compiler/passes/passes.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "compiler/check/check.h"
+#include "compiler/images/lock_file.h"
+#include "compiler/lower/lower.h"
+#include "compiler/passes/image_pin.h"
+#include "compiler/passes/project_config.h"
+#include "runtime/yaml/ir_to_yaml.h"
+
+namespace kfpc::passes {
+namespace {
+
+const std::string kDigestA = "sha256:" + std::string(64, 'a');
+const std::string kDigestAmd = "sha256:" + std::string(64, 'b');
+const std::string kDigestArm = "sha256:" + std::string(64, 'c');
+
+constexpr std::string_view kPipeline = R"(
+component prep(n: int) -> (out: string) {
+  image   = "alpine:3.19"
+  command = ["echo", "prep"]
+}
+
+component train(data: string, epochs: int) {
+  image   = "alpine:3.19"
+  command = ["echo", data]
+}
+
+pipeline p(epochs: int = 3) {
+  a = prep(n = 3) { env MODE = "fast" }
+  b = train(data = a.out, epochs = epochs)
+}
+)";
+
+// A lock file with `alpine:3.19` for both platforms and an amd64-only image.
+images::LockFile TestLock() {
+  images::LockFile lock;
+  lock.images["alpine:3.19"] = {"docker.io/library/alpine", kDigestA,
+                                "application/vnd.oci.image.index.v1+json",
+                                {{"linux/amd64", kDigestAmd}, {"linux/arm64/v8", kDigestArm}}};
+  lock.images["example.com/tools:1.0"] = {"example.com/tools", kDigestAmd,
+                                          "application/vnd.oci.image.manifest.v1+json",
+                                          {{"linux/amd64", kDigestAmd}}};
+  return lock;
+}
+
+// One compiled pipeline with the passes applied.
+struct Compiled {
+  diag::SourceManager sources;
+  check::CheckResult checked;
+  ir::Document document;
+  diag::DiagnosticSink sink;
+  PassResult result;
+  std::string yaml;
+
+  std::string Rendered() const { return diag::RenderAll(sources, sink.diagnostics()); }
+  ir::Value::Struct& Config(const std::string& executor) {
+    return std::get<ir::Value::Struct>(document.platform.executors.at(executor).kind);
+  }
+};
+
+// Options for a build with `target` and the test lock file written to a temporary directory.
+class PassesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = std::filesystem::temp_directory_path() /
+                 ("kfpc-passes-" + std::to_string(::getpid()) + "-" +
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(directory_);
+    lock_path_ = (directory_ / "kfpc.lock").string();
+    std::ofstream(lock_path_) << images::SerializeLockFile(TestLock());
+  }
+  void TearDown() override { std::filesystem::remove_all(directory_); }
+
+  PassOptions Options(std::optional<std::string> target) const {
+    PassOptions options;
+    options.target = std::move(target);
+    options.lock_path = lock_path_;
+    return options;
+  }
+
+  // Checks and lowers `source`, lets `prepare` edit the document (standing in for Kubernetes
+  // settings), then runs the passes.
+  std::unique_ptr<Compiled> Compile(std::string_view source, const PassOptions& options,
+                                    const std::function<void(ir::Document&)>& prepare = {}) {
+    auto compiled = std::make_unique<Compiled>();
+    diag::FileId root = compiled->sources.AddFile("p.kf", std::string(source));
+    compiled->checked = check::Check(compiled->sources, root,
+                                     [](const std::string&) { return std::nullopt; },
+                                     compiled->sink, check::CheckOptions{});
+    EXPECT_FALSE(compiled->sink.has_errors()) << compiled->Rendered();
+    compiled->document = lower::Lower(*compiled->checked.program,
+                                      *compiled->checked.program->entry, lower::LowerOptions{});
+    if (prepare) prepare(compiled->document);
+    compiled->result = RunPasses(*compiled->checked.program, compiled->document, options,
+                                 compiled->sources, compiled->sink);
+    compiled->yaml = yaml::WriteDocument(compiled->document);
+    return compiled;
+  }
+
+  const TaskCacheKey& Key(const Compiled& compiled, const std::string& task) {
+    for (const TaskCacheKey& key : compiled.result.cache_keys) {
+      if (key.task == task) return key;
+    }
+    ADD_FAILURE() << "no key for " << task;
+    static const TaskCacheKey kNone;
+    return kNone;
+  }
+
+  std::filesystem::path directory_;
+  std::string lock_path_;
+};
+
+ir::Value::Struct Labels(ir::Value::Struct& config) {
+  auto& selector = std::get<ir::Value::Struct>(config.at("nodeSelector").kind);
+  return std::get<ir::Value::Struct>(selector.at("labels").kind);
+}
+
+TEST_F(PassesTest, NoTargetLeavesDocumentUnchanged) {
+  auto plain = Compile(kPipeline, PassOptions{});
+  std::string before = yaml::WriteDocument(lower::Lower(
+      *plain->checked.program, *plain->checked.program->entry, lower::LowerOptions{}));
+  EXPECT_EQ(plain->yaml, before);
+  EXPECT_TRUE(plain->document.platform.empty());
+  EXPECT_FALSE(plain->result.any_target);
+  EXPECT_EQ(plain->Rendered(), "");
+}
+
+TEST_F(PassesTest, Graviton4SelectsArm64AndFamilies) {
+  auto compiled = Compile(kPipeline, Options("graviton4"));
+  EXPECT_EQ(compiled->Rendered(), "");
+  ir::Value::Struct& config = compiled->Config("exec-prep");
+  EXPECT_EQ(Labels(config).at("kubernetes.io/arch"), ir::Value::String("arm64"));
+  const auto& terms = std::get<ir::Value::List>(config.at("nodeAffinity").kind);
+  ASSERT_EQ(terms.size(), 1u);
+  ir::Value expected = ir::Value::FromStruct(
+      {{"matchExpressions",
+        ir::Value::FromList({ir::Value::FromStruct(
+            {{"key", ir::Value::String("karpenter.k8s.aws/instance-family")},
+             {"operator", ir::Value::String("In")},
+             {"values", ir::Value::FromList({ir::Value::String("c8g"), ir::Value::String("m8g"),
+                                             ir::Value::String("r8g"),
+                                             ir::Value::String("x8g")})}})})}});
+  EXPECT_EQ(terms[0], expected);
+}
+
+TEST_F(PassesTest, TaskTargetOverridesBuildTarget) {
+  std::string source(kPipeline);
+  source.replace(source.find("b = train(data = a.out, epochs = epochs)"), 40,
+                 "b = train(data = a.out, epochs = epochs) { target = \"amd64\" }");
+  auto compiled = Compile(source, Options("graviton4"));
+  EXPECT_EQ(compiled->Rendered(), "");
+  EXPECT_EQ(Labels(compiled->Config("exec-train")).at("kubernetes.io/arch"),
+            ir::Value::String("amd64"));
+  EXPECT_EQ(compiled->Config("exec-train").count("nodeAffinity"), 0u);
+  EXPECT_EQ(compiled->document.pipeline.executors.at("exec-train").container->image,
+            "docker.io/library/alpine@" + kDigestAmd);
+}
+
+TEST_F(PassesTest, UserAmd64SelectorConflictsWithArm64Target) {
+  auto compiled = Compile(kPipeline, Options("arm64"), [](ir::Document& document) {
+    document.platform.executors["exec-prep"] = ir::Value::FromStruct(
+        {{"nodeSelector", ir::Value::FromStruct({{"labels", ir::Value::FromStruct(
+                              {{"kubernetes.io/arch", ir::Value::String("amd64")}})}})}});
+  });
+  EXPECT_EQ(compiled->Rendered(),
+            "p.kf:13:3: error: task `a` selects nodes with `kubernetes.io/arch: amd64`, but "
+            "target `arm64` needs `kubernetes.io/arch: arm64`\n"
+            "13 |   a = prep(n = 3) { env MODE = \"fast\" }\n"
+            "   |   ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+            "help: set `target = \"amd64\"` on the task to run it on amd64 nodes, or remove the "
+            "node selector\n");
+}
+
+TEST_F(PassesTest, UserFamilyOutsideProfileConflicts) {
+  auto compiled = Compile(kPipeline, Options("graviton4"), [](ir::Document& document) {
+    document.platform.executors["exec-prep"] = ir::Value::FromStruct(
+        {{"nodeSelector",
+          ir::Value::FromStruct({{"labels", ir::Value::FromStruct(
+                                                {{"karpenter.k8s.aws/instance-family",
+                                                  ir::Value::String("c7g")}})}})}});
+  });
+  EXPECT_NE(compiled->Rendered().find(
+                "p.kf:13:3: error: task `a` selects `karpenter.k8s.aws/instance-family: c7g`, "
+                "which target `graviton4` does not offer
+"),
+            std::string::npos)
+      << compiled->Rendered();
+  EXPECT_NE(compiled->Rendered().find("help: select one of `c8g`, `m8g`, `r8g`, `x8g`\n"),
+            std::string::npos);
+
+  auto narrowed = Compile(kPipeline, Options("graviton4"), [](ir::Document& document) {
+    document.platform.executors["exec-prep"] = ir::Value::FromStruct(
+        {{"nodeSelector",
+          ir::Value::FromStruct({{"labels", ir::Value::FromStruct(
+                                                {{"karpenter.k8s.aws/instance-family",
+                                                  ir::Value::String("m8g")}})}})}});
+  });
+  EXPECT_EQ(narrowed->Rendered(), "");
+  EXPECT_EQ(narrowed->Config("exec-prep").count("nodeAffinity"), 0u);
+}
+
+TEST_F(PassesTest, UserAffinityAndTolerationsAreKept) {
+  ir::Value user_term = ir::Value::FromStruct(
+      {{"matchExpressions",
+        ir::Value::FromList({ir::Value::FromStruct({{"key", ir::Value::String("zone")},
+                                                    {"operator", ir::Value::String("In")},
+                                                    {"values", ir::Value::FromList(
+                                                                   {ir::Value::String("a")})}})})}});
+  ir::Value toleration = ir::Value::FromStruct(
+      {{"key", ir::Value::String("gpu")}, {"operator", ir::Value::String("Exists")}});
+  auto compiled = Compile(kPipeline, Options("graviton4"), [&](ir::Document& document) {
+    document.platform.executors["exec-prep"] = ir::Value::FromStruct(
+        {{"nodeAffinity", ir::Value::FromList({user_term})},
+         {"tolerations", ir::Value::FromList({toleration})}});
+  });
+  EXPECT_EQ(compiled->Rendered(), "");
+  ir::Value::Struct& config = compiled->Config("exec-prep");
+  const auto& terms = std::get<ir::Value::List>(config.at("nodeAffinity").kind);
+  ASSERT_EQ(terms.size(), 1u);
+  const auto& term = std::get<ir::Value::Struct>(terms[0].kind);
+  const auto& expressions = std::get<ir::Value::List>(term.at("matchExpressions").kind);
+  ASSERT_EQ(expressions.size(), 2u);
+  EXPECT_EQ(std::get<ir::Value::Struct>(expressions[1].kind).at("key"),
+            ir::Value::String("karpenter.k8s.aws/instance-family"));
+  EXPECT_EQ(config.at("tolerations"), ir::Value::FromList({toleration}));
+}
+
+TEST_F(PassesTest, NvidiaAcceleratorOnGraviton4) {
+  std::string source(kPipeline);
+  source.replace(source.find("{ env MODE = \"fast\" }"), 21,
+                 "{ accelerator_type = \"nvidia.com/gpu\"  accelerator_count = 1 }");
+  auto compiled = Compile(source, Options("graviton4"));
+  EXPECT_EQ(compiled->Rendered(),
+            "p.kf:13:3: error: task `a` requests accelerator `nvidia.com/gpu`, but target "
+            "`graviton4` has no NVIDIA GPUs\n"
+            "13 |   a = prep(n = 3) { accelerator_type = \"nvidia.com/gpu\"  accelerator_count = 1 }\n"
+            "   |   ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+            "help: set `target = \"amd64\"` (or a GPU target from `kfpc.yaml`) on the task to run "
+            "it on a GPU pool\n");
+}
+
+TEST_F(PassesTest, ResourcesBeyondLargestInstance) {
+  std::string source(kPipeline);
+  source.replace(source.find("{ env MODE = \"fast\" }"), 21,
+                 "{ cpu_request = \"200\"  memory_request = \"1000Gi\" }");
+  auto compiled = Compile(source, Options("graviton4"));
+  EXPECT_NE(compiled->Rendered().find(
+                "error: task `a` requests 200 CPU and 1000Gi of memory, which no instance type "
+                "of target `graviton4` offers\n"),
+            std::string::npos)
+      << compiled->Rendered();
+  EXPECT_NE(compiled->Rendered().find("note: the largest are `c8g.48xlarge` with 192 vCPUs and "
+                                      "`x8g.48xlarge` with 3072 GiB\n"),
+            std::string::npos);
+
+  source = std::string(kPipeline);
+  source.replace(source.find("{ env MODE = \"fast\" }"), 21,
+                 "{ cpu_request = \"100\"  memory_request = \"1500Gi\" }");
+  EXPECT_EQ(Compile(source, Options("graviton4"))->Rendered(), "");
+}
+
+TEST_F(PassesTest, PinsDigestOfTargetPlatform) {
+  auto arm = Compile(kPipeline, Options("graviton4"));
+  auto amd = Compile(kPipeline, Options("amd64"));
+  EXPECT_EQ(arm->document.pipeline.executors.at("exec-prep").container->image,
+            "docker.io/library/alpine@" + kDigestArm);
+  EXPECT_EQ(amd->document.pipeline.executors.at("exec-prep").container->image,
+            "docker.io/library/alpine@" + kDigestAmd);
+}
+
+TEST_F(PassesTest, ImageWithoutArm64ListsPlatforms) {
+  std::string source(kPipeline);
+  source.replace(source.find("\"alpine:3.19\""), 13, "\"example.com/tools:1.0\"");
+  auto compiled = Compile(source, Options("graviton4"));
+  EXPECT_EQ(compiled->Rendered(),
+            "p.kf:3:13: error: image `example.com/tools:1.0` has no `linux/arm64` manifest; it "
+            "has linux/amd64\n"
+            "3 |   image   = \"example.com/tools:1.0\"\n"
+            "  |             ^~~~~~~~~~~~~~~~~~~~~~~\n"
+            "help: use a multi-platform image, or build and push one for linux/arm64\n");
+}
+
+TEST_F(PassesTest, MissingFromLockWarnsOrFails) {
+  std::string source(kPipeline);
+  source.replace(source.find("\"alpine:3.19\""), 13, "\"busybox:1.36\"");
+  auto warned = Compile(source, Options("graviton4"));
+  EXPECT_FALSE(warned->sink.has_errors());
+  EXPECT_NE(warned->Rendered().find(
+                "p.kf:3:13: warning: image `busybox:1.36` is not in `kfpc.lock`, so it is not "
+                "pinned\n"),
+            std::string::npos);
+  EXPECT_EQ(warned->document.pipeline.executors.at("exec-prep").container->image, "busybox:1.36");
+
+  PassOptions strict = Options("graviton4");
+  strict.require_lock = true;
+  auto failed = Compile(source, strict);
+  EXPECT_NE(failed->Rendered().find("p.kf:3:13: error: image `busybox:1.36` is not in"),
+            std::string::npos);
+}
+
+TEST_F(PassesTest, ArchitectureTagIsReported) {
+  EXPECT_EQ(ArchitectureInTag("python:3.11-slim-bookworm-arm64"), "arm64");
+  EXPECT_EQ(ArchitectureInTag("pytorch/pytorch:2.3.0-cpu-arm64"), "arm64");
+  EXPECT_EQ(ArchitectureInTag("python:3.11-slim"), "");
+  EXPECT_EQ(ArchitectureInTag("example.com/arm64/tool:1.0"), "");
+  std::string source(kPipeline);
+  source.replace(source.find("\"alpine:3.19\""), 13, "\"pytorch/pytorch:2.3.0-cpu-arm64\"");
+  auto compiled = Compile(source, Options("graviton4"));
+  EXPECT_NE(compiled->Rendered().find(
+                "help: use the multi-platform tag `pytorch/pytorch:2.3.0-cpu` and run `kfpc "
+                "lock`, which pins the manifest of each target platform\n"),
+            std::string::npos)
+      << compiled->Rendered();
+}
+
+TEST_F(PassesTest, CacheKeyDiffersBetweenArchitectures) {
+  auto arm = Compile(kPipeline, Options("arm64"));
+  auto amd = Compile(kPipeline, Options("amd64"));
+  EXPECT_NE(Key(*arm, "root/prep").key, Key(*amd, "root/prep").key);
+  // The backend's own fingerprint covers the image string, which now differs too.
+  EXPECT_NE(arm->document.pipeline.executors.at("exec-prep").container->image,
+            amd->document.pipeline.executors.at("exec-prep").container->image);
+  ir::Value::Struct& metadata =
+      std::get<ir::Value::Struct>(arm->Config("exec-prep").at("podMetadata").kind);
+  EXPECT_EQ(std::get<ir::Value::Struct>(metadata.at("annotations").kind)
+                .at(std::string(kCacheKeyAnnotation)),
+            ir::Value::String(Key(*arm, "root/prep").key));
+}
+
+TEST_F(PassesTest, CacheKeyCoversEnvAndDigest) {
+  auto base = Compile(kPipeline, Options("arm64"));
+  std::string changed_env(kPipeline);
+  changed_env.replace(changed_env.find("\"fast\""), 6, "\"slow\"");
+  auto env = Compile(changed_env, Options("arm64"));
+  EXPECT_NE(Key(*base, "root/prep").key, Key(*env, "root/prep").key);
+  // The downstream task covers the upstream key, so it changes too.
+  EXPECT_NE(Key(*base, "root/train").key, Key(*env, "root/train").key);
+
+  images::LockFile lock = TestLock();
+  lock.images["alpine:3.19"].platforms["linux/arm64/v8"] = "sha256:" + std::string(64, 'd');
+  std::ofstream(lock_path_) << images::SerializeLockFile(lock);
+  auto digest = Compile(kPipeline, Options("arm64"));
+  EXPECT_NE(Key(*base, "root/prep").key, Key(*digest, "root/prep").key);
+}
+
+TEST_F(PassesTest, CacheKeyIsDeterministicAndSalted) {
+  auto first = Compile(kPipeline, Options("arm64"));
+  auto second = Compile(kPipeline, Options("arm64"));
+  EXPECT_EQ(Key(*first, "root/prep").key, Key(*second, "root/prep").key);
+  EXPECT_EQ(Key(*first, "root/prep").key.size(), 7u + 64u);
+  std::string salted(kPipeline);
+  salted.replace(salted.find("{ env MODE = \"fast\" }"), 21,
+                 "{ env MODE = \"fast\"  cache_salt = \"v2\" }");
+  EXPECT_NE(Key(*first, "root/prep").key, Key(*Compile(salted, Options("arm64")), "root/prep").key);
+}
+
+TEST_F(PassesTest, StaticCacheKeyOnlyForConstantInputs) {
+  PassOptions options = Options("arm64");
+  options.kfp_backend = {2, 18};
+  auto compiled = Compile(kPipeline, options);
+  const ir::Dag& dag = *compiled->document.pipeline.root.dag;
+  EXPECT_TRUE(Key(*compiled, "root/prep").static_key);
+  EXPECT_EQ(dag.tasks.at("prep").caching_options->cache_key, Key(*compiled, "root/prep").key);
+  EXPECT_FALSE(Key(*compiled, "root/train").static_key);
+  EXPECT_EQ(dag.tasks.at("train").caching_options->cache_key, "");
+  EXPECT_EQ(Key(*compiled, "root/train").static_key_reason,
+            "inputs known only at run time: `data`, `epochs`");
+
+  auto released = Compile(kPipeline, Options("arm64"));
+  EXPECT_FALSE(Key(*released, "root/prep").static_key);
+  EXPECT_EQ(released->document.pipeline.root.dag->tasks.at("prep").caching_options->cache_key, "");
+}
+
+TEST_F(PassesTest, FieldsTheBackendCannotRead) {
+  PassOptions options = Options("graviton4");
+  options.kfp_backend = {2, 13};
+  auto compiled = Compile(kPipeline, options);
+  EXPECT_NE(compiled->Rendered().find("error: task `a` needs the Kubernetes field `nodeAffinity`, "
+                                      "which KFP backend 2.13 cannot read\n"),
+            std::string::npos)
+      << compiled->Rendered();
+
+  PassOptions plain;
+  plain.kfp_backend_given = true;
+  auto unknown = Compile(kPipeline, plain, [](ir::Document& document) {
+    document.platform.executors["exec-prep"] =
+        ir::Value::FromStruct({{"initContainers", ir::Value::FromList({})}});
+  });
+  EXPECT_NE(unknown->Rendered().find("help: remove the setting; no released KFP backend reads it"),
+            std::string::npos);
+}
+
+TEST_F(PassesTest, UnknownTargetIsReported) {
+  auto compiled = Compile(kPipeline, Options("graviton5"));
+  EXPECT_EQ(compiled->Rendered(),
+            "kfpc: error: unknown target `graviton5`\n"
+            "help: the targets are `amd64`, `arm64`, `graviton4`, `none`; declare others under "
+            "`targets:` in `kfpc.yaml`\n");
+}
+
+// Parses `text` as kfpc.yaml and returns the rendered diagnostics.
+std::string ParseConfig(const std::string& text, ProjectConfig* config) {
+  diag::SourceManager sources;
+  diag::DiagnosticSink sink;
+  diag::FileId file = sources.AddFile("kfpc.yaml", text);
+  ParseProjectConfig(sources, file, sink, config);
+  return diag::RenderAll(sources, sink.diagnostics());
+}
+
+TEST(ProjectConfigTest, ReadsProfile) {
+  ProjectConfig config;
+  EXPECT_EQ(ParseConfig("version: 1\n"
+                        "default_target: team\n"
+                        "targets:\n"
+                        "  team:\n"
+                        "    base: graviton4\n"
+                        "    labels: {instance_family: example.com/family}\n"
+                        "    families: [m8g]\n"
+                        "    node_selector: {example.com/pool: ml}\n"
+                        "    tolerations: [{key: arch, value: arm64, effect: NoSchedule}]\n"
+                        "    instance_types: [{name: m8g.xlarge, vcpus: 4, memory: 16Gi}]\n",
+                        &config),
+            "");
+  EXPECT_EQ(config.default_target, "team");
+  const TargetProfile& team = config.targets.at("team");
+  EXPECT_EQ(team.architecture, "arm64");
+  EXPECT_EQ(team.family_label, "example.com/family");
+  EXPECT_EQ(team.families, std::vector<std::string>{"m8g"});
+  EXPECT_EQ(team.node_labels.at("example.com/pool"), "ml");
+  ASSERT_EQ(team.tolerations.size(), 1u);
+  EXPECT_EQ(team.tolerations[0], (Toleration{"arch", "Equal", "arm64", "NoSchedule"}));
+  ASSERT_EQ(team.instance_types.size(), 1u);
+  EXPECT_EQ(team.instance_types[0].memory_mib, 16 * 1024);
+  EXPECT_FALSE(team.nvidia_gpus);
+}
+
+TEST(ProjectConfigTest, RejectsAnchorsAndAliases) {
+  ProjectConfig config;
+  EXPECT_EQ(ParseConfig("version: 1\ntargets:\n  a: &x {base: arm64}\n", &config),
+            "kfpc.yaml:3:6: error: invalid `kfpc.yaml`: anchors (`&name`) are not allowed\n"
+            "3 |   a: &x {base: arm64}\n"
+            "  |      ^\n"
+            "help: write each value out in full\n");
+  // yaml-cpp rejects an alias of an unknown anchor itself; either way the file is invalid.
+  EXPECT_NE(ParseConfig("version: 1\ntargets:\n  a: *x\n", &config)
+                .find("error: invalid `kfpc.yaml`: "),
+            std::string::npos);
+}
+
+TEST(ProjectConfigTest, RejectsDeepAndUnknown) {
+  ProjectConfig config;
+  EXPECT_NE(ParseConfig("version: 1\nx: [[[[[[[[[[1]]]]]]]]]]\n", &config)
+                .find("values are nested more than 8 deep"),
+            std::string::npos);
+  EXPECT_NE(ParseConfig("version: 1\ntargets:\n  t: {architecture: arm64, color: red}\n", &config)
+                .find("unknown key `color` in `targets.t`"),
+            std::string::npos);
+  EXPECT_NE(ParseConfig("targets: {}\n", &config).find("`version` must be 1"), std::string::npos);
+  EXPECT_NE(ParseConfig("version: 1\ntargets:\n  arm64: {architecture: arm64}\n", &config)
+                .find("target `arm64` is a built-in target"),
+            std::string::npos);
+  EXPECT_NE(ParseConfig("version: 1\ntargets:\n  t: {families: [c8g]}\n", &config)
+                .find("target `t` has no `architecture`"),
+            std::string::npos);
+  EXPECT_NE(ParseConfig("version: 1\ntargets: [\n", &config).find("error: invalid `kfpc.yaml`"),
+            std::string::npos);
+}
+
+TEST(ProjectConfigTest, FindStopsAtRepositoryRoot) {
+  namespace fs = std::filesystem;
+  fs::path root = fs::temp_directory_path() / ("kfpc-config-" + std::to_string(::getpid()));
+  fs::create_directories(root / "repo" / ".git");
+  fs::create_directories(root / "repo" / "pipelines" / "team");
+  std::ofstream(root / "kfpc.yaml") << "version: 1\n";
+  std::string source = (root / "repo" / "pipelines" / "team" / "p.kf").string();
+  EXPECT_EQ(FindProjectConfig(source), "");
+  std::ofstream(root / "repo" / "kfpc.yaml") << "version: 1\n";
+  EXPECT_EQ(FindProjectConfig(source), (root / "repo" / "kfpc.yaml").string());
+  fs::remove_all(root);
+}
+
+TEST(QuantityTest, ParsesKubernetesQuantities) {
+  EXPECT_EQ(ParseCpuMillis("500m"), 500);
+  EXPECT_EQ(ParseCpuMillis("4"), 4000);
+  EXPECT_EQ(ParseCpuMillis("0.5"), 500);
+  EXPECT_EQ(ParseCpuMillis("four"), std::nullopt);
+  EXPECT_EQ(ParseMemoryMib("16Gi"), 16 * 1024);
+  EXPECT_EQ(ParseMemoryMib("512Mi"), 512);
+  EXPECT_EQ(ParseMemoryMib("1G"), 954);
+  EXPECT_EQ(ParseMemoryMib("lots"), std::nullopt);
+}
+
+TEST(KfpVersionTest, ParsesAndGates) {
+  EXPECT_EQ(ParseKfpVersion("2.14"), (KfpVersion{2, 14}));
+  EXPECT_EQ(ParseKfpVersion("2.15.1"), (KfpVersion{2, 15}));
+  EXPECT_EQ(ParseKfpVersion("two"), std::nullopt);
+  EXPECT_EQ(FirstVersionReading("nodeAffinity"), (KfpVersion{2, 14}));
+  EXPECT_EQ(FirstVersionReading("initContainers"), std::nullopt);
+  EXPECT_FALSE(HonoursCustomCacheKey({2, 15}));
+  EXPECT_FALSE(HonoursCustomCacheKey({2, 17}));
+}
+
+}  // namespace
+}  // namespace kfpc::passes
