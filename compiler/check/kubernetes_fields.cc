@@ -102,8 +102,13 @@ std::optional<SettingMap> ReadBlock(Context& context, const ast::Setting& settin
         .help = "write `" + example + "`";
     return std::nullopt;
   }
-  return CollectSettings(context, setting.children, fields, "`" + setting.name + "`", nullptr,
-                         repeatable);
+  SettingMap found = CollectSettings(context, setting.children, fields,
+                                     "`" + setting.name + "`", nullptr, repeatable);
+  // A misspelt field was reported as unknown; reporting it as missing too would say it twice.
+  for (const ast::Setting& child : setting.children) {
+    if (std::find(fields.begin(), fields.end(), child.name) == fields.end()) return std::nullopt;
+  }
+  return found;
 }
 
 bool Require(Context& context, const SettingMap& fields, const ast::Setting& block,

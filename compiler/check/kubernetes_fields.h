@@ -34,8 +34,9 @@ bool Follows(Rule rule, const std::string& text);
 bool CheckText(Context& context, Rule rule, const std::string& text, diag::Span span,
                const std::string& what);
 
-// Indexes the fields of the block setting `setting` as CollectSettings does. Reports a setting
-// written as `name = value` instead, with `example` as the form to write, and returns nullopt.
+// Indexes the fields of the block setting `setting` as CollectSettings does. Returns nullopt
+// after reporting a setting written as `name = value` instead (with `example` as the form to
+// write) or a field not in `fields`.
 std::optional<SettingMap> ReadBlock(Context& context, const ast::Setting& setting,
                                     const std::vector<std::string>& fields,
                                     const std::string& example,

@@ -161,24 +161,28 @@ std::optional<Settings::SelectorRequirement> Checker::Requirement(
   requirement.values = *values;
 
   // The rules of the API server's ValidateNodeSelectorRequirement.
-  std::string problem;
+  std::string problem, help;
+  static const std::regex kInteger("-?[0-9]+");
   if ((*op == "In" || *op == "NotIn") && values->empty()) {
     problem = "needs at least one value";
+    help = "list the values to match, such as `values = [\"" +
+           std::string(is_field ? "node-1" : "us-west-1") + "\"]`";
   } else if ((*op == "Exists" || *op == "DoesNotExist") && !values->empty()) {
     problem = "takes no values";
-  } else if (*op == "Gt" || *op == "Lt") {
-    static const std::regex kInteger("-?[0-9]+");
-    if (values->size() != 1 || !std::regex_match(values->front(), kInteger)) {
-      problem = "takes one integer value, such as `values = [\"8\"]`";
-    }
+    help = "remove `values`, or use the operator `In` to match them";
+  } else if ((*op == "Gt" || *op == "Lt") &&
+             (values->size() != 1 || !std::regex_match(values->front(), kInteger))) {
+    problem = "takes one integer value";
+    help = "write the number as a string, such as `values = [\"8\"]`";
+  } else if (is_field && values->size() != 1) {
+    problem = "of a `match_field` takes one node name";
+    help = "write one rule for each node, such as `values = [\"node-1\"]`";
   }
-  if (is_field && problem.empty() && values->size() != 1) problem = "takes one node name";
   if (!problem.empty()) {
     diag::Span span = fields->count("values") ? fields->at("values")->value->span
                                               : fields->at("operator")->value->span;
-    context_.Report(diag::Kind::kInvalidKubernetesValue, span,
-                    "operator `" + *op + "` " + problem)
-        .help = "write `" + example + "`";
+    context_.Report(diag::Kind::kInvalidKubernetesValue, span, "operator `" + *op + "` " + problem)
+        .help = help;
     return std::nullopt;
   }
   return requirement;
@@ -279,7 +283,7 @@ void Checker::SecurityContext(const ast::Setting& setting) {
     std::optional<int64_t> id = IntSetting(context_, *field);
     if (id && *id < 0) {
       context_.Report(diag::Kind::kInvalidKubernetesValue, field->value->span,
-                      "invalid `" + name + "` `" + std::to_string(*id) + "`")
+                      "invalid ID `" + std::to_string(*id) + "` for `" + name + "`")
           .help = "write a user or group ID of 0 or more";
       id.reset();
     }
