@@ -18,8 +18,9 @@ cxxopts::Options LockCommandOptions() {
   cxxopts::Options options(
       "kfpc lock",
       "Resolves the container images of .kf files, with everything they import, and writes\n"
-      "their digests to kfpc.lock beside the first file. Without files, re-resolves nothing\n"
-      "new and keeps the images already locked. Every image must offer linux/arm64.\n");
+      "their digests to kfpc.lock beside the first file. Without files, works on the images\n"
+      "already in the lock file; --update resolves them again. Every image must offer\n"
+      "linux/arm64.\n");
   options.custom_help("[FILE.kf...] [--update] [--prune] [--insecure-registry HOST:PORT]");
   options.add_options()
       ("lock", "write FILE instead of kfpc.lock beside the first source file",
@@ -77,6 +78,14 @@ int RunLockCommand(const std::vector<std::string>& args, std::ostream& out, std:
     std::error_code error;
     std::filesystem::path first = std::filesystem::absolute(files[0], error);
     lock_options.lock_path = (first.parent_path() / images::kLockFileName).string();
+  }
+
+  std::error_code exists_error;
+  if (files.empty() && !std::filesystem::exists(lock_options.lock_path, exists_error)) {
+    return ReportUsageError(
+        err, fmt::format("missing input file, and there is no `{}` to refresh",
+                         lock_options.lock_path),
+        options.help());
   }
 
   int status = kExitSuccess;

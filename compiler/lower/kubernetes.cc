@@ -39,8 +39,8 @@ void SetNonEmpty(Struct& fields, const std::string& key, const Items& items, Con
 
 // How a task reads a name at run time, as the SDK writes it in each setting.
 struct RuntimeName {
-  Struct parameter;      // the InputParameterSpec: `secretNameParameter`, `pvcNameParameter`
-  const std::string* constant = nullptr;  // the name when it is known at compile time
+  Struct parameter;                     // the InputParameterSpec: `secretNameParameter`, ...
+  std::optional<std::string> constant;  // the name when it is known at compile time
 };
 
 RuntimeName ResolveName(const sema::ValueRef& value, const DagPlan& plan, const void* dag) {
@@ -51,7 +51,7 @@ RuntimeName ResolveName(const sema::ValueRef& value, const DagPlan& plan, const 
   RuntimeName name;
   if (input.runtime_value) {
     name.parameter["runtimeValue"] = ir::Value::FromStruct({{"constant", *input.runtime_value}});
-    name.constant = std::get_if<std::string>(&input.runtime_value->kind);
+    if (const auto* text = std::get_if<std::string>(&input.runtime_value->kind)) name.constant = *text;
   }
   if (input.component_input_parameter) {
     name.parameter["componentInputParameter"] = Text(*input.component_input_parameter);

@@ -13,7 +13,7 @@ namespace kfpc::passes {
 
 namespace {
 
-// Where each input of a DAG's component comes from, by input name.
+// The origin of each input of a DAG's component, by input name.
 struct DagInputs {
   std::map<std::string, InputSource> parameters;
   std::map<std::string, InputSource> artifacts;

@@ -189,8 +189,7 @@ TEST_F(PassesTest, UserFamilyOutsideProfileConflicts) {
   });
   EXPECT_NE(compiled->Rendered().find(
                 "p.kf:13:3: error: task `a` selects `karpenter.k8s.aws/instance-family: c7g`, "
-                "which target `graviton4` does not offer
-"),
+                "which target `graviton4` does not offer\n"),
             std::string::npos)
       << compiled->Rendered();
   EXPECT_NE(compiled->Rendered().find("help: select one of `c8g`, `m8g`, `r8g`, `x8g`\n"),
