@@ -35,16 +35,11 @@ class Checker {
   void SecurityContext(const ast::Setting& setting);
 
   // kubernetes_volumes.cc
-  void SecretEnv(const ast::Setting& setting) { EnvSource(setting, "secret", out_.secret_env); }
-  void ConfigMapEnv(const ast::Setting& setting) {
-    EnvSource(setting, "config_map", out_.config_map_env);
-  }
-  void SecretVolume(const ast::Setting& setting) {
-    VolumeSource(setting, "secret", out_.secret_volumes);
-  }
-  void ConfigMapVolume(const ast::Setting& setting) {
-    VolumeSource(setting, "config_map", out_.config_map_volumes);
-  }
+  struct ObjectKind;  // a Secret or a ConfigMap, for the settings that read either
+  void SecretEnv(const ast::Setting& setting);
+  void ConfigMapEnv(const ast::Setting& setting);
+  void SecretVolume(const ast::Setting& setting);
+  void ConfigMapVolume(const ast::Setting& setting);
   void PvcMount(const ast::Setting& setting);
   void EmptyDirMount(const ast::Setting& setting);
   void EphemeralVolume(const ast::Setting& setting);
@@ -55,22 +50,27 @@ class Checker {
   // kubernetes_settings.cc
   std::optional<Settings::SelectorRequirement> Requirement(const ast::Setting& setting,
                                                            bool is_field);
-  void StringMap(const ast::Setting& setting, Rule key_rule, const std::string& key_what,
-                 std::optional<Rule> value_rule, std::map<std::string, std::string>& out);
+  // Reads a map whose keys are label keys into `out`; `label_values` checks the values as
+  // label values too (annotation values may be any string).
+  void LabelMap(const ast::Setting& setting, const std::string& key_what, bool label_values,
+                std::map<std::string, std::string>& out);
   // Reads the name of an object that the backend looks up when the task runs, such as a Secret.
   std::optional<sema::ValueRef> RuntimeName(const ast::Expr& expr, Rule rule,
                                             const std::string& what);
 
   // kubernetes_volumes.cc
-  void EnvSource(const ast::Setting& setting, const std::string& object,
+  void EnvSource(const ast::Setting& setting, const ObjectKind& kind,
                  std::vector<Settings::EnvSource>& out);
-  void VolumeSource(const ast::Setting& setting, const std::string& object,
+  void VolumeSource(const ast::Setting& setting, const ObjectKind& kind,
                     std::vector<Settings::VolumeSource>& out);
   // Reads a mount path of the task's container, which must differ from the task's other ones.
   std::optional<std::string> MountPath(const ast::Setting& field);
   // Records the name of a volume that the task defines; reports a name used twice.
   bool NewVolumeName(const std::string& name, diag::Span span);
+  // Reads a map from resource names to quantities, such as `{"cpu": "500m"}`.
   std::optional<std::map<std::string, std::string>> QuantityMap(const ast::Setting& setting);
+  // Reads an init container's name, which must differ from the task's other init containers.
+  std::optional<std::string> InitContainerName(const ast::Setting& field);
 
   Context& context_;
   const RuntimeValueChecker& check_value_;

@@ -31,6 +31,7 @@ sema::Component CreatePvc() {
   component.name = "CreatePVC";
   component.image = "argostub/createpvc";
   component.description = "Create a PersistentVolumeClaim, which can be used by downstream tasks.";
+
   sema::InputDef access_modes = Input(
       "access_modes", ParamType::kList, false,
       "Values for ``PersistentVolumeClaim.spec.accessModes``.");
@@ -41,6 +42,7 @@ sema::Component CreatePvc() {
       "to back the PVC. ``None`` indicates to use the cluster's default\n"
       "storage_class_name. Set to ``''`` for a statically specified PVC.");
   storage_class_name.default_value = sema::Constant{std::string()};
+
   component.inputs = {
       access_modes,
       Input("size", ParamType::kString, false,
@@ -72,6 +74,7 @@ sema::Component CreatePvc() {
             "'name': 'my-snapshot'}``.\n"
             "Corresponds to `PersistentVolumeClaim.spec.dataSource\n" + pvc + "Spec>`_."),
   };
+
   sema::OutputDef name;
   name.name = "name";
   name.type = ParamTypeOf(ParamType::kString);

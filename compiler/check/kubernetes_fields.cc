@@ -13,7 +13,8 @@ namespace {
 // The patterns of k8s.io/apimachinery/pkg/util/validation.
 const std::regex kQualifiedName(R"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])");
 const std::regex kDnsLabelPattern(R"([a-z0-9]([-a-z0-9]*[a-z0-9])?)");
-const std::regex kDnsSubdomainPattern(R"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)");
+const std::regex kDnsSubdomainPattern(
+    R"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)");
 const std::regex kEnvNamePattern(R"([-._a-zA-Z][-._a-zA-Z0-9]*)");
 const std::regex kDataKeyPattern(R"([-._a-zA-Z0-9]+)");
 const std::regex kQuantityPattern(
@@ -104,7 +105,7 @@ std::optional<SettingMap> ReadBlock(Context& context, const ast::Setting& settin
   }
   SettingMap found = CollectSettings(context, setting.children, fields,
                                      "`" + setting.name + "`", nullptr, repeatable);
-  // A misspelt field was reported as unknown; reporting it as missing too would say it twice.
+  // A misspelt field was reported as unknown, so reporting it as missing too would repeat it.
   for (const ast::Setting& child : setting.children) {
     if (std::find(fields.begin(), fields.end(), child.name) == fields.end()) return std::nullopt;
   }

@@ -1,8 +1,7 @@
 #pragma once
 
 // Reading the fields of Kubernetes settings, with the rules that the Kubernetes API server
-// applies to names, label keys and quantities. Internal to compiler/check; used by
-// kubernetes_settings.cc.
+// applies to names, label keys and quantities. Internal to compiler/check.
 
 #include <optional>
 #include <string>
@@ -23,7 +22,7 @@ enum class Rule {
   kQuantity,      // resource quantities: "5Gi", "500m"
 };
 
-// Returns a sentence that says what `rule` accepts, for a `help:` line.
+// Returns a sentence that describes what `rule` accepts, for a `help:` line.
 std::string Describe(Rule rule);
 
 // Whether `text` follows `rule`.

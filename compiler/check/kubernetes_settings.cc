@@ -1,7 +1,8 @@
-// The Kubernetes settings of a task block. Each setting is checked field by field; the rules
-// that Kubernetes applies to combinations of fields (a toleration without a key, a node
-// affinity operator and its values, two volumes at one mount path) are checked here too, so
-// that a mistake is reported at compile time rather than when the pod is created.
+// The Kubernetes settings of a task block: the dispatch to each setting's check, and the checks
+// of scheduling, pod metadata, image, timeout and security settings. Besides each field, this
+// checks the rules that the API server applies to combinations of fields, such as a toleration
+// without a key. A mistake is then reported when the pipeline is compiled, not when the pod is
+// created.
 
 #include "compiler/check/kubernetes_settings.h"
 
@@ -20,23 +21,24 @@ namespace {
 
 const std::vector<std::string> kTolerationOperators = {"Equal", "Exists"};
 const std::vector<std::string> kTaintEffects = {"NoSchedule", "PreferNoSchedule", "NoExecute"};
-const std::vector<std::string> kAffinityOperators = {"In", "NotIn", "Exists", "DoesNotExist",
-                                                     "Gt", "Lt"};
+const std::vector<std::string> kAffinityOperators = {"In",           "NotIn", "Exists",
+                                                     "DoesNotExist", "Gt",    "Lt"};
 const std::vector<std::string> kPullPolicies = {"Always", "Never", "IfNotPresent"};
 
 }  // namespace
 
-void Checker::StringMap(const ast::Setting& setting, Rule key_rule,
-                                  const std::string& key_what, std::optional<Rule> value_rule,
-                                  std::map<std::string, std::string>& out) {
-  auto entries = StringMapSetting(context_, setting, key_rule, key_what, value_rule,
-                                       "label value");
+void Checker::LabelMap(const ast::Setting& setting, const std::string& key_what,
+                       bool label_values, std::map<std::string, std::string>& out) {
+  std::optional<Rule> value_rule;
+  if (label_values) value_rule = Rule::kLabelValue;
+  auto entries = StringMapSetting(context_, setting, Rule::kLabelKey, key_what, value_rule,
+                                  "label value");
   if (!entries) return;
   for (const MapEntry& entry : *entries) out[entry.key] = entry.value;
 }
 
 std::optional<sema::ValueRef> Checker::RuntimeName(const ast::Expr& expr, Rule rule,
-                                                             const std::string& what) {
+                                                   const std::string& what) {
   std::optional<sema::ValueRef> ref =
       check_value_(expr, ParamTypeOf(sema::ParamType::kString), "the " + what);
   if (!ref) return std::nullopt;
@@ -65,11 +67,11 @@ void Checker::ImagePullPolicy(const ast::Setting& setting) {
 }
 
 void Checker::PodLabels(const ast::Setting& setting) {
-  StringMap(setting, Rule::kLabelKey, "label key", Rule::kLabelValue, out_.pod_labels);
+  LabelMap(setting, "label key", true, out_.pod_labels);
 }
 
 void Checker::PodAnnotations(const ast::Setting& setting) {
-  StringMap(setting, Rule::kLabelKey, "annotation key", std::nullopt, out_.pod_annotations);
+  LabelMap(setting, "annotation key", false, out_.pod_annotations);
 }
 
 void Checker::NodeSelector(const ast::Setting& setting) {
@@ -81,17 +83,22 @@ void Checker::NodeSelector(const ast::Setting& setting) {
         check_value_(*value, ParamTypeOf(sema::ParamType::kDict), "`node_selector`");
     return;
   }
-  StringMap(setting, Rule::kLabelKey, "node label key", Rule::kLabelValue, out_.node_selector);
+  LabelMap(setting, "node label key", true, out_.node_selector);
 }
 
 void Checker::Toleration(const ast::Setting& setting) {
   auto fields = ReadBlock(context_, setting, {"key", "operator", "value", "effect", "seconds"},
-                               "toleration { key = \"gpu\"  operator = \"Exists\"  effect = "
-                               "\"NoSchedule\" }");
+                          "toleration { key = \"gpu\"  operator = \"Exists\"  effect = "
+                          "\"NoSchedule\" }");
   if (!fields) return;
   Settings::Toleration toleration;
   bool ok = true;
   for (const auto& [name, field] : *fields) {
+    if (name == "seconds") {
+      toleration.seconds = IntSetting(context_, *field);
+      ok = ok && toleration.seconds;
+      continue;
+    }
     std::optional<std::string> text;
     if (name == "key") {
       text = RuleSetting(context_, *field, Rule::kLabelKey, "toleration key");
@@ -102,14 +109,11 @@ void Checker::Toleration(const ast::Setting& setting) {
     } else if (name == "value") {
       text = RuleSetting(context_, *field, Rule::kLabelValue, "toleration value");
       toleration.value = text.value_or("");
-    } else if (name == "effect") {
+    } else {
       text = EnumSetting(context_, *field, kTaintEffects, "taint effect");
       toleration.effect = text.value_or("");
-    } else {
-      toleration.seconds = IntSetting(context_, *field);
-      text = toleration.seconds ? "" : std::optional<std::string>();
     }
-    ok = ok && text.has_value();
+    ok = ok && text;
   }
   if (!ok) return;
   // The rules of the API server's ValidateTolerations.
@@ -227,12 +231,6 @@ void Checker::NodeAffinity(const ast::Setting& setting) {
   out_.node_affinity.push_back(std::move(affinity));
 }
 
-
-
-
-
-
-
 void Checker::ImagePullSecrets(const ast::Setting& setting) {
   const ast::Expr* value = AssignedValue(context_, setting);
   if (!value) return;
@@ -263,8 +261,8 @@ void Checker::Timeout(const ast::Setting& setting) {
 
 void Checker::SecurityContext(const ast::Setting& setting) {
   const std::string example = "security_context { run_as_user = 1000  run_as_non_root = true }";
-  auto fields = ReadBlock(context_, setting,
-                               {"run_as_user", "run_as_group", "run_as_non_root"}, example);
+  auto fields = ReadBlock(context_, setting, {"run_as_user", "run_as_group", "run_as_non_root"},
+                          example);
   if (!fields) return;
   if (fields->empty()) {
     context_.Report(diag::Kind::kMissingSetting, setting.name_span,
@@ -369,9 +367,10 @@ void CheckKubernetesSettings(Context& context, const SettingMap& settings,
     if (!runs_container) {
       bool is_pipeline = component.kind == sema::Component::Kind::kPipeline;
       context.Report(diag::Kind::kKubernetesNeedsContainer, setting.name_span,
-                     "Kubernetes setting `" + setting.name + "` needs a task that runs a "
-                     "container, but `" + component.name + "` is " +
-                         (is_pipeline ? "a pipeline" : "an importer"))
+                     "Kubernetes setting `" + setting.name +
+                         "` needs a task that runs a container, but " +
+                         (is_pipeline ? "`" + component.name + "` is a pipeline"
+                                      : std::string("an importer runs none")))
           .help = is_pipeline ? "set `" + setting.name + "` on the tasks inside pipeline `" +
                                     component.name + "`"
                               : "remove `" + setting.name + "` from the importer task";

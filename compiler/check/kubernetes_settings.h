@@ -2,7 +2,7 @@
 
 // Kubernetes settings of tasks, the features of the kfp-kubernetes package: node selectors,
 // tolerations, node affinity, Secrets and ConfigMaps, volumes, pod metadata, image pull settings,
-// timeouts, security contexts and init containers; and its built-in components `CreatePVC` and
+// timeouts, security contexts and init containers. Also its built-in components `CreatePVC` and
 // `DeletePVC`. Internal to compiler/check.
 
 #include <functional>
@@ -14,9 +14,9 @@
 
 namespace kfpc::check {
 
-// Checks a value that the backend reads when the task runs, such as the name of a Secret, as it
-// checks a task argument of type `expected`: a constant, a pipeline input, a task output or a
-// loop item. Reports and returns nullopt when the value is none of these.
+// Checks a value that the backend reads when the task runs, such as the name of a Secret, as a
+// task argument of type `expected` is checked, and returns its reference. Reports a mistake and
+// returns nullopt.
 using RuntimeValueChecker = std::function<std::optional<sema::ValueRef>(
     const ast::Expr& expr, const sema::Type& expected, const std::string& what)>;
 

@@ -16,9 +16,10 @@ const std::vector<std::string> kAccessModes = {"ReadWriteOnce", "ReadOnlyMany", 
                                                "ReadWriteOncePod"};
 // The pod fields that an environment variable may read (EnvVarSource.fieldRef).
 const std::vector<std::string> kFieldPaths = {
-    "metadata.name",  "metadata.namespace", "metadata.uid",          "metadata.labels['KEY']",
-    "metadata.annotations['KEY']", "spec.nodeName", "spec.serviceAccountName", "status.hostIP",
-    "status.hostIPs", "status.podIP",       "status.podIPs"};
+    "metadata.name",         "metadata.namespace", "metadata.uid",
+    "metadata.labels['KEY']", "metadata.annotations['KEY']", "spec.nodeName",
+    "spec.serviceAccountName", "status.hostIP",     "status.hostIPs",
+    "status.podIP",          "status.podIPs"};
 
 }  // namespace
 
@@ -52,54 +53,83 @@ bool Checker::NewVolumeName(const std::string& name, diag::Span span) {
   return false;
 }
 
-void Checker::EnvSource(const ast::Setting& setting, const std::string& object,
-                                  std::vector<Settings::EnvSource>& out) {
-  std::string example = setting.name + " { " + object + " = \"my-" + (object == "secret" ? "secret" : "config") +
-                        "\"  keys = {\"password\": \"DB_PASSWORD\"} }";
-  auto fields = ReadBlock(context_, setting, {object, "keys", "optional"}, example);
+// A kind of object whose data a task reads: a Secret or a ConfigMap.
+struct Checker::ObjectKind {
+  std::string field;    // the field that names the object: `secret`, `config_map`
+  std::string noun;     // "Secret", "ConfigMap"
+  std::string example;       // a name for the examples in help lines
+  std::string example_keys;  // a `keys` map for the examples
+};
+
+namespace {
+
+const Checker::ObjectKind kSecret{"secret", "Secret", "db-credentials",
+                                  "{\"password\": \"DB_PASSWORD\"}"};
+const Checker::ObjectKind kConfigMap{"config_map", "ConfigMap", "app-settings",
+                                     "{\"log_level\": \"LOG_LEVEL\"}"};
+
+}  // namespace
+
+void Checker::SecretEnv(const ast::Setting& setting) {
+  EnvSource(setting, kSecret, out_.secret_env);
+}
+
+void Checker::ConfigMapEnv(const ast::Setting& setting) {
+  EnvSource(setting, kConfigMap, out_.config_map_env);
+}
+
+void Checker::SecretVolume(const ast::Setting& setting) {
+  VolumeSource(setting, kSecret, out_.secret_volumes);
+}
+
+void Checker::ConfigMapVolume(const ast::Setting& setting) {
+  VolumeSource(setting, kConfigMap, out_.config_map_volumes);
+}
+
+void Checker::EnvSource(const ast::Setting& setting, const ObjectKind& kind,
+                        std::vector<Settings::EnvSource>& out) {
+  std::string example = setting.name + " { " + kind.field + " = \"" + kind.example +
+                        "\"  keys = " + kind.example_keys + " }";
+  auto fields = ReadBlock(context_, setting, {kind.field, "keys", "optional"}, example);
   if (!fields) return;
-  bool ok = Require(context_, *fields, setting, object, "write `" + example + "`");
+  bool ok = Require(context_, *fields, setting, kind.field, "write `" + example + "`");
   ok = Require(context_, *fields, setting, "keys", "write `" + example + "`") && ok;
   if (!ok) return;
-  std::string noun = object == "secret" ? "Secret" : "ConfigMap";
-  Settings::EnvSource source;
-  const ast::Setting& name = *fields->at(object);
   std::optional<sema::ValueRef> ref;
-  if (const ast::Expr* value = AssignedValue(context_, name)) {
-    ref = RuntimeName(*value, Rule::kDnsSubdomain, noun + " name");
+  if (const ast::Expr* value = AssignedValue(context_, *fields->at(kind.field))) {
+    ref = RuntimeName(*value, Rule::kDnsSubdomain, kind.noun + " name");
   }
-  auto keys = StringMapSetting(context_, *fields->at("keys"), Rule::kDataKey, noun + " key",
-                                    Rule::kEnvName, "environment variable name");
+  auto keys = StringMapSetting(context_, *fields->at("keys"), Rule::kDataKey, kind.noun + " key",
+                               Rule::kEnvName, "environment variable name");
   std::optional<bool> optional = false;
   if (fields->count("optional")) optional = BoolSetting(context_, *fields->at("optional"));
   if (!ref || !keys || !optional) return;
   if (keys->empty()) {
     context_.Report(diag::Kind::kInvalidKubernetesValue, fields->at("keys")->value->span,
                     "`keys` of `" + setting.name + "` is empty")
-        .help = "map each key of the " + noun + " to a variable: `keys = {\"password\": "
-                "\"DB_PASSWORD\"}`";
+        .help = "map each key of the " + kind.noun + " to a variable, such as `keys = " +
+                kind.example_keys + "`";
     return;
   }
+  Settings::EnvSource source;
   source.name = std::move(*ref);
   for (const MapEntry& entry : *keys) source.keys.emplace_back(entry.key, entry.value);
   source.optional = *optional;
   out.push_back(std::move(source));
 }
 
-void Checker::VolumeSource(const ast::Setting& setting, const std::string& object,
-                                     std::vector<Settings::VolumeSource>& out) {
-  std::string example = setting.name + " { " + object + " = \"my-" +
-                        (object == "secret" ? "secret" : "config") +
-                        "\"  mount_path = \"/mnt/" + object + "\" }";
-  auto fields = ReadBlock(context_, setting, {object, "mount_path", "optional"}, example);
+void Checker::VolumeSource(const ast::Setting& setting, const ObjectKind& kind,
+                           std::vector<Settings::VolumeSource>& out) {
+  std::string example = setting.name + " { " + kind.field + " = \"" + kind.example +
+                        "\"  mount_path = \"/etc/" + kind.example + "\" }";
+  auto fields = ReadBlock(context_, setting, {kind.field, "mount_path", "optional"}, example);
   if (!fields) return;
-  bool ok = Require(context_, *fields, setting, object, "write `" + example + "`");
+  bool ok = Require(context_, *fields, setting, kind.field, "write `" + example + "`");
   ok = Require(context_, *fields, setting, "mount_path", "write `" + example + "`") && ok;
   if (!ok) return;
-  std::string noun = object == "secret" ? "Secret" : "ConfigMap";
   std::optional<sema::ValueRef> ref;
-  if (const ast::Expr* value = AssignedValue(context_, *fields->at(object))) {
-    ref = RuntimeName(*value, Rule::kDnsSubdomain, noun + " name");
+  if (const ast::Expr* value = AssignedValue(context_, *fields->at(kind.field))) {
+    ref = RuntimeName(*value, Rule::kDnsSubdomain, kind.noun + " name");
   }
   std::optional<std::string> path = MountPath(*fields->at("mount_path"));
   std::optional<bool> optional = false;
@@ -127,36 +157,40 @@ void Checker::PvcMount(const ast::Setting& setting) {
 }
 
 void Checker::EmptyDirMount(const ast::Setting& setting) {
-  const std::string example = "empty_dir_mount { volume_name = \"scratch\"  mount_path = \"/tmp\" }";
-  auto fields = ReadBlock(context_, setting,
-                               {"volume_name", "mount_path", "medium", "size_limit"}, example);
+  const std::string example =
+      "empty_dir_mount { volume_name = \"scratch\"  mount_path = \"/scratch\" }";
+  auto fields =
+      ReadBlock(context_, setting, {"volume_name", "mount_path", "medium", "size_limit"}, example);
   if (!fields) return;
   bool ok = Require(context_, *fields, setting, "volume_name", "write `" + example + "`");
   ok = Require(context_, *fields, setting, "mount_path", "write `" + example + "`") && ok;
   if (!ok) return;
+
   Settings::EmptyDirMount mount;
   const ast::Setting& name = *fields->at("volume_name");
-  std::optional<std::string> volume = RuleSetting(context_, name, Rule::kDnsLabel,
-                                                       "volume name");
+  std::optional<std::string> volume = RuleSetting(context_, name, Rule::kDnsLabel, "volume name");
   std::optional<std::string> path = MountPath(*fields->at("mount_path"));
   ok = volume && path && NewVolumeName(*volume, name.value->span);
+
   if (fields->count("medium")) {
     // HugePages of one page size are written `HugePages-2Mi`.
     std::optional<std::string> medium = StringSetting(context_, *fields->at("medium"));
-    if (medium && medium->rfind("HugePages-", 0) == 0 && Follows(Rule::kQuantity, medium->substr(10))) {
+    if (medium && medium->rfind("HugePages-", 0) == 0 &&
+        Follows(Rule::kQuantity, medium->substr(10))) {
       mount.medium = medium;
     } else if (medium) {
-      mount.medium = EnumSetting(context_, *fields->at("medium"), {"Memory", "HugePages"},
-                                      "storage medium");
+      mount.medium =
+          EnumSetting(context_, *fields->at("medium"), {"Memory", "HugePages"}, "storage medium");
     }
     ok = ok && mount.medium;
   }
   if (fields->count("size_limit")) {
-    mount.size_limit = RuleSetting(context_, *fields->at("size_limit"), Rule::kQuantity,
-                                        "size limit");
+    mount.size_limit =
+        RuleSetting(context_, *fields->at("size_limit"), Rule::kQuantity, "size limit");
     ok = ok && mount.size_limit;
   }
   if (!ok) return;
+
   mount.volume_name = *volume;
   mount.mount_path = *path;
   out_.empty_dir_mounts.push_back(std::move(mount));
@@ -166,15 +200,16 @@ void Checker::EphemeralVolume(const ast::Setting& setting) {
   const std::string example = "ephemeral_volume { volume_name = \"scratch\"  mount_path = "
                               "\"/scratch\"  access_modes = [\"ReadWriteOnce\"]  size = \"5Gi\" }";
   auto fields = ReadBlock(context_, setting,
-                               {"volume_name", "mount_path", "access_modes", "size",
-                                "storage_class_name", "labels", "annotations"},
-                               example);
+                          {"volume_name", "mount_path", "access_modes", "size",
+                           "storage_class_name", "labels", "annotations"},
+                          example);
   if (!fields) return;
   bool ok = true;
   for (const char* required : {"volume_name", "mount_path", "access_modes", "size"}) {
     ok = Require(context_, *fields, setting, required, "write `" + example + "`") && ok;
   }
   if (!ok) return;
+
   Settings::EphemeralVolume volume;
   const ast::Setting& name = *fields->at("volume_name");
   std::optional<std::string> volume_name =
@@ -183,6 +218,7 @@ void Checker::EphemeralVolume(const ast::Setting& setting) {
   std::optional<std::string> size =
       RuleSetting(context_, *fields->at("size"), Rule::kQuantity, "volume size");
   ok = volume_name && path && size && NewVolumeName(*volume_name, name.value->span);
+
   std::optional<std::vector<std::string>> modes =
       StringListSetting(context_, *fields->at("access_modes"));
   const ast::Expr* modes_value = fields->at("access_modes")->value.get();
@@ -202,20 +238,20 @@ void Checker::EphemeralVolume(const ast::Setting& setting) {
     if (d.help.empty()) d.help = "write " + JoinNames(kAccessModes, "or");
     modes.reset();
   }
+
   if (fields->count("storage_class_name")) {
     volume.storage_class_name = RuleSetting(context_, *fields->at("storage_class_name"),
-                                                 Rule::kDnsSubdomain, "storage class name");
+                                            Rule::kDnsSubdomain, "storage class name");
     ok = ok && volume.storage_class_name;
   }
   if (fields->count("labels")) {
-    StringMap(*fields->at("labels"), Rule::kLabelKey, "label key", Rule::kLabelValue,
-              volume.labels);
+    LabelMap(*fields->at("labels"), "label key", true, volume.labels);
   }
   if (fields->count("annotations")) {
-    StringMap(*fields->at("annotations"), Rule::kLabelKey, "annotation key", std::nullopt,
-              volume.annotations);
+    LabelMap(*fields->at("annotations"), "annotation key", false, volume.annotations);
   }
   if (!ok || !modes) return;
+
   volume.volume_name = *volume_name;
   volume.mount_path = *path;
   volume.size = *size;
@@ -232,7 +268,7 @@ void Checker::FieldPathEnv(const ast::Setting& setting) {
   ok = Require(context_, *fields, setting, "field_path", "write `" + example + "`") && ok;
   if (!ok) return;
   std::optional<std::string> name = RuleSetting(context_, *fields->at("name"), Rule::kEnvName,
-                                                     "environment variable name");
+                                                "environment variable name");
   const ast::Setting& path_field = *fields->at("field_path");
   std::optional<std::string> path = StringSetting(context_, path_field);
   if (!name || !path) return;
@@ -240,7 +276,7 @@ void Checker::FieldPathEnv(const ast::Setting& setting) {
   std::smatch keyed;
   if (std::regex_match(*path, keyed, kKeyed)) {
     if (!CheckText(context_, Rule::kLabelKey, keyed[2], path_field.value->span,
-                        keyed[1] == "labels" ? "label key" : "annotation key")) {
+                   keyed[1] == "labels" ? "label key" : "annotation key")) {
       return;
     }
   } else if (std::find(kFieldPaths.begin(), kFieldPaths.end(), *path) == kFieldPaths.end()) {
@@ -265,6 +301,27 @@ std::optional<std::map<std::string, std::string>> Checker::QuantityMap(
   return quantities;
 }
 
+std::optional<std::string> Checker::InitContainerName(const ast::Setting& field) {
+  std::optional<std::string> name = RuleSetting(context_, field, Rule::kDnsLabel, "container name");
+  if (!name) return std::nullopt;
+  if (*name == "kfp-launcher") {
+    context_.Report(diag::Kind::kInvalidKubernetesValue, field.value->span,
+                    "container name `kfp-launcher` is reserved")
+        .help = "choose another name, because the KFP backend adds its launcher as an init "
+                "container named `kfp-launcher`";
+    return std::nullopt;
+  }
+  auto [first, inserted] = init_container_names_.emplace(*name, field.value->span);
+  if (!inserted) {
+    diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidKubernetesValue, field.value->span,
+                                          "init container `" + *name + "` is defined twice");
+    d.labels.push_back({first->second, "first defined here"});
+    d.help = "give each init container of the task its own name";
+    return std::nullopt;
+  }
+  return name;
+}
+
 void Checker::InitContainer(const ast::Setting& setting) {
   const std::string example =
       "init_container { name = \"prepare\"  image = \"busybox:1.36\"  command = [\"true\"] }";
@@ -276,28 +333,9 @@ void Checker::InitContainer(const ast::Setting& setting) {
   bool ok = Require(context_, *fields, setting, "name", "write `" + example + "`");
   ok = Require(context_, *fields, setting, "image", "write `" + example + "`") && ok;
   if (!ok) return;
+
   Settings::InitContainer container;
-  const ast::Setting& name_field = *fields->at("name");
-  std::optional<std::string> name =
-      RuleSetting(context_, name_field, Rule::kDnsLabel, "container name");
-  if (name && *name == "kfp-launcher") {
-    context_.Report(diag::Kind::kInvalidKubernetesValue, name_field.value->span,
-                    "container name `kfp-launcher` is reserved")
-        .help = "choose another name, because the KFP backend adds its launcher as an init "
-                "container named `kfp-launcher`";
-    name.reset();
-  }
-  if (name) {
-    auto [first, inserted] = init_container_names_.emplace(*name, name_field.value->span);
-    if (!inserted) {
-      diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidKubernetesValue,
-                                            name_field.value->span,
-                                            "init container `" + *name + "` is defined twice");
-      d.labels.push_back({first->second, "first defined here"});
-      d.help = "give each init container of the task its own name";
-      name.reset();
-    }
-  }
+  std::optional<std::string> name = InitContainerName(*fields->at("name"));
   std::optional<std::string> image = StringSetting(context_, *fields->at("image"));
   if (image && image->empty()) {
     context_.Report(diag::Kind::kInvalidKubernetesValue, fields->at("image")->value->span,
@@ -306,6 +344,7 @@ void Checker::InitContainer(const ast::Setting& setting) {
     image.reset();
   }
   ok = name && image;
+
   for (const auto& [field_name, field] : *fields) {
     if (field_name == "command" || field_name == "args") {
       auto items = StringListSetting(context_, *field);
@@ -341,6 +380,7 @@ void Checker::InitContainer(const ast::Setting& setting) {
     }
   }
   if (!ok) return;
+
   container.name = *name;
   container.image = *image;
   out_.init_containers.push_back(std::move(container));

@@ -30,103 +30,23 @@ ir::Value TextMap(const std::map<std::string, std::string>& map) {
   return ir::Value::FromStruct(std::move(fields));
 }
 
-// Sets `key` to a list or map of `items` unless it is empty, as MessageToDict leaves out empty
-// repeated and map fields.
-template <typename Items, typename Convert>
-void SetNonEmpty(Struct& fields, const std::string& key, const Items& items, Convert convert) {
-  if (!items.empty()) fields[key] = convert(items);
-}
-
-// How a task reads a name at run time, as the SDK writes it in each setting.
-struct RuntimeName {
-  Struct parameter;                     // the InputParameterSpec: `secretNameParameter`, ...
-  std::optional<std::string> constant;  // the name when it is known at compile time
-};
-
-RuntimeName ResolveName(const sema::ValueRef& value, const DagPlan& plan, const void* dag) {
-  static const std::string kInput = "name";
-  ir::TaskInputs inputs;
-  plan.ResolveArgument(dag, kInput, value, false, &inputs);
-  const ir::TaskInputParameter& input = inputs.parameters.at(kInput);
-  RuntimeName name;
-  if (input.runtime_value) {
-    name.parameter["runtimeValue"] = ir::Value::FromStruct({{"constant", *input.runtime_value}});
-    if (const auto* text = std::get_if<std::string>(&input.runtime_value->kind)) name.constant = *text;
-  }
-  if (input.component_input_parameter) {
-    name.parameter["componentInputParameter"] = Text(*input.component_input_parameter);
-  }
-  if (input.task_output_parameter) {
-    name.parameter["taskOutputParameter"] = ir::Value::FromStruct(
-        {{"outputParameterKey", Text(input.task_output_parameter->output_parameter_key)},
-         {"producerTask", Text(input.task_output_parameter->producer_task)}});
-  }
-  if (!input.parameter_expression_selector.empty()) {
-    name.parameter["parameterExpressionSelector"] = Text(input.parameter_expression_selector);
-  }
-  return name;
-}
-
-// The fields that a Secret or ConfigMap setting shares: the deprecated `<kind>Name`, which the
-// SDK still writes for a name known at compile time, and `<kind>NameParameter`.
-Struct NamedSource(const std::string& kind, const sema::ValueRef& value, bool optional,
-                   const DagPlan& plan, const void* dag) {
-  RuntimeName name = ResolveName(value, plan, dag);
-  Struct fields;
-  if (name.constant) fields[kind + "Name"] = Text(*name.constant);
-  fields[kind + "NameParameter"] = ir::Value::FromStruct(name.parameter);
-  fields["optional"] = ir::Value::Bool(optional);
-  return fields;
-}
-
-ir::Value EnvSources(const std::string& kind, const std::vector<Settings::EnvSource>& sources,
-                     const DagPlan& plan, const void* dag) {
+// A list of {`first_key`: first, `second_key`: second} messages, in order.
+ir::Value Pairs(const std::vector<std::pair<std::string, std::string>>& pairs,
+                const std::string& first_key, const std::string& second_key) {
   List list;
-  for (const Settings::EnvSource& source : sources) {
-    Struct fields = NamedSource(kind, source.name, source.optional, plan, dag);
-    List key_to_env;
-    for (const auto& [key, variable] : source.keys) {
-      key_to_env.push_back(
-          ir::Value::FromStruct({{kind + "Key", Text(key)}, {"envVar", Text(variable)}}));
-    }
-    fields["keyToEnv"] = ir::Value::FromList(std::move(key_to_env));
-    list.push_back(ir::Value::FromStruct(std::move(fields)));
+  for (const auto& [first, second] : pairs) {
+    list.push_back(ir::Value::FromStruct({{first_key, Text(first)}, {second_key, Text(second)}}));
   }
   return ir::Value::FromList(std::move(list));
 }
 
-ir::Value VolumeSources(const std::string& kind,
-                        const std::vector<Settings::VolumeSource>& sources, const DagPlan& plan,
-                        const void* dag) {
-  List list;
-  for (const Settings::VolumeSource& source : sources) {
-    Struct fields = NamedSource(kind, source.name, source.optional, plan, dag);
-    fields["mountPath"] = Text(source.mount_path);
-    list.push_back(ir::Value::FromStruct(std::move(fields)));
-  }
-  return ir::Value::FromList(std::move(list));
-}
-
-ir::Value PvcMounts(const std::vector<Settings::PvcMount>& mounts, const DagPlan& plan,
-                    const void* dag) {
-  List list;
-  for (const Settings::PvcMount& mount : mounts) {
-    RuntimeName name = ResolveName(mount.pvc, plan, dag);
-    Struct fields;
-    fields["mountPath"] = Text(mount.mount_path);
-    if (!mount.sub_path.empty()) fields["subPath"] = Text(mount.sub_path);
-    // The deprecated `pvc_reference` oneof: the constant itself, or the parameter's source.
-    if (name.constant) {
-      fields["constant"] = Text(*name.constant);
-    } else {
-      for (const char* key : {"componentInputParameter", "taskOutputParameter"}) {
-        if (name.parameter.count(key)) fields[key] = name.parameter.at(key);
-      }
-    }
-    fields["pvcNameParameter"] = ir::Value::FromStruct(std::move(name.parameter));
-    list.push_back(ir::Value::FromStruct(std::move(fields)));
-  }
-  return ir::Value::FromList(std::move(list));
+// Sets `key` to `value` unless it is an empty list or map, as MessageToDict leaves out empty
+// repeated, map and message fields.
+void SetNonEmpty(Struct& fields, const std::string& key, ir::Value value) {
+  const auto* list = std::get_if<List>(&value.kind);
+  const auto* map = std::get_if<Struct>(&value.kind);
+  if ((list && list->empty()) || (map && map->empty())) return;
+  fields[key] = std::move(value);
 }
 
 ir::Value Tolerations(const std::vector<Settings::Toleration>& tolerations) {
@@ -147,7 +67,7 @@ ir::Value Requirements(const std::vector<Settings::SelectorRequirement>& require
   List list;
   for (const Settings::SelectorRequirement& requirement : requirements) {
     Struct fields{{"key", Text(requirement.key)}, {"operator", Text(requirement.op)}};
-    SetNonEmpty(fields, "values", requirement.values, Texts);
+    SetNonEmpty(fields, "values", Texts(requirement.values));
     list.push_back(ir::Value::FromStruct(std::move(fields)));
   }
   return ir::Value::FromList(std::move(list));
@@ -157,8 +77,8 @@ ir::Value NodeAffinity(const std::vector<Settings::NodeAffinity>& terms) {
   List list;
   for (const Settings::NodeAffinity& term : terms) {
     Struct fields;
-    SetNonEmpty(fields, "matchExpressions", term.match_expressions, Requirements);
-    SetNonEmpty(fields, "matchFields", term.match_fields, Requirements);
+    SetNonEmpty(fields, "matchExpressions", Requirements(term.match_expressions));
+    SetNonEmpty(fields, "matchFields", Requirements(term.match_fields));
     // An int32 field is a number in the JSON form.
     if (term.weight) fields["weight"] = ir::Value::Number(static_cast<double>(*term.weight));
     list.push_back(ir::Value::FromStruct(std::move(fields)));
@@ -166,13 +86,13 @@ ir::Value NodeAffinity(const std::vector<Settings::NodeAffinity>& terms) {
   return ir::Value::FromList(std::move(list));
 }
 
-// A PodMetadata message, or an empty Struct when it has neither labels nor annotations.
-Struct Metadata(const std::map<std::string, std::string>& labels,
-                const std::map<std::string, std::string>& annotations) {
+// A PodMetadata message.
+ir::Value Metadata(const std::map<std::string, std::string>& labels,
+                   const std::map<std::string, std::string>& annotations) {
   Struct fields;
-  SetNonEmpty(fields, "labels", labels, TextMap);
-  SetNonEmpty(fields, "annotations", annotations, TextMap);
-  return fields;
+  SetNonEmpty(fields, "labels", TextMap(labels));
+  SetNonEmpty(fields, "annotations", TextMap(annotations));
+  return ir::Value::FromStruct(std::move(fields));
 }
 
 ir::Value EmptyDirMounts(const std::vector<Settings::EmptyDirMount>& mounts) {
@@ -199,8 +119,7 @@ ir::Value EphemeralVolumes(const std::vector<Settings::EphemeralVolume>& volumes
     } else {
       fields["defaultStorageClass"] = ir::Value::Bool(true);
     }
-    Struct metadata = Metadata(volume.labels, volume.annotations);
-    if (!metadata.empty()) fields["metadata"] = ir::Value::FromStruct(std::move(metadata));
+    SetNonEmpty(fields, "metadata", Metadata(volume.labels, volume.annotations));
     list.push_back(ir::Value::FromStruct(std::move(fields)));
   }
   return ir::Value::FromList(std::move(list));
@@ -215,98 +134,183 @@ ir::Value FieldPathEnv(const std::vector<Settings::FieldPathEnv>& variables) {
   return ir::Value::FromList(std::move(list));
 }
 
-ir::Value ImagePullSecrets(const std::vector<sema::ValueRef>& secrets, const DagPlan& plan,
-                           const void* dag) {
-  List list;
-  for (const sema::ValueRef& secret : secrets) {
-    RuntimeName name = ResolveName(secret, plan, dag);
-    Struct fields;
-    if (name.constant) fields["secretName"] = Text(*name.constant);
-    fields["secretNameParameter"] = ir::Value::FromStruct(std::move(name.parameter));
-    list.push_back(ir::Value::FromStruct(std::move(fields)));
-  }
-  return ir::Value::FromList(std::move(list));
-}
-
-ir::Value SecurityContext(const Settings::SecurityContext& security) {
+ir::Value SecurityContext(const std::optional<Settings::SecurityContext>& security) {
   Struct fields;
-  if (security.run_as_user) fields["runAsUser"] = Int64(*security.run_as_user);
-  if (security.run_as_group) fields["runAsGroup"] = Int64(*security.run_as_group);
-  if (security.run_as_non_root) fields["runAsNonRoot"] = ir::Value::Bool(*security.run_as_non_root);
-  return ir::Value::FromStruct(std::move(fields));
-}
-
-// A list of {`first_key`: first, `second_key`: second} messages, in order.
-ir::Value Pairs(const std::vector<std::pair<std::string, std::string>>& pairs,
-                const std::string& first_key, const std::string& second_key) {
-  List list;
-  for (const auto& [first, second] : pairs) {
-    list.push_back(ir::Value::FromStruct({{first_key, Text(first)}, {second_key, Text(second)}}));
+  if (security && security->run_as_user) fields["runAsUser"] = Int64(*security->run_as_user);
+  if (security && security->run_as_group) fields["runAsGroup"] = Int64(*security->run_as_group);
+  if (security && security->run_as_non_root) {
+    fields["runAsNonRoot"] = ir::Value::Bool(*security->run_as_non_root);
   }
-  return ir::Value::FromList(std::move(list));
+  return ir::Value::FromStruct(std::move(fields));
 }
 
 ir::Value InitContainers(const std::vector<Settings::InitContainer>& containers) {
   List list;
   for (const Settings::InitContainer& container : containers) {
     Struct fields{{"name", Text(container.name)}, {"image", Text(container.image)}};
-    SetNonEmpty(fields, "command", container.command, Texts);
-    SetNonEmpty(fields, "args", container.args, Texts);
-    if (!container.env.empty()) fields["env"] = Pairs(container.env, "name", "value");
-    if (!container.volume_mounts.empty()) {
-      fields["volumeMounts"] = Pairs(container.volume_mounts, "volumeName", "mountPath");
-    }
+    SetNonEmpty(fields, "command", Texts(container.command));
+    SetNonEmpty(fields, "args", Texts(container.args));
+    SetNonEmpty(fields, "env", Pairs(container.env, "name", "value"));
+    SetNonEmpty(fields, "volumeMounts", Pairs(container.volume_mounts, "volumeName", "mountPath"));
     if (container.restart_policy) fields["restartPolicy"] = Text(*container.restart_policy);
     Struct resources;
-    SetNonEmpty(resources, "requests", container.resource_requests, TextMap);
-    SetNonEmpty(resources, "limits", container.resource_limits, TextMap);
-    if (!resources.empty()) fields["resources"] = ir::Value::FromStruct(std::move(resources));
+    SetNonEmpty(resources, "requests", TextMap(container.resource_requests));
+    SetNonEmpty(resources, "limits", TextMap(container.resource_limits));
+    SetNonEmpty(fields, "resources", ir::Value::FromStruct(std::move(resources)));
     list.push_back(ir::Value::FromStruct(std::move(fields)));
   }
   return ir::Value::FromList(std::move(list));
 }
+
+// A name that a task reads at run time, in the forms that the SDK writes.
+struct RuntimeName {
+  Struct parameter;                     // the InputParameterSpec: `secretNameParameter`, ...
+  std::optional<std::string> constant;  // the name when it is known at compile time
+};
+
+// Writes the settings that read names at run time, which resolve like task arguments inside
+// the DAG `dag`.
+class NameWriter {
+ public:
+  NameWriter(const DagPlan& plan, const void* dag) : plan_(plan), dag_(dag) {}
+
+  RuntimeName Resolve(const sema::ValueRef& value) const {
+    static const std::string kInput = "name";
+    ir::TaskInputs inputs;
+    plan_.ResolveArgument(dag_, kInput, value, false, &inputs);
+    const ir::TaskInputParameter& input = inputs.parameters.at(kInput);
+    RuntimeName name;
+    if (input.runtime_value) {
+      name.parameter["runtimeValue"] = ir::Value::FromStruct({{"constant", *input.runtime_value}});
+      if (const auto* text = std::get_if<std::string>(&input.runtime_value->kind)) {
+        name.constant = *text;
+      }
+    }
+    if (input.component_input_parameter) {
+      name.parameter["componentInputParameter"] = Text(*input.component_input_parameter);
+    }
+    if (input.task_output_parameter) {
+      name.parameter["taskOutputParameter"] = ir::Value::FromStruct(
+          {{"outputParameterKey", Text(input.task_output_parameter->output_parameter_key)},
+           {"producerTask", Text(input.task_output_parameter->producer_task)}});
+    }
+    if (!input.parameter_expression_selector.empty()) {
+      name.parameter["parameterExpressionSelector"] = Text(input.parameter_expression_selector);
+    }
+    return name;
+  }
+
+  ir::Value NodeSelector(const Settings& settings) const {
+    Struct fields;
+    SetNonEmpty(fields, "labels", TextMap(settings.node_selector));
+    if (settings.node_selector_json) {
+      fields["nodeSelectorJson"] =
+          ir::Value::FromStruct(Resolve(*settings.node_selector_json).parameter);
+    }
+    return ir::Value::FromStruct(std::move(fields));
+  }
+
+  // Secrets (`kind` "secret") or ConfigMaps ("configMap") read into environment variables.
+  ir::Value EnvSources(const std::string& kind,
+                       const std::vector<Settings::EnvSource>& sources) const {
+    List list;
+    for (const Settings::EnvSource& source : sources) {
+      Struct fields = NamedSource(kind, source.name, source.optional);
+      List key_to_env;
+      for (const auto& [key, variable] : source.keys) {
+        key_to_env.push_back(
+            ir::Value::FromStruct({{kind + "Key", Text(key)}, {"envVar", Text(variable)}}));
+      }
+      fields["keyToEnv"] = ir::Value::FromList(std::move(key_to_env));
+      list.push_back(ir::Value::FromStruct(std::move(fields)));
+    }
+    return ir::Value::FromList(std::move(list));
+  }
+
+  ir::Value VolumeSources(const std::string& kind,
+                          const std::vector<Settings::VolumeSource>& sources) const {
+    List list;
+    for (const Settings::VolumeSource& source : sources) {
+      Struct fields = NamedSource(kind, source.name, source.optional);
+      fields["mountPath"] = Text(source.mount_path);
+      list.push_back(ir::Value::FromStruct(std::move(fields)));
+    }
+    return ir::Value::FromList(std::move(list));
+  }
+
+  ir::Value PvcMounts(const std::vector<Settings::PvcMount>& mounts) const {
+    List list;
+    for (const Settings::PvcMount& mount : mounts) {
+      RuntimeName name = Resolve(mount.pvc);
+      Struct fields{{"mountPath", Text(mount.mount_path)}};
+      if (!mount.sub_path.empty()) fields["subPath"] = Text(mount.sub_path);
+      // The deprecated `pvc_reference` oneof: the constant itself, or the parameter's source.
+      if (name.constant) {
+        fields["constant"] = Text(*name.constant);
+      } else {
+        for (const char* key : {"componentInputParameter", "taskOutputParameter"}) {
+          if (name.parameter.count(key)) fields[key] = name.parameter.at(key);
+        }
+      }
+      fields["pvcNameParameter"] = ir::Value::FromStruct(std::move(name.parameter));
+      list.push_back(ir::Value::FromStruct(std::move(fields)));
+    }
+    return ir::Value::FromList(std::move(list));
+  }
+
+  ir::Value ImagePullSecrets(const std::vector<sema::ValueRef>& secrets) const {
+    List list;
+    for (const sema::ValueRef& secret : secrets) {
+      RuntimeName name = Resolve(secret);
+      Struct fields;
+      if (name.constant) fields["secretName"] = Text(*name.constant);
+      fields["secretNameParameter"] = ir::Value::FromStruct(std::move(name.parameter));
+      list.push_back(ir::Value::FromStruct(std::move(fields)));
+    }
+    return ir::Value::FromList(std::move(list));
+  }
+
+ private:
+  // The fields that a Secret or ConfigMap setting shares: the deprecated `<kind>Name`, which
+  // the SDK still writes for a name known at compile time, and `<kind>NameParameter`.
+  Struct NamedSource(const std::string& kind, const sema::ValueRef& value, bool optional) const {
+    RuntimeName name = Resolve(value);
+    Struct fields;
+    if (name.constant) fields[kind + "Name"] = Text(*name.constant);
+    fields[kind + "NameParameter"] = ir::Value::FromStruct(std::move(name.parameter));
+    fields["optional"] = ir::Value::Bool(optional);
+    return fields;
+  }
+
+  const DagPlan& plan_;
+  const void* dag_;
+};
 
 }  // namespace
 
 std::optional<ir::Value> KubernetesConfig(const sema::Task& task, const DagPlan& plan,
                                           const void* dag) {
   const Settings& settings = task.kubernetes;
-  auto with_plan = [&](auto convert) {
-    return [&, convert](const auto& items) { return convert(items, plan, dag); };
-  };
+  NameWriter names(plan, dag);
   Struct config;
-  Struct node_selector;
-  SetNonEmpty(node_selector, "labels", settings.node_selector, TextMap);
-  if (settings.node_selector_json) {
-    node_selector["nodeSelectorJson"] =
-        ir::Value::FromStruct(ResolveName(*settings.node_selector_json, plan, dag).parameter);
-  }
-  if (!node_selector.empty()) config["nodeSelector"] = ir::Value::FromStruct(node_selector);
-  SetNonEmpty(config, "tolerations", settings.tolerations, Tolerations);
-  SetNonEmpty(config, "nodeAffinity", settings.node_affinity, NodeAffinity);
-  SetNonEmpty(config, "secretAsEnv", settings.secret_env, [&](const auto& items) {
-    return EnvSources("secret", items, plan, dag);
-  });
-  SetNonEmpty(config, "configMapAsEnv", settings.config_map_env, [&](const auto& items) {
-    return EnvSources("configMap", items, plan, dag);
-  });
-  SetNonEmpty(config, "secretAsVolume", settings.secret_volumes, [&](const auto& items) {
-    return VolumeSources("secret", items, plan, dag);
-  });
-  SetNonEmpty(config, "configMapAsVolume", settings.config_map_volumes, [&](const auto& items) {
-    return VolumeSources("configMap", items, plan, dag);
-  });
-  SetNonEmpty(config, "pvcMount", settings.pvc_mounts, with_plan(PvcMounts));
-  SetNonEmpty(config, "emptyDirMounts", settings.empty_dir_mounts, EmptyDirMounts);
-  SetNonEmpty(config, "genericEphemeralVolume", settings.ephemeral_volumes, EphemeralVolumes);
-  SetNonEmpty(config, "fieldPathAsEnv", settings.field_path_env, FieldPathEnv);
-  SetNonEmpty(config, "imagePullSecret", settings.image_pull_secrets, with_plan(ImagePullSecrets));
+  SetNonEmpty(config, "nodeSelector", names.NodeSelector(settings));
+  SetNonEmpty(config, "tolerations", Tolerations(settings.tolerations));
+  SetNonEmpty(config, "nodeAffinity", NodeAffinity(settings.node_affinity));
+  SetNonEmpty(config, "secretAsEnv", names.EnvSources("secret", settings.secret_env));
+  SetNonEmpty(config, "configMapAsEnv", names.EnvSources("configMap", settings.config_map_env));
+  SetNonEmpty(config, "secretAsVolume", names.VolumeSources("secret", settings.secret_volumes));
+  SetNonEmpty(config, "configMapAsVolume",
+              names.VolumeSources("configMap", settings.config_map_volumes));
+  SetNonEmpty(config, "pvcMount", names.PvcMounts(settings.pvc_mounts));
+  SetNonEmpty(config, "emptyDirMounts", EmptyDirMounts(settings.empty_dir_mounts));
+  SetNonEmpty(config, "genericEphemeralVolume", EphemeralVolumes(settings.ephemeral_volumes));
+  SetNonEmpty(config, "fieldPathAsEnv", FieldPathEnv(settings.field_path_env));
+  SetNonEmpty(config, "imagePullSecret", names.ImagePullSecrets(settings.image_pull_secrets));
   if (settings.image_pull_policy) config["imagePullPolicy"] = Text(*settings.image_pull_policy);
-  Struct metadata = Metadata(settings.pod_labels, settings.pod_annotations);
-  if (!metadata.empty()) config["podMetadata"] = ir::Value::FromStruct(std::move(metadata));
+  SetNonEmpty(config, "podMetadata", Metadata(settings.pod_labels, settings.pod_annotations));
   if (settings.timeout_seconds) config["activeDeadlineSeconds"] = Int64(*settings.timeout_seconds);
-  if (settings.security_context) config["securityContext"] = SecurityContext(*settings.security_context);
-  SetNonEmpty(config, "initContainers", settings.init_containers, InitContainers);
+  SetNonEmpty(config, "securityContext", SecurityContext(settings.security_context));
+  SetNonEmpty(config, "initContainers", InitContainers(settings.init_containers));
   if (config.empty()) return std::nullopt;
   return ir::Value::FromStruct(std::move(config));
 }
