@@ -15,13 +15,13 @@ decl
   ;
 
 paramList : LPAREN (param (COMMA param)* COMMA?)? RPAREN;
-param     : name=identifier COLON typeRef (ASSIGN defaultValue=expr)?;
+param     : name=anyName COLON typeRef (ASSIGN defaultValue=expr)?;
 
 outputs
   : ARROW typeRef                                                      # singleOutput
   | ARROW LPAREN (output (COMMA output)* COMMA?)? RPAREN               # namedOutputs
   ;
-output : name=identifier COLON typeRef;
+output : name=anyName COLON typeRef;
 
 typeRef : name=identifier (LT typeRef (COMMA typeRef)* COMMA? GT)? QUESTION?;
 
@@ -45,12 +45,12 @@ stmt
   | RETURN (name=identifier ASSIGN)? expr                              # returnStmt
   | IF expr block (ELSE IF expr block)* (ELSE block)?                  # ifStmt
   | FOR var=identifier IN expr (PARALLELISM ASSIGN expr)? block        # forStmt
-  | TRY block FINALLY block                                            # tryStmt
+  | TRY (name=stringLiteral)? block FINALLY block                      # tryStmt
   ;
 
 // Precedence from high to low: member access, unary `-`, comparisons, `not`, `and`, `or`.
 expr
-  : expr DOT name=identifier                                           # memberExpr
+  : expr DOT name=anyName                                              # memberExpr
   | MINUS expr                                                         # negExpr
   | expr op=(EQ | NE | LT | LE | GT | GE) expr                         # compareExpr
   | NOT expr                                                           # notExpr
@@ -60,7 +60,7 @@ expr
   | LBRACK (expr (COMMA expr)* COMMA?)? RBRACK                         # listExpr
   | LBRACE (mapEntry (COMMA mapEntry)* COMMA?)? RBRACE                 # mapExpr
   | callee=identifier arguments                                        # callExpr
-  | identifier                                                         # nameExpr
+  | anyName                                                            # nameExpr
   | LPAREN expr RPAREN                                                 # parenExpr
   ;
 
@@ -68,7 +68,7 @@ mapEntry  : key=expr COLON value=expr;
 arguments : LPAREN (argument (COMMA argument)* COMMA?)? RPAREN;
 argument  : (name=argumentName ASSIGN)? expr;
 // `else` names an argument of `if_present(x, then = [...], else = [...])`.
-argumentName : identifier | ELSE;
+argumentName : anyName | ELSE;
 
 // The lexer's error tokens are literals here so that the parser does not report them a second
 // time; the parse phase has already reported them.
@@ -80,6 +80,8 @@ stringLiteral
   : value=(STRING | RAW_STRING | UNTERMINATED_STRING | UNTERMINATED_RAW_STRING | SINGLE_QUOTED_STRING)
   ;
 
-// Declaration keywords name no statement or expression, so they are ordinary names wherever a
-// name is expected: an input may be called `artifact`, as KFP components often call it.
-identifier : ID | ENV | PARALLELISM | ARTIFACT | COMPONENT | PIPELINE | IMPORT;
+identifier : ID | ENV | PARALLELISM;
+// Inputs, outputs, arguments and members may also be called `artifact`, as KFP components often
+// call an input. Settings, statements and declarations keep the plain names, so that a missing `}`
+// before the next declaration is still found there.
+anyName : identifier | ARTIFACT;

@@ -133,6 +133,8 @@ struct Stmt {
   std::vector<Stmt> body;        // kFor, kTry
   std::vector<Stmt> finally_body;  // kTry
   Span finally_span;               // kTry: the `finally` keyword
+  std::string handler_name;        // kTry: `try "name" { ... }`, the exit handler's display name
+  Span handler_name_span;
 };
 
 // An input or an output of a component or pipeline.

@@ -338,6 +338,12 @@ void PipelineChecker::CheckFor(const ast::Stmt& stmt, std::vector<Member>& membe
 
 void PipelineChecker::CheckTry(const ast::Stmt& stmt, std::vector<Member>& members) {
   Group& group = NewGroup(Group::Kind::kExitHandler, stmt.span);
+  group.display_name = stmt.handler_name;
+  if (stmt.handler_name_span.valid() && stmt.handler_name.empty()) {
+    context_.Report(diag::Kind::kInvalidValue, stmt.handler_name_span,
+                    "the name of an exit handler is empty")
+        .help = "write a name such as `try \"cleanup\" { ... }`, or leave the name out";
+  }
   members.push_back(&group);
   const Group* outer = group_;
   group_ = &group;

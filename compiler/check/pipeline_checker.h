@@ -2,7 +2,7 @@
 
 // Checking of pipeline bodies: tasks, their arguments and settings, value references, returns
 // and control-flow groups. Internal to compiler/check; split over pipelines.cc (statements and
-// tasks), values.cc (value references), task_settings.cc and control_flow.cc.
+// tasks), values.cc (value references), importer.cc, task_settings.cc and control_flow.cc.
 
 #include <map>
 #include <memory>
@@ -82,11 +82,23 @@ class PipelineChecker {
   std::optional<Value> CheckCall(const ast::Expr& expr, const sema::Type* expected,
                                  const std::string& what);
   std::optional<Value> CrossGroups(Value value, const ast::Expr& expr);
+  // Checks a string with `{...}` references as a task argument (an SDK f-string).
+  std::optional<Value> CheckInterpolation(const ast::Expr& expr, const sema::Type* expected,
+                                          const std::string& what);
+  std::optional<Value> ResolveInterpolatedPart(const ast::StringPart& part);
   std::optional<Value> CheckOneOf(const ast::Expr& expr, const sema::Type* expected,
                                   const std::string& what);
   bool CheckAssignable(const Value& value, const sema::Type& expected, const ast::Expr& expr,
                        const std::string& what);
   std::vector<std::string> ValueNames() const;
+
+  // importer.cc
+  bool IsImporterCall(const ast::TaskCall& call);
+  // Checks the arguments of an `importer(...)` call and returns its component, owned by the
+  // program, with the `uri` argument added to `arguments`; null after reporting an error.
+  const sema::Component* CheckImporter(const ast::TaskCall& call,
+                                       std::vector<sema::Argument>& arguments);
+  std::optional<sema::Type> CheckArtifactTypeArgument(const ast::Expr& expr);
 
   // task_settings.cc
   void CheckTaskSettings(const ast::TaskCall& call, sema::Task& task);

@@ -175,7 +175,9 @@ sema::Task* PipelineChecker::CheckTask(const ast::TaskCall& call, diag::Span spa
   Binding* binding = call.binding.empty() ? nullptr : &bindings_.at(call.binding);
   // Only the first task bound to a name owns the binding.
   if (binding && binding->span != call.binding_span) binding = nullptr;
-  const sema::Component* component = ResolveCallee(call);
+  std::vector<sema::Argument> importer_arguments;
+  const sema::Component* component =
+      IsImporterCall(call) ? CheckImporter(call, importer_arguments) : ResolveCallee(call);
   if (!component) {
     if (binding) binding->broken = true, binding->defined = true;
     return nullptr;
@@ -187,7 +189,11 @@ sema::Task* PipelineChecker::CheckTask(const ast::TaskCall& call, diag::Span spa
   task.binding = call.binding;
   task.span = span;
   task.parent = group_;
-  CheckArguments(call, task);
+  if (component->kind == sema::Component::Kind::kImporter) {
+    task.arguments = std::move(importer_arguments);
+  } else {
+    CheckArguments(call, task);
+  }
   CheckTaskSettings(call, task);
   if (binding) {
     binding->task = &task;

@@ -214,12 +214,7 @@ std::optional<Value> PipelineChecker::CheckValue(const ast::Expr& expr, const se
     case ast::ExprKind::kCall:
       return CheckCall(expr, expected, what);
     case ast::ExprKind::kString:
-      // NOTE: KFP accepts f-strings of pipeline values as task arguments; sema::ValueRef has no
-      // form for them yet.
-      context_.Report(diag::Kind::kUnsupportedConstruct, expr.span,
-                      "string interpolation in task arguments is not supported yet")
-          .help = "pass the value itself and build the string inside the component";
-      return std::nullopt;
+      return CheckInterpolation(expr, expected, what);
     case ast::ExprKind::kNone:
       context_.Report(diag::Kind::kInvalidValue, expr.span, "`none` cannot be passed as a value")
           .help = "leave out the argument to use the input's default";
@@ -233,6 +228,86 @@ std::optional<Value> PipelineChecker::CheckValue(const ast::Expr& expr, const se
   if (!value) return std::nullopt;
   if (expected && !CheckAssignable(*value, *expected, expr, what)) return std::nullopt;
   if (expected && !value->typed) value->ref.type = *expected;
+  return value;
+}
+
+std::optional<Value> PipelineChecker::CheckInterpolation(const ast::Expr& expr,
+                                                         const sema::Type* expected,
+                                                         const std::string& what) {
+  if (expected && (expected->is_artifact || expected->param != sema::ParamType::kString)) {
+    context_.Report(diag::Kind::kTypeMismatch, expr.span,
+                    "expected `" + expected->ToString() + "` for " + what +
+                        ", found an interpolated string")
+        .help = "pass the value itself, because an interpolated string is a `string`";
+    return std::nullopt;
+  }
+  Value result;
+  result.ref.kind = ValueRef::Kind::kInterpolation;
+  result.ref.span = expr.span;
+  result.ref.type = ParamTypeOf(sema::ParamType::kString);
+  bool valid = true;
+  for (const ast::StringPart& part : expr.parts) {
+    if (!part.is_interpolation) {
+      ValueRef text;
+      text.kind = ValueRef::Kind::kConstant;
+      text.span = part.span;
+      text.type = result.ref.type;
+      text.constant.value = part.text;
+      result.ref.alternatives.push_back(std::move(text));
+      continue;
+    }
+    std::optional<Value> piece = ResolveInterpolatedPart(part);
+    if (!piece) {
+      valid = false;
+      continue;
+    }
+    result.ref.alternatives.push_back(std::move(piece->ref));
+  }
+  if (!valid) return std::nullopt;
+  return result;
+}
+
+std::optional<Value> PipelineChecker::ResolveInterpolatedPart(const ast::StringPart& part) {
+  if (part.path.empty() || part.path.size() > 2 || part.path_spans.size() != part.path.size()) {
+    context_.Report(diag::Kind::kInvalidValue, part.span,
+                    "invalid reference `{" + part.text + "}` in a string")
+        .help = "write `{input}`, `{task.output_name}`, `{item.field}` or `{run.job_name}`";
+    return std::nullopt;
+  }
+  ast::Expr name;
+  name.kind = ast::ExprKind::kName;
+  name.text = part.path[0];
+  name.span = part.path_spans[0];
+  name.text_span = part.path_spans[0];
+  std::optional<Value> value;
+  if (part.path.size() == 1) {
+    value = ResolveName(name);
+  } else {
+    ast::Expr member;
+    member.kind = ast::ExprKind::kMember;
+    member.text = part.path[1];
+    member.text_span = part.path_spans[1];
+    member.span = {part.path_spans[0].file, part.path_spans[0].begin, part.path_spans[1].end};
+    member.object = std::make_unique<ast::Expr>(std::move(name));
+    value = ResolveMember(member);
+  }
+  if (!value) return std::nullopt;
+  using Kind = ValueRef::Kind;
+  bool supported = value->ref.kind == Kind::kPipelineInput || value->ref.kind == Kind::kTaskOutput ||
+                   value->ref.kind == Kind::kLoopItem || value->ref.kind == Kind::kRunPlaceholder;
+  if (!supported) {
+    context_.Report(diag::Kind::kInvalidValue, part.span,
+                    "`{" + part.text + "}` cannot be interpolated into a string")
+        .help = "interpolate a pipeline input, a task output, a loop item or a run placeholder";
+    return std::nullopt;
+  }
+  if (value->typed && value->ref.type.is_artifact) {
+    context_.Report(diag::Kind::kTypeMismatch, part.span,
+                    "`{" + part.text + "}` is an artifact and cannot be interpolated into a string")
+        .help = "pass the artifact as an argument of its own";
+    return std::nullopt;
+  }
+  if (!value->typed) value->ref.type = ParamTypeOf(sema::ParamType::kString);
   return value;
 }
 

@@ -280,6 +280,10 @@ void Printer::PrintControlFlow(const ast::Stmt& stmt, int indent) {
     return;
   }
   out_ += "try ";
+  if (stmt.handler_name_span.valid()) {
+    out_ += Source(stmt.handler_name_span);
+    out_ += ' ';
+  }
   PrintBody(stmt.body, indent, tokens_.FindSymbol(stmt.span.begin, "{", 0));
   out_ += " finally ";
   PrintBody(stmt.finally_body, indent, tokens_.FindSymbol(stmt.finally_span.end, "{", 0));

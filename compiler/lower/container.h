@@ -17,8 +17,6 @@ ir::ContainerSpec BuildContainer(const sema::Task& task, std::string_view kfp_ve
 
 // Builds the importer executor of a task whose component is an importer: the `uri` argument as
 // `artifactUri.constant` when it is a constant, otherwise as the runtime parameter `uri`.
-// NOTE: the checker does not create importer components yet, so only programs built by hand
-// (tests/unit/lower_test.cc) reach this.
 ir::ImporterSpec BuildImporter(const sema::Task& task);
 
 // Converts a CPU quantity ("500m", "2") to cores, as the SDK's _cpu_to_float does.

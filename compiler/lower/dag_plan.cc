@@ -136,8 +136,19 @@ std::string DagPlan::MemberName(const void* member) const {
 
 std::vector<const sema::ValueRef*> DagPlan::ReferencedValues(const sema::Task* task) const {
   std::vector<const sema::ValueRef*> values;
-  for (const sema::Argument& argument : task->arguments) values.push_back(&argument.value);
-  for (const sema::ValueRef* value : KubernetesReferences(task->kubernetes)) values.push_back(value);
+  for (const sema::Argument& argument : task->arguments) {
+    if (argument.value.kind != sema::ValueRef::Kind::kInterpolation) {
+      values.push_back(&argument.value);
+      continue;
+    }
+    // The values inside an interpolated string are read like arguments of their own.
+    for (const sema::ValueRef& piece : argument.value.alternatives) {
+      if (piece.kind != sema::ValueRef::Kind::kConstant) values.push_back(&piece);
+    }
+  }
+  for (const sema::ValueRef* value : KubernetesReferences(task->kubernetes)) {
+    values.push_back(value);
+  }
   for (const sema::Group* group = task->parent; group != nullptr; group = group->parent) {
     if (group->condition) CollectConditionValues(*group->condition, &values);
     for (const auto& previous : group->previous_conditions) {
@@ -263,7 +274,32 @@ void DagPlan::ResolveArgument(const void* group, const std::string& input_name,
     case Kind::kTaskFinalStatus:
       ResolveGroupValue(group, input_name, value, is_artifact, inputs);
       return;
+    case Kind::kInterpolation:
+      ResolveInterpolation(group, input_name, value, inputs);
+      return;
   }
+}
+
+// Lowers an interpolated string as the SDK lowers an f-string over pipeline channels: each value
+// becomes a `pipelinechannel--<channel>` input of the task, and the argument is the constant
+// string with `{{$.inputs.parameters['pipelinechannel--<channel>']}}` in place of the value.
+void DagPlan::ResolveInterpolation(const void* group, const std::string& input_name,
+                                   const sema::ValueRef& value, ir::TaskInputs* inputs) const {
+  std::string text;
+  for (const sema::ValueRef& piece : value.alternatives) {
+    if (piece.kind == sema::ValueRef::Kind::kConstant) {
+      if (const auto* literal = std::get_if<std::string>(&piece.constant.value)) text += *literal;
+      continue;
+    }
+    if (piece.kind == sema::ValueRef::Kind::kRunPlaceholder) {
+      text += RunPlaceholder(piece.name);
+      continue;
+    }
+    std::string channel_input = ChannelOf(piece).InputName();
+    text += "{{$.inputs.parameters['" + channel_input + "']}}";
+    ResolveArgument(group, channel_input, piece, false, inputs);
+  }
+  inputs->parameters[input_name].runtime_value = ir::Value::String(text);
 }
 
 }  // namespace kfpc::lower

@@ -86,6 +86,10 @@ ir::ComponentSpec PipelineBuilder::GroupComponent(const void* node) const {
 ir::TaskSpec PipelineBuilder::GroupTask(const void* node, const void* parent_group) const {
   ir::TaskSpec task;
   task.task_info_name = plan_->MemberName(node);
+  for (const sema::Group* group : plan_->GroupsInPreOrder()) {
+    // `try "name"` names the handler's task as ExitHandler(name=...) does; the DAG keeps its name.
+    if (group == node && !group->display_name.empty()) task.task_info_name = group->display_name;
+  }
   task.dependent_tasks = plan_->Dependencies(node);
   bool parent_is_root = parent_group == nullptr;
   for (const auto& [name, channel] : plan_->GroupInputs(node)) {

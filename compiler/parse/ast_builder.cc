@@ -89,7 +89,7 @@ antlrcpp::Any AstBuilder::visitNamedOutputs(P::NamedOutputsContext* ctx) {
   return true;
 }
 
-bool AstBuilder::BuildParam(antlr4::ParserRuleContext* ctx, P::IdentifierContext* name,
+bool AstBuilder::BuildParam(antlr4::ParserRuleContext* ctx, antlr4::ParserRuleContext* name,
                             P::TypeRefContext* type, ast::Param* param) {
   param->span = spans_.Of(ctx);
   param->doc = Doc(ctx);
@@ -125,7 +125,7 @@ std::string AstBuilder::Doc(antlr4::ParserRuleContext* ctx) {
   return doc;
 }
 
-bool AstBuilder::Name(P::IdentifierContext* ctx, std::string* name, diag::Span* span) {
+bool AstBuilder::Name(antlr4::ParserRuleContext* ctx, std::string* name, diag::Span* span) {
   if (ctx == nullptr || ctx->exception != nullptr ||
       ctx->getStart()->getTokenIndex() == INVALID_INDEX) {
     return false;

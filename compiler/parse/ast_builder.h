@@ -35,7 +35,7 @@ class AstBuilder : private grammar::KfParserBaseVisitor {
   void BuildSignature(P::ParamListContext* params, P::OutputsContext* outputs);
   antlrcpp::Any visitSingleOutput(P::SingleOutputContext* ctx) override;
   antlrcpp::Any visitNamedOutputs(P::NamedOutputsContext* ctx) override;
-  bool BuildParam(antlr4::ParserRuleContext* ctx, P::IdentifierContext* name,
+  bool BuildParam(antlr4::ParserRuleContext* ctx, antlr4::ParserRuleContext* name,
                   P::TypeRefContext* type, ast::Param* param);
   bool BuildType(P::TypeRefContext* ctx, ast::TypeRef* type);
   std::string Doc(antlr4::ParserRuleContext* ctx);
@@ -83,7 +83,7 @@ class AstBuilder : private grammar::KfParserBaseVisitor {
   ast::ExprPtr NewExpr(ast::ExprKind kind, antlr4::ParserRuleContext* ctx);
 
   // A name as written, or false when error recovery left it missing.
-  bool Name(P::IdentifierContext* ctx, std::string* name, diag::Span* span);
+  bool Name(antlr4::ParserRuleContext* ctx, std::string* name, diag::Span* span);
   std::string_view Text(diag::Span span) const {
     return text_.substr(span.begin, span.end - span.begin);
   }

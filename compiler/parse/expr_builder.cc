@@ -120,7 +120,7 @@ antlrcpp::Any AstBuilder::visitCallExpr(P::CallExprContext* ctx) {
 
 antlrcpp::Any AstBuilder::visitNameExpr(P::NameExprContext* ctx) {
   ast::ExprPtr name = NewExpr(ast::ExprKind::kName, ctx);
-  if (Name(ctx->identifier(), &name->text, &name->text_span)) expr_ = std::move(name);
+  if (Name(ctx->anyName(), &name->text, &name->text_span)) expr_ = std::move(name);
   return {};
 }
 

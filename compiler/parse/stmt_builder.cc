@@ -175,6 +175,10 @@ antlrcpp::Any AstBuilder::visitTryStmt(P::TryStmtContext* ctx) {
     return false;
   }
   stmt->finally_span = spans_.Of(ctx->FINALLY()->getSymbol());
+  if (ctx->name != nullptr &&
+      !BuildStringLiteral(ctx->name, &stmt->handler_name, &stmt->handler_name_span)) {
+    return false;
+  }
   return BuildBlock(ctx->block(0), &stmt->body) && BuildBlock(ctx->block(1), &stmt->finally_body);
 }
 

@@ -167,7 +167,8 @@ void SyntaxErrorStrategy::Emit(antlr4::Parser* parser, antlr4::Token* found,
   }
   diag::Diagnostic& d = reporter_.Report(diag::Kind::kSyntaxError, found, span, words.message);
   d.help = words.help;
-  if (words.unclosed != nullptr) {
+  // The opener can be missing from the token stream, and then ANTLR offers the end of the file.
+  if (words.unclosed != nullptr && words.unclosed->getType() != antlr4::Token::EOF) {
     d.labels.push_back({reporter_.spans().Of(words.unclosed),
                         fmt::format("unclosed {}", DescribeToken(words.unclosed))});
   }

@@ -241,6 +241,10 @@ std::string DescribeExpected(IntervalSet expected, ParserRuleContext* ctx) {
     phrases.push_back(std::move(phrase));
     expected = expected.subtract(remove);
   };
+  // Where a name is expected, `artifact` is one too, not the start of a declaration.
+  if (expected.contains(static_cast<ssize_t>(KfLexer::ID))) {
+    expected.remove(static_cast<ssize_t>(KfLexer::ARTIFACT));
+  }
   group(kDeclStart, kDeclStart, "a declaration");
   group(kStmtKeywords, kStmtKeywords.Or(kNames), "a statement");
   size_t rule = ctx == nullptr ? size_t{KfParser::RuleFile} : ctx->getRuleIndex();

@@ -156,6 +156,9 @@ struct ValueRef {
     kCollected,      // value: a task output or loop item inside `loop`, collected outside it
     kOneOf,          // alternatives: one per branch of an if/else chain
     kTaskFinalStatus,// the final status of the enclosing exit handler's body
+    kInterpolation,  // alternatives: a string's pieces in order, constant text and the values
+                     // written as `{...}` (pipeline inputs, task outputs, loop items, run
+                     // placeholders), all parameters
   };
   Kind kind = Kind::kConstant;
   Span span;
@@ -165,7 +168,8 @@ struct ValueRef {
   const Task* task = nullptr;
   const Group* loop = nullptr;
   std::string field;  // kLoopItem: "a" for `item.a`
-  std::vector<ValueRef> alternatives;  // kCollected (one), kOneOf (several)
+  // kCollected (one), kOneOf (several), kInterpolation (the pieces)
+  std::vector<ValueRef> alternatives;
 };
 
 struct Argument {
@@ -303,6 +307,7 @@ struct Group {
   std::optional<int64_t> parallelism;
   // kExitHandler
   const Task* exit_task = nullptr;
+  std::string display_name;  // `try "name"`: the handler task's taskInfo name; empty for the default
   // Members in source order: tasks and nested groups.
   std::vector<std::variant<const Task*, const Group*>> members;
 };

@@ -88,7 +88,7 @@ TEST(BackendPlaceholder, EscapedDollarAccepted) {
 }
 
 TEST(BackendPlaceholder, SpacedTextAccepted) {
-  auto checked = CheckSource(EchoPipeline(R"("\{\{ $x \}\} and {$ and $\{\{")"));
+  auto checked = CheckSource(EchoPipeline(R"("\{\{ $x \}\} and \{$ and $\{\{")"));
   EXPECT_FALSE(checked->sink.has_errors()) << checked->Rendered();
 }
 
@@ -151,7 +151,8 @@ class ProjectDirectory : public ::testing::Test {
     fs::create_directories(base_ / "project" / "lib");
     Write(base_ / "project" / "kfpc.yaml", "version: 1\n");
     Write(base_ / "outside.kf", "artifact Outside\n");
-    Write(base_ / "project" / "lib" / "inside.kf", "artifact Inside\n");
+    Write(base_ / "project" / "lib" / "inside.kf",
+          "artifact Inside { schema_title = \"acme.Inside\" }\n");
   }
   void TearDown() override { fs::remove_all(base_); }
 
@@ -192,7 +193,7 @@ TEST_F(ProjectDirectory, SymlinkOutsideRejected) {
 }
 
 TEST_F(ProjectDirectory, DotDotInsideAccepted) {
-  Write(base_ / "project" / "shared.kf", "artifact Shared\n");
+  Write(base_ / "project" / "shared.kf", "artifact Shared { schema_title = \"acme.Shared\" }\n");
   auto checked = CheckOnDisk("import \"../shared.kf\"\n");
   EXPECT_FALSE(checked->sink.has_errors()) << checked->Rendered();
 }
