@@ -60,6 +60,10 @@ struct Context {
   }
 };
 
+// Returns the candidate closest to `name` by edit distance, or an empty string when none is close
+// enough to suggest.
+std::string ClosestName(const std::string& name, const std::vector<std::string>& candidates);
+
 // Returns "did you mean `x`" for the candidate closest to `name` by edit distance, or an empty
 // string when none is close enough.
 std::string DidYouMean(const std::string& name, const std::vector<std::string>& candidates);

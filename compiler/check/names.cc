@@ -26,7 +26,7 @@ size_t EditDistance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-std::string DidYouMean(const std::string& name, const std::vector<std::string>& candidates) {
+std::string ClosestName(const std::string& name, const std::vector<std::string>& candidates) {
   // A third of the name's length, at least one edit, keeps suggestions plausible.
   size_t limit = std::max<size_t>(1, name.size() / 3);
   const std::string* best = nullptr;
@@ -38,7 +38,12 @@ std::string DidYouMean(const std::string& name, const std::vector<std::string>& 
       best = &candidate;
     }
   }
-  return best ? "did you mean `" + *best + "`" : "";
+  return best ? *best : "";
+}
+
+std::string DidYouMean(const std::string& name, const std::vector<std::string>& candidates) {
+  std::string closest = ClosestName(name, candidates);
+  return closest.empty() ? "" : "did you mean `" + closest + "`";
 }
 
 std::string JoinNames(const std::vector<std::string>& names, const std::string& conjunction) {

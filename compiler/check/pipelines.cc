@@ -1,3 +1,5 @@
+#include <set>
+
 #include "compiler/check/declarations.h"
 #include "compiler/check/kubernetes_settings.h"
 #include "compiler/check/pipeline_checker.h"
@@ -206,6 +208,7 @@ sema::Task* PipelineChecker::CheckTask(const ast::TaskCall& call, diag::Span spa
 void PipelineChecker::CheckArguments(const ast::TaskCall& call, sema::Task& task) {
   const sema::Component& component = *task.component;
   std::map<std::string, diag::Span> given;
+  std::set<std::string> misspelt_for;
   bool has_positional = false;
   for (const ast::Argument& arg : call.args) {
     if (arg.name.empty()) {
@@ -231,6 +234,9 @@ void PipelineChecker::CheckArguments(const ast::TaskCall& call, sema::Task& task
       diag::Diagnostic& d = context_.Report(
           diag::Kind::kUnknownArgument, arg.name_span,
           "`" + component.name + "` has no input `" + arg.name + "`");
+      std::string closest = ClosestName(arg.name, names);
+      // The misspelt argument was meant for `closest`, so that input is not reported missing.
+      if (!closest.empty()) misspelt_for.insert(closest);
       d.help = DidYouMean(arg.name, names);
       if (d.help.empty()) {
         d.help = names.empty() ? "`" + component.name + "` takes no inputs"
@@ -243,7 +249,7 @@ void PipelineChecker::CheckArguments(const ast::TaskCall& call, sema::Task& task
     if (value) task.arguments.push_back({arg.name, arg.span, std::move(value->ref)});
   }
   for (const sema::InputDef& input : component.inputs) {
-    if (given.count(input.name)) continue;
+    if (given.count(input.name) || misspelt_for.count(input.name)) continue;
     if (!input.type.is_artifact && input.type.param == sema::ParamType::kTaskFinalStatus) {
       if (exit_group_) {
         sema::ValueRef status;
