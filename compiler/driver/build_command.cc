@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <regex>
 
 #include <fmt/format.h>
@@ -120,6 +121,15 @@ int RunBuild(const std::vector<std::string>& args, std::ostream& out, std::ostre
 
   if (parsed->count("check") > 0 && (*parsed)["output"].as<std::string>() == kStdout) {
     return ReportUsageError(err, "`--check` needs `-o OUT.yaml`", options.help());
+  }
+  // `-o` naming the input itself, directly or through a link, would replace the source.
+  const std::string& output = (*parsed)["output"].as<std::string>();
+  std::error_code not_same;
+  if (output != kStdout && std::filesystem::equivalent(files[0], output, not_same)) {
+    ReportWithoutLocation(err, diag::Kind::kWriteFailed,
+                          fmt::format("`{}` is the input file; the YAML would replace it", output),
+                          "write the YAML to another file, such as `pipeline.yaml`");
+    return kExitUsageOrIo;
   }
   TargetFlags target_flags;
   if (!ReadTargetFlags(*parsed, options.help(), &target_flags, err)) return kExitUsageOrIo;

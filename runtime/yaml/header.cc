@@ -7,6 +7,8 @@
 #include <variant>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "runtime/yaml/emitter.h"
 #include "runtime/yaml/ir_to_yaml.h"
 
@@ -35,6 +37,11 @@ std::string PythonStringRepr(std::string_view text) {
       char buffer[8];
       std::snprintf(buffer, sizeof buffer, "\\x%02x", byte);
       out += buffer;
+    } else if (byte == 0xe2 && text.substr(i, 2) == "\xe2\x80" && i + 2 < text.size() &&
+               (text[i + 2] == '\xa8' || text[i + 2] == '\xa9')) {
+      // U+2028 and U+2029 break lines in YAML and are not printable for Python.
+      out += text[i + 2] == '\xa8' ? "\\u2028" : "\\u2029";
+      i += 2;
     } else if (byte == 0xc2 && i + 1 < text.size() &&
                static_cast<unsigned char>(text[i + 1]) <= 0xa0) {
       // U+0080..U+00A0: C1 controls and the no-break space, which Python escapes.
@@ -78,11 +85,42 @@ std::string PythonRepr(const ir::Value& value) {
   return std::visit(Visitor{}, value.kind);
 }
 
+// True when `text` has a control character, a C1 control or U+2028/U+2029: the characters that
+// PythonStringRepr escapes apart from quotes and backslashes.
+bool NeedsEscapes(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x20 || byte == 0x7f) return true;
+    if (byte == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0xa0) {
+      return true;
+    }
+    if (text.substr(i, 3) == "\xe2\x80\xa8" || text.substr(i, 3) == "\xe2\x80\xa9") return true;
+  }
+  return false;
+}
+
 // The SDK wraps a top-level string default in quotes without escaping it, and prints other
-// defaults with str(), which for floats, lists and dicts is repr().
+// defaults with str(), which for floats, lists and dicts is repr(). A string with a line break or
+// another control character would end the comment and inject YAML (or make the file unreadable),
+// so kfpc writes such a default as repr() instead, unlike the SDK.
 std::string DefaultText(const ir::Value& value) {
-  if (const auto* text = std::get_if<std::string>(&value.kind)) return "'" + *text + "'";
-  return PythonRepr(value);
+  const auto* text = std::get_if<std::string>(&value.kind);
+  if (text == nullptr) return PythonRepr(value);
+  return NeedsEscapes(*text) ? PythonStringRepr(*text) : "'" + *text + "'";
+}
+
+// Replaces control characters, which PyYAML rejects anywhere in a stream, with `\xNN`.
+std::string EscapeControlCharacters(std::string line) {
+  std::string out;
+  for (char c : line) {
+    auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && byte != '\t') || byte == 0x7f) {
+      out += fmt::format("\\x{:02x}", byte);
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 // The Python type names the SDK prints for parameter types.
@@ -180,6 +218,7 @@ std::vector<std::string> HeaderLines(const ir::PipelineSpec& spec) {
   }
   AppendSignatures(spec.root.input_definitions, "# Inputs:", lines);
   AppendSignatures(spec.root.output_definitions, "# Outputs:", lines);
+  for (std::string& line : lines) line = EscapeControlCharacters(std::move(line));
   return lines;
 }
 

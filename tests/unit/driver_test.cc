@@ -280,6 +280,17 @@ TEST_F(DriverTest, FailedBuildKeepsPreviousOutput) {
   EXPECT_FALSE(fs::exists(dir_ / "new.yaml"));
 }
 
+TEST_F(DriverTest, OutputOverInputIsRejected) {
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  fs::create_symlink("hello.kf", dir_ / "link.kf");
+  Outcome run = Kfpc("build hello.kf -o ./link.kf");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_EQ(run.err,
+            "kfpc: error: `./link.kf` is the input file; the YAML would replace it\n"
+            "help: write the YAML to another file, such as `pipeline.yaml`\n");
+  EXPECT_EQ(ReadFile(dir_ / "hello.kf"), kHelloPipeline);
+}
+
 TEST_F(DriverTest, MissingInputIsIoError) {
   Outcome run = Kfpc("build missing.kf");
   EXPECT_EQ(run.status, 2);

@@ -283,5 +283,25 @@ TEST(IrToYamlTest, HeaderDefaultsUsePythonRepr) {
   EXPECT_EQ(HeaderLines(spec), expected);
 }
 
+// The SDK quotes a string default without escaping it, so a line break in the default would end
+// the comment and the rest would be read as YAML. kfpc escapes such a default instead.
+TEST(IrToYamlTest, HeaderEscapesLineBreaksInDefaults) {
+  ir::PipelineSpec spec;
+  spec.pipeline_info.name = "p";
+  spec.pipeline_info.description = "a\x1b" "b";
+  ir::InputParameterDef def;
+  def.parameter_type = ParameterType::kString;
+  def.default_value = Value::String("x\ninjected: 1\xe2\x80\xa8q: 2");
+  spec.root.input_definitions.parameters["s"] = def;
+  std::vector<std::string> expected = {
+      "# PIPELINE DEFINITION",
+      "# Name: p",
+      "# Description: a\\x1bb",
+      "# Inputs:",
+      "#    s: str [Default: 'x\\ninjected: 1\\u2028q: 2']",
+  };
+  EXPECT_EQ(HeaderLines(spec), expected);
+}
+
 }  // namespace
 }  // namespace kfpc::yaml
