@@ -24,7 +24,7 @@ bool CheckImportAllowed(Context& context, const ast::Decl& import, const std::st
 
 // Warns about string literals that look like credentials (AWS access key ids, GitHub tokens,
 // private key blocks) and about literal values of environment variables, inputs and arguments
-// whose names say they hold a secret.
+// whose names suggest a secret, such as `AWS_SECRET_ACCESS_KEY`.
 void CheckLiteralCredentials(Context& context, const std::map<diag::FileId, ast::File>& files);
 
 }  // namespace kfpc::check

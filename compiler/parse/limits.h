@@ -22,11 +22,11 @@ class SyntaxErrorReporter;
 // The largest source file, in bytes. Readers stop after kMaxFileBytes + 1 bytes, which is enough
 // to know that a file is over the limit.
 inline constexpr size_t kMaxFileBytes = size_t{8} << 20;
-// The longest string literal in bytes, delimiters and escapes included.
+// The maximum length of a string literal in bytes, delimiters and escapes included.
 inline constexpr size_t kMaxStringBytes = size_t{1} << 20;
-// The most tasks one pipeline may call, counting the tasks inside `if`, `for` and `try`.
+// The maximum number of tasks in one pipeline, counting the tasks inside `if`, `for` and `try`.
 inline constexpr size_t kMaxTasksPerPipeline = 5000;
-// The longest chain of imports from the root file (the root file imports at depth 1).
+// The maximum depth of the import chain from the root file (the root file imports at depth 1).
 inline constexpr size_t kMaxImportDepth = 64;
 
 // Reports and returns false when `text` is longer than kMaxFileBytes.

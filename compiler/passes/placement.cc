@@ -35,23 +35,28 @@ void CheckResources(const TaskNode& node, const TargetProfile& profile,
   std::optional<std::string> memory = task.memory_request ? task.memory_request : task.memory_limit;
   int64_t millis = cpu ? ParseCpuMillis(*cpu).value_or(0) : 0;
   int64_t mib = memory ? ParseMemoryMib(*memory).value_or(0) : 0;
-  const InstanceType* most_cpu = &profile.instance_types.front();
-  const InstanceType* most_memory = most_cpu;
+  const InstanceType* max_cpu_type = &profile.instance_types.front();
+  const InstanceType* max_memory_type = max_cpu_type;
   for (const InstanceType& type : profile.instance_types) {
     if (type.vcpus * 1000 >= millis && type.memory_mib >= mib) return;
-    if (type.vcpus > most_cpu->vcpus) most_cpu = &type;
-    if (type.memory_mib > most_memory->memory_mib) most_memory = &type;
+    if (type.vcpus > max_cpu_type->vcpus) max_cpu_type = &type;
+    if (type.memory_mib > max_memory_type->memory_mib) max_memory_type = &type;
   }
-  std::string wanted = cpu && memory ? fmt::format("{} CPU and {} of memory", *cpu, *memory)
-                       : cpu         ? fmt::format("{} CPU", *cpu)
-                                     : fmt::format("{} of memory", *memory);
+  std::string requested;
+  if (cpu && memory) {
+    requested = fmt::format("{} CPU and {} of memory", *cpu, *memory);
+  } else if (cpu) {
+    requested = fmt::format("{} CPU", *cpu);
+  } else {
+    requested = fmt::format("{} of memory", *memory);
+  }
   diag::Diagnostic& d = sink.Report(
       diag::Kind::kResourcesExceedInstance, task.span,
       fmt::format("task `{}` requests {}, which no instance type of target `{}` offers",
-                  TaskName(node), wanted, profile.name));
+                  TaskName(node), requested, profile.name));
   d.notes.push_back(fmt::format("the largest are `{}` with {} vCPUs and `{}` with {} GiB",
-                                most_cpu->name, most_cpu->vcpus, most_memory->name,
-                                most_memory->memory_mib / 1024));
+                                max_cpu_type->name, max_cpu_type->vcpus, max_memory_type->name,
+                                max_memory_type->memory_mib / 1024));
   d.help = "lower the request, or add a larger instance type to the target in `kfpc.yaml`";
 }
 

@@ -89,7 +89,7 @@ struct CommandPart {
 };
 
 // One element of `command` or `args`: its parts are joined into one string, except that a kConcat
-// or kIfPresent part always stands alone.
+// or kIfPresent part is always the element's only part.
 struct CommandPart::Arg {
   std::vector<CommandPart> parts;
   Span span;

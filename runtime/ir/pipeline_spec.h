@@ -4,7 +4,7 @@
 // kfp-kubernetes PlatformSpec. Field names follow the proto's JSON names. Maps are std::map so that
 // iteration is in sorted key order, as the SDK writes them. An unset std::optional, an empty string,
 // an empty container and a false bool are proto3 defaults and are left out of the YAML, exactly
-// as the SDK's MessageToDict leaves them out, unless a comment says otherwise.
+// as the SDK's MessageToDict leaves them out, unless the field's comment states otherwise.
 
 #include <cstdint>
 #include <map>
