@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the seed corpus of each fuzz target under OUT_DIR (default build-fuzz/corpus) from the
 # repository itself: every tracked or untracked `.kf` file (examples, conformance and diagnostics
-# cases) seeds `compile`, and the hand-written seeds in fuzz/seeds/ seed `lsp` and `lock_file`.
-# Every `.kf` file is also wrapped in an LSP didOpen message, so the server sees real sources.
+# cases) seeds `compile`, the hand-written seeds in fuzz/seeds/TARGET/ and the inputs of past
+# findings in fuzz/regressions/TARGET/ seed each target. The first 200 `.kf` files are also
+# wrapped in LSP didOpen messages, so the server sees real sources.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-build-fuzz/corpus}"
@@ -13,8 +14,13 @@ find examples tests -name '*.kf' -type f -print0 |
   while IFS= read -r -d '' file; do
     cp "$file" "$out/compile/$(printf '%s' "$file" | tr '/' '_')"
   done
-cp fuzz/seeds/lsp/* "$out/lsp/"
-cp fuzz/seeds/lock_file/* "$out/lock_file/"
+for target in compile lsp lock_file project_config; do
+  for dir in "fuzz/seeds/$target" "fuzz/regressions/$target"; do
+    if [[ -d "$dir" ]]; then
+      find "$dir" -type f -exec cp {} "$out/$target/" \;
+    fi
+  done
+done
 find . -name 'kfpc.yaml' -not -path './build*' -type f -print0 |
   while IFS= read -r -d '' file; do
     cp "$file" "$out/project_config/$(printf '%s' "$file" | tr '/' '_')"
@@ -39,4 +45,5 @@ for source in sorted((out / "compile").iterdir())[:200]:
     (out / "lsp" / (source.name + ".lsp")).write_bytes(framed)
 PYTHON
 echo "collect_corpus: $(ls "$out/compile" | wc -l) .kf seeds, $(ls "$out/lsp" | wc -l) LSP seeds," \
-     "$(ls "$out/lock_file" | wc -l) lock file seeds in $out"
+     "$(ls "$out/lock_file" | wc -l) lock file seeds, $(ls "$out/project_config" | wc -l)" \
+     "project config seeds in $out"

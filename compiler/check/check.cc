@@ -1,6 +1,5 @@
 #include "compiler/check/check.h"
 
-#include <fstream>
 #include <functional>
 #include <sstream>
 
@@ -8,6 +7,7 @@
 #include "compiler/check/imports.h"
 #include "compiler/check/pipeline_checker.h"
 #include "compiler/check/security.h"
+#include "compiler/diagnostics/read_file.h"
 #include "compiler/parse/limits.h"
 
 namespace kfpc::check {
@@ -117,16 +117,11 @@ const sema::Pipeline* SelectEntry(Context& context, const ast::File& root,
 
 FileLoader DiskLoader() {
   return [](const std::string& path) -> std::optional<std::string> {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
     // Stops a chunk past the size limit, where the parser reports the file as too large, so that
-    // an import of /dev/zero or a huge file does not exhaust memory.
-    std::string contents;
-    char buffer[1 << 16];
-    while (contents.size() <= parse::kMaxFileBytes && in.read(buffer, sizeof buffer).gcount() > 0) {
-      contents.append(buffer, static_cast<size_t>(in.gcount()));
-    }
-    return contents;
+    // a huge import does not exhaust memory. Devices and FIFOs are rejected before they are opened.
+    diag::ReadResult read = diag::ReadRegularFile(path, parse::kMaxFileBytes);
+    if (read.status != diag::ReadStatus::kOk) return std::nullopt;
+    return std::move(read.contents);
   };
 }
 
@@ -134,11 +129,11 @@ CheckResult Check(diag::SourceManager& sources, diag::FileId root, const FileLoa
                   diag::DiagnosticSink& sink, const CheckOptions& options) {
   CheckResult result;
   result.program = std::make_unique<sema::Program>();
-  Context context{sources, sink, *result.program, {}, {}, {}, {}, {}};
+  Context context{sources, sink, *result.program, {}, {}, {}, false, {}, {}};
   size_t errors_before = sink.error_count();
 
   DeclFiles files;
-  LoadFiles(context, root, loader, files);
+  LoadFiles(context, root, loader, options.import_directories, files, &result.imports);
   CheckLiteralCredentials(context, files);
   std::map<const ast::Decl*, sema::Pipeline*> pipelines;
   CheckDeclarations(context, files, pipelines);

@@ -1,9 +1,13 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "compiler/ast/ast.h"
 #include "compiler/diagnostics/diagnostic.h"
@@ -21,12 +25,18 @@ FileLoader DiskLoader();
 struct CheckOptions {
   // The pipeline to compile when the root file declares several; empty means the only one.
   std::string entry_pipeline;
+  // Absolute directories outside the project that imports may read: `import_directories` of
+  // kfpc.yaml.
+  std::vector<std::string> import_directories;
 };
 
 // The result of checking: every parsed file (for the language server) and the checked program.
 struct CheckResult {
   std::vector<ast::File> files;             // index = FileId
   std::unique_ptr<sema::Program> program;  // never null; incomplete when there are errors
+  // The file each import declaration loaded, keyed by the importing file and the byte offset
+  // where the import's path starts. A path that was not found is absent.
+  std::map<std::pair<diag::FileId, uint32_t>, diag::FileId> imports;
 };
 
 // Parses `root` (already added to `sources`), loads and parses its imports with `loader`,

@@ -36,6 +36,9 @@ struct Context {
   // "owner.input" for inputs left out of an interface because their type had an error, so that
   // arguments for them are accepted without a second message.
   std::set<std::string> broken_inputs;
+  // True when an import could not be loaded. A name that is unknown then, with no close match
+  // among the known names, may be declared in the missing file, so it is not reported again.
+  bool import_failed = false;
 
   // The component, artifact type or pipeline declared with this name, or null.
   Symbol* Find(const std::string& name) {
@@ -67,6 +70,19 @@ std::string ClosestName(const std::string& name, const std::vector<std::string>&
 // Returns "did you mean `x`" for the candidate closest to `name` by edit distance, or an empty
 // string when none is close enough.
 std::string DidYouMean(const std::string& name, const std::vector<std::string>& candidates);
+
+// Returns a fix that replaces `span` with `replacement`, or nothing when the source text of
+// `span` is not exactly `expected_text`. The check keeps a fix from rewriting text that a span
+// covers only approximately, such as a name inside an escaped string.
+std::optional<diag::Fix> ReplacementFix(const diag::SourceManager& sources, diag::Span span,
+                                       const std::string& expected_text,
+                                       const std::string& replacement, std::string title);
+
+// Sets `d.help` to "did you mean `x`" for the candidate `x` closest to `name`, and attaches a
+// fix that replaces `span` with `x` when `span` covers `name` as written, bare or in double
+// quotes. Leaves `d` unchanged when no candidate is close enough.
+void SuggestName(Context& context, diag::Diagnostic& d, const std::string& name,
+                 const std::vector<std::string>& candidates, diag::Span span);
 
 // Joins names as "`a`, `b` and `c`", or with another final conjunction such as "or".
 std::string JoinNames(const std::vector<std::string>& names, const std::string& conjunction = "and");

@@ -116,6 +116,12 @@ std::optional<Value> PipelineChecker::CrossGroups(Value value, const ast::Expr& 
     d.message = "task `" + task.binding + "` runs in every iteration of a `for` loop, so its "
                 "output is one value per iteration";
     d.help = "read the list of values with `collect(" + written + ")`";
+  } else if (outermost->kind == Group::Kind::kExitHandler && in_return_) {
+    d.message = "task `" + task.binding + "` runs inside `try`, so a pipeline output cannot "
+                "come from it";
+    d.help = "move the task out of the `try` body: the body may stop at a failed task before "
+             "this one runs, and unlike `one_of` for `if` and `collect` for `for`, nothing reads "
+             "a value out of a `try`";
   } else if (outermost->kind == Group::Kind::kExitHandler) {
     d.message = "task `" + task.binding + "` runs inside `try` and cannot be read outside it";
     d.help = "read the output inside the `try` body";

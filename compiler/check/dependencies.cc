@@ -15,6 +15,21 @@ void CollectDataDependencies(const sema::ValueRef& value, std::vector<const sema
   }
 }
 
+// The outermost group around `upstream` that does not also enclose `downstream`, or null when
+// every group around `upstream` encloses `downstream` too.
+const sema::Group* OutermostUncommonGroup(const sema::Task& upstream,
+                                          const sema::Task& downstream) {
+  const sema::Group* outermost = nullptr;
+  for (const sema::Group* group = upstream.parent; group; group = group->parent) {
+    bool shared = false;
+    for (const sema::Group* around = downstream.parent; around; around = around->parent) {
+      shared = shared || around == group;
+    }
+    if (!shared) outermost = group;
+  }
+  return outermost;
+}
+
 std::string TaskName(const sema::Task& task) {
   return task.binding.empty() ? task.component->name : task.binding;
 }
@@ -29,7 +44,7 @@ void PipelineChecker::ResolveAfter() {
       for (const auto& [name, binding] : bindings_) names.push_back(name);
       diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidDependency, pending.span,
                                             "unknown task `" + pending.name + "` in `after`");
-      d.help = DidYouMean(pending.name, names);
+      SuggestName(context_, d, pending.name, names, pending.span);
       if (d.help.empty()) d.help = "bind the task to a name, `name = component(...)`, and list it";
       continue;
     }
@@ -38,6 +53,23 @@ void PipelineChecker::ResolveAfter() {
       context_.Report(diag::Kind::kInvalidDependency, pending.span,
                       "task `" + pending.name + "` cannot run after itself")
           .help = "remove `" + pending.name + "` from its own `after` list";
+      continue;
+    }
+    // A task in a condition branch or a `try` body may not run at all, so a task outside the
+    // group cannot wait for it. The KFP SDK rejects such a dependency too. Waiting for a task in
+    // a loop is allowed, because it waits for the whole loop.
+    const sema::Group* crossed = OutermostUncommonGroup(*it->second.task, *pending.task);
+    if (crossed && crossed->kind != sema::Group::Kind::kLoop) {
+      bool in_try = crossed->kind == sema::Group::Kind::kExitHandler;
+      diag::Diagnostic& d = context_.Report(
+          diag::Kind::kInvalidDependency, pending.span,
+          "task `" + pending.name + "` runs inside " + (in_try ? "a `try` body" : "an `if` branch") +
+              ", so a task outside it cannot run after it");
+      d.labels.push_back({crossed->span, in_try ? "the `try` body" : "the branch"});
+      d.help = in_try ? "move this task into the `try` body; the `finally` task already runs "
+                        "after the whole body"
+                      : "move this task into the same branch, or make it wait for a task "
+                        "outside the `if`";
       continue;
     }
     std::vector<const sema::Task*>& after = pending.task->after;

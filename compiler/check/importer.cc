@@ -95,7 +95,7 @@ const sema::Component* PipelineChecker::CheckImporter(const ast::TaskCall& call,
     } else {
       diag::Diagnostic& d = context_.Report(diag::Kind::kUnknownArgument, arg.name_span,
                                             "`importer` has no argument `" + arg.name + "`");
-      d.help = DidYouMean(arg.name, kImporterArguments);
+      SuggestName(context_, d, arg.name, kImporterArguments, arg.name_span);
       if (d.help.empty()) d.help = "the arguments of `importer` are " + JoinNames(kImporterArguments);
       valid = false;
     }

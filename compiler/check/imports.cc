@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <system_error>
 
 #include "compiler/check/security.h"
 #include "compiler/parse/parse.h"
@@ -10,10 +11,58 @@ namespace kfpc::check {
 
 namespace {
 
+namespace fs = std::filesystem;
+
+// The path with symbolic links, `.` and `..` resolved, which is the same for every spelling of
+// one file. A path that does not exist is made absolute and normalized lexically.
+std::string CanonicalPath(const std::string& path) {
+  std::error_code error;
+  fs::path absolute = fs::absolute(path, error);
+  if (error) return fs::path(path).lexically_normal().string();
+  fs::path canonical = fs::weakly_canonical(absolute, error);
+  return (error ? absolute.lexically_normal() : canonical).string();
+}
+
+// Describes a file type that cannot be imported, or returns an empty string for a regular file
+// or a path that does not exist.
+std::string UnreadableFileType(fs::file_type type) {
+  switch (type) {
+    case fs::file_type::fifo:
+      return "a FIFO (named pipe)";
+    case fs::file_type::socket:
+      return "a socket";
+    case fs::file_type::block:
+    case fs::file_type::character:
+      return "a device";
+    case fs::file_type::unknown:
+      return "a file of unknown type";
+    default:
+      return "";
+  }
+}
+
+// Up to three `.kf` files directly in `directory`, sorted, for the help of an import that names
+// the directory.
+std::vector<std::string> SourcesIn(const fs::path& directory) {
+  std::vector<std::string> found;
+  std::error_code error;
+  for (fs::directory_iterator it(directory, error), end; !error && it != end;
+       it.increment(error)) {
+    if (it->path().extension() == ".kf") found.push_back(it->path().filename().string());
+  }
+  std::sort(found.begin(), found.end());
+  if (found.size() > 3) found.resize(3);
+  return found;
+}
+
 class ImportLoader {
  public:
-  ImportLoader(Context& context, const FileLoader& loader, std::map<diag::FileId, ast::File>& files)
-      : context_(context), loader_(loader), files_(files) {}
+  ImportLoader(Context& context, const FileLoader& loader,
+               const std::vector<std::string>& import_directories,
+               std::map<diag::FileId, ast::File>& files,
+               std::map<std::pair<diag::FileId, uint32_t>, diag::FileId>* imports)
+      : context_(context), loader_(loader), import_directories_(import_directories),
+        files_(files), imports_(imports) {}
 
   // Parses one file, registers its declarations and loads its imports. `via` is the import that
   // brought the file in, where a name clash with another file is reported.
@@ -21,6 +70,7 @@ class ImportLoader {
     size_t first_syntax_error = context_.sink.diagnostics().size();
     files_[id] = parse::Parse(context_.sources, id, context_.sink);
     files_[id].id = id;
+    loaded_.emplace(CanonicalPath(context_.sources.path(id)), id);
     const ast::File& file = files_[id];
     MarkBrokenDeclarations(file, first_syntax_error);
     for (const ast::Decl& decl : file.decls) {
@@ -92,11 +142,22 @@ class ImportLoader {
   }
 
   void Import(diag::FileId importer, const ast::Decl& decl) {
-    namespace fs = std::filesystem;
     const std::string& importer_path = context_.sources.path(importer);
-    std::string path =
-        (fs::path(importer_path).parent_path() / decl.import_path).lexically_normal().string();
-    diag::FileId id = context_.sources.Find(path);
+    // The path as the OS resolves it, where `link/..` is the parent of the link's target, and
+    // its shorter lexical form, shown in messages when both name the same file.
+    fs::path joined = fs::path(importer_path).parent_path() / decl.import_path;
+    std::string canonical = CanonicalPath(joined.string());
+    std::string path = joined.lexically_normal().string();
+    if (CanonicalPath(path) != canonical) path = joined.string();
+    // Two spellings of one file (`./a.kf`, `lib/../a.kf`, a symbolic link) are one file, so the
+    // cycle and duplicate checks compare canonical paths.
+    diag::FileId id = diag::kNoFile;
+    if (auto it = loaded_.find(canonical); it != loaded_.end()) {
+      id = it->second;
+    } else {
+      id = context_.sources.Find(path);
+    }
+    if (id != diag::kNoFile) (*imports_)[{importer, decl.import_path_span.begin}] = id;
     if (id != diag::kNoFile && std::find(stack_.begin(), stack_.end(), id) != stack_.end()) {
       context_.Report(diag::Kind::kImportCycle, decl.import_path_span,
                       "import cycle: " + Chain(id))
@@ -106,8 +167,12 @@ class ImportLoader {
     }
     if (id != diag::kNoFile && files_.count(id)) return;
     std::string project_root = FindProjectRoot(context_.sources.path(stack_.front()));
-    if (!CheckImportAllowed(context_, decl, path, project_root, stack_.size())) return;
+    if (!CheckImportAllowed(context_, decl, path, project_root, import_directories_,
+                            stack_.size())) {
+      return;
+    }
     if (id == diag::kNoFile) {
+      if (!CheckImportedFileType(decl, path)) return;
       std::optional<std::string> contents = loader_(path);
       if (!contents) {
         context_.Report(diag::Kind::kImportNotFound, decl.import_path_span,
@@ -116,21 +181,63 @@ class ImportLoader {
         return;
       }
       id = context_.sources.AddFile(path, std::move(*contents));
+      (*imports_)[{importer, decl.import_path_span.begin}] = id;
     }
     Load(id, &decl);
   }
 
+  // Reports an import of a directory, FIFO, socket or device, which has no source to read; a
+  // FIFO would block the read. Checked with `stat`, before the file is opened.
+  bool CheckImportedFileType(const ast::Decl& decl, const std::string& path) {
+    std::error_code error;
+    fs::file_status status = fs::status(path, error);
+    if (error) return true;  // missing or unreadable: the loader reports it
+    if (status.type() == fs::file_type::directory) {
+      diag::Diagnostic& d =
+          context_.Report(diag::Kind::kImportNotFound, decl.import_path_span,
+                          "import `" + decl.import_path + "` names a directory, not a file");
+      std::vector<std::string> sources = SourcesIn(path);
+      std::string prefix = decl.import_path;
+      if (!prefix.empty() && prefix.back() != '/') prefix += '/';
+      d.help = sources.empty()
+                   ? "import a `.kf` file; the directory `" + path + "` contains none"
+                   : "import one `.kf` file of the directory, such as `\"" + prefix +
+                         sources.front() + "\"`";
+      return false;
+    }
+    std::string type = UnreadableFileType(status.type());
+    if (type.empty()) return true;
+    context_.Report(diag::Kind::kImportNotFound, decl.import_path_span,
+                    "import `" + decl.import_path + "` names " + type +
+                        ", not a regular file, so it is not read")
+        .help = "import a `.kf` source file";
+    return false;
+  }
+
   Context& context_;
   const FileLoader& loader_;
+  const std::vector<std::string>& import_directories_;
   std::map<diag::FileId, ast::File>& files_;
+  std::map<std::pair<diag::FileId, uint32_t>, diag::FileId>* imports_;
   std::vector<diag::FileId> stack_;
+  std::map<std::string, diag::FileId> loaded_;  // by canonical path
 };
 
 }  // namespace
 
 void LoadFiles(Context& context, diag::FileId root, const FileLoader& loader,
-               std::map<diag::FileId, ast::File>& files) {
-  ImportLoader(context, loader, files).Load(root, nullptr);
+               const std::vector<std::string>& import_directories,
+               std::map<diag::FileId, ast::File>& files,
+               std::map<std::pair<diag::FileId, uint32_t>, diag::FileId>* imports) {
+  size_t before = context.sink.diagnostics().size();
+  ImportLoader(context, loader, import_directories, files, imports).Load(root, nullptr);
+  const std::vector<diag::Diagnostic>& reported = context.sink.diagnostics();
+  context.import_failed = std::any_of(reported.begin() + before, reported.end(),
+                                      [](const diag::Diagnostic& d) {
+                                        return d.kind == diag::Kind::kImportNotFound ||
+                                               d.kind == diag::Kind::kImportOutsideProject ||
+                                               d.kind == diag::Kind::kImportTooDeep;
+                                      });
 }
 
 }  // namespace kfpc::check

@@ -13,6 +13,8 @@ namespace kfpc::check {
 // registers the top-level declarations of all of them in `context.symbols`. Reports missing
 // files, import cycles and names declared twice. `files` receives every parsed file by id.
 void LoadFiles(Context& context, diag::FileId root, const FileLoader& loader,
-               std::map<diag::FileId, ast::File>& files);
+               const std::vector<std::string>& import_directories,
+               std::map<diag::FileId, ast::File>& files,
+               std::map<std::pair<diag::FileId, uint32_t>, diag::FileId>* imports);
 
 }  // namespace kfpc::check

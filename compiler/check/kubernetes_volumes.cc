@@ -234,7 +234,7 @@ void Checker::EphemeralVolume(const ast::Setting& setting) {
     diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidKubernetesEnum,
                                           modes_value->items[i]->span,
                                           "invalid access mode `" + (*modes)[i] + "`");
-    d.help = DidYouMean((*modes)[i], kAccessModes);
+    SuggestName(context_, d, (*modes)[i], kAccessModes, modes_value->items[i]->span);
     if (d.help.empty()) d.help = "write " + JoinNames(kAccessModes, "or");
     modes.reset();
   }
@@ -283,7 +283,7 @@ void Checker::FieldPathEnv(const ast::Setting& setting) {
     diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidKubernetesEnum,
                                           path_field.value->span,
                                           "invalid field path `" + *path + "`");
-    d.help = DidYouMean(*path, kFieldPaths);
+    SuggestName(context_, d, *path, kFieldPaths, path_field.value->span);
     if (d.help.empty()) d.help = "write a field of the pod, such as `metadata.name`";
     d.notes.push_back("the fields are " + JoinNames(kFieldPaths));
     return;

@@ -127,6 +127,7 @@ class PipelineChecker {
   int next_chain_id_ = 0;
   bool in_one_of_ = false;
   bool in_collect_ = false;  // while checking the value of `collect`, which may leave a loop
+  bool in_return_ = false;   // while checking the value of `return`, a pipeline output
   bool misnamed_return_ = false;  // a `return` named an output that the pipeline lacks  // while checking the values of `one_of`, which may cross an `if`
   // The if/else chain id and branch index of each condition group, for `one_of`.
   std::map<const sema::Group*, std::pair<int, size_t>> branch_of_;

@@ -88,7 +88,7 @@ void PipelineChecker::CheckSettings() {
     if (!known || setting.form == ast::Setting::Form::kEnv) {
       diag::Diagnostic& d = context_.Report(diag::Kind::kUnknownSetting, setting.name_span,
                                             "unknown setting `" + setting.name + "` in " + owner);
-      d.help = DidYouMean(setting.name, kPipelineSettings);
+      SuggestName(context_, d, setting.name, kPipelineSettings, setting.name_span);
       if (d.help.empty()) d.help = "the settings of a pipeline are " + JoinNames(kPipelineSettings);
       continue;
     }
@@ -150,9 +150,13 @@ const sema::Component* PipelineChecker::ResolveCallee(const ast::TaskCall& call)
       if (symbol.decl->kind != ast::DeclKind::kArtifact) names.push_back(name);
     }
     for (const auto& [name, symbol] : context_.pipelines) names.push_back(name);
+    if (context_.import_failed && ClosestName(call.callee, names).empty()) {
+      context_.dropped.Report(diag::Kind::kUnknownComponent, call.callee_span, call.callee);
+      return nullptr;
+    }
     diag::Diagnostic& d = context_.Report(diag::Kind::kUnknownComponent, call.callee_span,
                                           "unknown component `" + call.callee + "`");
-    d.help = DidYouMean(call.callee, names);
+    SuggestName(context_, d, call.callee, names, call.callee_span);
     if (d.help.empty()) d.help = "declare `" + call.callee + "` or import the file that declares it";
     return nullptr;
   }
@@ -237,7 +241,7 @@ void PipelineChecker::CheckArguments(const ast::TaskCall& call, sema::Task& task
       std::string closest = ClosestName(arg.name, names);
       // The misspelt argument was meant for `closest`, so that input is not reported missing.
       if (!closest.empty()) misspelt_for.insert(closest);
-      d.help = DidYouMean(arg.name, names);
+      SuggestName(context_, d, arg.name, names, arg.name_span);
       if (d.help.empty()) {
         d.help = names.empty() ? "`" + component.name + "` takes no inputs"
                                : "the inputs of `" + component.name + "` are " + JoinNames(names);
@@ -299,7 +303,7 @@ void PipelineChecker::CheckReturn(const ast::Stmt& stmt) {
     diag::Diagnostic& d = context_.Report(
         diag::Kind::kInvalidReturn, name_span,
         "pipeline `" + pipeline_.name + "` has no output `" + name + "`");
-    d.help = DidYouMean(name, names);
+    SuggestName(context_, d, name, names, name_span);
     if (d.help.empty()) d.help = "declare it in the outputs: `-> (" + name + ": Type)`";
     misnamed_return_ = true;
     return;
@@ -313,7 +317,9 @@ void PipelineChecker::CheckReturn(const ast::Stmt& stmt) {
     return;
   }
   if (!stmt.value) return;
+  in_return_ = true;
   std::optional<Value> value = CheckValue(*stmt.value, &output->type, "output `" + name + "`");
+  in_return_ = false;
   if (!value) return;
   using Kind = sema::ValueRef::Kind;
   if (value->ref.kind != Kind::kTaskOutput && value->ref.kind != Kind::kCollected &&

@@ -72,7 +72,7 @@ void CommandLowering::ReportUnknown(const Reference& ref) {
   diag::Diagnostic& d = context_.Report(
       diag::Kind::kUnknownName, ref.name_span,
       "`" + ref.name + "` is not an input or output of component `" + component_.name + "`");
-  d.help = DidYouMean(ref.name, names);
+  SuggestName(context_, d, ref.name, names, ref.name_span);
   if (d.help.empty()) d.help = "declare `" + ref.name + "` as an input or an output";
 }
 
@@ -272,7 +272,11 @@ std::optional<sema::CommandArg> CommandLowering::LowerElement(const ast::Expr& e
   diag::Diagnostic& d = context_.Report(diag::Kind::kTypeMismatch, expr.span,
                                         "command elements are strings, found " + DescribeExpr(expr));
   d.help = "write the value in quotes";
-  if (!expr.literal.empty()) d.help += ", such as `\"" + expr.literal + "\"`";
+  if (!expr.literal.empty()) {
+    d.help += ", such as `\"" + expr.literal + "\"`";
+    d.fix = ReplacementFix(context_.sources, expr.span, expr.literal, "\"" + expr.literal + "\"",
+                           "quote `" + expr.literal + "`");
+  }
   return std::nullopt;
 }
 

@@ -1,5 +1,7 @@
 // Matching a Python component's function signature against the component's declared interface.
 
+#include <algorithm>
+
 #include "compiler/check/declarations.h"
 #include "compiler/check/python_signature.h"
 #include "compiler/check/types.h"
@@ -25,6 +27,10 @@ class PythonMatcher {
  public:
   PythonMatcher(Context& context, const ast::Expr& raw, sema::Component& component)
       : context_(context), raw_(raw), component_(component) {
+    if (raw.kind == ast::ExprKind::kRawString && !raw.parts.empty()) {
+      base_ = raw.parts.front().span.begin;
+      return;
+    }
     const std::string& contents = context.sources.contents(raw.span.file);
     size_t found = raw.text.empty() ? std::string::npos : contents.find(raw.text, raw.span.begin);
     base_ = found == std::string::npos || found > raw.span.end ? raw.span.begin + 3 : found;
@@ -34,8 +40,18 @@ class PythonMatcher {
 
  private:
   diag::Span SpanAt(size_t begin, size_t end) const {
-    return {raw_.span.file, static_cast<uint32_t>(base_ + begin),
-            static_cast<uint32_t>(base_ + std::max(end, begin + 1))};
+    return {raw_.span.file, SourceOffset(begin), SourceOffset(std::max(end, begin + 1))};
+  }
+  // The source byte of offset `offset` of the function's source. A raw string's CR LF is one
+  // LF in its value, so each CR LF before the offset adds a byte.
+  uint32_t SourceOffset(size_t offset) const {
+    const std::string& contents = context_.sources.contents(raw_.span.file);
+    size_t source = base_;
+    for (size_t i = 0; i < offset && source < contents.size(); ++i) {
+      if (contents.compare(source, 2, "\r\n") == 0) ++source;
+      ++source;
+    }
+    return static_cast<uint32_t>(std::min(source, contents.size()));
   }
   std::string Text(const PyExpr& expr) const { return raw_.text.substr(expr.begin, expr.end - expr.begin); }
   std::optional<sema::Type> ParamOrArtifact(const PyExpr& expr, bool allow_artifact);
@@ -219,7 +235,7 @@ void PythonMatcher::MatchReturn(const PyExpr& returns) {
 }
 
 void PythonMatcher::Run() {
-  PyScanResult scan = ScanPythonSignature(raw_.text);
+  PyScanResult scan = ScanPythonSignature(raw_.text, component_.name);
   if (!scan.signature) {
     context_.Report(diag::Kind::kPythonSyntax, SpanAt(scan.error.begin, scan.error.end),
                     "invalid Python function in component `" + component_.name + "`: " +

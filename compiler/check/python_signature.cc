@@ -1,5 +1,6 @@
 #include "compiler/check/python_signature.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace kfpc::check {
@@ -92,27 +93,76 @@ class Tokenizer {
   size_t position_;
 };
 
-// Finds the first `def` at the smallest indentation; decorators and imports before it are fine.
-std::optional<size_t> FindDef(std::string_view source) {
-  std::optional<size_t> best;
-  size_t best_indent = std::string_view::npos;
-  size_t line = 0;
-  while (line < source.size()) {
-    size_t end = source.find('\n', line);
-    if (end == std::string_view::npos) end = source.size();
-    size_t text = source.find_first_not_of(" \t", line);
-    if (text < end) {
-      std::string_view rest = source.substr(text, end - text);
-      if (rest.rfind("async ", 0) == 0) rest.remove_prefix(6), text += 6;
-      size_t indent = text - line;
-      if (rest.rfind("def ", 0) == 0 && indent < best_indent) {
-        best = text;
-        best_indent = indent;
+// A `def` that starts a line of code, outside strings and comments.
+struct DefLine {
+  size_t position;  // of `def`
+  size_t indent;
+  std::string name;
+};
+
+// Lists the `def` lines of `source`, skipping the text of comments and of string literals, so
+// that a `def` in a docstring or a comment is not taken for a definition.
+std::vector<DefLine> FindDefLines(std::string_view source) {
+  std::vector<DefLine> found;
+  size_t i = 0;
+  bool line_start = true;
+  while (i < source.size()) {
+    char c = source[i];
+    if (line_start) {
+      line_start = false;
+      size_t text = source.find_first_not_of(" \t", i);
+      if (text == std::string_view::npos) break;
+      size_t def = text;
+      if (source.substr(def, 6) == "async ") def = source.find_first_not_of(" \t", def + 6);
+      if (def != std::string_view::npos && source.substr(def, 4) == "def " ) {
+        size_t name_begin = source.find_first_not_of(" \t", def + 4);
+        size_t name_end = name_begin;
+        while (name_end < source.size() && IsNameChar(source[name_end])) ++name_end;
+        found.push_back({def, text - i,
+                         std::string(source.substr(name_begin, name_end - name_begin))});
       }
+      i = text;
+      continue;
     }
-    line = end + 1;
+    if (c == '\n') {
+      line_start = true;
+      ++i;
+    } else if (c == '#') {
+      while (i < source.size() && source[i] != '\n') ++i;
+    } else if (c == '\'' || c == '"') {
+      // Prefixes such as r, b and f only change escapes, which are skipped alike here.
+      std::string delimiter(source.substr(i, 3) == std::string(3, c) ? 3 : 1, c);
+      i += delimiter.size();
+      while (i < source.size() && source.substr(i, delimiter.size()) != delimiter) {
+        if (delimiter.size() == 1 && source[i] == '\n') break;  // unterminated
+        i += source[i] == '\\' ? 2 : 1;
+      }
+      i = std::min(i + delimiter.size(), source.size());
+    } else if (c == '\\') {
+      i += 2;  // a line continuation joins the next line to this one
+    } else {
+      ++i;
+    }
   }
-  return best;
+  return found;
+}
+
+// Finds the function that KFP runs: the last top-level `def function_name`, since a later
+// definition of a name replaces an earlier one when the module runs. Without one, returns the
+// first top-level `def`, whose name the caller reports. Top level is the smallest indentation of
+// any `def`, because the source may be indented as a whole.
+std::optional<size_t> FindDef(std::string_view source, std::string_view function_name) {
+  std::vector<DefLine> defs = FindDefLines(source);
+  if (defs.empty()) return std::nullopt;
+  size_t top = defs.front().indent;
+  for (const DefLine& def : defs) top = std::min(top, def.indent);
+  std::optional<size_t> first, named;
+  for (const DefLine& def : defs) {
+    if (def.indent != top) continue;
+    if (!first) first = def.position;
+    if (def.name == function_name) named = def.position;
+  }
+  return named ? named : first;
 }
 
 class SignatureParser {
@@ -135,7 +185,7 @@ class SignatureParser {
   std::optional<PyExpr> ParseExpr();
   std::optional<PyExpr> ParsePrimary();
   bool ParseItems(const char* close, std::vector<PyExpr>* items,
-                  std::vector<std::pair<std::string, PyExpr>>* keywords);
+                  std::vector<PyKeyword>* keywords);
   bool SkipDefault();
   bool ParseParam(PySignature& signature);
   void Fail(const std::string& message) {
@@ -160,7 +210,7 @@ bool SignatureParser::Expect(const char* op, const std::string& what) {
 }
 
 bool SignatureParser::ParseItems(const char* close, std::vector<PyExpr>* items,
-                                 std::vector<std::pair<std::string, PyExpr>>* keywords) {
+                                 std::vector<PyKeyword>* keywords) {
   while (!IsOp(close)) {
     std::optional<PyExpr> item = ParseExpr();
     if (!item) return false;
@@ -168,7 +218,7 @@ bool SignatureParser::ParseItems(const char* close, std::vector<PyExpr>* items,
       Advance();
       std::optional<PyExpr> value = ParseExpr();
       if (!value) return false;
-      keywords->emplace_back(item->text, std::move(*value));
+      keywords->push_back(PyKeyword{item->text, std::move(*value)});
     } else {
       items->push_back(std::move(*item));
     }
@@ -322,8 +372,8 @@ PyScanResult SignatureParser::Parse() {
 
 }  // namespace
 
-PyScanResult ScanPythonSignature(std::string_view source) {
-  std::optional<size_t> def = FindDef(source);
+PyScanResult ScanPythonSignature(std::string_view source, std::string_view function_name) {
+  std::optional<size_t> def = FindDef(source, function_name);
   if (!def) return {std::nullopt, {"no function definition found", 0, 0}};
   return SignatureParser(source, *def).Parse();
 }

@@ -12,6 +12,8 @@
 
 namespace kfpc::check {
 
+struct PyKeyword;
+
 // An annotation expression: `str`, `dsl.Input[Dataset]`, `OutputPath('Model')`,
 // `NamedTuple('Outputs', [('a', int)])`. Offsets are bytes into the source.
 struct PyExpr {
@@ -20,7 +22,15 @@ struct PyExpr {
   std::string text;  // dotted name, string contents or number
   size_t begin = 0, end = 0;
   std::vector<PyExpr> args;  // subscript, call positional arguments, list or tuple items, union
-  std::vector<std::pair<std::string, PyExpr>> keywords;  // call keyword arguments
+  std::vector<PyKeyword> keywords;  // call keyword arguments
+};
+
+// A keyword argument of a call. A struct, not a std::pair: clang 14 with libstdc++ 12 rejects
+// std::pair<std::string, PyExpr> inside PyExpr, because pair's constructor constraints need
+// PyExpr's copy constructor, which needs the pair.
+struct PyKeyword {
+  std::string name;
+  PyExpr value;
 };
 
 struct PyParam {
@@ -43,11 +53,14 @@ struct PyError {
   size_t begin = 0, end = 0;
 };
 
-// Scans the first top-level `def` of `source`. Returns the signature, or the first syntax error.
 struct PyScanResult {
   std::optional<PySignature> signature;
   PyError error;
 };
-PyScanResult ScanPythonSignature(std::string_view source);
+
+// Scans the signature of the last top-level `def function_name` of `source`, or of the first
+// top-level `def` when none has that name. A `def` in a string or a comment does not count.
+// Returns the signature, or the first syntax error.
+PyScanResult ScanPythonSignature(std::string_view source, std::string_view function_name = {});
 
 }  // namespace kfpc::check

@@ -218,7 +218,8 @@ std::string FindProjectRoot(const std::string& root_path) {
 }
 
 bool CheckImportAllowed(Context& context, const ast::Decl& import, const std::string& path,
-                        const std::string& project_root, size_t depth) {
+                        const std::string& project_root,
+                        const std::vector<std::string>& allowed_directories, size_t depth) {
   if (depth > parse::kMaxImportDepth) {
     context.Report(diag::Kind::kImportTooDeep, import.import_path_span,
                    fmt::format("imports are nested deeper than the limit of {} files",
@@ -226,14 +227,19 @@ bool CheckImportAllowed(Context& context, const ast::Decl& import, const std::st
         .help = "import the shared declarations from fewer levels of files";
     return false;
   }
-  if (IsWithin(Resolve(path), fs::path(project_root))) return true;
+  fs::path resolved = Resolve(path);
+  if (IsWithin(resolved, fs::path(project_root))) return true;
+  for (const std::string& directory : allowed_directories) {
+    if (IsWithin(resolved, Resolve(directory))) return true;
+  }
   diag::Diagnostic& d = context.Report(
       diag::Kind::kImportOutsideProject, import.import_path_span,
       fmt::format("import `{}` resolves to a file outside the project", import.import_path));
   d.notes.push_back(
       "the project is the directory of the nearest `kfpc.yaml` or `.git` above the compiled "
       "file, or else the compiled file's directory; `..` and symbolic links are resolved first");
-  d.help = "move the imported file into the project, or compile from a project that contains it";
+  d.help = "move the imported file into the project, or list its directory under "
+           "`import_directories` in the project's `kfpc.yaml`";
   return false;
 }
 

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "compiler/ast/ast.h"
 #include "compiler/check/context.h"
@@ -17,10 +18,12 @@ namespace kfpc::check {
 std::string FindProjectRoot(const std::string& root_path);
 
 // Reports an import of `importer` at `depth` (the root file's imports are at depth 1) whose
-// resolved `path` lies outside `project_root` after resolving `..` and symbolic links, or which
-// is deeper than kMaxImportDepth. Returns false when the file must not be loaded.
+// resolved `path` lies outside `project_root` and outside every one of `allowed_directories`
+// (absolute paths) after resolving `..` and symbolic links, or which is deeper than
+// kMaxImportDepth. Returns false when the file must not be loaded.
 bool CheckImportAllowed(Context& context, const ast::Decl& import, const std::string& path,
-                        const std::string& project_root, size_t depth);
+                        const std::string& project_root,
+                        const std::vector<std::string>& allowed_directories, size_t depth);
 
 // Warns about string literals that look like credentials (AWS access key ids, GitHub tokens,
 // private key blocks) and about literal values of environment variables, inputs and arguments

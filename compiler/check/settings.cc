@@ -38,7 +38,7 @@ SettingMap CollectSettings(Context& context, const std::vector<ast::Setting>& se
     if (!is_known) {
       diag::Diagnostic& d = context.Report(diag::Kind::kUnknownSetting, setting.name_span,
                                            "unknown setting `" + setting.name + "` in " + owner);
-      d.help = DidYouMean(setting.name, known);
+      SuggestName(context, d, setting.name, known, setting.name_span);
       if (d.help.empty()) d.help = "the settings of " + owner + " are " + JoinNames(known);
       continue;
     }

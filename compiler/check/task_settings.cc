@@ -2,6 +2,7 @@
 // explicit dependencies.
 
 #include <cmath>
+#include <cstdlib>
 #include <regex>
 
 #include "compiler/check/kubernetes_settings.h"
@@ -26,13 +27,30 @@ const std::vector<std::string> kAllTaskSettings = [] {
 }();
 const std::vector<std::string> kRetrySettings = {"max", "backoff", "factor", "max_backoff"};
 
+// The largest google.protobuf.Duration, 315,576,000,000 seconds (about 10,000 years).
+constexpr double kMaxDurationSeconds = 315'576'000'000.0;
+
 // Converts "30s", "1.5s", "5m" or "1h" to the protobuf Duration text in seconds ("300s").
-std::optional<std::string> ParseDuration(const std::string& text) {
+// Returns nullopt for other text, and also sets *too_long for a duration over
+// kMaxDurationSeconds.
+std::optional<std::string> ParseDuration(const std::string& text, bool* too_long) {
   static const std::regex kDuration(R"(([0-9]+(\.[0-9]+)?)([smh]))");
+  *too_long = false;
+  // libstdc++'s regex matcher recurses once per character, so a string of many thousands of
+  // digits overflowed the stack. A duration up to the maximum fits in 64 characters.
+  if (text.size() > 64) return std::nullopt;
   std::smatch match;
   if (!std::regex_match(text, match, kDuration)) return std::nullopt;
+  double unit_seconds = 1;
+  if (match[3] == "m") unit_seconds = 60;
+  if (match[3] == "h") unit_seconds = 3600;
+  // std::strtod, unlike std::stod, does not throw: a number too large for a double is infinity.
+  double seconds = std::strtod(match[1].str().c_str(), nullptr) * unit_seconds;
+  if (seconds > kMaxDurationSeconds) {
+    *too_long = true;
+    return std::nullopt;
+  }
   if (match[3] == "s") return text;
-  double seconds = std::stod(match[1]) * (match[3] == "m" ? 60 : 3600);
   if (seconds != std::floor(seconds)) return std::nullopt;
   return std::to_string(static_cast<int64_t>(seconds)) + "s";
 }
@@ -143,7 +161,15 @@ void PipelineChecker::CheckRetry(const ast::Setting& setting, sema::Task& task) 
     } else {
       std::optional<std::string> text = StringSetting(context_, *child);
       if (!text) continue;
-      std::optional<std::string> duration = ParseDuration(*text);
+      bool too_long = false;
+      std::optional<std::string> duration = ParseDuration(*text, &too_long);
+      if (too_long) {
+        context_.Report(diag::Kind::kInvalidValue, child->value->span,
+                        "duration `" + *text + "` for `" + name +
+                            "` is longer than the maximum, 315576000000s (about 10,000 years)")
+            .help = "write a shorter duration, such as `\"1h\"`";
+        continue;
+      }
       if (!duration) {
         context_.Report(diag::Kind::kInvalidValue, child->value->span,
                         "invalid duration `" + *text + "` for `" + name + "`")

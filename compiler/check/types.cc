@@ -88,9 +88,13 @@ void ReportUnknownType(Context& context, const ast::TypeRef& ref) {
         .help = "use a parameter type such as `string` or an artifact type such as `Dataset`";
     return;
   }
+  if (context.import_failed && ClosestName(ref.name, TypeNames(context)).empty()) {
+    context.dropped.Report(diag::Kind::kUnknownType, ref.name_span, ref.name);
+    return;
+  }
   diag::Diagnostic& d =
       context.Report(diag::Kind::kUnknownType, ref.name_span, "unknown type `" + ref.name + "`");
-  d.help = DidYouMean(ref.name, TypeNames(context));
+  SuggestName(context, d, ref.name, TypeNames(context), ref.name_span);
   if (d.help.empty()) {
     d.help = "declare it with `artifact " + ref.name +
              " { schema_title = \"...\" }` or import the file that declares it";
@@ -156,8 +160,13 @@ std::optional<sema::Constant> MapConstant(Context& context, const ast::Expr& exp
     const ast::Expr& key = *expr.keys[i];
     if (key.kind != ast::ExprKind::kString || key.parts.size() > 1 ||
         (key.parts.size() == 1 && key.parts[0].is_interpolation)) {
-      context.Report(diag::Kind::kTypeMismatch, key.span, "map keys must be strings")
-          .help = "write the key in quotes, such as `\"name\"`";
+      diag::Diagnostic& d =
+          context.Report(diag::Kind::kTypeMismatch, key.span, "map keys must be strings");
+      d.help = "write the key in quotes, such as `\"name\"`";
+      if (key.kind == ast::ExprKind::kName) {
+        d.fix = ReplacementFix(context.sources, key.span, key.text, "\"" + key.text + "\"",
+                               "quote `" + key.text + "`");
+      }
       ok = false;
       continue;
     }
@@ -314,6 +323,18 @@ std::optional<sema::Constant> ConstantOf(Context& context, const ast::Expr& expr
                             (expected.param == ParamType::kFloat && actual->param == ParamType::kInt));
   if (!matches) {
     ReportMismatch(context, expr, expected, what).help = "write " + ExampleOf(expected);
+    return std::nullopt;
+  }
+  // The IR stores every number as a protobuf double, which represents integers exactly only up
+  // to 2^53, so a larger literal would change value silently.
+  constexpr int64_t kMaxExactInteger = int64_t{1} << 53;
+  if (expr.kind == ast::ExprKind::kInt &&
+      (expr.int_value > kMaxExactInteger || expr.int_value < -kMaxExactInteger)) {
+    context.Report(diag::Kind::kInvalidValue, expr.span,
+                   "integer `" + expr.literal + "` for " + what +
+                       " is outside the range -2^53 to 2^53 that the IR stores exactly")
+        .help = "KFP stores numbers as 64-bit floating point, which represents integers exactly "
+                "only up to 2^53 (9007199254740992); pass a larger value as a `string`";
     return std::nullopt;
   }
   switch (expected.param) {

@@ -56,7 +56,7 @@ std::optional<Value> PipelineChecker::ResolveName(const ast::Expr& expr) {
   }
   diag::Diagnostic& d =
       context_.Report(diag::Kind::kUnknownName, expr.span, "unknown name `" + expr.text + "`");
-  d.help = DidYouMean(expr.text, ValueNames());
+  SuggestName(context_, d, expr.text, ValueNames(), expr.span);
   if (d.help.empty()) {
     d.help = "use an input of pipeline `" + pipeline_.name + "` or an output of an earlier task";
   }
@@ -102,7 +102,7 @@ std::optional<Value> PipelineChecker::ResolveTaskOutput(const std::string& name,
       diag::Diagnostic& d = context_.Report(
           diag::Kind::kUnknownOutput, expr.text_span,
           "`" + component.name + "` has no output `" + output_name + "`");
-      d.help = DidYouMean(output_name, names);
+      SuggestName(context_, d, output_name, names, expr.text_span);
       if (d.help.empty()) {
         d.help = names.empty() ? "`" + component.name + "` has no outputs"
                                : "the outputs of `" + component.name + "` are " + JoinNames(names);
@@ -144,7 +144,7 @@ std::optional<Value> PipelineChecker::ResolveMember(const ast::Expr& expr) {
     if (!known) {
       diag::Diagnostic& d = context_.Report(diag::Kind::kUnknownName, expr.text_span,
                                             "unknown run placeholder `run." + expr.text + "`");
-      d.help = DidYouMean(expr.text, kRunPlaceholders);
+      SuggestName(context_, d, expr.text, kRunPlaceholders, expr.text_span);
       if (d.help.empty()) d.help = "the run placeholders are " + JoinNames(kRunPlaceholders);
       return std::nullopt;
     }

@@ -6,8 +6,11 @@ namespace kfpc::diag {
 
 FileId SourceManager::AddFile(std::string path, std::string contents) {
   File file{std::move(path), std::move(contents), {0}};
-  for (uint32_t i = 0; i < file.contents.size(); ++i) {
-    if (file.contents[i] == '\n') file.line_starts.push_back(i + 1);
+  // A line ends with LF, CR LF or a CR alone (old Mac OS files), as in the lexer.
+  const std::string& text = file.contents;
+  for (uint32_t i = 0; i < text.size(); ++i) {
+    bool cr_alone = text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n');
+    if (text[i] == '\n' || cr_alone) file.line_starts.push_back(i + 1);
   }
   files_.push_back(std::move(file));
   return static_cast<FileId>(files_.size() - 1);

@@ -1,5 +1,5 @@
 #include <filesystem>
-#include <regex>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -22,28 +22,18 @@ cxxopts::Options BuildOptions() {
                            "Compiles one .kf pipeline file to a Kubeflow Pipelines v2 IR YAML "
                            "document.\n");
   options.custom_help(
-      "FILE.kf [-o OUT.yaml] [--pipeline NAME] [--kfp-version X.Y.Z]\n"
-      "         [--target NAME] [--kfp-backend X.Y] [--lock FILE] [--require-lock] "
-      "[--cache-report]");
+      "FILE.kf [-o OUT.yaml [--check]] [--pipeline NAME] [--kfp-version X.Y[.Z]]\n"
+      "             [--target NAME] [--lock FILE] [--require-lock] [--cache-report]");
   options.add_options()
       ("o,output", "write the YAML to FILE; `-` or no -o writes it to stdout",
        cxxopts::value<std::string>()->default_value(std::string(kStdout)), "FILE")
       ("pipeline", "compile pipeline NAME when FILE.kf declares several",
        cxxopts::value<std::string>(), "NAME")
-      ("kfp-version", "KFP SDK version pinned by Python components (`kfp==X.Y.Z`)",
-       cxxopts::value<std::string>()->default_value(lower::LowerOptions{}.kfp_package_version),
-       "X.Y.Z")
       ("check", "write nothing; exit with 1 when the -o file is missing or differs from the output")
       ("cache-report", "write each task's cache key, and what it covers, to stderr")
       ("h,help", "print this help and exit");
   AddTargetOptions(options);
   return options;
-}
-
-// Accepts release versions as pip writes them after `==`: 2.14.6, 2.15.0rc1, 2.14.
-bool IsValidKfpVersion(const std::string& version) {
-  static const std::regex kPattern("[0-9]+(\\.[0-9]+)+([a-z]+[0-9]+)?(\\.post[0-9]+)?");
-  return std::regex_match(version, kPattern);
 }
 
 // Writes the YAML of `document` to stdout or to `output`. With `check`,
@@ -88,6 +78,10 @@ int RunBuildPasses(const std::string& root_source, const TargetFlags& flags, boo
   } else {
     err << diag::RenderAll(sources, sink.diagnostics());
   }
+  // A lock file or kfpc.yaml that cannot be read is an I/O error, as an unreadable input is.
+  for (const diag::Diagnostic& d : sink.diagnostics()) {
+    if (d.kind == diag::Kind::kReadFailed) return kExitUsageOrIo;
+  }
   return sink.has_errors() ? kExitInputErrors : kExitSuccess;
 }
 
@@ -102,25 +96,23 @@ int RunBuild(const std::vector<std::string>& args, std::ostream& out, std::ostre
     return kExitSuccess;
   }
   const std::vector<std::string>& files = parsed->unmatched();
-  if (files.empty()) return ReportUsageError(err, "missing input file", options.help());
+  if (files.empty()) return ReportUsageError(err, "missing input file", options.program());
   if (files.size() > 1) {
     return ReportUsageError(
         err, fmt::format("`kfpc build` takes one input file, got {}", files.size()),
-        options.help());
+        options.program());
   }
   lower::LowerOptions lower_options;
   lower_options.kfpc_version = std::string(Version());
-  lower_options.kfp_package_version = (*parsed)["kfp-version"].as<std::string>();
-  if (!IsValidKfpVersion(lower_options.kfp_package_version)) {
-    return ReportUsageError(err,
-                            fmt::format("invalid `--kfp-version` value `{}`: expected a release "
-                                        "version such as 2.14.6",
-                                        lower_options.kfp_package_version),
-                            options.help());
+  if (parsed->count("kfp-version") > 0) {
+    // ReadTargetFlags below rejects an invalid value.
+    std::string version = (*parsed)["kfp-version"].as<std::string>();
+    lower_options.kfp_package_version = KfpPackagePin(version);
+    lower_options.kfp_target = version;
   }
 
   if (parsed->count("check") > 0 && (*parsed)["output"].as<std::string>() == kStdout) {
-    return ReportUsageError(err, "`--check` needs `-o OUT.yaml`", options.help());
+    return ReportUsageError(err, "`--check` needs `-o OUT.yaml`", options.program());
   }
   // `-o` naming the input itself, directly or through a link, would replace the source.
   const std::string& output = (*parsed)["output"].as<std::string>();
@@ -132,7 +124,7 @@ int RunBuild(const std::vector<std::string>& args, std::ostream& out, std::ostre
     return kExitUsageOrIo;
   }
   TargetFlags target_flags;
-  if (!ReadTargetFlags(*parsed, options.help(), &target_flags, err)) return kExitUsageOrIo;
+  if (!ReadTargetFlags(*parsed, options.program(), &target_flags, err)) return kExitUsageOrIo;
 
   check::CheckOptions check_options;
   if (parsed->count("pipeline") > 0) {

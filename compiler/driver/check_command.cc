@@ -8,6 +8,7 @@
 #include "compiler/driver/driver.h"
 #include "compiler/driver/file_io.h"
 #include "compiler/driver/target_options.h"
+#include "compiler/passes/project_config.h"
 #include "compiler/report/json_report.h"
 #include "compiler/report/sarif_report.h"
 
@@ -76,7 +77,7 @@ bool ReadRequest(const cxxopts::ParseResult& parsed, const cxxopts::Options& opt
   } else {
     ReportUsageError(err, fmt::format("invalid format `{}`; expected `text`, `json` or `sarif`",
                                       format),
-                     options.help());
+                     options.program());
     return false;
   }
   request->warnings_are_errors = parsed.count("werror") > 0;
@@ -88,10 +89,10 @@ bool ReadRequest(const cxxopts::ParseResult& parsed, const cxxopts::Options& opt
   } else {
     request->sarif_root = DefaultSarifRoot();
   }
-  if (!ReadTargetFlags(parsed, options.help(), &request->target_flags, err)) return false;
+  if (!ReadTargetFlags(parsed, options.program(), &request->target_flags, err)) return false;
   request->inputs = parsed.unmatched();
   if (request->inputs.empty()) {
-    ReportUsageError(err, "missing input file or directory", options.help());
+    ReportUsageError(err, "missing input file or directory", options.program());
     return false;
   }
   return true;
@@ -145,7 +146,7 @@ report::CheckedFile CheckOneFile(const std::string& path, const check::CheckOpti
   file.path = path;
   diag::FileId root = file.sources.AddFile(path, std::move(contents));
   diag::DiagnosticSink sink;
-  check::CheckResult result = check::Check(file.sources, root, check::DiskLoader(), sink, options);
+  check::CheckResult result = passes::CheckSource(path, root, options, check::DiskLoader(), file.sources, sink);
   if (!sink.has_errors() && result.program) {
     CheckWithPasses(path, target_flags, *result.program, file.sources, sink);
   }
@@ -220,7 +221,7 @@ int CheckFile(const std::string& path, const check::CheckOptions& options,
   }
   diag::FileId root = sources.AddFile(path, std::move(contents));
   diag::DiagnosticSink sink;
-  *result = check::Check(sources, root, check::DiskLoader(), sink, options);
+  *result = passes::CheckSource(path, root, options, check::DiskLoader(), sources, sink);
   err << diag::RenderAll(sources, sink.diagnostics());
   return sink.has_errors() ? kExitInputErrors : kExitSuccess;
 }

@@ -28,18 +28,19 @@ int RunFmt(const std::vector<std::string>& args, std::ostream& out, std::ostream
 // Runs the language server on the process's standard input; `out` must be standard output.
 int RunLsp(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
-// Writes `kfpc: error: MESSAGE` and then `help` to `err`, and returns kExitUsageOrIo.
-int ReportUsageError(std::ostream& err, std::string_view message, std::string_view help);
+// Writes `kfpc: error: MESSAGE` and a line that points to `COMMAND --help` to `err`, and returns
+// kExitUsageOrIo. `command` is the command as typed, such as `kfpc build`.
+int ReportUsageError(std::ostream& err, std::string_view message, std::string_view command);
 
 // Parses `args` with `options`. Arguments that are not options are left in `unmatched()`. On a
-// usage error reports it with the options' help and returns nullopt.
+// usage error reports it with a pointer to the command's help and returns nullopt.
 std::optional<cxxopts::ParseResult> ParseArguments(cxxopts::Options& options,
                                                    const std::vector<std::string>& args,
                                                    std::ostream& err);
 
-// Reads `path` into `sources` and checks it. Writes every diagnostic, warnings included, to
-// `err`. Returns kExitSuccess, kExitInputErrors when the file has errors, or kExitUsageOrIo when
-// it cannot be read.
+// Reads `path` into `sources` and checks it, with the `import_directories` of its kfpc.yaml.
+// Writes every diagnostic, warnings included, to `err`. Returns kExitSuccess, kExitInputErrors
+// when the file has errors, or kExitUsageOrIo when it cannot be read.
 int CheckFile(const std::string& path, const check::CheckOptions& options,
               diag::SourceManager& sources, check::CheckResult* result, std::ostream& err);
 

@@ -12,9 +12,8 @@ constexpr std::string_view kUsage =
     "kfpc compiles .kf pipeline files to Kubeflow Pipelines v2 IR YAML.\n"
     "\n"
     "Usage:\n"
-    "  kfpc build FILE.kf [-o OUT.yaml [--check]] [--pipeline NAME] [--kfp-version X.Y.Z]\n"
-    "             [--target NAME] [--kfp-backend X.Y] [--lock FILE] [--require-lock]\n"
-    "             [--cache-report]\n"
+    "  kfpc build FILE.kf [-o OUT.yaml [--check]] [--pipeline NAME] [--kfp-version X.Y[.Z]]\n"
+    "             [--target NAME] [--lock FILE] [--require-lock] [--cache-report]\n"
     "  kfpc check FILE_OR_DIRECTORY...\n"
     "  kfpc fmt [--check] FILE_OR_DIRECTORY... | -\n"
     "  kfpc lock [FILE.kf...] [--update] [--prune] [--insecure-registry HOST:PORT]\n"
@@ -57,8 +56,8 @@ std::string ToKfpcWording(std::string_view message) {
 
 std::string_view Version() { return KFPC_VERSION; }
 
-int ReportUsageError(std::ostream& err, std::string_view message, std::string_view help) {
-  err << "kfpc: error: " << message << "\n\n" << help;
+int ReportUsageError(std::ostream& err, std::string_view message, std::string_view command) {
+  err << "kfpc: error: " << message << "\ntry '" << command << " --help' for more information\n";
   return kExitUsageOrIo;
 }
 
@@ -75,10 +74,10 @@ std::optional<cxxopts::ParseResult> ParseArguments(cxxopts::Options& options,
     size_t begin = name.find('`') + 1;
     name = name.substr(begin, name.find('`', begin) - begin);
     std::string typed = (name.size() == 1 ? "-" : "--") + name;
-    ReportUsageError(err, fmt::format("unknown option `{}`", typed), options.help());
+    ReportUsageError(err, fmt::format("unknown option `{}`", typed), options.program());
     return std::nullopt;
   } catch (const cxxopts::exceptions::exception& error) {
-    ReportUsageError(err, ToKfpcWording(error.what()), options.help());
+    ReportUsageError(err, ToKfpcWording(error.what()), options.program());
     return std::nullopt;
   }
 }
@@ -92,7 +91,7 @@ void ReportWithoutLocation(std::ostream& err, diag::Kind kind, std::string messa
 }
 
 int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (args.size() < 2) return ReportUsageError(err, "missing command", kUsage);
+  if (args.size() < 2) return ReportUsageError(err, "missing command", "kfpc");
   const std::string& command = args[1];
   std::vector<std::string> command_args(args.begin() + 1, args.end());
   if (command == "build") return RunBuild(command_args, out, err);
@@ -109,9 +108,9 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     return kExitSuccess;
   }
   if (command.starts_with("-")) {
-    return ReportUsageError(err, fmt::format("unknown option `{}`", command), kUsage);
+    return ReportUsageError(err, fmt::format("unknown option `{}`", command), "kfpc");
   }
-  return ReportUsageError(err, fmt::format("unknown command `{}`", command), kUsage);
+  return ReportUsageError(err, fmt::format("unknown command `{}`", command), "kfpc");
 }
 
 }  // namespace kfpc::driver

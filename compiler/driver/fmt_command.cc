@@ -120,12 +120,12 @@ int RunFmt(const std::vector<std::string>& args, std::ostream& out, std::ostream
   bool check = parsed->count("check") > 0;
   if (paths.empty()) {
     return ReportUsageError(err, "missing input file or directory; use `-` for standard input",
-                            options.help());
+                            options.program());
   }
   if (std::find(paths.begin(), paths.end(), kStdin) != paths.end()) {
     if (paths.size() > 1) {
       return ReportUsageError(err, "`-` cannot be combined with file or directory arguments",
-                              options.help());
+                              options.program());
     }
     return FormatStdin(check, out, err);
   }

@@ -85,7 +85,7 @@ int RunLockCommand(const std::vector<std::string>& args, std::ostream& out, std:
     return ReportUsageError(
         err, fmt::format("missing input file, and there is no `{}` to refresh",
                          lock_options.lock_path),
-        options.help());
+        options.program());
   }
 
   int status = kExitSuccess;

@@ -22,7 +22,7 @@ int RunLsp(const std::vector<std::string>& args, std::ostream& out, std::ostream
       out << kLspUsage;
       return kExitSuccess;
     }
-    return ReportUsageError(err, "`kfpc lsp` takes no arguments", kLspUsage);
+    return ReportUsageError(err, "`kfpc lsp` takes no arguments", "kfpc lsp");
   }
   // Without this, std::cin reports no buffered input and the server checks a burst of edits
   // once per edit instead of once.

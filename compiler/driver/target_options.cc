@@ -1,10 +1,12 @@
 #include "compiler/driver/target_options.h"
 
+#include <algorithm>
+#include <regex>
+
 #include <fmt/format.h>
 
 #include "compiler/driver/commands.h"
 #include "compiler/driver/driver.h"
-#include "compiler/lower/lower.h"
 
 namespace kfpc::driver {
 
@@ -13,75 +15,47 @@ void AddTargetOptions(cxxopts::Options& options) {
       ("target", "place tasks on target NAME: graviton4, arm64, amd64, none (the default) or a "
                  "profile from kfpc.yaml",
        cxxopts::value<std::string>(), "NAME")
-      ("kfp-backend", "version X.Y of the KFP backend that runs the pipeline; Kubernetes fields "
-                      "it cannot read are errors (default 2.14)",
-       cxxopts::value<std::string>(), "X.Y")
+      ("kfp-version", "KFP release X.Y[.Z] that runs the pipeline (default 2.14): Kubernetes "
+                      "fields it cannot read are errors, and Python components pin `kfp==X.Y.Z`, "
+                      "or `kfp==X.Y.*` without a patch",
+       cxxopts::value<std::string>(), "X.Y[.Z]")
       ("lock", "pin images from FILE instead of the kfpc.lock beside the source",
        cxxopts::value<std::string>(), "FILE")
       ("require-lock", "report an image missing from the lock file as an error, not a warning");
 }
 
-bool ReadTargetFlags(const cxxopts::ParseResult& parsed, std::string_view help, TargetFlags* flags,
-                     std::ostream& err) {
+bool IsValidKfpVersion(const std::string& version) {
+  static const std::regex kPattern("[0-9]+\\.[0-9]+(\\.[0-9]+([a-z]+[0-9]+)?(\\.post[0-9]+)?)?");
+  return std::regex_match(version, kPattern);
+}
+
+std::string KfpPackagePin(const std::string& version) {
+  bool has_patch = std::count(version.begin(), version.end(), '.') >= 2;
+  return has_patch ? version : version + ".*";
+}
+
+bool ReadTargetFlags(const cxxopts::ParseResult& parsed, std::string_view command,
+                     TargetFlags* flags, std::ostream& err) {
   if (parsed.count("target") > 0) flags->target = parsed["target"].as<std::string>();
   if (parsed.count("lock") > 0) flags->lock_path = parsed["lock"].as<std::string>();
   flags->require_lock = parsed.count("require-lock") > 0;
-  if (parsed.count("kfp-backend") > 0) {
-    std::string text = parsed["kfp-backend"].as<std::string>();
-    flags->kfp_backend = passes::ParseKfpVersion(text);
+  if (parsed.count("kfp-version") > 0) {
+    std::string text = parsed["kfp-version"].as<std::string>();
+    // The backend gate reads X.Y; the patch level and a pre-release tag only change the pin.
+    size_t minor_end = text.find_first_not_of("0123456789", text.find('.') + 1);
+    flags->kfp_backend = IsValidKfpVersion(text)
+                             ? passes::ParseKfpVersion(text.substr(0, minor_end))
+                             : std::nullopt;
     if (!flags->kfp_backend) {
-      ReportUsageError(
-          err, fmt::format("invalid `--kfp-backend` value `{}`: expected a version such as 2.14",
-                           text),
-          help);
+      ReportUsageError(err,
+                       fmt::format("invalid `--kfp-version` value `{}`: expected a KFP release "
+                                   "such as 2.14 or 2.14.6",
+                                   text),
+                       command);
       return false;
     }
   }
   return true;
-}
-
-bool PreparePassOptions(const std::string& root_source, const TargetFlags& flags,
-                        diag::SourceManager& sources, diag::DiagnosticSink& sink,
-                        passes::PassOptions* options) {
-  options->target = flags.target;
-  options->require_lock = flags.require_lock;
-  if (flags.kfp_backend) {
-    options->kfp_backend = *flags.kfp_backend;
-    options->kfp_backend_given = true;
-  }
-  std::string config_path = passes::FindProjectConfig(root_source);
-  if (!config_path.empty() &&
-      !passes::LoadProjectConfig(config_path, sources, sink, &options->config)) {
-    return false;
-  }
-  if (flags.lock_path) {
-    options->lock_path = *flags.lock_path;
-    options->lock_path_given = true;
-  } else {
-    options->lock_path = passes::FindLockFile(root_source, config_path);
-  }
-  return true;
-}
-
-bool PassesApply(const passes::PassOptions& options, const sema::Program& program) {
-  if (options.target || options.config.default_target || options.kfp_backend_given) return true;
-  for (const auto& pipeline : program.pipelines) {
-    if (pipeline->target) return true;
-    for (const auto& task : pipeline->tasks) {
-      if (task->target) return true;
-    }
-  }
-  return false;
-}
-
-void CheckWithPasses(const std::string& root_source, const TargetFlags& flags,
-                     const sema::Program& program, diag::SourceManager& sources,
-                     diag::DiagnosticSink& sink) {
-  passes::PassOptions options;
-  if (!PreparePassOptions(root_source, flags, sources, sink, &options)) return;
-  if (program.entry == nullptr || !PassesApply(options, program)) return;
-  ir::Document document = lower::Lower(program, *program.entry, lower::LowerOptions{});
-  passes::RunPasses(program, document, options, sources, sink);
 }
 
 }  // namespace kfpc::driver

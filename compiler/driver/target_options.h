@@ -8,6 +8,7 @@
 
 #include "compiler/diagnostics/diagnostic.h"
 #include "compiler/diagnostics/source_manager.h"
+#include "compiler/passes/front_end.h"
 #include "compiler/passes/passes.h"
 #include "compiler/sema/program.h"
 
@@ -16,35 +17,27 @@
 namespace kfpc::driver {
 
 // The options as given on the command line.
-struct TargetFlags {
-  std::optional<std::string> target;
-  std::optional<passes::KfpVersion> kfp_backend;
-  std::optional<std::string> lock_path;
-  bool require_lock = false;
-};
+using TargetFlags = passes::TargetFlags;
 
-// Adds `--target`, `--kfp-backend`, `--lock` and `--require-lock` to `options`.
+// Adds `--target`, `--kfp-version`, `--lock` and `--require-lock` to `options`.
 void AddTargetOptions(cxxopts::Options& options);
 
-// Reads the options into `*flags`. Reports an invalid value with `help` to `err` and returns
-// false.
-bool ReadTargetFlags(const cxxopts::ParseResult& parsed, std::string_view help, TargetFlags* flags,
-                     std::ostream& err);
+// Returns true for a KFP release as `--kfp-version` takes it: 2.14, 2.14.6, 2.15.0rc1.
+bool IsValidKfpVersion(const std::string& version);
 
-// Fills `*options` from `flags` and from the `kfpc.yaml` of `root_source`, which it reads into
-// `sources`. Reports the config file's problems to `sink` and returns false.
-bool PreparePassOptions(const std::string& root_source, const TargetFlags& flags,
-                        diag::SourceManager& sources, diag::DiagnosticSink& sink,
-                        passes::PassOptions* options);
+// The version in the `kfp==` pin of Python components for `--kfp-version VERSION`: the version
+// itself, or `X.Y.*` for `X.Y`, which pip resolves to the newest patch release of X.Y.
+std::string KfpPackagePin(const std::string& version);
 
-// Returns true when the passes can change or report anything for `program`: a target is named
-// on the command line, in `kfpc.yaml` or in a `target` setting, or `--kfp-backend` was given.
-bool PassesApply(const passes::PassOptions& options, const sema::Program& program);
+// Reads the options into `*flags`; `--kfp-version` X.Y sets the KFP backend version. Reports an
+// invalid value to `err`, pointing to `COMMAND --help`, and returns false.
+bool ReadTargetFlags(const cxxopts::ParseResult& parsed, std::string_view command,
+                     TargetFlags* flags, std::ostream& err);
 
-// For `kfpc check`: when `program` has an entry pipeline and the passes apply, lowers it and
-// runs the passes, reporting to `sink`. The program must have no errors.
-void CheckWithPasses(const std::string& root_source, const TargetFlags& flags,
-                     const sema::Program& program, diag::SourceManager& sources,
-                     diag::DiagnosticSink& sink);
+// The config and lock lookup and the pass run are shared with the language server, which must
+// report exactly what `kfpc check` reports.
+using passes::CheckWithPasses;
+using passes::PassesApply;
+using passes::PreparePassOptions;
 
 }  // namespace kfpc::driver

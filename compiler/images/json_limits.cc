@@ -47,6 +47,19 @@ bool ParseJsonWithLimits(std::string_view text, int max_depth, nlohmann::json* v
     size_t detail = description.find("syntax error");
     *error = detail == std::string::npos ? "invalid JSON" : description.substr(detail);
     return false;
+  } catch (const nlohmann::json::out_of_range& exception) {
+    // A number beyond a double, such as 1e999: "number overflow parsing '1e999'". The exception
+    // has no offset, so the error points at the first occurrence of the number.
+    std::string description = exception.what();
+    size_t detail = description.find("number overflow");
+    *error = detail == std::string::npos ? "invalid JSON: a number is out of range"
+                                         : description.substr(detail);
+    size_t quote = description.find('\'');
+    size_t end = description.rfind('\'');
+    size_t number = quote < end ? text.find(description.substr(quote + 1, end - quote - 1))
+                                : std::string_view::npos;
+    *error_offset = number == std::string_view::npos ? 0 : number;
+    return false;
   }
 }
 

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "compiler/diagnostics/read_file.h"
 #include "compiler/images/image_reference.h"
 #include "compiler/images/json_limits.h"
 
@@ -175,21 +176,15 @@ bool ParseLockFile(const diag::SourceManager& sources, diag::FileId file,
 
 bool LoadLockFile(const std::string& path, diag::SourceManager& sources, diag::DiagnosticSink& sink,
                   LockFile* lock, diag::FileId* file, const LockFileLimits& limits) {
-  std::ifstream input(path, std::ios::binary);
-  if (!input) {
-    diag::Diagnostic& d =
-        sink.Report(diag::Kind::kReadFailed, diag::Span{}, "cannot read lock file `" + path + "`");
-    d.help = "run `kfpc lock` to create it";
+  diag::ReadResult read = diag::ReadRegularFile(path, limits.max_bytes);
+  if (read.status != diag::ReadStatus::kOk) {
+    diag::Diagnostic& d = sink.Report(diag::Kind::kReadFailed, diag::Span{},
+                                      "failed to read lock file `" + path + "`: " + read.error);
+    if (read.status == diag::ReadStatus::kNotFound) d.help = "run `kfpc lock` to create it";
+    if (read.status == diag::ReadStatus::kNotRegular) d.help = "name a lock file, such as `kfpc.lock`";
     return false;
   }
-  // Read one byte past the limit so that an oversized file is detected without reading it all.
-  std::string contents(limits.max_bytes + 1, '\0');
-  input.read(contents.data(), static_cast<std::streamsize>(contents.size()));
-  contents.resize(static_cast<size_t>(input.gcount()));
-  if (input.bad()) {
-    sink.Report(diag::Kind::kReadFailed, diag::Span{}, "cannot read lock file `" + path + "`");
-    return false;
-  }
+  std::string contents = std::move(read.contents);
   diag::FileId added = sources.AddFile(path, std::move(contents));
   if (file != nullptr) *file = added;
   return ParseLockFile(sources, added, sink, lock, limits);

@@ -86,10 +86,6 @@ ir::ComponentSpec PipelineBuilder::GroupComponent(const void* node) const {
 ir::TaskSpec PipelineBuilder::GroupTask(const void* node, const void* parent_group) const {
   ir::TaskSpec task;
   task.task_info_name = plan_->MemberName(node);
-  for (const sema::Group* group : plan_->GroupsInPreOrder()) {
-    // `try "name"` names the handler's task as ExitHandler(name=...) does; the DAG keeps its name.
-    if (group == node && !group->display_name.empty()) task.task_info_name = group->display_name;
-  }
   task.dependent_tasks = plan_->Dependencies(node);
   bool parent_is_root = parent_group == nullptr;
   for (const auto& [name, channel] : plan_->GroupInputs(node)) {
@@ -136,6 +132,8 @@ void PipelineBuilder::AddGroup(const sema::Group& group, const sema::Group* pare
 void PipelineBuilder::AddGroupTask(const void* node, const sema::Group* group,
                                    const void* parent_group, ir::ComponentSpec* parent) {
   ir::TaskSpec task = GroupTask(node, parent_group);
+  // `try "name"` names the handler's task as ExitHandler(name=...) does; the DAG keeps its name.
+  if (node == group && !group->display_name.empty()) task.task_info_name = group->display_name;
   ir::ComponentSpec component = GroupComponent(node);
   if (group->kind == sema::Group::Kind::kCondition) {
     // A later branch of a chain runs when every earlier condition is false.

@@ -22,6 +22,7 @@ ir::Document Lower(const sema::Program& program, const sema::Pipeline& pipeline,
   spec.executors = std::move(compiled.executors);
   document.platform.executors = std::move(compiled.platform);
   spec.sdk_version = "kfpc-" + options.kfpc_version;
+  if (!options.kfp_target.empty()) spec.sdk_version += "+kfp-" + options.kfp_target;
   spec.default_pipeline_root = pipeline.pipeline_root.value_or("");
   return document;
 }

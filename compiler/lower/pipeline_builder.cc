@@ -1,6 +1,7 @@
 #include "compiler/lower/pipeline_builder.h"
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 #include <unordered_set>
 #include <utility>
@@ -40,8 +41,14 @@ std::string DurationInSeconds(const std::string& duration) {
   if (duration.size() < 2) return duration;
   std::string digits = duration.substr(0, duration.size() - 1);
   if (digits.find_first_not_of("0123456789") != std::string::npos) return duration;
+  int64_t count = 0;
+  auto parsed = std::from_chars(digits.data(), digits.data() + digits.size(), count);
+  if (parsed.ec != std::errc()) return duration;  // too many digits for int64_t
   for (const auto& [unit, seconds] : kUnits) {
-    if (duration.back() == unit) return std::to_string(std::stoll(digits) * seconds) + "s";
+    if (duration.back() != unit) continue;
+    int64_t total = 0;
+    if (__builtin_mul_overflow(count, seconds, &total)) return duration;
+    return std::to_string(total) + "s";
   }
   return duration;
 }
@@ -67,10 +74,17 @@ CompiledPipeline PipelineBuilder::Build() {
   // created while its parent's DAG is built. The wrapper of an if/else chain comes right before
   // its first branch.
   BuildDagMembers(nullptr, pipeline_.members, &out_.root);
+  // The branches of each if/else chain are siblings, so pre-order lists them in source order.
+  // Collecting them in one pass keeps the time linear, where a scan of the siblings for each
+  // chain was quadratic in the number of chains in one DAG.
+  std::unordered_map<const void*, std::vector<const sema::Group*>> chain_branches;
+  for (const sema::Group* group : plan_->GroupsInPreOrder()) {
+    if (const void* wrapper = plan_->ChainNode(group)) chain_branches[wrapper].push_back(group);
+  }
   for (const sema::Group* group : plan_->GroupsInPreOrder()) {
     const void* wrapper = plan_->ChainNode(group);
     if (wrapper != nullptr && built_wrappers_.insert(wrapper).second) {
-      BuildChainDag(*group, wrapper);
+      BuildChainDag(chain_branches.at(wrapper), wrapper);
     }
     BuildDagMembers(group, group->members, group_components_.at(group));
   }
@@ -79,16 +93,11 @@ CompiledPipeline PipelineBuilder::Build() {
   return std::move(out_);
 }
 
-// The branches of an if/else chain are the members of its wrapper's DAG.
-void PipelineBuilder::BuildChainDag(const sema::Group& first_branch, const void* wrapper) {
+// The branches of an if/else chain, in source order, are the members of its wrapper's DAG.
+void PipelineBuilder::BuildChainDag(const std::vector<const sema::Group*>& branches,
+                                    const void* wrapper) {
   ir::ComponentSpec* spec = group_components_.at(wrapper);
-  const sema::Group* parent = first_branch.parent;
-  const Members& siblings = parent ? parent->members : pipeline_.members;
-  for (const auto& member : siblings) {
-    const auto* branch = std::get_if<const sema::Group*>(&member);
-    if (branch == nullptr || plan_->ChainNode(*branch) != wrapper) continue;
-    AddGroupTask(*branch, *branch, wrapper, spec);
-  }
+  for (const sema::Group* branch : branches) AddGroupTask(branch, branch, wrapper, spec);
 }
 
 void PipelineBuilder::BuildDagMembers(const sema::Group* group, const Members& members,

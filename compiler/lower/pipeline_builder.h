@@ -32,7 +32,8 @@ struct CompiledPipeline {
   std::map<std::string, ir::Value> platform;  // Kubernetes config by executor, when a task has one
 };
 
-// Converts a duration ("30s", "5m", "1h") to the seconds form the SDK writes ("300s").
+// Converts a duration ("30s", "5m", "1h") to the seconds form the SDK writes ("300s"). Other
+// text, and a number of seconds beyond int64_t, is returned unchanged.
 std::string DurationInSeconds(const std::string& duration);
 
 class PipelineBuilder {
@@ -48,7 +49,7 @@ class PipelineBuilder {
   using Members = std::vector<std::variant<const sema::Task*, const sema::Group*>>;
 
   void BuildDagMembers(const sema::Group* group, const Members& members, ir::ComponentSpec* spec);
-  void BuildChainDag(const sema::Group& first_branch, const void* wrapper);
+  void BuildChainDag(const std::vector<const sema::Group*>& branches, const void* wrapper);
   ir::TaskSpec BuildTask(const sema::Task& task, const void* dag);
   ir::ComponentSpec TaskComponent(const sema::Task& task, const std::string& name);
   void AddComponent(const std::string& base, ir::TaskSpec* task, ir::ComponentSpec spec);

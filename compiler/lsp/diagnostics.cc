@@ -44,6 +44,18 @@ nlohmann::json Convert(const Analysis& analysis, const diag::Diagnostic& diagnos
 
 }  // namespace
 
+diag::Span ShownSpan(const Analysis& analysis, const diag::Diagnostic& diagnostic) {
+  diag::Span span = diagnostic.span;
+  if (!span.valid() || span.file >= analysis.sources.file_count()) span = {analysis.root, 0, 0};
+  return span;
+}
+
+nlohmann::json ConvertDiagnostic(const Analysis& analysis, const diag::Diagnostic& diagnostic,
+                                 PositionEncoding encoding,
+                                 const std::function<std::string(diag::FileId)>& uri_of) {
+  return Convert(analysis, diagnostic, ShownSpan(analysis, diagnostic), encoding, uri_of);
+}
+
 std::map<diag::FileId, nlohmann::json> ConvertDiagnostics(
     const Analysis& analysis, PositionEncoding encoding,
     const std::function<std::string(diag::FileId)>& uri_of) {
@@ -52,10 +64,7 @@ std::map<diag::FileId, nlohmann::json> ConvertDiagnostics(
     by_file[file] = nlohmann::json::array();
   }
   for (const diag::Diagnostic& diagnostic : analysis.sink.diagnostics()) {
-    diag::Span span = diagnostic.span;
-    if (!span.valid() || span.file >= analysis.sources.file_count()) {
-      span = {analysis.root, 0, 0};
-    }
+    diag::Span span = ShownSpan(analysis, diagnostic);
     by_file[span.file].push_back(Convert(analysis, diagnostic, span, encoding, uri_of));
   }
   return by_file;

@@ -1,6 +1,9 @@
 #include "compiler/lsp/hover.h"
 
 #include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
 
 #include "compiler/lsp/lookup.h"
 #include "compiler/lsp/signature.h"
@@ -63,14 +66,108 @@ std::string TaskText(const Analysis& analysis, const Target& target) {
          "\n\nCalls " + kind + " `" + task.callee + "`.";
 }
 
+// Returns the component whose image string, in `file`, contains `offset`, or null.
+const sema::Component* ImageAt(const Analysis& analysis, diag::FileId file, uint32_t offset) {
+  if (!analysis.result.program) return nullptr;
+  for (const auto& component : analysis.result.program->components) {
+    const diag::Span& span = component->image_span;
+    if (component->kind != sema::Component::Kind::kContainer &&
+        component->kind != sema::Component::Kind::kPython) {
+      continue;
+    }
+    if (span.valid() && span.file == file && offset >= span.begin && offset <= span.end) {
+      return component.get();
+    }
+  }
+  return nullptr;
+}
+
+// Returns the platforms of the targeted tasks that run `component`, from the cache-key pass.
+std::set<std::string> TargetPlatforms(const Analysis& analysis, const sema::Component& component) {
+  std::set<std::string> platforms;
+  if (!analysis.passes.ran || !analysis.result.program) return platforms;
+  for (const auto& pipeline : analysis.result.program->pipelines) {
+    for (const auto& task : pipeline->tasks) {
+      if (task->component != &component) continue;
+      for (const passes::TaskCacheKey& key : analysis.passes.result.cache_keys) {
+        if (key.span == task->span && key.platform != "unspecified") platforms.insert(key.platform);
+      }
+    }
+  }
+  return platforms;
+}
+
+std::string ImageText(const Analysis& analysis, const sema::Component& component) {
+  const std::string& image = component.image;
+  std::string text = CodeBlock("(image) " + image);
+  if (image.find("@sha256:") != std::string::npos) {
+    return text + "\n\nPinned by digest in the source, so `kfpc.lock` is not read for it.";
+  }
+  const std::string& lock_path = analysis.project_files.lock_path;
+  if (lock_path.empty()) {
+    return text + "\n\nNo `kfpc.lock` found for this file; `kfpc lock` writes one.";
+  }
+  if (!analysis.lock) return text + "\n\n`" + lock_path + "` could not be read.";
+  auto entry = analysis.lock->images.find(image);
+  if (entry == analysis.lock->images.end()) {
+    return text + "\n\nNot in `" + lock_path + "`, so it is not pinned; `kfpc lock` adds it.";
+  }
+  const images::LockedImage& locked = entry->second;
+  std::set<std::string> platforms = TargetPlatforms(analysis, component);
+  bool targeted = !platforms.empty();
+  // Without a targeted task, show the platform that `kfpc lock` requires of every image.
+  if (!targeted) platforms.insert(std::string(images::kTargetPlatform));
+  text += "\n\nIn `" + lock_path + "`:";
+  for (const std::string& platform : platforms) {
+    std::string digest = images::FindPlatformDigest(locked, platform);
+    text += "\n- " + platform + (targeted ? " (target): " : ": ");
+    text += digest.empty() ? "no manifest" : "`" + locked.repository + "@" + digest + "`";
+  }
+  text += "\n- platforms: " + images::ListPlatforms(locked);
+  if (!targeted) text += "\n\nNo task that runs this image has a target, so it is not pinned.";
+  return text;
+}
+
+// Returns the cache keys of the tasks that the statement at `span` creates: one for a plain task,
+// several when its pipeline is called more than once.
+std::vector<const passes::TaskCacheKey*> KeysOf(const Analysis& analysis, diag::Span span) {
+  std::vector<const passes::TaskCacheKey*> keys;
+  if (!analysis.passes.ran) return keys;
+  for (const passes::TaskCacheKey& key : analysis.passes.result.cache_keys) {
+    if (key.span.valid() && key.span.file == span.file && key.span.begin <= span.begin &&
+        span.begin < key.span.end) {
+      keys.push_back(&key);
+    }
+  }
+  return keys;
+}
+
+std::string CacheKeyText(const std::vector<const passes::TaskCacheKey*>& keys) {
+  std::string text;
+  for (const passes::TaskCacheKey* key : keys) {
+    text += fmt::format("\n\nCache key of `{}` (target `{}`, platform {}): `{}`", key->task,
+                        key->target, key->platform, key->key);
+    text += "\n\nCovers: " + fmt::format("{}", fmt::join(key->covers, "; ")) + ".";
+    if (key->static_key) {
+      text += " Written to `cachingOptions.cacheKey`.";
+    } else if (!key->static_key_reason.empty()) {
+      text += " `cachingOptions.cacheKey` not written (" + key->static_key_reason + ").";
+    }
+  }
+  return text;
+}
+
 std::string HoverText(const Request& request, const Target& target) {
   const Analysis& analysis = request.analysis;
   switch (target.kind) {
-    case Target::Kind::kDeclaration: return DeclarationText(analysis, *target.decl);
+    case Target::Kind::kDeclaration:
+      // On the callee of a task call, the task's keys follow the declaration.
+      return DeclarationText(analysis, *target.decl) + CacheKeyText(KeysOf(analysis, target.span));
     case Target::Kind::kBuiltinType: return BuiltinTypeText(target.name);
     case Target::Kind::kInput:
     case Target::Kind::kOutput: return ParamText(analysis, target);
-    case Target::Kind::kTask: return TaskText(analysis, target);
+    case Target::Kind::kTask:
+      return TaskText(analysis, target) + CacheKeyText(KeysOf(analysis, target.stmt->span));
     case Target::Kind::kLoopVariable:
       return CodeBlock("(loop variable) " + target.stmt->loop_variable);
     case Target::Kind::kImport:
@@ -84,6 +181,11 @@ std::string HoverText(const Request& request, const Target& target) {
 }  // namespace
 
 nlohmann::json Hover(const Request& request) {
+  if (const sema::Component* component =
+          ImageAt(request.analysis, request.file, request.offset)) {
+    return {{"contents", {{"kind", "markdown"}, {"value", ImageText(request.analysis, *component)}}},
+            {"range", ToJson(request.ToRange(component->image_span))}};
+  }
   Target target = FindTarget(request.analysis, request.file, request.offset);
   std::string text = HoverText(request, target);
   if (text.empty()) return nullptr;

@@ -76,6 +76,7 @@ class Server {
   nlohmann::json CompletionRequest(const nlohmann::json& params);
   nlohmann::json DocumentSymbolRequest(const nlohmann::json& params);
   nlohmann::json FormattingRequest(const nlohmann::json& params);
+  nlohmann::json CodeActionRequest(const nlohmann::json& params);
   // Calls `handler` with the document and position of a TextDocumentPositionParams, or returns
   // null when the document is not open.
   template <typename Handler>
@@ -83,7 +84,13 @@ class Server {
 
   // Diagnostics.
   Document* AnalyzedDocument(const nlohmann::json& params);
+  // Analyzes `document` again when it or a file it imports changed, or when its `kfpc.yaml` or
+  // `kfpc.lock` changed on disk since its last analysis.
   void Analyze(Document& document);
+  // Marks for analysis and publishing every open document whose `kfpc.yaml` or `kfpc.lock`
+  // changed on disk (by path, modification time or size) since its last analysis. Runs after
+  // every batch of messages.
+  void MarkStaleProjectFiles();
   void PublishPending();
   void Publish(Document& document);
   void PublishDiagnostics(const std::string& uri, nlohmann::json diagnostics,

@@ -1,5 +1,6 @@
 // The Server's text synchronization, language features and diagnostics publishing.
 
+#include "compiler/lsp/code_actions.h"
 #include "compiler/lsp/completion.h"
 #include "compiler/lsp/definition.h"
 #include "compiler/lsp/diagnostics.h"
@@ -68,10 +69,23 @@ void Server::DidClose(const nlohmann::json& params) {
 }
 
 void Server::Analyze(Document& document) {
-  if (!document.dirty && document.analysis) return;
+  if (!document.dirty && document.analysis &&
+      FindProjectFiles(document.path) == document.analysis->project_files) {
+    return;
+  }
   document.analysis = lsp::Analyze(document.path, document.text, documents_.Loader());
   document.dirty = false;
   unpublished_.insert(document.uri);
+}
+
+void Server::MarkStaleProjectFiles() {
+  for (auto& [uri, document] : documents_.documents()) {
+    if (document.dirty || !document.analysis) continue;
+    if (FindProjectFiles(document.path) == document.analysis->project_files) continue;
+    log_ << "kfpc lsp: kfpc.yaml or kfpc.lock changed; checking " << uri << " again\n";
+    document.dirty = true;
+    unpublished_.insert(uri);
+  }
 }
 
 std::string Server::UriOf(const Analysis& analysis, diag::FileId file) {
@@ -147,6 +161,17 @@ nlohmann::json Server::DefinitionRequest(const nlohmann::json& params) {
 
 nlohmann::json Server::CompletionRequest(const nlohmann::json& params) {
   return AtPosition(params, [](const Request& request) { return Completion(request); });
+}
+
+// Returns the fixes of the document's current analysis, so that a client that sends stale or
+// partial diagnostics in the context still gets edits that match the text.
+nlohmann::json Server::CodeActionRequest(const nlohmann::json& params) {
+  Document* document = AnalyzedDocument(params);
+  if (!document) return nlohmann::json::array();
+  const Analysis& analysis = *document->analysis;
+  Request request{analysis, analysis.root, 0, encoding_,
+                  [&](diag::FileId file) { return UriOf(analysis, file); }};
+  return CodeActions(request, params);
 }
 
 nlohmann::json Server::DocumentSymbolRequest(const nlohmann::json& params) {

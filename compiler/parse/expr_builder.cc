@@ -172,7 +172,8 @@ ast::ExprPtr AstBuilder::BuildLiteral(antlr4::Token* token) {
       if (token->getType() == KfLexer::RAW_STRING) content.end -= delimiter;
       expr->kind = ast::ExprKind::kRawString;
       expr->text = DecodeRawString(Text(content), &content);
-      CheckRawStringPlaceholders(expr->text, content, sink_);
+      // The source bytes rather than the value, whose line breaks may be shorter.
+      CheckRawStringPlaceholders(Text(content), content, sink_);
       ast::StringPart& part = expr->parts.emplace_back();
       part.text = expr->text;
       part.span = content;

@@ -25,7 +25,7 @@ inline constexpr size_t kMaxFileBytes = size_t{8} << 20;
 // The maximum length of a string literal in bytes, delimiters and escapes included.
 inline constexpr size_t kMaxStringBytes = size_t{1} << 20;
 // The maximum number of tasks in one pipeline, counting the tasks inside `if`, `for` and `try`.
-inline constexpr size_t kMaxTasksPerPipeline = 5000;
+inline constexpr size_t kMaxTasksPerPipeline = 10000;
 // The maximum depth of the import chain from the root file (the root file imports at depth 1).
 inline constexpr size_t kMaxImportDepth = 64;
 

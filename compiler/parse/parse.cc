@@ -1,6 +1,10 @@
 #include "compiler/parse/parse.h"
 
+#include "BailErrorStrategy.h"
 #include "CommonTokenStream.h"
+#include "atn/ParserATNSimulator.h"
+#include "atn/PredictionMode.h"
+#include "Exceptions.h"
 #include "KfLexer.h"
 #include "KfParser.h"
 #include "compiler/parse/ast_builder.h"
@@ -35,11 +39,30 @@ ast::File Parse(const diag::SourceManager& sources, diag::FileId file, diag::Dia
     return empty;
   }
 
+  // Two stages: SLL prediction, which needs no full-context lookahead and is several times faster,
+  // parses every valid file this grammar accepts unless a decision is truly context-sensitive.
+  // It stops at the first problem; the file is then parsed again with full LL prediction and the
+  // error strategy that reports and recovers.
   grammar::KfParser parser(&tokens);
   parser.removeErrorListeners();
-  parser.addErrorListener(&reporter);
-  parser.setErrorHandler(std::make_shared<SyntaxErrorStrategy>(reporter));
-  grammar::KfParser::FileContext* tree = parser.file();
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+      antlr4::atn::PredictionMode::SLL);
+  parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+  grammar::KfParser::FileContext* tree = nullptr;
+  try {
+    tree = parser.file();
+  } catch (const antlr4::ParseCancellationException&) {
+    tree = nullptr;
+  }
+  if (tree == nullptr) {
+    tokens.seek(0);
+    parser.reset();
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+        antlr4::atn::PredictionMode::LL);
+    parser.addErrorListener(&reporter);
+    parser.setErrorHandler(std::make_shared<SyntaxErrorStrategy>(reporter));
+    tree = parser.file();
+  }
   ast::File result = AstBuilder(text, spans, tokens, sink).Build(tree);
   CheckTaskCounts(result, sink);
   return result;

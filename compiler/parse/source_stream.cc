@@ -1,35 +1,8 @@
 #include "compiler/parse/source_stream.h"
 
+#include "compiler/parse/utf8.h"
+
 namespace kfpc::parse {
-
-namespace {
-
-// Returns the length of the valid UTF-8 sequence at the start of `text` and stores its code
-// point, or returns 0 when the first byte does not start one. Rejects overlong forms, surrogates
-// and values above U+10FFFF.
-size_t DecodeOne(std::string_view text, char32_t* code_point) {
-  auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
-  unsigned char lead = byte(0);
-  if (lead < 0x80) {
-    *code_point = lead;
-    return 1;
-  }
-  size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
-  if (length == 0 || lead > 0xF4 || text.size() < length) return 0;
-  char32_t value = lead & (0x7F >> length);
-  for (size_t i = 1; i < length; ++i) {
-    if ((byte(i) & 0xC0) != 0x80) return 0;
-    value = (value << 6) | (byte(i) & 0x3F);
-  }
-  static constexpr char32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (value < kMinimum[length] || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) {
-    return 0;
-  }
-  *code_point = value;
-  return length;
-}
-
-}  // namespace
 
 SourceStream::SourceStream(std::string_view text) {
   _data.reserve(text.size());
@@ -37,7 +10,7 @@ SourceStream::SourceStream(std::string_view text) {
   size_t offset = 0;
   while (offset < text.size()) {
     char32_t code_point = 0;
-    size_t length = DecodeOne(text.substr(offset), &code_point);
+    size_t length = DecodeUtf8(text.substr(offset), &code_point);
     if (length == 0) {
       invalid_bytes_.push_back(static_cast<uint32_t>(offset));
       code_point = 0xFFFD;

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "compiler/parse/utf8.h"
+
 namespace kfpc::parse {
 
 namespace {
@@ -32,10 +34,9 @@ void AppendUtf8(char32_t c, std::string* out) {
   }
 }
 
-// The number of bytes of the UTF-8 sequence that starts with `lead` (1 for stray bytes).
+// The bytes of the UTF-8 sequence that starts with `lead`; a stray byte counts alone.
 size_t SequenceLength(char lead) {
-  auto byte = static_cast<unsigned char>(lead);
-  return byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1;
+  return std::max<size_t>(1, Utf8SequenceLength(static_cast<unsigned char>(lead)));
 }
 
 // Walks the content of one string literal, appending to a DecodedString.
@@ -244,13 +245,25 @@ void CheckRawStringPlaceholders(std::string_view value, diag::Span content,
 }
 
 std::string DecodeRawString(std::string_view text, diag::Span* content) {
-  size_t first_line_end = text.find('\n');
+  size_t first_line_end = text.find_first_of("\r\n");
   if (first_line_end != std::string_view::npos &&
-      text.find_first_not_of(" \t\r") >= first_line_end) {
-    text.remove_prefix(first_line_end + 1);
-    content->begin += static_cast<uint32_t>(first_line_end + 1);
+      text.find_first_not_of(" \t") >= first_line_end) {
+    size_t break_size = text.substr(first_line_end, 2) == "\r\n" ? 2 : 1;
+    text.remove_prefix(first_line_end + break_size);
+    content->begin += static_cast<uint32_t>(first_line_end + break_size);
   }
-  return std::string(text);
+  // As Python does with source text, CR LF and a lone CR become LF, so that a script written
+  // on Windows runs the same.
+  std::string value;
+  value.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\r') {
+      value.push_back(text[i]);
+    } else if (i + 1 == text.size() || text[i + 1] != '\n') {
+      value.push_back('\n');
+    }
+  }
+  return value;
 }
 
 }  // namespace kfpc::parse

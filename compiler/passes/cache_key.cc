@@ -133,6 +133,8 @@ TaskCacheKey KeyOf(const TaskNode& node, const TargetProfile& profile,
   result.covers.push_back("component interface");
   if (executor.container) EncodeContainer(*executor.container, encoder, &result.covers);
   std::string platform = profile.IsNone() ? "unspecified" : profile.Platform();
+  result.platform = platform;
+  if (node.task) result.span = node.task->span;
   encoder.Add("platform", platform);
   result.covers.push_back("platform " + platform);
   EncodeInputs(node, keys, encoder, summary);

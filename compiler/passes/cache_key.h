@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "compiler/diagnostics/source_manager.h"
 #include "compiler/passes/kfp_version.h"
 #include "compiler/passes/targets.h"
 #include "compiler/passes/task_graph.h"
@@ -22,6 +23,8 @@ struct TaskCacheKey {
   std::string task;      // the task graph id, "root/train-cnn"
   std::string executor;  // "exec-train-cnn"
   std::string target;    // the target profile's name
+  std::string platform;  // the target's platform, "linux/arm64", or "unspecified" without one
+  diag::Span span;       // the task in the source, for the language server's hover
   std::string key;       // "sha256:<64 hex digits>"
   std::vector<std::string> covers;  // what the key covers, one phrase each
   bool annotated = false;           // written as the pod annotation kCacheKeyAnnotation

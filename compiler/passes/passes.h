@@ -19,7 +19,7 @@ namespace kfpc::passes {
 struct PassOptions {
   std::optional<std::string> target;  // `--target`
   ProjectConfig config;               // from `kfpc.yaml`, or empty
-  KfpVersion kfp_backend;             // `--kfp-backend`, 2.14 by default
+  KfpVersion kfp_backend;             // X.Y of `--kfp-version`, 2.14 by default
   // Check every Kubernetes field against `kfp_backend`, not only when a task has a target.
   bool kfp_backend_given = false;
   // The lock file to pin images from; read only when a task has a target. Empty means none.

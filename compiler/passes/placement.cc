@@ -209,7 +209,7 @@ void CheckPlatformFields(const TaskGraph& graph, const KfpVersion& backend,
                       TaskName(node), field, backend.ToString()));
       d.notes.push_back("the KFP API server drops the whole Kubernetes platform spec, with every "
                         "node selector, when it finds a field it does not know");
-      d.help = first ? fmt::format("build with `--kfp-backend {}` or later if the cluster runs it",
+      d.help = first ? fmt::format("build with `--kfp-version {}` or later if the cluster runs it",
                                    first->ToString())
                      : "remove the setting; no released KFP backend reads it";
     }

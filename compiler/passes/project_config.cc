@@ -1,9 +1,12 @@
 #include "compiler/passes/project_config.h"
 
+#include "compiler/diagnostics/read_file.h"
+
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -270,7 +273,10 @@ bool ConfigReader::ReadProfile(const std::string& name, const YAML::Node& node,
 }
 
 bool ReadConfig(ConfigReader& reader, const YAML::Node& root, ProjectConfig* config) {
-  if (!reader.Mapping(root, "kfpc.yaml", {"version", "default_target", "targets"})) return false;
+  if (!reader.Mapping(root, "kfpc.yaml",
+                      {"version", "default_target", "import_directories", "targets"})) {
+    return false;
+  }
   if (!root["version"] || !root["version"].IsScalar() || root["version"].Scalar() != "1") {
     reader.Report(root["version"] ? root["version"] : root, "`version` must be 1",
                   "start the file with `version: 1`");
@@ -279,6 +285,21 @@ bool ReadConfig(ConfigReader& reader, const YAML::Node& root, ProjectConfig* con
   if (root["default_target"]) {
     config->default_target = reader.String(root["default_target"], "default_target");
     if (!config->default_target) return false;
+  }
+  if (const YAML::Node& directories = root["import_directories"]; directories) {
+    if (!directories.IsSequence()) {
+      reader.Report(directories, "`import_directories` must be a list of directories",
+                    "write `import_directories: [../shared]`");
+      return false;
+    }
+    for (const YAML::Node& item : directories) {
+      std::optional<std::string> directory = reader.String(item, "import_directories");
+      if (!directory || directory->empty()) {
+        if (directory) reader.Report(item, "an entry of `import_directories` is empty");
+        return false;
+      }
+      config->import_directories.push_back(*directory);
+    }
   }
   if (!root["targets"]) return true;
   if (!reader.Mapping(root["targets"], "targets", {})) return false;
@@ -308,7 +329,9 @@ std::string FindProjectConfig(const std::string& root_source) {
   fs::path directory = fs::absolute(fs::path(root_source), error).parent_path();
   while (!error) {
     fs::path candidate = directory / kProjectConfigName;
-    if (fs::is_regular_file(candidate, error)) return candidate.string();
+    // Any file type counts, so that a FIFO or a directory named kfpc.yaml is reported when it is
+    // read rather than skipped in favour of a config further up.
+    if (fs::exists(fs::symlink_status(candidate, error))) return candidate.string();
     if (fs::exists(directory / ".git", error) || directory == directory.parent_path()) break;
     directory = directory.parent_path();
   }
@@ -350,33 +373,51 @@ bool ParseProjectConfig(const diag::SourceManager& sources, diag::FileId file,
 bool LoadProjectConfig(const std::string& path, diag::SourceManager& sources,
                        diag::DiagnosticSink& sink, ProjectConfig* config,
                        const ProjectConfigLimits& limits) {
-  std::ifstream input(path, std::ios::binary);
-  std::string contents;
-  if (input) {
-    // Reads one byte past the limit so that a larger file is reported as too large.
-    contents.resize(limits.max_bytes + 1);
-    input.read(contents.data(), static_cast<std::streamsize>(contents.size()));
-    contents.resize(static_cast<size_t>(input.gcount()));
-  }
-  if (!input && !input.eof()) {
-    sink.Report(diag::Kind::kReadFailed, diag::Span{}, "failed to read `" + path + "`");
+  // Reads one byte past the limit so that a larger file is reported as too large.
+  diag::ReadResult read = diag::ReadRegularFile(path, limits.max_bytes);
+  if (read.status != diag::ReadStatus::kOk) {
+    sink.Report(diag::Kind::kReadFailed, diag::Span{},
+                "failed to read `" + path + "`: " + read.error);
     return false;
   }
+  std::string contents = std::move(read.contents);
   diag::FileId file = sources.AddFile(path, std::move(contents));
   return ParseProjectConfig(sources, file, sink, config, limits);
 }
 
+namespace {
+
+// Longer quantities are invalid. Every quantity whose value fits in int64_t fits in 64
+// characters, unless written with leading zeros or a long fraction.
+constexpr size_t kMaxQuantityLength = 64;
+
+// Rounds `value` up to an int64_t. Returns nullopt when the result is out of its range, as for a
+// quantity with dozens of digits.
+std::optional<int64_t> CeilToInt64(double value) {
+  double rounded = std::ceil(value);
+  // 2^63 is a double, and every double below it converts to int64_t without overflow.
+  if (!(rounded >= 0 && rounded < 9223372036854775808.0)) return std::nullopt;
+  return static_cast<int64_t>(rounded);
+}
+
+}  // namespace
+
 std::optional<int64_t> ParseCpuMillis(std::string_view quantity) {
   static const std::regex kCpu(R"(([0-9]+(\.[0-9]+)?)(m?))");
+  // libstdc++'s regex matcher recurses once per character: a quantity of many thousands of
+  // digits would overflow the stack.
+  if (quantity.size() > kMaxQuantityLength) return std::nullopt;
   std::string text(quantity);
   std::smatch match;
   if (!std::regex_match(text, match, kCpu)) return std::nullopt;
-  double value = std::stod(match[1]);
-  return static_cast<int64_t>(std::ceil(match[3] == "m" ? value : value * 1000));
+  // std::strtod, unlike std::stod, does not throw: a number too large for a double is infinity.
+  double value = std::strtod(match[1].str().c_str(), nullptr);
+  return CeilToInt64(match[3] == "m" ? value : value * 1000);
 }
 
 std::optional<int64_t> ParseMemoryMib(std::string_view quantity) {
   static const std::regex kMemory(R"(([0-9]+(\.[0-9]+)?([eE][0-9]+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?)");
+  if (quantity.size() > kMaxQuantityLength) return std::nullopt;
   std::string text(quantity);
   std::smatch match;
   if (!std::regex_match(text, match, kMemory)) return std::nullopt;
@@ -384,8 +425,8 @@ std::optional<int64_t> ParseMemoryMib(std::string_view quantity) {
       {"", 1},          {"Ki", 1024.0},   {"Mi", 1048576.0}, {"Gi", 1073741824.0},
       {"Ti", 1099511627776.0}, {"Pi", 1125899906842624.0}, {"k", 1e3},
       {"M", 1e6},       {"G", 1e9},       {"T", 1e12},       {"P", 1e15}};
-  double bytes = std::stod(match[1]) * kFactors.at(match[4]);
-  return static_cast<int64_t>(std::ceil(bytes / 1048576.0));
+  double bytes = std::strtod(match[1].str().c_str(), nullptr) * kFactors.at(match[4]);
+  return CeilToInt64(bytes / 1048576.0);
 }
 
 }  // namespace kfpc::passes

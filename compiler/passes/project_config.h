@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "compiler/diagnostics/diagnostic.h"
 #include "compiler/diagnostics/source_manager.h"
@@ -13,6 +14,7 @@
 //
 //   version: 1
 //   default_target: team-arm          # optional; `--target` and `target =` settings override it
+//   import_directories: [../shared]   # optional; directories outside the project to import from
 //   targets:
 //     team-arm:
 //       base: graviton4               # optional: start from a built-in profile
@@ -31,6 +33,9 @@ inline constexpr std::string_view kProjectConfigName = "kfpc.yaml";
 struct ProjectConfig {
   std::optional<std::string> default_target;
   std::map<std::string, TargetProfile> targets;
+  // Directories outside the project that imports may read, as written: a relative path is
+  // relative to the directory of kfpc.yaml.
+  std::vector<std::string> import_directories;
 };
 
 struct ProjectConfigLimits {
@@ -57,8 +62,10 @@ bool LoadProjectConfig(const std::string& path, diag::SourceManager& sources,
                        const ProjectConfigLimits& limits = {});
 
 // Parses a Kubernetes memory quantity ("16Gi", "512M", "1e9", "1024") into MiB, rounded up.
+// Returns nullopt for other text, text over 64 characters and a result beyond int64_t.
 std::optional<int64_t> ParseMemoryMib(std::string_view quantity);
-// Parses a Kubernetes CPU quantity ("500m", "4", "0.5") into millicores, rounded up.
+// Parses a Kubernetes CPU quantity ("500m", "4", "0.5") into millicores, rounded up. Returns
+// nullopt for other text, text over 64 characters and a result beyond int64_t.
 std::optional<int64_t> ParseCpuMillis(std::string_view quantity);
 
 }  // namespace kfpc::passes

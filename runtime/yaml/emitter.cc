@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cstdio>
 #include <string_view>
+#include <unordered_map>
 
 #include "runtime/yaml/plain_resolver.h"
 
@@ -20,11 +21,13 @@ constexpr size_t kBestWidth = 80;
 // PyYAML counts a key's implicit `!!str` tag toward the 128-character limit of simple keys.
 constexpr size_t kSimpleKeyLimit = 128 - 5;
 
-// Decodes UTF-8; a byte outside a valid sequence becomes the code point of the same value, which
-// the double-quoted writer then escapes as `\xNN`.
-std::u32string DecodeUtf8(std::string_view text) {
-  std::u32string out;
-  out.reserve(text.size());
+// Decodes UTF-8 into `out`, replacing its contents. A byte outside a valid sequence becomes the
+// code point of the same value, which the double-quoted writer then escapes as `\xNN`.
+void DecodeUtf8(std::string_view text, std::u32string& out) {
+  // Each byte yields at most one code point. Writing through a pointer into a string sized in
+  // advance avoids the capacity check of push_back, which cost more than the decoding itself.
+  out.resize(text.size());
+  char32_t* next = out.data();
   size_t i = 0;
   while (i < text.size()) {
     auto byte = static_cast<unsigned char>(text[i]);
@@ -39,32 +42,34 @@ std::u32string DecodeUtf8(std::string_view text) {
       cp = (cp << 6) | (next & 0x3f);
     }
     if (!valid) {
-      out.push_back(byte);
+      *next++ = byte;
       ++i;
       continue;
     }
-    out.push_back(cp);
+    *next++ = cp;
     i += length;
   }
-  return out;
+  out.resize(static_cast<size_t>(next - out.data()));
 }
 
-void AppendUtf8(std::string& out, char32_t cp) {
+// Writes the UTF-8 encoding of `cp`, at most 4 bytes, at `out`; returns the end of what it wrote.
+char* EncodeUtf8(char32_t cp, char* out) {
   if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
+    *out++ = static_cast<char>(cp);
   } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    *out++ = static_cast<char>(0xc0 | (cp >> 6));
+    *out++ = static_cast<char>(0x80 | (cp & 0x3f));
   } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    *out++ = static_cast<char>(0xe0 | (cp >> 12));
+    *out++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    *out++ = static_cast<char>(0x80 | (cp & 0x3f));
   } else {
-    out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    *out++ = static_cast<char>(0xf0 | (cp >> 18));
+    *out++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+    *out++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    *out++ = static_cast<char>(0x80 | (cp & 0x3f));
   }
+  return out;
 }
 
 bool IsBreak(char32_t ch) { return ch == U'\n' || ch == 0x85 || ch == 0x2028 || ch == 0x2029; }
@@ -144,6 +149,18 @@ ScalarAnalysis AnalyzeScalar(std::u32string_view text) {
   return result;
 }
 
+// Everything the style of a string scalar depends on, a function of its text alone.
+struct StringScalar {
+  ScalarAnalysis analysis;
+  bool implicit = true;  // read back as a string when written plain, in YAML 1.1 and 1.2
+  size_t length = 0;     // in code points
+};
+
+// Strings up to this many bytes have their StringScalar cached, because IR keys and many values
+// repeat once per task. Long texts such as scripts are mostly unique, so caching them would only
+// cost memory.
+constexpr size_t kMaxCachedScalarBytes = 256;
+
 }  // namespace
 
 // Writes nodes with PyYAML's layout rules. One instance writes one stream.
@@ -185,8 +202,12 @@ class Emitter {
   void WritePlain(std::u32string_view text, bool split);
   void WriteSingleQuoted(std::u32string_view text, bool split);
   void WriteDoubleQuoted(std::u32string_view text, bool split);
+  StringScalar AnalyzeString(const std::string& text);
 
   std::string out_;
+  std::u32string chars_;    // the code points of the scalar being written
+  std::u32string scratch_;  // the code points of the string being analyzed
+  std::unordered_map<std::string, StringScalar> analyzed_;
   size_t column_ = 0;
   int indent_ = -1;  // -1: no indent yet (PyYAML's None)
   bool whitespace_ = true;
@@ -238,9 +259,9 @@ void Emitter::EmitMapping(const std::vector<Node::Entry>& entries) {
   IncreaseIndent(false, false);
   for (const auto& [key, value] : entries) {
     WriteIndent();
-    std::u32string key_text = DecodeUtf8(key);
-    ScalarAnalysis analysis = AnalyzeScalar(key_text);
-    if (key_text.size() < kSimpleKeyLimit && !analysis.empty && !analysis.multiline) {
+    StringScalar key_scalar = AnalyzeString(key);
+    const ScalarAnalysis& analysis = key_scalar.analysis;
+    if (key_scalar.length < kSimpleKeyLimit && !analysis.empty && !analysis.multiline) {
       EmitScalar(key, true, Context{true, true});
       WriteIndicator(":", false);
     } else {
@@ -258,14 +279,13 @@ void Emitter::EmitMapping(const std::vector<Node::Entry>& entries) {
 void Emitter::EmitScalar(const std::string& text, bool is_string, Context context) {
   int saved = indent_;
   IncreaseIndent(true, false);
-  std::u32string chars = DecodeUtf8(text);
+  DecodeUtf8(text, chars_);
+  const std::u32string& chars = chars_;
   Style style = Style::kPlain;
   if (is_string) {
-    ScalarAnalysis analysis = AnalyzeScalar(chars);
-    // PyYAML quotes what its YAML 1.1 resolvers read as another type; kfpc also quotes what a
-    // YAML 1.2 core-schema reader would (see emitter.h).
-    bool implicit = !ResolvesAsNonStringYaml11(chars) && !ResolvesAsNonStringYaml12(chars);
-    bool plain_ok = implicit && analysis.allow_plain &&
+    StringScalar scalar = AnalyzeString(text);
+    const ScalarAnalysis& analysis = scalar.analysis;
+    bool plain_ok = scalar.implicit && analysis.allow_plain &&
                     !(context.simple_key && (analysis.empty || analysis.multiline));
     if (!plain_ok) {
       style = analysis.allow_single_quoted && !(context.simple_key && analysis.multiline)
@@ -288,6 +308,20 @@ void Emitter::EmitScalar(const std::string& text, bool is_string, Context contex
   indent_ = saved;
 }
 
+StringScalar Emitter::AnalyzeString(const std::string& text) {
+  auto cached = analyzed_.find(text);
+  if (cached != analyzed_.end()) return cached->second;
+  DecodeUtf8(text, scratch_);
+  StringScalar scalar;
+  scalar.analysis = AnalyzeScalar(scratch_);
+  // PyYAML quotes what its YAML 1.1 resolvers read as another type; kfpc also quotes what a
+  // YAML 1.2 core-schema reader would (see emitter.h).
+  scalar.implicit = !ResolvesAsNonStringYaml11(scratch_) && !ResolvesAsNonStringYaml12(scratch_);
+  scalar.length = scratch_.size();
+  if (text.size() <= kMaxCachedScalarBytes) analyzed_.emplace(text, scalar);
+  return scalar;
+}
+
 void Emitter::IncreaseIndent(bool flow, bool indentless) {
   if (indent_ < 0) {
     indent_ = flow ? kBestIndent : 0;
@@ -302,7 +336,14 @@ void Emitter::WriteRaw(std::string_view data, size_t width) {
 }
 
 void Emitter::WriteCodePoints(std::u32string_view text, size_t start, size_t end) {
-  for (size_t i = start; i < end; ++i) AppendUtf8(out_, text[i]);
+  if (start < end) {
+    // Room for 4 bytes per code point, cut back to what was written.
+    size_t old_size = out_.size();
+    out_.resize(old_size + 4 * (end - start));
+    char* next = out_.data() + old_size;
+    for (size_t i = start; i < end; ++i) next = EncodeUtf8(text[i], next);
+    out_.resize(static_cast<size_t>(next - out_.data()));
+  }
   column_ += end - start;
 }
 

@@ -33,9 +33,24 @@ for _, diagnostic in ipairs(diagnostics()) do
                                      diagnostic.code or "", message))
 end
 
--- Fix the call: `ech` becomes `echo`. neovim sends the edit as an incremental change.
-vim.api.nvim_buf_set_lines(buffer, 6, 7, false,
-                           { '  x = echo(message = "é😀") y = echo(message = "x")' })
+-- Fix the call with the server's quick fix: put the cursor on `ech` (byte column 35, after
+-- "é😀"), request code actions for the line's diagnostics as neovim's own code action menu does,
+-- and apply the edit. neovim then sends the edit to the server as an incremental change.
+vim.api.nvim_win_set_cursor(0, { 7, 35 })
+local client = vim.lsp.get_client_by_id(client_id)
+local params = vim.lsp.util.make_range_params(0, client.offset_encoding)
+params.context = { diagnostics = vim.lsp.diagnostic.get_line_diagnostics(buffer, 6) }
+local responses = vim.lsp.buf_request_sync(buffer, "textDocument/codeAction", params, timeout_ms)
+local actions = {}
+for _, response in pairs(responses or {}) do
+  for _, action in ipairs(response.result or {}) do table.insert(actions, action) end
+end
+table.insert(output, string.format("%d code action(s)", #actions))
+if #actions > 0 then
+  table.insert(output, "action: " .. actions[1].title .. " (" .. actions[1].kind .. ")")
+  vim.lsp.util.apply_workspace_edit(actions[1].edit, client.offset_encoding)
+end
+table.insert(output, "line 6: " .. vim.api.nvim_buf_get_lines(buffer, 6, 7, false)[1])
 if vim.wait(timeout_ms, function() return #diagnostics() == 0 end, 20) then
   table.insert(output, "cleared")
 else

@@ -1,7 +1,7 @@
 #!/bin/sh
 # End-to-end test of the language server with a real editor: a headless neovim opens a .kf file
-# with an error, records the diagnostics the server pushes, fixes the text and waits for the
-# diagnostics to clear (nvim_lsp_test.lua). Exits 77, which ctest reports as skipped, when nvim
+# with an error, records the diagnostics the server pushes, applies the server's quick fix and
+# waits for the diagnostics to clear (nvim_lsp_test.lua). Exits 77, which ctest reports as skipped, when nvim
 # is not installed.
 #
 # Usage: nvim_lsp_test.sh LUA_SCRIPT SERVER_COMMAND [SERVER_ARGUMENT...]
@@ -36,6 +36,9 @@ KFPC_LSP_SERVER=$server KFPC_NVIM_FILE="$work/echo.kf" KFPC_NVIM_OUTPUT="$work/o
 # nvim reports columns in bytes: `ech` starts at byte 35 of line 6 (0-based), after "é😀".
 cat > "$work/expected.txt" <<'EXPECTED'
 6:35: E0204: unknown component `ech` | help: did you mean `echo`
+1 code action(s)
+action: replace with `echo` (quickfix)
+line 6:   x = echo(message = "é😀") y = echo(message = "x")
 cleared
 server exit code 0
 EXPECTED
@@ -44,4 +47,4 @@ if ! diff -u "$work/expected.txt" "$work/output.txt"; then
   echo "FAILED: neovim saw other diagnostics than expected (diff above: - expected, + actual)"
   exit 1
 fi
-echo "PASSED: neovim received the diagnostics and saw them clear"
+echo "PASSED: neovim received the diagnostics, applied the quick fix and saw them clear"

@@ -272,6 +272,49 @@ TEST(PythonSignature, ScansMultiLineSignature) {
   EXPECT_EQ(s.returns->text, "None");
 }
 
+TEST(PythonSignature, LastTopLevelDefOfTheNameWins) {
+  PyScanResult scan = ScanPythonSignature(
+      "def train(a: int) -> int:\n    def train(inner: str):\n        pass\n    return a\n"
+      "def helper(x: int):\n    pass\n"
+      "def train(b: float) -> float:\n    return b\n",
+      "train");
+  ASSERT_TRUE(scan.signature.has_value()) << scan.error.message;
+  EXPECT_EQ(scan.signature->name, "train");
+  ASSERT_EQ(scan.signature->params.size(), 1u);
+  EXPECT_EQ(scan.signature->params[0].name, "b");
+}
+
+TEST(PythonSignature, DefInStringsAndCommentsIgnored) {
+  PyScanResult scan = ScanPythonSignature(
+      "'''\ndef train(doc: int):\n'''\n"
+      "# def train(comment: int):\n"
+      "TEMPLATE = \"\"\"\ndef train(template: int):\n\"\"\"\n"
+      "x = 'def train(single: int):'\n"
+      "def train(real: int) -> int:\n    return real\n",
+      "train");
+  ASSERT_TRUE(scan.signature.has_value()) << scan.error.message;
+  ASSERT_EQ(scan.signature->params.size(), 1u);
+  EXPECT_EQ(scan.signature->params[0].name, "real");
+}
+
+TEST(PythonSignature, FirstDefWhenNoneHasTheName) {
+  PyScanResult scan =
+      ScanPythonSignature("def first(a: int):\n    pass\ndef second():\n    pass\n", "train");
+  ASSERT_TRUE(scan.signature.has_value()) << scan.error.message;
+  EXPECT_EQ(scan.signature->name, "first");
+}
+
+TEST(PythonSignature, CrLfSourcePointsAtTheRightColumn) {
+  auto checked = CheckText(
+      "component add(a: int) -> int {\r\n  python = \"\"\"\r\n"
+      "def add(a: int, c: float) -> int:\r\n    return a\r\n\"\"\"\r\n}\r\n");
+  EXPECT_EQ(checked->Errors(),
+            "main.kf:3:17: error: parameter `c` is not an input of component `add`\n"
+            "3 | def add(a: int, c: float) -> int:\n"
+            "  |                 ^\n"
+            "help: declare `c: float` as an input of `add` or remove the parameter\n");
+}
+
 TEST(PythonSignature, ReportsUnclosedParameters) {
   PyScanResult scan = ScanPythonSignature("def f(a: int\n");
   EXPECT_FALSE(scan.signature.has_value());
@@ -290,6 +333,93 @@ component train(data: Dataset, count: int, note: string = "") -> Model {
   image = "train:1"
 }
 )";
+
+const char kStepComponents[] = R"(
+component flip() -> string {
+  image = "flip:1"
+}
+component step() {
+  image = "step:1"
+}
+)";
+
+TEST(CheckAfter, TaskInLoopFromOutsideAccepted) {
+  auto c = CheckValid(std::string(kStepComponents) + R"(
+pipeline p() {
+  for item in [1, 2] {
+    each = step()
+  }
+  last = step() { after = [each] }
+}
+)");
+  const sema::Pipeline& p = *c->program().pipelines.at(0);
+  ASSERT_EQ(p.tasks.size(), 2u);
+  EXPECT_EQ(p.tasks[1]->after, std::vector<const sema::Task*>{p.tasks[0].get()});
+}
+
+TEST(CheckAfter, TaskInSameBranchAccepted) {
+  CheckValid(std::string(kStepComponents) + R"(
+pipeline p() {
+  coin = flip()
+  if coin.output == "heads" {
+    first = step()
+    step() { after = [first] }
+  }
+}
+)");
+}
+
+TEST(CheckAfter, TaskInBranchInsideLoopFromLoopBodyRejected) {
+  auto c = CheckText(std::string(kStepComponents) + R"(
+pipeline p() {
+  coin = flip()
+  for item in [1, 2] {
+    if coin.output == "heads" {
+      inner = step()
+    }
+    step() { after = [inner] }
+  }
+}
+)");
+  EXPECT_NE(c->Errors().find("error: task `inner` runs inside an `if` branch, so a task outside "
+                             "it cannot run after it"),
+            std::string::npos)
+      << c->Errors();
+}
+
+TEST(CheckAfter, LoopInsideBranchFromOutsideRejected) {
+  // The outermost group left is the `if`, which may not run at all.
+  auto c = CheckText(std::string(kStepComponents) + R"(
+pipeline p() {
+  coin = flip()
+  if coin.output == "heads" {
+    for item in [1, 2] {
+      each = step()
+    }
+  }
+  step() { after = [each] }
+}
+)");
+  EXPECT_NE(c->Errors().find("error: task `each` runs inside an `if` branch"), std::string::npos)
+      << c->Errors();
+}
+
+TEST(CheckAfter, FinallyTaskAfterBodyTaskRejected) {
+  auto c = CheckText(std::string(kStepComponents) + R"(
+pipeline p() {
+  try {
+    body = step()
+  } finally {
+    step() { after = [body] }
+  }
+}
+)");
+  EXPECT_NE(c->Errors().find("error: task `body` runs inside a `try` body"), std::string::npos)
+      << c->Errors();
+  EXPECT_NE(c->Errors().find("the `finally` task already runs after the whole body"),
+            std::string::npos)
+      << c->Errors();
+}
 
 TEST(CheckPipeline, TasksArgumentsAndSettings) {
   auto c = CheckValid(std::string(kComponents) + R"(

@@ -16,6 +16,21 @@ TEST(SourceManager, PositionsAreOneBased) {
   EXPECT_EQ(sources.Offset(file, 2, 2), 4u);
 }
 
+TEST(SourceManager, CrLfAndCrAloneEndLines) {
+  SourceManager sources;
+  FileId file = sources.AddFile("a.kf", "ab\r\ncd\ref\ngh\r");
+  EXPECT_EQ(sources.Position(file, 4).line, 2u);
+  EXPECT_EQ(sources.Position(file, 4).column, 1u);
+  EXPECT_EQ(sources.Position(file, 7).line, 3u);
+  EXPECT_EQ(sources.Position(file, 7).column, 1u);
+  EXPECT_EQ(sources.Position(file, 10).line, 4u);
+  EXPECT_EQ(sources.LineText(file, 1), "ab");
+  EXPECT_EQ(sources.LineText(file, 2), "cd");
+  EXPECT_EQ(sources.LineText(file, 3), "ef");
+  EXPECT_EQ(sources.LineText(file, 4), "gh");
+  EXPECT_EQ(sources.Offset(file, 3, 2), 8u);
+}
+
 TEST(Render, ShowsLineCaretAndHelp) {
   SourceManager sources;
   FileId file = sources.AddFile("p.kf", "pipeline p() {\n  x = nope()\n}\n");

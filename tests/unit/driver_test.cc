@@ -129,11 +129,12 @@ TEST_F(DriverTest, HelpOnEveryCommand) {
 
   Outcome build = Kfpc("build --help");
   EXPECT_EQ(build.status, 0);
-  EXPECT_NE(build.out.find("Usage:\n  kfpc build FILE.kf [-o OUT.yaml] [--pipeline NAME] "
-                           "[--kfp-version X.Y.Z]\n"),
+  EXPECT_NE(build.out.find("Usage:\n  kfpc build FILE.kf [-o OUT.yaml [--check]] [--pipeline NAME] "
+                           "[--kfp-version X.Y[.Z]]\n"),
             std::string::npos)
       << build.out;
-  EXPECT_NE(build.out.find("--kfp-version X.Y.Z"), std::string::npos);
+  EXPECT_NE(build.out.find("--kfp-version X.Y[.Z]"), std::string::npos);
+  EXPECT_EQ(build.out.find("--kfp-backend"), std::string::npos) << "the option was removed";
   EXPECT_EQ(build.err, "");
 
   Outcome check = Kfpc("check -h");
@@ -146,58 +147,66 @@ TEST_F(DriverTest, HelpOnEveryCommand) {
 TEST_F(DriverTest, MissingCommandIsUsageError) {
   Outcome run = Kfpc("");
   EXPECT_EQ(run.status, 2);
-  EXPECT_TRUE(StartsWith(run.err, "kfpc: error: missing command\n\nkfpc compiles")) << run.err;
+  EXPECT_EQ(run.err, "kfpc: error: missing command\ntry 'kfpc --help' for more information\n");
   EXPECT_EQ(run.out, "");
 }
 
 TEST_F(DriverTest, UnknownCommandIsUsageError) {
   Outcome run = Kfpc("compile x.kf");
   EXPECT_EQ(run.status, 2);
-  EXPECT_TRUE(StartsWith(run.err, "kfpc: error: unknown command `compile`\n\n")) << run.err;
-  EXPECT_NE(run.err.find("Usage:\n"), std::string::npos);
+  EXPECT_EQ(run.err,
+            "kfpc: error: unknown command `compile`\ntry 'kfpc --help' for more information\n");
   EXPECT_EQ(run.out, "");
 }
 
 TEST_F(DriverTest, UnknownOptionIsUsageError) {
   Outcome build = Kfpc("build --optimize hello.kf");
   EXPECT_EQ(build.status, 2);
-  EXPECT_TRUE(StartsWith(build.err, "kfpc: error: unknown option `--optimize`\n\n")) << build.err;
-  EXPECT_NE(build.err.find("Usage:\n  kfpc build"), std::string::npos);
+  EXPECT_EQ(build.err, "kfpc: error: unknown option `--optimize`\n"
+                       "try 'kfpc build --help' for more information\n");
 
   Outcome check = Kfpc("check -q .");
   EXPECT_EQ(check.status, 2);
-  EXPECT_TRUE(StartsWith(check.err, "kfpc: error: unknown option `-q`\n\n")) << check.err;
+  EXPECT_EQ(check.err,
+            "kfpc: error: unknown option `-q`\ntry 'kfpc check --help' for more information\n");
 
   Outcome top = Kfpc("--verbose");
   EXPECT_EQ(top.status, 2);
-  EXPECT_TRUE(StartsWith(top.err, "kfpc: error: unknown option `--verbose`\n\n")) << top.err;
+  EXPECT_EQ(top.err,
+            "kfpc: error: unknown option `--verbose`\ntry 'kfpc --help' for more information\n");
 }
 
 TEST_F(DriverTest, BuildArgumentCountIsChecked) {
   Outcome none = Kfpc("build");
   EXPECT_EQ(none.status, 2);
-  EXPECT_TRUE(StartsWith(none.err, "kfpc: error: missing input file\n\n")) << none.err;
+  EXPECT_EQ(none.err,
+            "kfpc: error: missing input file\ntry 'kfpc build --help' for more information\n");
 
   Outcome two = Kfpc("build a.kf b.kf");
   EXPECT_EQ(two.status, 2);
-  EXPECT_TRUE(StartsWith(two.err, "kfpc: error: `kfpc build` takes one input file, got 2\n\n"))
+  EXPECT_TRUE(StartsWith(two.err, "kfpc: error: `kfpc build` takes one input file, got 2\n"
+                                  "try 'kfpc build --help'"))
       << two.err;
 
   Outcome no_value = Kfpc("build a.kf -o");
   EXPECT_EQ(no_value.status, 2);
-  EXPECT_TRUE(StartsWith(no_value.err, "kfpc: error: option `o` is missing an argument\n\n"))
-      << no_value.err;
+  EXPECT_EQ(no_value.err, "kfpc: error: option `o` is missing an argument\n"
+                          "try 'kfpc build --help' for more information\n");
 }
 
 TEST_F(DriverTest, InvalidKfpVersionIsUsageError) {
   WriteFile(dir_ / "hello.kf", kHelloPipeline);
   Outcome run = Kfpc("build hello.kf --kfp-version latest");
   EXPECT_EQ(run.status, 2);
-  EXPECT_TRUE(StartsWith(run.err,
-                         "kfpc: error: invalid `--kfp-version` value `latest`: expected a "
-                         "release version such as 2.14.6\n\n"))
-      << run.err;
+  EXPECT_EQ(run.err,
+            "kfpc: error: invalid `--kfp-version` value `latest`: expected a KFP release such "
+            "as 2.14 or 2.14.6\ntry 'kfpc build --help' for more information\n");
   EXPECT_EQ(run.out, "");
+
+  Outcome old_flag = Kfpc("build hello.kf --kfp-backend 2.14");
+  EXPECT_EQ(old_flag.status, 2);
+  EXPECT_TRUE(StartsWith(old_flag.err, "kfpc: error: unknown option `--kfp-backend`\n"))
+      << old_flag.err;
 }
 
 TEST_F(DriverTest, BuildWritesYamlToStdout) {
@@ -256,6 +265,102 @@ TEST_F(DriverTest, KfpVersionSetsPipPin) {
   EXPECT_EQ(pinned.status, 0) << pinned.err;
   EXPECT_NE(pinned.out.find("kfp==2.15.0"), std::string::npos) << pinned.out;
   EXPECT_EQ(pinned.out.find("kfp==2.14.6"), std::string::npos);
+  EXPECT_NE(pinned.out.find("\nsdkVersion: kfpc-" KFPC_VERSION "+kfp-2.15.0\n"), std::string::npos)
+      << pinned.out;
+
+  Outcome minor_only = Kfpc("build sum.kf --kfp-version 2.15");
+  EXPECT_EQ(minor_only.status, 0) << minor_only.err;
+  EXPECT_NE(minor_only.out.find("kfp==2.15.*"), std::string::npos) << minor_only.out;
+  EXPECT_NE(minor_only.out.find("\nsdkVersion: kfpc-" KFPC_VERSION "+kfp-2.15\n"),
+            std::string::npos);
+  EXPECT_NE(default_pin.out.find("\nsdkVersion: kfpc-" KFPC_VERSION "\n"), std::string::npos)
+      << "without the option sdkVersion is unchanged";
+}
+
+TEST_F(DriverTest, KfpVersionGatesKubernetesFields) {
+  // nodeAffinity is read from KFP 2.14 on; 2.13 drops the whole platform spec.
+  WriteFile(dir_ / "affinity.kf",
+            "component echo() {\n"
+            "  image = \"alpine:3.19\"\n"
+            "}\n"
+            "pipeline p() {\n"
+            "  echo() {\n"
+            "    node_affinity { match_expression { key = \"zone\"  operator = \"In\"  "
+            "values = [\"a\"] } }\n"
+            "  }\n"
+            "}\n");
+  Outcome old_release = Kfpc("build affinity.kf --kfp-version 2.13.1");
+  EXPECT_EQ(old_release.status, 1);
+  EXPECT_NE(old_release.err.find("error: task `echo` needs the Kubernetes field `nodeAffinity`, "
+                                 "which KFP backend 2.13 cannot read"),
+            std::string::npos)
+      << old_release.err;
+  EXPECT_NE(old_release.err.find("help: build with `--kfp-version 2.14` or later"),
+            std::string::npos)
+      << old_release.err;
+
+  Outcome checked = Kfpc("check affinity.kf --kfp-version 2.13");
+  EXPECT_EQ(checked.status, 1) << checked.err;
+
+  Outcome current = Kfpc("build affinity.kf --kfp-version 2.14");
+  EXPECT_EQ(current.status, 0) << current.err;
+  EXPECT_NE(current.out.find("nodeAffinity"), std::string::npos);
+}
+
+TEST_F(DriverTest, ProjectConfigAllowsImportDirectory) {
+  WriteFile(dir_ / "shared" / "echo.kf", "component echo() {\n  image = \"alpine:3.19\"\n}\n");
+  WriteFile(dir_ / "project" / "main.kf", "import \"../shared/echo.kf\"\n\npipeline p() {\n  echo()\n}\n");
+  WriteFile(dir_ / "project" / "kfpc.yaml", "version: 1\n");
+  Outcome rejected = Kfpc("build project/main.kf");
+  EXPECT_EQ(rejected.status, 1);
+  EXPECT_NE(rejected.err.find("resolves to a file outside the project"), std::string::npos)
+      << rejected.err;
+
+  WriteFile(dir_ / "project" / "kfpc.yaml", "version: 1\nimport_directories: [../shared]\n");
+  Outcome built = Kfpc("build project/main.kf");
+  EXPECT_EQ(built.status, 0) << built.err;
+  Outcome checked = Kfpc("check project/main.kf");
+  EXPECT_EQ(checked.status, 0) << checked.err;
+
+  WriteFile(dir_ / "project" / "kfpc.yaml", "version: 1\nimport_directories: ../shared\n");
+  Outcome invalid = Kfpc("build project/main.kf");
+  EXPECT_EQ(invalid.status, 1);
+  EXPECT_NE(invalid.err.find("`import_directories` must be a list of directories"),
+            std::string::npos)
+      << invalid.err;
+}
+
+TEST_F(DriverTest, LockDirectoryIsIoError) {
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  fs::create_directory(dir_ / "locks");
+  Outcome run = Kfpc("build hello.kf --target arm64 --lock locks");
+  EXPECT_EQ(run.status, 2) << run.err;
+  EXPECT_NE(run.err.find("error: failed to read lock file `locks`: Is a directory"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.out, "");
+}
+
+TEST_F(DriverTest, LockFifoIsRejectedWithoutBlocking) {
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  ASSERT_EQ(::mkfifo((dir_ / "kfpc.lock").c_str(), 0600), 0);
+  // Nothing writes to the FIFO, so a blocking open would hang here.
+  Outcome run = Kfpc("build hello.kf --target arm64 --lock kfpc.lock");
+  EXPECT_EQ(run.status, 2) << run.err;
+  EXPECT_NE(run.err.find("failed to read lock file `kfpc.lock`: it is a FIFO (named pipe), not "
+                         "a regular file"),
+            std::string::npos)
+      << run.err;
+}
+
+TEST_F(DriverTest, ProjectConfigFifoIsRejectedWithoutBlocking) {
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  ASSERT_EQ(::mkfifo((dir_ / "kfpc.yaml").c_str(), 0600), 0);
+  Outcome run = Kfpc("build hello.kf --target arm64");
+  EXPECT_EQ(run.status, 2) << run.err;
+  EXPECT_NE(run.err.find("failed to read `" + (dir_ / "kfpc.yaml").string() + "`: it is a FIFO"),
+            std::string::npos)
+      << run.err;
 }
 
 TEST_F(DriverTest, InputErrorsExitOneAndWriteNothing) {

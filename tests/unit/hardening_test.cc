@@ -2,14 +2,19 @@
 // "Security").
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "compiler/check/check.h"
 #include "compiler/parse/limits.h"
@@ -158,12 +163,16 @@ class ProjectDirectory : public ::testing::Test {
 
   static void Write(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
 
-  std::unique_ptr<Checked> CheckOnDisk(const std::string& imports) {
+  std::unique_ptr<Checked> CheckOnDisk(const std::string& imports,
+                                       std::vector<std::string> import_directories = {}) {
     fs::path root = base_ / "project" / "lib" / "main.kf";
     Write(root, imports);
     auto checked = std::make_unique<Checked>();
     diag::FileId id = checked->sources.AddFile(root.string(), imports);
-    checked->result = check::Check(checked->sources, id, check::DiskLoader(), checked->sink);
+    check::CheckOptions options;
+    options.import_directories = std::move(import_directories);
+    checked->result =
+        check::Check(checked->sources, id, check::DiskLoader(), checked->sink, options);
     return checked;
   }
 
@@ -207,6 +216,121 @@ TEST_F(ProjectDirectory, OversizedImportStopsReading) {
   EXPECT_EQ(checked->Count(diag::Kind::kFileTooLarge), 1u) << checked->Rendered();
 }
 
+TEST_F(ProjectDirectory, AllowedDirectoryAcceptsEverySpelling) {
+  fs::create_directories(base_ / "shared");
+  Write(base_ / "shared" / "common.kf", "artifact Common { schema_title = \"acme.Common\" }\n");
+  fs::create_symlink(base_ / "shared" / "common.kf", base_ / "project" / "lib" / "common_link.kf");
+  std::vector<std::string> allowed = {(base_ / "shared").string()};
+  for (const std::string& spelling :
+       {std::string("../../shared/common.kf"), (base_ / "shared" / "common.kf").string(),
+        std::string("common_link.kf")}) {
+    auto checked = CheckOnDisk("import \"" + spelling + "\"\n", allowed);
+    EXPECT_FALSE(checked->sink.has_errors()) << spelling << "\n" << checked->Rendered();
+    EXPECT_EQ(checked->sources.file_count(), 2u) << spelling;
+  }
+}
+
+TEST_F(ProjectDirectory, AllowedDirectoryDoesNotAllowItsParent) {
+  fs::create_directories(base_ / "shared");
+  std::vector<std::string> allowed = {(base_ / "shared").string()};
+  auto checked = CheckOnDisk("import \"../../outside.kf\"\n", allowed);
+  EXPECT_EQ(checked->Count(diag::Kind::kImportOutsideProject), 1u) << checked->Rendered();
+  EXPECT_NE(checked->Rendered().find("`import_directories`"), std::string::npos)
+      << checked->Rendered();
+}
+
+// --- spellings of one imported file ---------------------------------------------------------------
+
+TEST_F(ProjectDirectory, SymlinkAndPathImportedOnce) {
+  fs::create_symlink(base_ / "project" / "lib" / "inside.kf", base_ / "project" / "lib" / "alias.kf");
+  auto checked = CheckOnDisk("import \"inside.kf\"\nimport \"alias.kf\"\n");
+  EXPECT_FALSE(checked->sink.has_errors()) << checked->Rendered();
+  EXPECT_EQ(checked->Count(diag::Kind::kDuplicateDeclaration), 0u) << checked->Rendered();
+  EXPECT_EQ(checked->sources.file_count(), 2u) << "the second spelling must not be read again";
+}
+
+TEST_F(ProjectDirectory, DotAndDotDotImportedOnce) {
+  auto checked = CheckOnDisk("import \"./inside.kf\"\nimport \"../lib/inside.kf\"\n");
+  EXPECT_FALSE(checked->sink.has_errors()) << checked->Rendered();
+  EXPECT_EQ(checked->sources.file_count(), 2u);
+}
+
+TEST_F(ProjectDirectory, DotDotThroughSymlinkedDirectoryImportedOnce) {
+  // `linked/..` is `project/other`, not `lib`, once the link is resolved.
+  fs::create_directories(base_ / "project" / "other" / "deep");
+  fs::create_directory_symlink(base_ / "project" / "other" / "deep",
+                               base_ / "project" / "lib" / "linked");
+  Write(base_ / "project" / "other" / "shared.kf",
+        "artifact Shared { schema_title = \"acme.Shared\" }\n");
+  auto checked = CheckOnDisk("import \"linked/../shared.kf\"\nimport \"../other/shared.kf\"\n");
+  EXPECT_FALSE(checked->sink.has_errors()) << checked->Rendered();
+  EXPECT_EQ(checked->sources.file_count(), 2u);
+}
+
+TEST_F(ProjectDirectory, CycleThroughSymlinkReported) {
+  fs::path lib = base_ / "project" / "lib";
+  Write(lib / "a.kf", "import \"b.kf\"\nartifact A { schema_title = \"acme.A\" }\n");
+  Write(lib / "b.kf", "import \"a_link.kf\"\nartifact B { schema_title = \"acme.B\" }\n");
+  fs::create_symlink(lib / "a.kf", lib / "a_link.kf");
+  auto checked = CheckOnDisk("import \"a.kf\"\n");
+  EXPECT_EQ(checked->Count(diag::Kind::kImportCycle), 1u) << checked->Rendered();
+  EXPECT_EQ(checked->Count(diag::Kind::kDuplicateDeclaration), 0u) << checked->Rendered();
+}
+
+TEST_F(ProjectDirectory, CycleBackToRootThroughDotSpelling) {
+  Write(base_ / "project" / "lib" / "b.kf", "import \"./../lib/./main.kf\"\n");
+  auto checked = CheckOnDisk("import \"b.kf\"\nartifact Root { schema_title = \"acme.Root\" }\n");
+  EXPECT_EQ(checked->Count(diag::Kind::kImportCycle), 1u) << checked->Rendered();
+  EXPECT_EQ(checked->Count(diag::Kind::kDuplicateDeclaration), 0u) << checked->Rendered();
+}
+
+TEST_F(ProjectDirectory, DirectoryImportRejectedWithHelp) {
+  fs::create_directories(base_ / "project" / "lib" / "parts");
+  Write(base_ / "project" / "lib" / "parts" / "train.kf", "");
+  auto checked = CheckOnDisk("import \"parts\"\n");
+  EXPECT_EQ(checked->Count(diag::Kind::kImportNotFound), 1u) << checked->Rendered();
+  EXPECT_NE(checked->Rendered().find("import `parts` names a directory, not a file"),
+            std::string::npos)
+      << checked->Rendered();
+  EXPECT_NE(checked->Rendered().find("help: import one `.kf` file of the directory, such as "
+                                     "`\"parts/train.kf\"`"),
+            std::string::npos)
+      << checked->Rendered();
+}
+
+TEST_F(ProjectDirectory, FifoImportRejectedWithoutBlocking) {
+  fs::path fifo = base_ / "project" / "lib" / "pipe.kf";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  // Nothing writes to the FIFO: opening it for reading without O_NONBLOCK would hang the test.
+  auto checked = CheckOnDisk("import \"pipe.kf\"\n");
+  EXPECT_EQ(checked->Count(diag::Kind::kImportNotFound), 1u) << checked->Rendered();
+  EXPECT_NE(checked->Rendered().find("names a FIFO (named pipe), not a regular file"),
+            std::string::npos)
+      << checked->Rendered();
+}
+
+TEST_F(ProjectDirectory, DiskLoaderRejectsFifo) {
+  fs::path fifo = base_ / "project" / "lib" / "pipe.kf";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(check::DiskLoader()(fifo.string()), std::nullopt);
+}
+
+TEST_F(ProjectDirectory, SocketImportRejected) {
+  fs::path path = base_ / "project" / "lib" / "socket.kf";
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  ASSERT_LT(path.string().size(), sizeof address.sun_path);
+  std::strcpy(address.sun_path, path.c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  auto checked = CheckOnDisk("import \"socket.kf\"\n");
+  ::close(fd);
+  EXPECT_NE(checked->Rendered().find("import `socket.kf` names a socket, not a regular file"),
+            std::string::npos)
+      << checked->Rendered();
+}
+
 // --- limits -------------------------------------------------------------------------------------
 
 TEST(Limits, ImportDepth) {
@@ -241,7 +365,7 @@ TEST(Limits, TasksPerPipeline) {
   std::string source = EchoPipeline("\"x\"") + "pipeline many() {\n" + body + "}\n";
   auto checked = CheckFiles("/project/main.kf", {{"/project/main.kf", source}});
   EXPECT_EQ(checked->Count(diag::Kind::kTooManyTasks), 1u) << checked->Rendered().substr(0, 2000);
-  EXPECT_NE(checked->Rendered().find("pipeline `many` calls 5001 tasks, more than the limit of 5000"),
+  EXPECT_NE(checked->Rendered().find("pipeline `many` calls 10001 tasks, more than the limit of 10000"),
             std::string::npos);
 }
 
@@ -273,6 +397,38 @@ TEST(Limits, DriverRejectsOversizedInputBeforeReading) {
   fs::remove(big);
   EXPECT_EQ(WEXITSTATUS(status), 2) << output;
   EXPECT_NE(output.find("the file is larger than the limit of 8 MiB"), std::string::npos) << output;
+}
+
+// --- regressions found by fuzzing (fuzz/regressions/) -------------------------------------------
+
+// A retry duration with more digits than an int64_t holds threw std::out_of_range from std::stoll
+// when the pipeline was lowered, and one beyond a double from std::stod in the checker.
+TEST(FuzzRegression, RetryDurationTooLongIsReported) {
+  for (const std::string& duration :
+       {std::string("99999999999999999999s"), std::string(60, '9') + "m",
+        std::string("87660001h")}) {
+    SCOPED_TRACE(duration);
+    auto checked = CheckSource(EchoPipeline("\"x\"", " retry { max = 3  backoff = \"" +
+                                                        duration + "\" } "));
+    EXPECT_EQ(checked->Count(diag::Kind::kInvalidValue), 1u) << checked->Rendered();
+    EXPECT_NE(checked->Rendered().find("is longer than the maximum, 315576000000s"),
+              std::string::npos)
+        << checked->Rendered();
+  }
+}
+
+// std::regex_match recursed once per character of the duration and overflowed the stack.
+TEST(FuzzRegression, RetryDurationOfManyDigitsIsInvalid) {
+  auto checked = CheckSource(EchoPipeline(
+      "\"x\"", " retry { max = 3  backoff = \"" + std::string(200000, '1') + "s\" } "));
+  EXPECT_EQ(checked->Count(diag::Kind::kInvalidValue), 1u);
+  EXPECT_NE(checked->Rendered().find("error: invalid duration `111"), std::string::npos);
+}
+
+TEST(FuzzRegression, RetryDurationAtMaximumIsAccepted) {
+  auto checked = CheckSource(EchoPipeline("\"x\"", " retry { max = 3  backoff = \"87660h\"  "
+                                                    "max_backoff = \"315576000000s\" } "));
+  EXPECT_FALSE(checked->sink.has_errors()) << checked->Rendered();
 }
 
 }  // namespace

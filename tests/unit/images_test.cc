@@ -280,6 +280,25 @@ TEST(LockFile, JsonSyntaxErrorHasLine) {
             "help: fix the JSON, or delete the file and run `kfpc lock` to recreate it\n");
 }
 
+// Found by fuzz_lock_file: nlohmann::json throws out_of_range, not parse_error, for a number
+// beyond a double, and the exception escaped ParseJsonWithLimits.
+TEST(JsonLimits, NumberOverflowIsAnError) {
+  nlohmann::json value;
+  std::string error;
+  size_t offset = 0;
+  EXPECT_FALSE(ParseJsonWithLimits(R"({"version": 1e999})", 8, &value, &error, &offset));
+  EXPECT_EQ(error, "number overflow parsing '1e999'");
+  EXPECT_EQ(offset, 12u);
+}
+
+TEST(LockFile, NumberOverflowIsReported) {
+  EXPECT_EQ(LockErrors("{\n  \"version\": 1e999\n}\n"),
+            "kfpc.lock:2:14: error: invalid lock file: number overflow parsing '1e999'\n"
+            "2 |   \"version\": 1e999\n"
+            "  |              ^\n"
+            "help: fix the JSON, or delete the file and run `kfpc lock` to recreate it\n");
+}
+
 TEST(LockFile, BadEntryPointsAtItsKey) {
   std::string text = SerializeLockFile(SampleLock());
   std::string broken = text;
@@ -358,7 +377,7 @@ TEST(LockFile, LoadReportsMissingFile) {
   EXPECT_FALSE(LoadLockFile("/nonexistent/kfpc.lock", sources, sink, &lock));
   ASSERT_EQ(sink.diagnostics().size(), 1u);
   EXPECT_EQ(sink.diagnostics()[0].kind, diag::Kind::kReadFailed);
-  EXPECT_EQ(sink.diagnostics()[0].message, "cannot read lock file `/nonexistent/kfpc.lock`");
+  EXPECT_EQ(sink.diagnostics()[0].message, "failed to read lock file `/nonexistent/kfpc.lock`: No such file or directory");
 }
 
 TEST(RunLock, InvalidReferenceWritesNothing) {

@@ -11,6 +11,7 @@
 
 #include "compiler/lower/container.h"
 #include "compiler/lower/naming.h"
+#include "compiler/lower/pipeline_builder.h"
 #include "compiler/lower/placeholders.h"
 #include "compiler/lower/python_component.h"
 
@@ -842,6 +843,17 @@ TEST(Lower, ImporterWithConstantAndInputUri) {
   const ir::ComponentSpec& component = doc.pipeline.components.at("comp-importer");
   EXPECT_EQ(component.output_definitions.artifacts.at("artifact").artifact_type.schema_title,
             "system.Dataset");
+}
+
+TEST(Lower, DurationInSeconds) {
+  EXPECT_EQ(DurationInSeconds("30s"), "30s");
+  EXPECT_EQ(DurationInSeconds("5m"), "300s");
+  EXPECT_EQ(DurationInSeconds("2w"), "1209600s");
+  EXPECT_EQ(DurationInSeconds("1.5s"), "1.5s");
+  // std::stoll threw std::out_of_range on more digits than an int64_t holds.
+  EXPECT_EQ(DurationInSeconds("99999999999999999999s"), "99999999999999999999s");
+  // The product overflowed int64_t.
+  EXPECT_EQ(DurationInSeconds("9223372036854775807w"), "9223372036854775807w");
 }
 
 }  // namespace

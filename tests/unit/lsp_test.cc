@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <regex>
 #include <sstream>
 #include <streambuf>
 
@@ -34,13 +36,18 @@ json Notification(const std::string& method, json params = json::object()) {
 
 // Input split into chunks: in_avail() counts only the current chunk, so the server reads each
 // chunk as one batch of messages that arrived together, as from a client that pauses between.
+// `before_chunk(i)`, when set, runs when the server first reads chunk i, that is after it
+// handled the chunks before it, so a test can change files on disk between batches.
 class ChunkedInput : public std::streambuf {
  public:
-  explicit ChunkedInput(std::vector<std::string> chunks) : chunks_(std::move(chunks)) {}
+  explicit ChunkedInput(std::vector<std::string> chunks,
+                        std::function<void(size_t)> before_chunk = nullptr)
+      : chunks_(std::move(chunks)), before_chunk_(std::move(before_chunk)) {}
 
  protected:
   int_type underflow() override {
     while (next_ < chunks_.size()) {
+      if (before_chunk_) before_chunk_(next_);
       std::string& chunk = chunks_[next_++];
       if (chunk.empty()) continue;
       setg(chunk.data(), chunk.data(), chunk.data() + chunk.size());
@@ -51,6 +58,7 @@ class ChunkedInput : public std::streambuf {
 
  private:
   std::vector<std::string> chunks_;
+  std::function<void(size_t)> before_chunk_;
   size_t next_ = 0;
 };
 
@@ -84,14 +92,15 @@ struct Session {
 };
 
 // Runs a server over `batches`, each a list of messages or raw frames that arrive together.
-Session RunSession(const std::vector<std::vector<std::string>>& batches, ServerOptions options = {}) {
+Session RunSession(const std::vector<std::vector<std::string>>& batches, ServerOptions options = {},
+                   std::function<void(size_t)> before_batch = nullptr) {
   std::vector<std::string> chunks;
   for (const auto& batch : batches) {
     std::string chunk;
     for (const std::string& frame : batch) chunk += frame;
     chunks.push_back(chunk);
   }
-  ChunkedInput input(chunks);
+  ChunkedInput input(chunks, std::move(before_batch));
   std::istream in(&input);
   std::ostringstream out;
   std::ostringstream log;
@@ -193,7 +202,8 @@ TEST(LspLifecycle, InitializeAdvertisesFeatures) {
       "definitionProvider": true,
       "completionProvider": {"triggerCharacters": [".", ":", "(", ","]},
       "documentSymbolProvider": true,
-      "documentFormattingProvider": true
+      "documentFormattingProvider": true,
+      "codeActionProvider": {"codeActionKinds": ["quickfix"]}
     },
     "serverInfo": {"name": "kfpc", "version": ")" KFPC_VERSION R"("}
   })"_json;
@@ -426,6 +436,159 @@ TEST(LspDiagnostics, LabelsBecomeRelatedInformation) {
                    {"message", "first declared here"}}}));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Code actions
+// ---------------------------------------------------------------------------------------------
+
+json CodeActionParams(const std::string& uri, json range, json context) {
+  return {{"textDocument", {{"uri", uri}}}, {"range", std::move(range)},
+          {"context", std::move(context)}};
+}
+
+// The quick fix for `ech` in kEchoSource, at `range` in the negotiated encoding.
+json ReplaceEchAction(const std::string& uri, json range) {
+  return {{"title", "replace with `echo`"},
+          {"kind", "quickfix"},
+          {"diagnostics", {UnknownEchoDiagnostic(range)}},
+          {"isPreferred", true},
+          {"edit", {{"changes", {{uri, {{{"range", range}, {"newText", "echo"}}}}}}}}};
+}
+
+TEST(LspCodeActions, FixForContextDiagnostic) {
+  // "é😀" before `ech` is two UTF-8 characters of 2 and 4 bytes but 3 UTF-16 code units, so the
+  // edit starts at UTF-16 character 32, not at byte column 35.
+  const std::string uri = "file:///work/echo.kf";
+  json diagnostic = UnknownEchoDiagnostic(RangeJson(6, 32, 6, 35));
+  json params = CodeActionParams(uri, RangeJson(6, 32, 6, 35), {{"diagnostics", {diagnostic}}});
+  Session session = RunSession({InitializeFrames(), Frames({OpenDocument(uri, kEchoSource)}),
+                                Frames({Request(2, "textDocument/codeAction", params)})});
+  EXPECT_EQ(session.Response(2)["result"],
+            json::array({ReplaceEchAction(uri, RangeJson(6, 32, 6, 35))}));
+}
+
+TEST(LspCodeActions, ContextRangeInBytesMatchedByMessage) {
+  // neovim 0.7.2 sends the diagnostic back with byte columns (35 to 38) while the request range
+  // is in UTF-16 (the cursor at 32): the code and message still identify the diagnostic.
+  const std::string uri = "file:///work/echo.kf";
+  json sent = UnknownEchoDiagnostic(RangeJson(6, 35, 6, 38));
+  json params = CodeActionParams(uri, RangeJson(6, 32, 6, 32), {{"diagnostics", {sent}}});
+  json far = CodeActionParams(uri, RangeJson(0, 0, 0, 0), {{"diagnostics", {sent}}});
+  Session session = RunSession({InitializeFrames(), Frames({OpenDocument(uri, kEchoSource)}),
+                                Frames({Request(2, "textDocument/codeAction", params),
+                                        Request(3, "textDocument/codeAction", far)})});
+  EXPECT_EQ(session.Response(2)["result"],
+            json::array({ReplaceEchAction(uri, RangeJson(6, 32, 6, 35))}));
+  EXPECT_EQ(session.Response(3)["result"], json::array());
+}
+
+TEST(LspCodeActions, CursorWithoutContextDiagnostics) {
+  const std::string uri = "file:///work/echo.kf";
+  json at_cursor = CodeActionParams(uri, RangeJson(6, 33, 6, 33), {{"diagnostics", json::array()}});
+  json elsewhere = CodeActionParams(uri, RangeJson(0, 0, 0, 4), {{"diagnostics", json::array()}});
+  Session session = RunSession({InitializeFrames(), Frames({OpenDocument(uri, kEchoSource)}),
+                                Frames({Request(2, "textDocument/codeAction", at_cursor),
+                                        Request(3, "textDocument/codeAction", elsewhere)})});
+  EXPECT_EQ(session.Response(2)["result"],
+            json::array({ReplaceEchAction(uri, RangeJson(6, 32, 6, 35))}));
+  EXPECT_EQ(session.Response(3)["result"], json::array());
+}
+
+TEST(LspCodeActions, Utf8RangesWhenNegotiated) {
+  const std::string uri = "file:///work/echo.kf";
+  json capabilities = {{"general", {{"positionEncodings", {"utf-8"}}}}};
+  json params = CodeActionParams(uri, RangeJson(6, 36, 6, 36), json::object());
+  Session session = RunSession({InitializeFrames(capabilities),
+                                Frames({OpenDocument(uri, kEchoSource)}),
+                                Frames({Request(2, "textDocument/codeAction", params)})});
+  EXPECT_EQ(session.Response(2)["result"],
+            json::array({ReplaceEchAction(uri, RangeJson(6, 35, 6, 38))}));
+}
+
+TEST(LspCodeActions, AppliedEditClearsDiagnostic) {
+  const std::string uri = "file:///work/echo.kf";
+  json params = CodeActionParams(uri, RangeJson(6, 33, 6, 33), json::object());
+  Session first = RunSession({InitializeFrames(), Frames({OpenDocument(uri, kEchoSource)}),
+                              Frames({Request(2, "textDocument/codeAction", params)})});
+  json edit = first.Response(2)["result"][0]["edit"]["changes"][uri][0];
+  json change = Notification("textDocument/didChange",
+                             {{"textDocument", {{"uri", uri}, {"version", 2}}},
+                              {"contentChanges", {{{"range", edit["range"]},
+                                                   {"text", edit["newText"]}}}}});
+  Session second = RunSession({InitializeFrames(), Frames({OpenDocument(uri, kEchoSource)}),
+                               Frames({change})});
+  std::vector<json> published = second.Published(uri);
+  ASSERT_EQ(published.size(), 2u);
+  EXPECT_EQ(published[0]["diagnostics"].size(), 1u);
+  EXPECT_EQ(published[1], (json{{"uri", uri}, {"version", 2}, {"diagnostics", json::array()}}));
+}
+
+TEST(LspCodeActions, NoneForDiagnosticWithoutFix) {
+  const std::string uri = "file:///work/twice.kf";
+  std::string text = "component a() {\n  image = \"x\"\n}\ncomponent a() {\n  image = \"y\"\n}\n";
+  json params = CodeActionParams(uri, RangeJson(3, 10, 3, 11), json::object());
+  Session session = RunSession({InitializeFrames(), Frames({OpenDocument(uri, text)}),
+                                Frames({Request(2, "textDocument/codeAction", params)})});
+  ASSERT_EQ(session.Published(uri).size(), 1u);
+  EXPECT_EQ(session.Published(uri)[0]["diagnostics"].size(), 1u);
+  EXPECT_EQ(session.Response(2)["result"], json::array());
+}
+
+TEST(LspCodeActions, OnlyOtherKindsReturnsNone) {
+  const std::string uri = "file:///work/echo.kf";
+  json params = CodeActionParams(uri, RangeJson(6, 33, 6, 33), {{"only", {"refactor"}}});
+  Session session = RunSession({InitializeFrames(), Frames({OpenDocument(uri, kEchoSource)}),
+                                Frames({Request(2, "textDocument/codeAction", params)})});
+  EXPECT_EQ(session.Response(2)["result"], json::array());
+}
+
+TEST(LspCodeActions, QuotedValueAndMapKeyFixes) {
+  // An enum value keeps its quotes, and a bare map key gets them.
+  const std::string uri = "file:///work/fixes.kf";
+  std::string text = R"(component c(m: dict) {
+  image = "alpine"
+  command = ["run", m]
+}
+
+pipeline p() {
+  c(m = {name: 1}) {
+    image_pull_policy = "Allways"
+  }
+}
+)";
+  json params = CodeActionParams(uri, RangeJson(0, 0, 10, 0), json::object());
+  Session session = RunSession({InitializeFrames(), Frames({OpenDocument(uri, text)}),
+                                Frames({Request(2, "textDocument/codeAction", params)})});
+  json actions = session.Response(2)["result"];
+  ASSERT_EQ(actions.size(), 2u);
+  EXPECT_EQ(actions[0]["title"], "quote `name`");
+  EXPECT_EQ(actions[0]["edit"]["changes"][uri],
+            (json{{{"range", RangeJson(6, 9, 6, 13)}, {"newText", "\"name\""}}}));
+  EXPECT_EQ(actions[1]["title"], "replace with `Always`");
+  EXPECT_EQ(actions[1]["edit"]["changes"][uri],
+            (json{{{"range", RangeJson(7, 24, 7, 33)}, {"newText", "\"Always\""}}}));
+}
+
+TEST(LspCodeActions, CommandNumberAndPlaceholderFixes) {
+  // A number in `command` gets quotes, and a misspelt name inside a string is replaced in place.
+  const std::string uri = "file:///work/command.kf";
+  std::string text = R"(component c(msg: string) {
+  image = "alpine"
+  command = ["echo", 10, "{mgs}", msg]
+}
+)";
+  json params = CodeActionParams(uri, RangeJson(2, 0, 2, 40), json::object());
+  Session session = RunSession({InitializeFrames(), Frames({OpenDocument(uri, text)}),
+                                Frames({Request(2, "textDocument/codeAction", params)})});
+  json actions = session.Response(2)["result"];
+  ASSERT_EQ(actions.size(), 2u);
+  EXPECT_EQ(actions[0]["title"], "quote `10`");
+  EXPECT_EQ(actions[0]["edit"]["changes"][uri],
+            (json{{{"range", RangeJson(2, 21, 2, 23)}, {"newText", "\"10\""}}}));
+  EXPECT_EQ(actions[1]["title"], "replace with `msg`");
+  EXPECT_EQ(actions[1]["edit"]["changes"][uri],
+            (json{{{"range", RangeJson(2, 27, 2, 30)}, {"newText", "msg"}}}));
+}
+
 // A project on disk: main.kf is opened from memory and imports lib.kf from the disk.
 class LspProject : public ::testing::Test {
  protected:
@@ -573,6 +736,48 @@ TEST_F(LspProject, DefinitionOfImportPathIsFile) {
   EXPECT_EQ(Ask("textDocument/definition", 0, 10), Location(lib_uri_, RangeJson(0, 0, 0, 0)));
 }
 
+TEST_F(LspProject, DefinitionThroughSymlinkedDirectory) {
+  // `linked/lib.kf` is lib.kf seen through a link; the definition names the file that was
+  // loaded, wherever the import's spelling points.
+  std::filesystem::create_directory_symlink(directory_, directory_ / "linked");
+  WriteFile("main.kf", Replace(kMainSource, "import \"lib.kf\"", "import \"linked/lib.kf\""));
+  Session session = RunSession(
+      {InitializeFrames(),
+       Frames({OpenDocument(main_uri_, Replace(kMainSource, "import \"lib.kf\"",
+                                               "import \"linked/lib.kf\""))}),
+       Frames({Request(2, "textDocument/definition", PositionParams(main_uri_, 0, 10))})});
+  ASSERT_EQ(session.Published(main_uri_).size(), 1u);
+  EXPECT_EQ(session.Published(main_uri_)[0]["diagnostics"], json::array());
+  json result = session.Response(2)["result"];
+  ASSERT_TRUE(result.is_object()) << result.dump();
+  EXPECT_EQ(result["range"], RangeJson(0, 0, 0, 0));
+  std::string uri = result["uri"].get<std::string>();
+  EXPECT_NE(uri.find("lib.kf"), std::string::npos) << uri;
+}
+
+TEST_F(LspProject, ImportDirectoriesOfProjectConfigAllowed) {
+  // main.kf lives in project/, which has its own root and a kfpc.yaml that allows ../shared.
+  std::filesystem::create_directories(directory_ / "project" / ".git");
+  std::filesystem::create_directories(directory_ / "shared");
+  std::filesystem::rename(directory_ / "lib.kf", directory_ / "shared" / "lib.kf");
+  std::string main_source = Replace(kMainSource, "import \"lib.kf\"", "import \"../shared/lib.kf\"");
+  std::string uri = PathToUri((directory_ / "project" / "main.kf").string());
+  auto codes = [&] {
+    Session session = RunSession({InitializeFrames(), Frames({OpenDocument(uri, main_source)})});
+    std::vector<std::string> found;
+    std::vector<json> published = session.Published(uri);
+    if (published.empty()) return std::vector<std::string>{"nothing published"};
+    for (const json& diagnostic : published[0]["diagnostics"]) {
+      found.push_back(diagnostic["code"].get<std::string>());
+    }
+    return found;
+  };
+  // Without the config the import is rejected; the names it would declare are not reported.
+  EXPECT_EQ(codes(), std::vector<std::string>{"E0801"});
+  WriteFile("project/kfpc.yaml", "version: 1\nimport_directories: [../shared]\n");
+  EXPECT_EQ(codes(), std::vector<std::string>{});
+}
+
 TEST_F(LspProject, DefinitionOfLocalNames) {
   // The artifact type in an output type.
   EXPECT_EQ(Ask("textDocument/definition", 7, 55), Location(main_uri_, RangeJson(2, 9, 2, 16)));
@@ -662,6 +867,237 @@ TEST_F(LspProject, RequestsOnUnknownDocument) {
                                          {{"textDocument", {{"uri", "file:///none.kf"}}}})})});
   EXPECT_EQ(session.Response(2)["result"], nullptr);
   EXPECT_EQ(session.Response(3)["result"], json::array());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Architecture passes: kfpc.yaml and kfpc.lock beside the document
+// ---------------------------------------------------------------------------------------------
+
+// A project directory with `.git` (so the search for kfpc.yaml stops in it), a kfpc.yaml that
+// selects graviton4, and a kfpc.lock. main.kf exists only in the editor.
+class LspPasses : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = std::filesystem::path(::testing::TempDir()) /
+                 ("kfpc_lsp_passes_" + std::string(::testing::UnitTest::GetInstance()
+                                                       ->current_test_info()->name()));
+    std::filesystem::create_directories(directory_ / ".git");
+    WriteFile("kfpc.yaml", "version: 1\ndefault_target: graviton4\n");
+    WriteFile("kfpc.lock", LockText(false));
+    uri_ = PathToUri((directory_ / "main.kf").string());
+  }
+
+  void TearDown() override { std::filesystem::remove_all(directory_); }
+
+  void WriteFile(const std::string& name, const std::string& text) {
+    std::ofstream(directory_ / name) << text;
+  }
+
+  static std::string Digest(char c) { return "sha256:" + std::string(64, c); }
+
+  // python:3.11 has an arm64 manifest and amd-only:1 has none; with `with_alpine`, alpine:3.19
+  // is locked too.
+  static std::string LockText(bool with_alpine) {
+    json images = {
+        {"amd-only:1",
+         {{"digest", Digest('d')},
+          {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+          {"platforms", {{"linux/amd64", Digest('d')}}},
+          {"repository", "docker.io/library/amd-only"}}},
+        {"python:3.11",
+         {{"digest", Digest('a')},
+          {"mediaType", "application/vnd.oci.image.index.v1+json"},
+          {"platforms", {{"linux/amd64", Digest('b')}, {"linux/arm64/v8", Digest('c')}}},
+          {"repository", "docker.io/library/python"}}}};
+    if (with_alpine) {
+      images["alpine:3.19"] = {{"digest", Digest('e')},
+                               {"mediaType", "application/vnd.oci.image.index.v1+json"},
+                               {"platforms", {{"linux/arm64", Digest('f')}}},
+                               {"repository", "docker.io/library/alpine"}};
+    }
+    return json{{"images", images}, {"version", 1}}.dump(2) + "\n";
+  }
+
+  static constexpr const char* kSource = R"(component train(rows: int) -> (model: Model) {
+  image   = "python:3.11"
+  command = ["train", rows, model.path]
+}
+
+component load(rows: int) -> (table: Dataset) {
+  image   = "alpine:3.19"
+  command = ["load", rows, table.path]
+}
+
+component amd(rows: int) {
+  image   = "amd-only:1"
+  command = ["run", rows]
+}
+
+pipeline training(rows: int = 5) {
+  loaded = load(rows = rows)
+  trained = train(rows = 3)
+  amd(rows = 1)
+}
+)";
+
+  std::filesystem::path directory_;
+  std::string uri_;
+};
+
+// Returns the code and range of each diagnostic, in order.
+std::vector<std::pair<std::string, json>> CodesAndRanges(const json& diagnostics) {
+  std::vector<std::pair<std::string, json>> found;
+  for (const json& diagnostic : diagnostics) {
+    found.emplace_back(diagnostic["code"].get<std::string>(), diagnostic["range"]);
+  }
+  return found;
+}
+
+TEST_F(LspPasses, PassDiagnosticsPublished) {
+  Session session = RunSession({InitializeFrames(), Frames({OpenDocument(uri_, kSource)})});
+  std::vector<json> published = session.Published(uri_);
+  ASSERT_EQ(published.size(), 1u);
+  const json& diagnostics = published[0]["diagnostics"];
+  using Found = std::vector<std::pair<std::string, json>>;
+  // In the order the image pass reports them: by executor name, `exec-amd` before `exec-load`.
+  EXPECT_EQ(CodesAndRanges(diagnostics),
+            (Found{{"E0707", RangeJson(11, 12, 11, 24)}, {"E0709", RangeJson(6, 12, 6, 25)}}));
+  ASSERT_EQ(diagnostics.size(), 2u);
+  EXPECT_EQ(diagnostics[0]["severity"], 1);
+  EXPECT_EQ(diagnostics[0]["message"],
+            "image `amd-only:1` has no `linux/arm64` manifest; it has linux/amd64\n"
+            "help: use a multi-platform image, or build and push one for linux/arm64");
+  EXPECT_EQ(diagnostics[1]["severity"], 2);
+  EXPECT_EQ(diagnostics[1]["message"],
+            "image `alpine:3.19` is not in `kfpc.lock`, so it is not pinned\n"
+            "help: run `kfpc lock` to resolve it, and commit the lock file");
+}
+
+TEST_F(LspPasses, PlacementConflictPublished) {
+  // A task that requests an NVIDIA GPU cannot run on graviton4 nodes.
+  std::string text = Replace(kSource, "  amd(rows = 1)\n",
+                             "  amd(rows = 1) {\n    accelerator_type = \"nvidia.com/gpu\"\n"
+                             "    accelerator_count = 1\n  }\n");
+  Session session = RunSession({InitializeFrames(), Frames({OpenDocument(uri_, text)})});
+  std::vector<json> published = session.Published(uri_);
+  ASSERT_EQ(published.size(), 1u);
+  std::vector<std::string> codes;
+  for (const json& diagnostic : published[0]["diagnostics"]) codes.push_back(diagnostic["code"]);
+  EXPECT_NE(std::find(codes.begin(), codes.end(), "E0773"), codes.end())
+      << published[0]["diagnostics"].dump(2);
+}
+
+TEST_F(LspPasses, LockChangeOnDiskRechecks) {
+  // Between the batches, the lock file gains alpine:3.19: the warning goes away without an edit.
+  json hover = Request(2, "textDocument/hover", PositionParams(uri_, 6, 15));
+  Session session = RunSession(
+      {InitializeFrames(), Frames({OpenDocument(uri_, kSource)}), Frames({hover})}, {},
+      [&](size_t batch) {
+        if (batch == 2) WriteFile("kfpc.lock", LockText(true));
+      });
+  std::vector<json> published = session.Published(uri_);
+  ASSERT_EQ(published.size(), 2u);
+  EXPECT_EQ(published[0]["diagnostics"].size(), 2u);
+  using Found = std::vector<std::pair<std::string, json>>;
+  EXPECT_EQ(CodesAndRanges(published[1]["diagnostics"]),
+            (Found{{"E0707", RangeJson(11, 12, 11, 24)}}));
+  // The hover in that batch already read the new lock file.
+  std::string value = session.Response(2)["result"]["contents"]["value"];
+  EXPECT_NE(value.find("`docker.io/library/alpine@" + Digest('f') + "`"), std::string::npos)
+      << value;
+}
+
+TEST_F(LspPasses, NoTargetMeansNoPassDiagnostics) {
+  WriteFile("kfpc.yaml", "version: 1\n");
+  Session session = RunSession({InitializeFrames(), Frames({OpenDocument(uri_, kSource)})});
+  std::vector<json> published = session.Published(uri_);
+  ASSERT_EQ(published.size(), 1u);
+  EXPECT_EQ(published[0]["diagnostics"], json::array());
+}
+
+TEST_F(LspPasses, ConfigErrorPublishedOnConfigFile) {
+  WriteFile("kfpc.yaml", "version: 2\n");
+  std::string config_uri = PathToUri((directory_ / "kfpc.yaml").string());
+  Session session = RunSession({InitializeFrames(), Frames({OpenDocument(uri_, kSource)})});
+  ASSERT_EQ(session.Published(uri_).size(), 1u);
+  EXPECT_EQ(session.Published(uri_)[0]["diagnostics"], json::array());
+  std::vector<json> config = session.Published(config_uri);
+  ASSERT_EQ(config.size(), 1u);
+  ASSERT_EQ(config[0]["diagnostics"].size(), 1u);
+  const json& diagnostic = config[0]["diagnostics"][0];
+  EXPECT_EQ(diagnostic["code"], "E0771");
+  EXPECT_EQ(diagnostic["range"], RangeJson(0, 9, 0, 10));
+  EXPECT_EQ(diagnostic["message"],
+            "invalid `kfpc.yaml`: `version` must be 1\nhelp: start the file with `version: 1`");
+}
+
+TEST_F(LspPasses, HoverImageShowsDigestAndPlatforms) {
+  std::string lock = (directory_ / "kfpc.lock").string();
+  std::vector<std::string> hovers = Frames({Request(2, "textDocument/hover", PositionParams(uri_, 1, 16)),
+                        Request(3, "textDocument/hover", PositionParams(uri_, 6, 16)),
+                        Request(4, "textDocument/hover", PositionParams(uri_, 11, 16))});
+  Session session = RunSession({InitializeFrames(), Frames({OpenDocument(uri_, kSource)}),
+                                hovers});
+  EXPECT_EQ(session.Response(2)["result"],
+            Markdown("```kf\n(image) python:3.11\n```\n\nIn `" + lock + "`:\n"
+                     "- linux/arm64 (target): `docker.io/library/python@" + Digest('c') + "`\n"
+                     "- platforms: linux/amd64, linux/arm64/v8",
+                     RangeJson(1, 12, 1, 25)));
+  EXPECT_EQ(session.Response(3)["result"],
+            Markdown("```kf\n(image) alpine:3.19\n```\n\nNot in `" + lock +
+                         "`, so it is not pinned; `kfpc lock` adds it.",
+                     RangeJson(6, 12, 6, 25)));
+  EXPECT_EQ(session.Response(4)["result"],
+            Markdown("```kf\n(image) amd-only:1\n```\n\nIn `" + lock + "`:\n"
+                     "- linux/arm64 (target): no manifest\n- platforms: linux/amd64",
+                     RangeJson(11, 12, 11, 24)));
+}
+
+TEST_F(LspPasses, HoverTaskShowsCacheKey) {
+  std::vector<std::string> hovers = Frames({Request(2, "textDocument/hover", PositionParams(uri_, 17, 4)),
+                        Request(3, "textDocument/hover", PositionParams(uri_, 18, 3))});
+  Session session = RunSession({InitializeFrames(), Frames({OpenDocument(uri_, kSource)}),
+                                hovers});
+  std::string trained = session.Response(2)["result"]["contents"]["value"];
+  std::smatch match;
+  std::regex key_line("Cache key of `root/train` \\(target `graviton4`, platform linux/arm64\\): "
+                      "`(sha256:[0-9a-f]{64})`");
+  ASSERT_TRUE(std::regex_search(trained, match, key_line)) << trained;
+  EXPECT_NE(trained.find("Calls component `train`."), std::string::npos) << trained;
+  EXPECT_NE(trained.find("Covers: component interface; image `docker.io/library/python@" +
+                         Digest('c') + "`; command and args (3 parts); platform linux/arm64; "
+                         "constant inputs `rows`."),
+            std::string::npos)
+      << trained;
+  EXPECT_NE(trained.find("`cachingOptions.cacheKey` not written (KFP backend 2.14 ignores "
+                         "`cachingOptions.cacheKey`)."),
+            std::string::npos)
+      << trained;
+
+  // An unbound task: the hover on its callee has the component and the task's key.
+  std::string amd = session.Response(3)["result"]["contents"]["value"];
+  EXPECT_NE(amd.find("```kf\ncomponent amd(rows: int)\n```"), std::string::npos) << amd;
+  EXPECT_TRUE(std::regex_search(amd, std::regex("Cache key of `root/amd` \\(target `graviton4`, "
+                                                "platform linux/arm64\\): `sha256:[0-9a-f]{64}`")))
+      << amd;
+  EXPECT_EQ(amd.find(match[1].str()), std::string::npos) << "two tasks share one key";
+}
+
+TEST_F(LspPasses, CacheSaltChangesHoveredKey) {
+  auto key_of = [&](const std::string& text) {
+    Session session = RunSession({InitializeFrames(), Frames({OpenDocument(uri_, text)}),
+                                  Frames({Request(2, "textDocument/hover",
+                                                  PositionParams(uri_, 17, 4))})});
+    std::string value = session.Response(2)["result"]["contents"]["value"];
+    std::smatch match;
+    EXPECT_TRUE(std::regex_search(value, match, std::regex("`(sha256:[0-9a-f]{64})`"))) << value;
+    return match.size() > 1 ? match[1].str() : "";
+  };
+  std::string salted = Replace(kSource, "trained = train(rows = 3)",
+                               "trained = train(rows = 3) {\n    cache_salt = \"v2\"\n  }");
+  std::string plain_key = key_of(kSource);
+  EXPECT_FALSE(plain_key.empty());
+  EXPECT_NE(plain_key, key_of(salted));
 }
 
 }  // namespace

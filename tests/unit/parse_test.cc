@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "compiler/parse/utf8.h"
+
 namespace kfpc::parse {
 namespace {
 
@@ -529,12 +531,73 @@ TEST(ParseString, RawStringDropsTheNewlineAfterTheOpening) {
   EXPECT_EQ(p->Text(e->parts[0].span), e->text);
 }
 
+TEST(ParseString, RawStringLineBreaksBecomeLf) {
+  const ast::Expr* e = nullptr;
+  auto p = ParseSettingValue("\"\"\"\r\nline 1\r\nline 2\rline 3\r\n\"\"\"", &e);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->kind, ExprKind::kRawString);
+  EXPECT_EQ(e->text, "line 1\nline 2\nline 3\n");
+  ASSERT_EQ(e->parts.size(), 1u);
+  EXPECT_EQ(p->Text(e->parts[0].span), "line 1\r\nline 2\rline 3\r\n")
+      << "the span covers the source bytes after the opening line break";
+}
+
+TEST(ParseString, HashedRawStringCrLfBecomesLf) {
+  const ast::Expr* e = nullptr;
+  auto p = ParseSettingValue("#\"\"\"\r\n\"\"\"doc\"\"\"\r\n\"\"\"#", &e);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->text, "\"\"\"doc\"\"\"\n");
+}
+
+TEST(ParseError, LineNumbersWithCrOnlyLineBreaks) {
+  auto p = ParseText("component c() {\r  image = \"a\"\r  x = \"\\q\"\r}\r");
+  EXPECT_EQ(p->Errors(),
+            "t.kf:3:8: error: invalid escape `\\q` in a string\n"
+            "3 |   x = \"\\q\"\n"
+            "  |        ^~\n"
+            "help: the escapes are `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r`, `\\{`, `\\}`, `\\$` and "
+            "`\\u{HEX}`\n");
+}
+
 TEST(ParseString, RawStringOnOneLine) {
   const ast::Expr* e = nullptr;
   auto p = ParseSettingValue("\"\"\"a \"quoted\" {x} \\n\"\"\"", &e);
   ASSERT_NE(e, nullptr);
   EXPECT_EQ(e->kind, ExprKind::kRawString);
   EXPECT_EQ(e->text, "a \"quoted\" {x} \\n");
+}
+
+TEST(Utf8, SequenceLengthByLeadByte) {
+  EXPECT_EQ(Utf8SequenceLength(0x00), 1u);
+  EXPECT_EQ(Utf8SequenceLength(0x7F), 1u);
+  EXPECT_EQ(Utf8SequenceLength(0x80), 0u) << "a continuation byte starts no sequence";
+  EXPECT_EQ(Utf8SequenceLength(0xBF), 0u);
+  EXPECT_EQ(Utf8SequenceLength(0xC2), 2u);
+  EXPECT_EQ(Utf8SequenceLength(0xE2), 3u);
+  EXPECT_EQ(Utf8SequenceLength(0xF0), 4u);
+  EXPECT_EQ(Utf8SequenceLength(0xF8), 0u);
+  EXPECT_EQ(Utf8SequenceLength(0xFF), 0u);
+}
+
+TEST(Utf8, DecodeAcceptsValidAndRejectsInvalid) {
+  char32_t code_point = 0;
+  EXPECT_EQ(DecodeUtf8("\xC3\xA9", &code_point), 2u);
+  EXPECT_EQ(code_point, U'\u00E9');
+  EXPECT_EQ(DecodeUtf8("\xF0\x9F\x98\x80", &code_point), 4u);
+  EXPECT_EQ(code_point, U'\U0001F600');
+  EXPECT_EQ(DecodeUtf8("\x80", &code_point), 0u) << "continuation byte";
+  EXPECT_EQ(DecodeUtf8("\xC0\xAF", &code_point), 0u) << "overlong";
+  EXPECT_EQ(DecodeUtf8("\xED\xA0\x80", &code_point), 0u) << "surrogate";
+  EXPECT_EQ(DecodeUtf8("\xF4\x90\x80\x80", &code_point), 0u) << "above U+10FFFF";
+  EXPECT_EQ(DecodeUtf8("\xE2\x82", &code_point), 0u) << "cut off";
+  EXPECT_EQ(DecodeUtf8("", &code_point), 0u);
+}
+
+TEST(Utf8, StrayContinuationByteInStringIsOneInvalidByte) {
+  // The string decoder and the source stream agree: the stray byte is reported once, and the
+  // character after it is kept.
+  auto p = ParseText("component c() { d = \"a\x80" "b\" }");
+  EXPECT_NE(p->Errors().find("t.kf:1:23"), std::string::npos) << p->Errors();
 }
 
 TEST(ParseSpan, ByteOffsetsAfterMultiByteCharacters) {

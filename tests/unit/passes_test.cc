@@ -497,6 +497,35 @@ TEST(QuantityTest, ParsesKubernetesQuantities) {
   EXPECT_EQ(ParseMemoryMib("lots"), std::nullopt);
 }
 
+// Found by fuzz_project_config: std::stod threw std::out_of_range on these, and a double beyond
+// int64_t was converted to int64_t.
+TEST(QuantityTest, OutOfRangeQuantitiesAreInvalid) {
+  const std::string digits(400, '9');
+  EXPECT_EQ(ParseCpuMillis(digits), std::nullopt);
+  EXPECT_EQ(ParseCpuMillis(digits + "m"), std::nullopt);
+  EXPECT_EQ(ParseCpuMillis("99999999999999999999"), std::nullopt);
+  EXPECT_EQ(ParseMemoryMib(digits + "Gi"), std::nullopt);
+  EXPECT_EQ(ParseMemoryMib("1e999"), std::nullopt);
+  EXPECT_EQ(ParseMemoryMib("1e30Pi"), std::nullopt);
+  EXPECT_EQ(ParseCpuMillis("4000000000000"), 4'000'000'000'000'000);
+  // std::regex_match recursed once per character and overflowed the stack.
+  EXPECT_EQ(ParseCpuMillis(std::string(200000, '1')), std::nullopt);
+  EXPECT_EQ(ParseMemoryMib(std::string(200000, '1')), std::nullopt);
+}
+
+TEST(ProjectConfigTest, OutOfRangeInstanceTypeIsReported) {
+  ProjectConfig config;
+  std::string rendered =
+      ParseConfig("version: 1\ntargets:\n  t:\n    architecture: arm64\n"
+                  "    instance_types: [{name: x, vcpus: " + std::string(400, '9') +
+                      ", memory: 1e999}]\n",
+                  &config);
+  EXPECT_NE(rendered.find("an instance type needs `name`, `vcpus` and `memory`"),
+            std::string::npos)
+      << rendered;
+  EXPECT_EQ(config.targets.count("t"), 0u);
+}
+
 TEST(KfpVersionTest, ParsesAndGates) {
   EXPECT_EQ(ParseKfpVersion("2.14"), (KfpVersion{2, 14}));
   EXPECT_EQ(ParseKfpVersion("2.15.1"), (KfpVersion{2, 15}));

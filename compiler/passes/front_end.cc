@@ -1,0 +1,101 @@
+#include "compiler/passes/front_end.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+#include "compiler/lower/lower.h"
+#include "compiler/passes/project_config.h"
+
+namespace kfpc::passes {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The `import_directories` of the kfpc.yaml that applies to `path`, made absolute. A config that
+// cannot be read or parsed allows none, and its problems go to `config_sink`.
+std::vector<std::string> ImportDirectories(const std::string& path, diag::SourceManager& sources,
+                                           diag::DiagnosticSink& config_sink) {
+  std::string config_path = FindProjectConfig(path);
+  if (config_path.empty()) return {};
+  ProjectConfig config;
+  if (!LoadProjectConfig(config_path, sources, config_sink, &config)) return {};
+  std::error_code error;
+  fs::path base = fs::absolute(config_path, error).parent_path();
+  std::vector<std::string> directories;
+  for (const std::string& directory : config.import_directories) {
+    directories.push_back((base / directory).lexically_normal().string());
+  }
+  return directories;
+}
+
+}  // namespace
+
+check::CheckResult CheckSource(const std::string& path, diag::FileId root,
+                               check::CheckOptions options, const check::FileLoader& loader,
+                               diag::SourceManager& sources, diag::DiagnosticSink& sink) {
+  // The config is read into a scratch source manager, so that the passes, which read it again,
+  // add it to `sources` once.
+  diag::SourceManager config_sources;
+  diag::DiagnosticSink config_sink;
+  options.import_directories = ImportDirectories(path, config_sources, config_sink);
+  check::CheckResult result = check::Check(sources, root, loader, sink, options);
+  bool import_rejected = std::any_of(
+      sink.diagnostics().begin(), sink.diagnostics().end(), [](const diag::Diagnostic& d) {
+        return d.kind == diag::Kind::kImportOutsideProject;
+      });
+  if (import_rejected && config_sink.has_errors()) {
+    ProjectConfig config;
+    LoadProjectConfig(FindProjectConfig(path), sources, sink, &config);
+  }
+  return result;
+}
+
+bool PreparePassOptions(const std::string& root_source, const TargetFlags& flags,
+                        diag::SourceManager& sources, diag::DiagnosticSink& sink,
+                        PassOptions* options) {
+  options->target = flags.target;
+  options->require_lock = flags.require_lock;
+  if (flags.kfp_backend) {
+    options->kfp_backend = *flags.kfp_backend;
+    options->kfp_backend_given = true;
+  }
+  std::string config_path = FindProjectConfig(root_source);
+  if (!config_path.empty() && !LoadProjectConfig(config_path, sources, sink, &options->config)) {
+    return false;
+  }
+  if (flags.lock_path) {
+    options->lock_path = *flags.lock_path;
+    options->lock_path_given = true;
+  } else {
+    options->lock_path = FindLockFile(root_source, config_path);
+  }
+  return true;
+}
+
+bool PassesApply(const PassOptions& options, const sema::Program& program) {
+  if (options.target || options.config.default_target || options.kfp_backend_given) return true;
+  for (const auto& pipeline : program.pipelines) {
+    if (pipeline->target) return true;
+    for (const auto& task : pipeline->tasks) {
+      if (task->target) return true;
+    }
+  }
+  return false;
+}
+
+CheckedPasses CheckWithPasses(const std::string& root_source, const TargetFlags& flags,
+                              const sema::Program& program, diag::SourceManager& sources,
+                              diag::DiagnosticSink& sink) {
+  CheckedPasses checked;
+  if (!PreparePassOptions(root_source, flags, sources, sink, &checked.options)) return checked;
+  checked.config_loaded = true;
+  if (program.entry == nullptr || !PassesApply(checked.options, program)) return checked;
+  ir::Document document = lower::Lower(program, *program.entry, lower::LowerOptions{});
+  checked.result = RunPasses(program, document, checked.options, sources, sink);
+  checked.ran = true;
+  return checked;
+}
+
+}  // namespace kfpc::passes
