@@ -66,6 +66,9 @@ struct Expr {
   std::string literal;     // numbers as written in the source ("0.001", "1e-3")
   Span text_span;          // span of the name, member name, callee or operator
   int64_t int_value = 0;
+  // kInt: the literal is outside int64 and the parser reported it, so int_value is clamped and
+  // later checks skip the value.
+  bool out_of_range = false;
   double float_value = 0;
   bool bool_value = false;
   std::vector<StringPart> parts;  // kString: the literal split into text and interpolations

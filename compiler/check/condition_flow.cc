@@ -4,6 +4,8 @@
 
 #include "compiler/check/condition_flow.h"
 
+#include <regex>
+
 #include "compiler/check/types.h"
 
 namespace kfpc::check {
@@ -26,18 +28,37 @@ ParamType EffectiveType(const ComparisonSide& side) {
   return side.conversion ? *side.conversion : side.value->type.param;
 }
 
+// Whether `text` is a number literal of the language, such as `10`, `-0.9` or `1e-3`.
+bool IsNumberLiteral(const std::string& text) {
+  static const std::regex kNumber(R"(-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?)");
+  return std::regex_match(text, kNumber);
+}
+
+bool IsOrdering(const std::string& op) { return op == "<" || op == "<=" || op == ">" || op == ">="; }
+
 // The help line for comparing a string with a number: convert the side that is not a constant.
+// For an ordering, a string literal that contains a number becomes that number, because strings
+// order character by character ("10.0" < "9"). The written order of the sides is kept.
 std::string NumberHelp(const Context& context, const ComparisonSide& text_side,
-                       const ComparisonSide& number_side, const std::string& op) {
+                       const ComparisonSide& number_side, const std::string& op,
+                       bool text_on_left) {
   ParamType number = EffectiveType(number_side);
   std::string text = SourceText(context, *text_side.expr);
   std::string other = SourceText(context, *number_side.expr);
+  auto ordered = [&](const std::string& text_part, const std::string& number_part) {
+    return text_on_left ? text_part + " " + op + " " + number_part
+                        : number_part + " " + op + " " + text_part;
+  };
   if (text_side.value->kind != sema::ValueRef::Kind::kConstant) {
     std::string function = number == ParamType::kInt ? "int" : "float";
-    return "convert the string to a number: `" + function + "(" + text + ") " + op + " " + other +
-           "`";
+    return "convert the string to a number: `" + ordered(function + "(" + text + ")", other) + "`";
   }
-  return "convert the number to a string: `string(" + other + ") " + op + " " + text + "`";
+  const std::string* literal = std::get_if<std::string>(&text_side.value->constant.value);
+  if (literal && IsOrdering(op) && IsNumberLiteral(*literal)) {
+    return "compare with the number, since strings order character by character: `" +
+           ordered(*literal, other) + "`";
+  }
+  return "convert the number to a string: `" + ordered(text, "string(" + other + ")") + "`";
 }
 
 // Reports comparing values of different types with a help line that shows the conversion.
@@ -49,9 +70,9 @@ void ReportMismatch(Context& context, const ast::Expr& expr, const std::string& 
       diag::Kind::kInvalidCondition, expr.span,
       "cannot compare `" + TypeName(left_type) + "` with `" + TypeName(right_type) + "`");
   if (left_type == ParamType::kString && IsNumber(right_type)) {
-    d.help = NumberHelp(context, left, right, op);
+    d.help = NumberHelp(context, left, right, op, /*text_on_left=*/true);
   } else if (right_type == ParamType::kString && IsNumber(left_type)) {
-    d.help = NumberHelp(context, right, left, op);
+    d.help = NumberHelp(context, right, left, op, /*text_on_left=*/false);
   } else {
     const ComparisonSide& flag = left_type == ParamType::kBool ? left : right;
     d.help = "compare `" + SourceText(context, *flag.expr) + "` with `true` or `false`, or " +

@@ -11,6 +11,7 @@
 
 #include "compiler/ast/ast.h"
 #include "compiler/diagnostics/diagnostic.h"
+#include "compiler/diagnostics/suggest.h"
 #include "compiler/sema/program.h"
 
 namespace kfpc::check {
@@ -53,23 +54,34 @@ struct Context {
   std::vector<diag::Span> broken_declarations;
   diag::DiagnosticSink dropped;
 
-  diag::Diagnostic& Report(diag::Kind kind, diag::Span span, std::string message) {
+  // Returns true when `span` starts inside a declaration with syntax errors.
+  bool InBrokenDeclaration(diag::Span span) const {
     for (const diag::Span& broken : broken_declarations) {
       if (span.file == broken.file && span.begin >= broken.begin && span.begin < broken.end) {
-        return dropped.Report(kind, span, std::move(message));
+        return true;
       }
     }
+    return false;
+  }
+
+  diag::Diagnostic& Report(diag::Kind kind, diag::Span span, std::string message) {
+    if (InBrokenDeclaration(span)) return dropped.Report(kind, span, std::move(message));
     return sink.Report(kind, span, std::move(message));
+  }
+
+  // Reports a call that does not match the interface of the component or pipeline declared at
+  // `declaration`: an unknown or missing argument, or an unknown output. When that declaration
+  // has syntax errors, its interface is partial and the message only follows from them, so it
+  // goes to `dropped`.
+  diag::Diagnostic& ReportInterfaceMismatch(diag::Span declaration, diag::Kind kind,
+                                            diag::Span span, std::string message) {
+    if (InBrokenDeclaration(declaration)) return dropped.Report(kind, span, std::move(message));
+    return Report(kind, span, std::move(message));
   }
 };
 
-// Returns the candidate closest to `name` by edit distance, or an empty string when none is close
-// enough to suggest.
-std::string ClosestName(const std::string& name, const std::vector<std::string>& candidates);
-
-// Returns "did you mean `x`" for the candidate closest to `name` by edit distance, or an empty
-// string when none is close enough.
-std::string DidYouMean(const std::string& name, const std::vector<std::string>& candidates);
+using diag::ClosestName;
+using diag::DidYouMean;
 
 // Returns a fix that replaces `span` with `replacement`, or nothing when the source text of
 // `span` is not exactly `expected_text`. The check keeps a fix from rewriting text that a span

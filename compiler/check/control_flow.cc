@@ -323,7 +323,7 @@ void PipelineChecker::CheckFor(const ast::Stmt& stmt, std::vector<Member>& membe
       group.iterable = std::move(iterable->ref);
     }
   }
-  if (stmt.parallelism) {
+  if (stmt.parallelism && !stmt.parallelism->out_of_range) {
     if (stmt.parallelism->kind == ast::ExprKind::kInt && stmt.parallelism->int_value > 0) {
       group.parallelism = stmt.parallelism->int_value;
     } else {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "compiler/check/security.h"
 #include "compiler/check/settings.h"
 #include "compiler/check/types.h"
 
@@ -105,6 +106,11 @@ void CheckPython(Context& context, const SettingMap& settings, sema::Component& 
   if (auto it = settings.find("pip_trusted_hosts"); it != settings.end()) {
     python.pip_trusted_hosts =
         StringListSetting(context, *it->second).value_or(std::vector<std::string>{});
+  }
+  for (std::string_view name : {"packages", "pip_index_urls", "pip_trusted_hosts"}) {
+    if (auto it = settings.find(std::string(name)); it != settings.end()) {
+      CheckPipSetting(context, *it->second);
+    }
   }
   if (auto it = settings.find("use_venv"); it != settings.end()) {
     python.use_venv = BoolSetting(context, *it->second).value_or(false);

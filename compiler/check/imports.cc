@@ -88,6 +88,10 @@ class ImportLoader {
     const std::vector<diag::Diagnostic>& found = context_.sink.diagnostics();
     for (const ast::Decl& decl : file.decls) {
       for (size_t i = first_syntax_error; i < found.size(); ++i) {
+        // An out-of-range integer leaves the tree whole, so the declaration is still checked.
+        if (found[i].kind == diag::Kind::kInvalidValue) continue;
+        // A warning, such as a bidirectional control character in a string, breaks nothing.
+        if (found[i].severity != diag::Severity::kError) continue;
         const diag::Span& span = found[i].span;
         if (span.file == decl.span.file && span.begin >= decl.span.begin &&
             span.begin <= decl.span.end) {

@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
 
 #include "compiler/check/kubernetes_checker.h"
 #include "compiler/check/types.h"
@@ -166,7 +165,12 @@ std::optional<Settings::SelectorRequirement> Checker::Requirement(
 
   // The rules of the API server's ValidateNodeSelectorRequirement.
   std::string problem, help;
-  static const std::regex kInteger("-?[0-9]+");
+  // A scan, not std::regex: libstdc++'s matcher recurses once per character and overflowed the
+  // stack on a value of 100,000 digits.
+  auto is_integer = [](const std::string& text) {
+    size_t digits = !text.empty() && text.front() == '-' ? 1 : 0;
+    return digits < text.size() && text.find_first_not_of("0123456789", digits) == std::string::npos;
+  };
   if ((*op == "In" || *op == "NotIn") && values->empty()) {
     problem = "needs at least one value";
     help = "list the values to match, such as `values = [\"" +
@@ -175,7 +179,7 @@ std::optional<Settings::SelectorRequirement> Checker::Requirement(
     problem = "takes no values";
     help = "remove `values`, or use the operator `In` to match them";
   } else if ((*op == "Gt" || *op == "Lt") &&
-             (values->size() != 1 || !std::regex_match(values->front(), kInteger))) {
+             (values->size() != 1 || !is_integer(values->front()))) {
     problem = "takes one integer value";
     help = "write the number as a string, such as `values = [\"8\"]`";
   } else if (is_field && values->size() != 1) {

@@ -3,7 +3,6 @@
 // environment variables, and init containers.
 
 #include <algorithm>
-#include <regex>
 
 #include "compiler/check/kubernetes_checker.h"
 #include "compiler/check/types.h"
@@ -272,11 +271,23 @@ void Checker::FieldPathEnv(const ast::Setting& setting) {
   const ast::Setting& path_field = *fields->at("field_path");
   std::optional<std::string> path = StringSetting(context_, path_field);
   if (!name || !path) return;
-  static const std::regex kKeyed(R"(metadata\.(labels|annotations)\['([^']*)'\])");
-  std::smatch keyed;
-  if (std::regex_match(*path, keyed, kKeyed)) {
-    if (!CheckText(context_, Rule::kLabelKey, keyed[2], path_field.value->span,
-                   keyed[1] == "labels" ? "label key" : "annotation key")) {
+  // `metadata.labels['KEY']` or `metadata.annotations['KEY']`. A scan, not std::regex:
+  // libstdc++'s matcher recurses once per character and overflowed the stack on a key of
+  // 100,000 characters.
+  std::optional<std::string> keyed_map, keyed_key;
+  for (std::string map : {"labels", "annotations"}) {
+    std::string prefix = "metadata." + map + "['";
+    if (path->size() < prefix.size() + 2 || !path->starts_with(prefix) || !path->ends_with("']")) {
+      continue;
+    }
+    std::string key = path->substr(prefix.size(), path->size() - prefix.size() - 2);
+    if (key.find('\'') != std::string::npos) continue;
+    keyed_map = map;
+    keyed_key = key;
+  }
+  if (keyed_key) {
+    if (!CheckText(context_, Rule::kLabelKey, *keyed_key, path_field.value->span,
+                   keyed_map == "labels" ? "label key" : "annotation key")) {
       return;
     }
   } else if (std::find(kFieldPaths.begin(), kFieldPaths.end(), *path) == kFieldPaths.end()) {

@@ -235,8 +235,8 @@ void PipelineChecker::CheckArguments(const ast::TaskCall& call, sema::Task& task
       if (context_.broken_inputs.count(component.name + "." + arg.name)) continue;
       std::vector<std::string> names;
       for (const sema::InputDef& candidate : component.inputs) names.push_back(candidate.name);
-      diag::Diagnostic& d = context_.Report(
-          diag::Kind::kUnknownArgument, arg.name_span,
+      diag::Diagnostic& d = context_.ReportInterfaceMismatch(
+          component.span, diag::Kind::kUnknownArgument, arg.name_span,
           "`" + component.name + "` has no input `" + arg.name + "`");
       std::string closest = ClosestName(arg.name, names);
       // The misspelt argument was meant for `closest`, so that input is not reported missing.
@@ -266,8 +266,8 @@ void PipelineChecker::CheckArguments(const ast::TaskCall& call, sema::Task& task
     }
     // A positional argument was meant for some input; its own message is enough.
     if (input.optional || has_positional) continue;
-    diag::Diagnostic& d = context_.Report(
-        diag::Kind::kMissingArgument, call.callee_span,
+    diag::Diagnostic& d = context_.ReportInterfaceMismatch(
+        component.span, diag::Kind::kMissingArgument, call.callee_span,
         "missing argument `" + input.name + "` for `" + component.name + "`");
     d.labels.push_back({input.span, "`" + input.name + "` declared here"});
     d.help = "pass `" + input.name + " = ...` with a value of type `" + input.type.ToString() + "`";

@@ -2,6 +2,7 @@
 // Placeholders table of docs/language.md.
 
 #include "compiler/check/declarations.h"
+#include "compiler/check/security.h"
 #include "compiler/check/settings.h"
 #include "compiler/check/types.h"
 
@@ -22,8 +23,9 @@ struct Reference {
 
 class CommandLowering {
  public:
-  CommandLowering(Context& context, const sema::Component& component)
-      : context_(context), component_(component) {}
+  // `setting` is the name of the setting that holds the list, named in type errors.
+  CommandLowering(Context& context, const sema::Component& component, std::string setting)
+      : context_(context), component_(component), setting_(std::move(setting)) {}
 
   std::optional<sema::CommandArg> LowerElement(const ast::Expr& expr);
 
@@ -40,6 +42,7 @@ class CommandLowering {
 
   Context& context_;
   const sema::Component& component_;
+  std::string setting_;
 };
 
 sema::CommandArg SinglePart(Part part, diag::Span span) {
@@ -242,6 +245,7 @@ std::optional<sema::CommandArg> CommandLowering::LowerCall(const ast::Expr& expr
         .help = "the placeholder functions are `concat` and `if_present`";
     return std::nullopt;
   }
+  CheckConcatPlaceholders(context_, expr);
   Part part;
   part.kind = Part::Kind::kConcat;
   bool ok = true;
@@ -270,7 +274,8 @@ std::optional<sema::CommandArg> CommandLowering::LowerElement(const ast::Expr& e
       break;
   }
   diag::Diagnostic& d = context_.Report(diag::Kind::kTypeMismatch, expr.span,
-                                        "command elements are strings, found " + DescribeExpr(expr));
+                                        "elements of `" + setting_ + "` are strings, found " +
+                                            DescribeExpr(expr));
   d.help = "write the value in quotes";
   if (!expr.literal.empty()) {
     d.help += ", such as `\"" + expr.literal + "\"`";
@@ -286,7 +291,7 @@ std::vector<sema::CommandArg> LowerCommandList(Context& context, const ast::Sett
                                                const sema::Component& component) {
   const ast::Expr* value = AssignedValue(context, setting);
   if (!value) return {};
-  CommandLowering lowering(context, component);
+  CommandLowering lowering(context, component, setting.name);
   std::vector<sema::CommandArg> out;
   if (value->kind != ast::ExprKind::kList) {
     context.Report(diag::Kind::kTypeMismatch, value->span,

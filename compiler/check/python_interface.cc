@@ -58,9 +58,12 @@ class PythonMatcher {
   PyRole Classify(const PyExpr& expr);
   void MatchParam(const PyParam& param);
   void MatchReturn(const PyExpr& returns);
-  void MatchOutput(const std::string& name, const PyExpr& annotation, diag::Span span);
+  // `in_return` is true for the return annotation and the fields of a returned NamedTuple.
+  void MatchOutput(const std::string& name, const PyExpr& annotation, diag::Span span,
+                   bool in_return);
   bool SameType(const sema::Type& declared, const sema::Type& actual) const;
   std::string PythonSpelling(const sema::Type& type, bool is_output) const;
+  std::string ReturnSpelling(const sema::Type& type) const;
 
   Context& context_;
   const ast::Expr& raw_;
@@ -68,6 +71,7 @@ class PythonMatcher {
   size_t base_ = 0;
   std::set<std::string> produced_;
   diag::Span function_span_;
+  const PyExpr* return_annotation_ = nullptr;  // a plain `-> T`, not a NamedTuple
 };
 
 std::optional<sema::Type> PythonMatcher::ParamOrArtifact(const PyExpr& expr, bool allow_artifact) {
@@ -164,8 +168,17 @@ std::string PythonMatcher::PythonSpelling(const sema::Type& type, bool is_output
   return is_output ? "OutputPath(" + name + ")" : name;
 }
 
+// The annotation of `type` in a return annotation or a NamedTuple field, where no `Output[...]`
+// or `OutputPath(...)` wrapper applies.
+std::string PythonMatcher::ReturnSpelling(const sema::Type& type) const {
+  if (type.is_artifact) {
+    return type.is_list ? "List[" + type.artifact.name + "]" : type.artifact.name;
+  }
+  return PythonSpelling(type, false);
+}
+
 void PythonMatcher::MatchOutput(const std::string& name, const PyExpr& annotation,
-                                diag::Span span) {
+                                diag::Span span, bool in_return) {
   PyRole role = Classify(annotation);
   const sema::OutputDef* output = component_.FindOutput(name);
   if (!output) {
@@ -178,10 +191,19 @@ void PythonMatcher::MatchOutput(const std::string& name, const PyExpr& annotatio
   }
   produced_.insert(name);
   if (role.type && SameType(output->type, *role.type)) return;
-  context_.Report(diag::Kind::kPythonInterfaceMismatch, SpanAt(annotation.begin, annotation.end),
-                  "output `" + name + "` has type `" + Text(annotation) +
-                      "` in the function but is declared `" + output->type.ToString() + "`")
-      .help = "write `" + PythonSpelling(output->type, true) + "` or change the declared type";
+  diag::Diagnostic& d = context_.Report(
+      diag::Kind::kPythonInterfaceMismatch, SpanAt(annotation.begin, annotation.end),
+      "output `" + name + "` has type `" + Text(annotation) + "` in the function but is declared `" +
+          output->type.ToString() + "`");
+  if (!in_return) {
+    d.help = "write `" + PythonSpelling(output->type, true) + "` or change the declared type";
+  } else if (name == "Output" && &annotation == return_annotation_) {
+    d.help = "change the return annotation to `-> " + ReturnSpelling(output->type) +
+             "` or change the declared type";
+  } else {
+    d.help = "change the type of field `" + name + "` to `" + ReturnSpelling(output->type) +
+             "` or change the declared type";
+  }
 }
 
 void PythonMatcher::MatchParam(const PyParam& param) {
@@ -193,7 +215,7 @@ void PythonMatcher::MatchParam(const PyParam& param) {
     return;
   }
   PyRole role = Classify(*param.annotation);
-  if (role.is_output) return MatchOutput(param.name, *param.annotation, name_span);
+  if (role.is_output) return MatchOutput(param.name, *param.annotation, name_span, false);
   const sema::InputDef* input = component_.FindInput(param.name);
   if (!input) {
     if (context_.broken_inputs.count(component_.name + "." + param.name)) return;
@@ -223,15 +245,17 @@ void PythonMatcher::MatchReturn(const PyExpr& returns) {
             field.args[0].kind != PyExpr::Kind::kString) {
           continue;
         }
-        MatchOutput(field.args[0].text, field.args[1], SpanAt(field.args[0].begin, field.args[0].end));
+        MatchOutput(field.args[0].text, field.args[1],
+                    SpanAt(field.args[0].begin, field.args[0].end), true);
       }
     }
     for (const auto& [name, type] : returns.keywords) {
-      MatchOutput(name, type, SpanAt(type.begin, type.end));
+      MatchOutput(name, type, SpanAt(type.begin, type.end), true);
     }
     return;
   }
-  MatchOutput("Output", returns, SpanAt(returns.begin, returns.end));
+  return_annotation_ = &returns;
+  MatchOutput("Output", returns, SpanAt(returns.begin, returns.end), true);
 }
 
 void PythonMatcher::Run() {
@@ -270,7 +294,7 @@ void PythonMatcher::Run() {
     context_.Report(diag::Kind::kPythonInterfaceMismatch, function_span_,
                     "function `" + signature.name + "` does not produce output `" + output.name + "`")
         .help = output.name == "Output"
-                    ? "annotate the return type: `-> " + PythonSpelling(output.type, false) + "`"
+                    ? "annotate the return type: `-> " + ReturnSpelling(output.type) + "`"
                     : "add `" + output.name + ": " + PythonSpelling(output.type, true) +
                           "` to its parameters, or return it in a `NamedTuple`";
   }

@@ -115,7 +115,8 @@ std::vector<DefLine> FindDefLines(std::string_view source) {
       size_t def = text;
       if (source.substr(def, 6) == "async ") def = source.find_first_not_of(" \t", def + 6);
       if (def != std::string_view::npos && source.substr(def, 4) == "def " ) {
-        size_t name_begin = source.find_first_not_of(" \t", def + 4);
+        // `def ` and nothing after it at the end of the source has an empty name.
+        size_t name_begin = std::min(source.find_first_not_of(" \t", def + 4), source.size());
         size_t name_end = name_begin;
         while (name_end < source.size() && IsNameChar(source[name_end])) ++name_end;
         found.push_back({def, text - i,

@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 
 #include "compiler/parse/limits.h"
+#include "compiler/parse/string_literal.h"
+#include "compiler/parse/utf8.h"
 
 namespace kfpc::check {
 
@@ -203,7 +205,136 @@ fs::path Resolve(const fs::path& path) {
   return error ? absolute.lexically_normal() : resolved;
 }
 
+// The characters of a pip requirement before its `;` (PEP 508 names, extras `[a,b]`, version
+// specifiers such as `==1.*` or `>=2,<3`, local versions `+cpu` and direct references
+// `name @ https://host/path#egg`). The bootstrap writes each requirement between single quotes,
+// so none of these reaches the shell, and `'`, `\`, `$`, backticks, `;`, `&` and `|` stay out.
+bool IsRequirementChar(char c) {
+  return IsAlnum(c) || std::string_view(" ._-[],=<>!~*+@:/?#%").find(c) != std::string_view::npos;
+}
+
+// The characters of an environment marker after the `;`, such as `python_version < "3.9"`.
+// Marker strings must use double quotes: a `'` would end the single-quoted shell word.
+bool IsMarkerChar(char c) {
+  return IsAlnum(c) || std::string_view(" ._-<>=!~\"()+*,").find(c) != std::string_view::npos;
+}
+
+// The characters of an index URL or a trusted host. The bootstrap writes these without quotes,
+// so the set leaves out everything the shell interprets, the glob characters `*?[` included.
+bool IsUnquotedUrlChar(char c) {
+  return IsAlnum(c) || std::string_view("._~:/%@+=,-").find(c) != std::string_view::npos;
+}
+
+// Returns the first character of `value` that the pip bootstrap cannot carry safely, or npos.
+size_t FindUnsafePipChar(std::string_view value, std::string_view setting) {
+  if (setting != "packages") {
+    for (size_t i = 0; i < value.size(); ++i) {
+      if (!IsUnquotedUrlChar(value[i])) return i;
+    }
+    return value.starts_with('~') ? 0 : std::string_view::npos;
+  }
+  size_t marker = value.find(';');
+  for (size_t i = 0; i < value.size(); ++i) {
+    bool allowed = i < marker ? IsRequirementChar(value[i])
+                              : i == marker || IsMarkerChar(value[i]);
+    if (!allowed) return i;
+  }
+  return std::string_view::npos;
+}
+
+std::string DescribeChar(char c) {
+  auto byte = static_cast<unsigned char>(c);
+  if (byte < 0x20 || byte == 0x7F) return fmt::format("the control character \\x{:02x}", byte);
+  if (byte >= 0x80) return "a non-ASCII character";
+  return fmt::format("`{}`", c);
+}
+
+// Returns whether the `index`-th decoded character of the `"..."` string literal `expr` is a `$`
+// written `\$`. `source` is the literal as written, quotes included.
+bool IsEscapedDollarAt(std::string_view source, size_t index) {
+  size_t pos = 1;  // after the opening quote
+  for (size_t decoded = 0; decoded < index && pos < source.size(); ++decoded) {
+    if (source[pos] != '\\') {
+      pos += std::max<size_t>(1, parse::Utf8SequenceLength(static_cast<unsigned char>(source[pos])));
+    } else if (pos + 1 < source.size() && source[pos + 1] == 'u') {
+      size_t close = source.find('}', pos);
+      pos = close == std::string_view::npos ? source.size() : close + 1;
+    } else {
+      pos += 2;
+    }
+  }
+  return source.substr(pos, 2) == "\\$";
+}
+
 }  // namespace
+
+void CheckConcatPlaceholders(Context& context, const ast::Expr& call) {
+  // The decoded text of the constant arguments just before the current one, at most two bytes.
+  std::string tail;
+  const ast::Expr* previous = nullptr;  // the constant argument before the current one
+  for (const ast::Argument& argument : call.args) {
+    const ast::Expr* value = argument.value.get();
+    bool constant = value && (value->kind == ast::ExprKind::kRawString ||
+                              (value->kind == ast::ExprKind::kString &&
+                               std::none_of(value->parts.begin(), value->parts.end(),
+                                            [](const ast::StringPart& part) {
+                                              return part.is_interpolation;
+                                            })));
+    if (!constant) {
+      tail.clear();
+      continue;
+    }
+    std::string joined = tail + value->text.substr(0, 2);
+    for (size_t found = joined.find("{{$"); found != std::string::npos && found < tail.size();
+         found = joined.find("{{$", found + 1)) {
+      size_t dollar = found + 2 - tail.size();
+      std::string_view source = std::string_view(context.sources.contents(value->span.file))
+                                    .substr(value->span.begin, value->span.end - value->span.begin);
+      if (value->kind == ast::ExprKind::kString && IsEscapedDollarAt(source, dollar)) continue;
+      diag::Span span{value->span.file, previous->span.begin, value->span.end};
+      context.Report(diag::Kind::kBackendPlaceholderInString, span,
+                     "`concat` joins its parts into `{{$`, a placeholder that the KFP backend "
+                     "replaces at run time")
+          .help = parse::BackendPlaceholderHelp(value->kind == ast::ExprKind::kRawString);
+      break;
+    }
+    previous = value;
+    tail += value->text;
+    if (tail.size() > 2) tail.erase(0, tail.size() - 2);
+  }
+}
+
+void CheckPipSetting(Context& context, const ast::Setting& setting) {
+  if (!setting.value || setting.value->kind != ast::ExprKind::kList) return;
+  for (const ast::ExprPtr& item : setting.value->items) {
+    if (!item || item->kind != ast::ExprKind::kString) continue;
+    std::string_view value = item->text;
+    bool option = value.starts_with('-');
+    size_t unsafe = FindUnsafePipChar(value, setting.name);
+    if (!option && !value.empty() && unsafe == std::string_view::npos) continue;
+    std::string problem = option          ? "starts with `-`, which pip reads as an option"
+                          : value.empty() ? "is empty"
+                                          : "contains " + DescribeChar(value[unsafe]);
+    std::string what = setting.name == "packages"          ? "package requirement"
+                       : setting.name == "pip_index_urls" ? "index URL"
+                                                           : "trusted host";
+    diag::Diagnostic& d = context.Report(
+        diag::Kind::kUnsafePipRequirement, item->span,
+        fmt::format("{} `{}` in `{}` {}", what, item->text, setting.name, problem));
+    d.notes.push_back(
+        "the values of `packages`, `pip_index_urls` and `pip_trusted_hosts` become part of the "
+        "`sh -c` script that installs them in the container");
+    if (setting.name == "packages") {
+      d.help = "write a PEP 508 requirement such as `pandas[excel]>=2.1,<3` or "
+               "`numpy==1.26.4; python_version >= \"3.10\"`, with marker strings in double "
+               "quotes";
+    } else {
+      d.help = "write a plain URL or host such as `https://pypi.example.com/simple` with "
+               "letters, digits and `._~:/%@+=,-` only; percent-encode any other character";
+    }
+  }
+}
+
 
 std::string FindProjectRoot(const std::string& root_path) {
   fs::path directory = Resolve(root_path).parent_path();

@@ -25,6 +25,16 @@ bool CheckImportAllowed(Context& context, const ast::Decl& import, const std::st
                         const std::string& project_root,
                         const std::vector<std::string>& allowed_directories, size_t depth);
 
+// Reports a value of the Python component setting `packages`, `pip_index_urls` or
+// `pip_trusted_hosts` that could change the pip bootstrap's shell script: characters the shell
+// interprets where the value is unquoted, a `'` or `\` inside a requirement that is written in
+// single quotes, and a leading `-` that pip would read as an option.
+void CheckPipSetting(Context& context, const ast::Setting& setting);
+
+// Reports a `concat(...)` call whose adjacent constant arguments join into `{{$`, which the KFP
+// backend may replace after joining, unless the `$` is written `\$` to pass a placeholder.
+void CheckConcatPlaceholders(Context& context, const ast::Expr& call);
+
 // Warns about string literals that look like credentials (AWS access key ids, GitHub tokens,
 // private key blocks) and about literal values of environment variables, inputs and arguments
 // whose names suggest a secret, such as `AWS_SECRET_ACCESS_KEY`.

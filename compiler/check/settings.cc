@@ -114,6 +114,7 @@ std::optional<bool> BoolSetting(Context& context, const ast::Setting& setting) {
 std::optional<int64_t> IntSetting(Context& context, const ast::Setting& setting) {
   const ast::Expr* value = AssignedValue(context, setting);
   if (!value) return std::nullopt;
+  if (value->kind == ast::ExprKind::kInt && value->out_of_range) return std::nullopt;  // reported
   if (value->kind == ast::ExprKind::kInt) return value->int_value;
   ReportSettingType(context, setting, *value, "an integer").help =
       "write a whole number, such as `" + setting.name + " = 1`";

@@ -328,6 +328,7 @@ std::optional<sema::Constant> ConstantOf(Context& context, const ast::Expr& expr
   // The IR stores every number as a protobuf double, which represents integers exactly only up
   // to 2^53, so a larger literal would change value silently.
   constexpr int64_t kMaxExactInteger = int64_t{1} << 53;
+  if (expr.kind == ast::ExprKind::kInt && expr.out_of_range) return std::nullopt;  // reported
   if (expr.kind == ast::ExprKind::kInt &&
       (expr.int_value > kMaxExactInteger || expr.int_value < -kMaxExactInteger)) {
     context.Report(diag::Kind::kInvalidValue, expr.span,

@@ -84,8 +84,8 @@ std::optional<Value> PipelineChecker::ResolveTaskOutput(const std::string& name,
     output = component.FindOutput(output_name);
     if (!output && component.outputs.size() == 1) output = &component.outputs[0];
     if (!output) {
-      diag::Diagnostic& d = context_.Report(
-          diag::Kind::kUnknownOutput, expr.span,
+      diag::Diagnostic& d = context_.ReportInterfaceMismatch(
+          component.span, diag::Kind::kUnknownOutput, expr.span,
           output_name.empty()
               ? "task `" + name + "` cannot be used as a value"
               : "`" + name + ".output` needs a component with one output, but `" +
@@ -99,8 +99,8 @@ std::optional<Value> PipelineChecker::ResolveTaskOutput(const std::string& name,
   } else {
     output = component.FindOutput(output_name);
     if (!output) {
-      diag::Diagnostic& d = context_.Report(
-          diag::Kind::kUnknownOutput, expr.text_span,
+      diag::Diagnostic& d = context_.ReportInterfaceMismatch(
+          component.span, diag::Kind::kUnknownOutput, expr.text_span,
           "`" + component.name + "` has no output `" + output_name + "`");
       SuggestName(context_, d, output_name, names, expr.text_span);
       if (d.help.empty()) {

@@ -107,7 +107,7 @@ int RunBuild(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (parsed->count("kfp-version") > 0) {
     // ReadTargetFlags below rejects an invalid value.
     std::string version = (*parsed)["kfp-version"].as<std::string>();
-    lower_options.kfp_package_version = KfpPackagePin(version);
+    lower_options.kfp_package_version = KfpPackagePin(version).value_or(version);
     lower_options.kfp_target = version;
   }
 
@@ -140,6 +140,16 @@ int RunBuild(const std::vector<std::string>& args, std::ostream& out, std::ostre
                           "declare a `pipeline` in it, or use `kfpc check` for a file that only "
                           "declares components");
     return kExitInputErrors;
+  }
+  // The first check only covered the root file; imports, kfpc.yaml and kfpc.lock are known now.
+  if (std::string input = SameFileAmong(output, InputFiles(files[0], sources));
+      output != kStdout && !input.empty()) {
+    ReportWithoutLocation(err, diag::Kind::kWriteFailed,
+                          fmt::format("`{}` is `{}`, which the build reads; the YAML would "
+                                      "replace it",
+                                      output, input),
+                          "write the YAML to another file, such as `pipeline.yaml`");
+    return kExitUsageOrIo;
   }
   ir::Document document = lower::Lower(*result.program, *result.program->entry, lower_options);
   status = RunBuildPasses(files[0], target_flags, parsed->count("cache-report") > 0,

@@ -36,7 +36,9 @@ cxxopts::Options CheckCommandOptions() {
                            "Checks .kf files and prints their diagnostics without writing any\n"
                            "output. Each file is checked on its own, with its imports.\n"
                            "A directory means every *.kf file under it, searched recursively.\n");
-  options.custom_help("FILE_OR_DIRECTORY...");
+  options.custom_help(
+      "[--format text|json|sarif] [--werror] [--sarif-root DIR] [-o FILE] [--target NAME]\n"
+      "             [--kfp-version X.Y[.Z]] [--lock FILE] [--require-lock] FILE_OR_DIRECTORY...");
   options.add_options()
       ("format", "output format: `text` (to stderr), `json` or `sarif` (SARIF 2.1.0, to stdout)",
        cxxopts::value<std::string>()->default_value("text"), "FORMAT")
@@ -247,6 +249,16 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
   } else if (request.output_path.empty()) {
     err << rendered;
   } else {
+    for (const report::CheckedFile& file : checked) {
+      std::string input = SameFileAmong(request.output_path, InputFiles(file.path, file.sources));
+      if (input.empty()) continue;
+      ReportWithoutLocation(err, diag::Kind::kWriteFailed,
+                            fmt::format("`{}` is `{}`, which the check reads; the report would "
+                                        "replace it",
+                                        request.output_path, input),
+                            "write the report to another file, such as `kfpc-check.sarif`");
+      return kExitUsageOrIo;
+    }
     std::string error;
     if (!WriteFileAtomically(request.output_path, rendered, &error)) {
       ReportWithoutLocation(err, diag::Kind::kWriteFailed,

@@ -28,9 +28,11 @@ int RunFmt(const std::vector<std::string>& args, std::ostream& out, std::ostream
 // Runs the language server on the process's standard input; `out` must be standard output.
 int RunLsp(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
-// Writes `kfpc: error: MESSAGE` and a line that points to `COMMAND --help` to `err`, and returns
-// kExitUsageOrIo. `command` is the command as typed, such as `kfpc build`.
-int ReportUsageError(std::ostream& err, std::string_view message, std::string_view command);
+// Writes `kfpc: error: MESSAGE`, then `help: HELP` unless `help` is empty, then a line that
+// points to `COMMAND --help` to `err`, and returns kExitUsageOrIo. `command` is the command as
+// typed, such as `kfpc build`.
+int ReportUsageError(std::ostream& err, std::string_view message, std::string_view command,
+                     std::string_view help = {});
 
 // Parses `args` with `options`. Arguments that are not options are left in `unmatched()`. On a
 // usage error reports it with a pointer to the command's help and returns nullopt.

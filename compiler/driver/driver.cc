@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/diagnostics/suggest.h"
 #include "compiler/driver/commands.h"
 
 namespace kfpc::driver {
@@ -14,9 +15,12 @@ constexpr std::string_view kUsage =
     "Usage:\n"
     "  kfpc build FILE.kf [-o OUT.yaml [--check]] [--pipeline NAME] [--kfp-version X.Y[.Z]]\n"
     "             [--target NAME] [--lock FILE] [--require-lock] [--cache-report]\n"
-    "  kfpc check FILE_OR_DIRECTORY...\n"
+    "  kfpc check [--format text|json|sarif] [--werror] [--sarif-root DIR] [-o FILE] "
+    "[--target NAME]\n"
+    "             [--kfp-version X.Y[.Z]] [--lock FILE] [--require-lock] FILE_OR_DIRECTORY...\n"
     "  kfpc fmt [--check] FILE_OR_DIRECTORY... | -\n"
-    "  kfpc lock [FILE.kf...] [--update] [--prune] [--insecure-registry HOST:PORT]\n"
+    "  kfpc lock [FILE.kf...] [--lock FILE] [--target NAME] [--update] [--prune]\n"
+    "            [--insecure-registry HOST:PORT]\n"
     "  kfpc lsp\n"
     "  kfpc --version\n"
     "  kfpc COMMAND --help\n"
@@ -52,12 +56,28 @@ std::string ToKfpcWording(std::string_view message) {
   return result;
 }
 
+// Returns "did you mean `--NAME`" for the long option of `options` closest to `name` (given
+// without dashes), or an empty string when none is close.
+std::string SuggestLongOption(const cxxopts::Options& options, const std::string& name) {
+  std::vector<std::string> long_names;
+  for (const std::string& group : options.groups()) {
+    for (const cxxopts::HelpOptionDetails& option : options.group_help(group).options) {
+      long_names.insert(long_names.end(), option.l.begin(), option.l.end());
+    }
+  }
+  std::string closest = diag::ClosestName(name, long_names);
+  return closest.empty() ? "" : fmt::format("did you mean `--{}`", closest);
+}
+
 }  // namespace
 
 std::string_view Version() { return KFPC_VERSION; }
 
-int ReportUsageError(std::ostream& err, std::string_view message, std::string_view command) {
-  err << "kfpc: error: " << message << "\ntry '" << command << " --help' for more information\n";
+int ReportUsageError(std::ostream& err, std::string_view message, std::string_view command,
+                     std::string_view help) {
+  err << "kfpc: error: " << message << "\n";
+  if (!help.empty()) err << "help: " << help << "\n";
+  err << "try '" << command << " --help' for more information\n";
   return kExitUsageOrIo;
 }
 
@@ -74,7 +94,8 @@ std::optional<cxxopts::ParseResult> ParseArguments(cxxopts::Options& options,
     size_t begin = name.find('`') + 1;
     name = name.substr(begin, name.find('`', begin) - begin);
     std::string typed = (name.size() == 1 ? "-" : "--") + name;
-    ReportUsageError(err, fmt::format("unknown option `{}`", typed), options.program());
+    ReportUsageError(err, fmt::format("unknown option `{}`", typed), options.program(),
+                     name.size() == 1 ? "" : SuggestLongOption(options, name));
     return std::nullopt;
   } catch (const cxxopts::exceptions::exception& error) {
     ReportUsageError(err, ToKfpcWording(error.what()), options.program());
@@ -108,9 +129,13 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     return kExitSuccess;
   }
   if (command.starts_with("-")) {
-    return ReportUsageError(err, fmt::format("unknown option `{}`", command), "kfpc");
+    std::string closest = diag::ClosestName(command, {"--help", "--version"});
+    return ReportUsageError(err, fmt::format("unknown option `{}`", command), "kfpc",
+                            closest.empty() ? "" : fmt::format("did you mean `{}`", closest));
   }
-  return ReportUsageError(err, fmt::format("unknown command `{}`", command), "kfpc");
+  std::string closest = diag::ClosestName(command, {"build", "check", "fmt", "lock", "lsp"});
+  return ReportUsageError(err, fmt::format("unknown command `{}`", command), "kfpc",
+                          closest.empty() ? "" : fmt::format("did you mean `{}`", closest));
 }
 
 }  // namespace kfpc::driver

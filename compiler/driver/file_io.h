@@ -1,18 +1,25 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
+#include "compiler/diagnostics/source_manager.h"
+#include "compiler/diagnostics/write_file.h"
 #include "compiler/parse/limits.h"
 
 namespace kfpc::driver {
 
-// Writes `contents` to `path` through a temporary file in the same directory that is renamed over
-// `path` once it is complete, so readers see either the old file or the whole new one. On failure
-// removes the temporary file, leaves `path` untouched, stores the OS error in `error` and returns
-// false. A symbolic link is followed, and an existing file that is not a regular file or a
-// directory (/dev/null, a FIFO) is written in place because a rename would replace it.
-bool WriteFileAtomically(const std::string& path, const std::string& contents,
-                         std::string* error);
+// Defined in the diagnostics library so that `kfpc lock` (compiler/images) can use it too.
+using diag::WriteFileAtomically;
+
+// Returns the first of `inputs` that names the same file as `output`, directly or through a link,
+// or an empty string when none does or `output` does not exist yet.
+std::string SameFileAmong(const std::string& output, const std::vector<std::string>& inputs);
+
+// Returns the paths of every file that a build or check of `root_source` reads: the sources in
+// `sources` (the root file and its imports) and the project's kfpc.yaml and kfpc.lock.
+std::vector<std::string> InputFiles(const std::string& root_source,
+                                    const diag::SourceManager& sources);
 
 // Reads the whole file at `path`. On failure stores the OS error in `error` and returns false; a
 // file larger than `max_bytes` (the source file limit by default) is a failure too, and a regular

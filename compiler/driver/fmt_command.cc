@@ -3,6 +3,7 @@
 #include <iostream>
 #include <iterator>
 #include <system_error>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -55,15 +56,20 @@ bool CollectKfFiles(const std::string& directory, std::vector<std::string>* file
   return true;
 }
 
-// Formats `contents`, named `path` in diagnostics. Reports syntax errors to `err` and returns
-// false when there are any.
+// Formats `contents`, named `path` in diagnostics. Reports syntax errors, not warnings, to `err`
+// and returns false when there are any.
 bool FormatText(const std::string& path, std::string contents, std::string* formatted,
                 std::ostream& err) {
   diag::SourceManager sources;
   diag::FileId file = sources.AddFile(path, std::move(contents));
   diag::DiagnosticSink sink;
   std::optional<std::string> result = format::Format(sources, file, sink);
-  err << diag::RenderAll(sources, sink.diagnostics());
+  // Warnings are for `kfpc check`; formatting stops only at syntax errors, the ones shown here.
+  std::vector<diag::Diagnostic> errors;
+  for (const diag::Diagnostic& d : sink.diagnostics()) {
+    if (d.severity == diag::Severity::kError) errors.push_back(d);
+  }
+  err << diag::RenderAll(sources, errors);
   if (!result) return false;
   *formatted = std::move(*result);
   return true;

@@ -9,6 +9,7 @@
 #include "compiler/driver/driver.h"
 #include "compiler/images/lock_command.h"
 #include "compiler/images/lock_file.h"
+#include "compiler/passes/front_end.h"
 
 namespace kfpc::driver {
 
@@ -19,30 +20,24 @@ cxxopts::Options LockCommandOptions() {
       "kfpc lock",
       "Resolves the container images of .kf files, with everything they import, and writes\n"
       "their digests to kfpc.lock beside the first file. Without files, works on the images\n"
-      "already in the lock file; --update resolves them again. Every image must offer\n"
-      "linux/arm64.\n");
-  options.custom_help("[FILE.kf...] [--update] [--prune] [--insecure-registry HOST:PORT]");
+      "already in the lock file; --update resolves them again. Each image must offer the\n"
+      "platform of the target of every task that runs it (linux/arm64 for graviton4).\n"
+      "Contacts the registry of each image; a Docker Hub name goes to registry-1.docker.io.\n");
+  options.custom_help(
+      "[FILE.kf...] [--target NAME] [--update] [--prune] [--insecure-registry HOST:PORT]");
   options.add_options()
       ("lock", "write FILE instead of kfpc.lock beside the first source file",
        cxxopts::value<std::string>(), "FILE")
       ("update", "resolve images that the lock file already has again")
       ("prune", "remove lock entries for images the files no longer use")
-      ("insecure-registry", "reach HOST:PORT over plain HTTP (a loopback test registry)",
+      ("target", "target of tasks without a `target` setting, as for `kfpc build`",
+       cxxopts::value<std::string>(), "NAME")
+      ("insecure-registry",
+       "reach HOST:PORT over plain HTTP; loopback hosts (localhost, 127.0.0.0/8, [::1]) use "
+       "plain HTTP without it",
        cxxopts::value<std::vector<std::string>>(), "HOST:PORT")
       ("h,help", "print this help and exit");
   return options;
-}
-
-// Adds the image of every container and Python component of `program` to `images`.
-void CollectImages(const sema::Program& program, std::vector<std::string>* images) {
-  std::set<std::string> seen(images->begin(), images->end());
-  for (const auto& component : program.components) {
-    bool has_image = component->kind == sema::Component::Kind::kContainer ||
-                     component->kind == sema::Component::Kind::kPython;
-    if (has_image && !component->image.empty() && seen.insert(component->image).second) {
-      images->push_back(component->image);
-    }
-  }
 }
 
 // Returns the exit status for a failed lock: I/O problems are 2, everything else 1.
@@ -88,12 +83,25 @@ int RunLockCommand(const std::vector<std::string>& args, std::ostream& out, std:
         options.program());
   }
 
+  passes::TargetFlags target_flags;
+  if (parsed->count("target") > 0) target_flags.target = (*parsed)["target"].as<std::string>();
+
+  // One source manager for every file, so that lock errors can point at the image settings.
+  diag::SourceManager sources;
+  diag::DiagnosticSink sink;
   int status = kExitSuccess;
   for (const std::string& file : files) {
-    diag::SourceManager sources;
     check::CheckResult result;
     status = std::max(status, CheckFile(file, check::CheckOptions{}, sources, &result, err));
-    if (result.program) CollectImages(*result.program, &lock_options.images);
+    if (!result.program) continue;
+    passes::PassOptions pass_options;
+    if (passes::PreparePassOptions(file, target_flags, sources, sink, &pass_options)) {
+      passes::CollectImageUses(*result.program, pass_options, sink, &lock_options.images);
+    }
+  }
+  if (sink.has_errors()) {
+    err << diag::RenderAll(sources, sink.diagnostics());
+    return kExitInputErrors;
   }
   if (status != kExitSuccess) return status;
   if (!files.empty() && lock_options.images.empty()) {
@@ -101,8 +109,6 @@ int RunLockCommand(const std::vector<std::string>& args, std::ostream& out, std:
     return kExitSuccess;
   }
 
-  diag::SourceManager sources;
-  diag::DiagnosticSink sink;
   std::string report;
   bool locked = images::RunLock(lock_options, sources, sink, &report);
   out << report;

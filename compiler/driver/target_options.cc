@@ -1,6 +1,7 @@
 #include "compiler/driver/target_options.h"
 
 #include <algorithm>
+#include <map>
 #include <regex>
 
 #include <fmt/format.h>
@@ -17,7 +18,7 @@ void AddTargetOptions(cxxopts::Options& options) {
        cxxopts::value<std::string>(), "NAME")
       ("kfp-version", "KFP release X.Y[.Z] that runs the pipeline (default 2.14): Kubernetes "
                       "fields it cannot read are errors, and Python components pin `kfp==X.Y.Z`, "
-                      "or `kfp==X.Y.*` without a patch",
+                      "or the newest release of X.Y (2.13 to 2.17) without a patch",
        cxxopts::value<std::string>(), "X.Y[.Z]")
       ("lock", "pin images from FILE instead of the kfpc.lock beside the source",
        cxxopts::value<std::string>(), "FILE")
@@ -29,9 +30,16 @@ bool IsValidKfpVersion(const std::string& version) {
   return std::regex_match(version, kPattern);
 }
 
-std::string KfpPackagePin(const std::string& version) {
-  bool has_patch = std::count(version.begin(), version.end(), '.') >= 2;
-  return has_patch ? version : version + ".*";
+std::optional<std::string> KfpPackagePin(const std::string& version) {
+  if (std::count(version.begin(), version.end(), '.') >= 2) return version;
+  // The newest SDK release of each minor version, from the sdk-X.Y.Z tags of kubeflow/pipelines.
+  // An exact pin keeps the command, and so the backend's cache fingerprint, tied to one release.
+  static const std::map<std::string, std::string> kNewestPatch = {
+      {"2.13", "2.13.0"}, {"2.14", "2.14.6"}, {"2.15", "2.15.2"},
+      {"2.16", "2.16.1"}, {"2.17", "2.17.0"}};
+  auto it = kNewestPatch.find(version);
+  if (it == kNewestPatch.end()) return std::nullopt;
+  return it->second;
 }
 
 bool ReadTargetFlags(const cxxopts::ParseResult& parsed, std::string_view command,
@@ -51,6 +59,14 @@ bool ReadTargetFlags(const cxxopts::ParseResult& parsed, std::string_view comman
                        fmt::format("invalid `--kfp-version` value `{}`: expected a KFP release "
                                    "such as 2.14 or 2.14.6",
                                    text),
+                       command);
+      return false;
+    }
+    if (!KfpPackagePin(text)) {
+      ReportUsageError(err,
+                       fmt::format("`--kfp-version {}` names no known SDK release to pin; give "
+                                   "the release as X.Y.Z, for example {}.0",
+                                   text, text),
                        command);
       return false;
     }

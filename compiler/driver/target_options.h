@@ -25,9 +25,10 @@ void AddTargetOptions(cxxopts::Options& options);
 // Returns true for a KFP release as `--kfp-version` takes it: 2.14, 2.14.6, 2.15.0rc1.
 bool IsValidKfpVersion(const std::string& version);
 
-// The version in the `kfp==` pin of Python components for `--kfp-version VERSION`: the version
-// itself, or `X.Y.*` for `X.Y`, which pip resolves to the newest patch release of X.Y.
-std::string KfpPackagePin(const std::string& version);
+// Returns the version in the `kfp==` pin of Python components for `--kfp-version VERSION`: the
+// version itself, or for `X.Y` the newest SDK release of X.Y that kfpc knows (2.13 to 2.17).
+// Returns nullopt for an `X.Y` outside that table.
+std::optional<std::string> KfpPackagePin(const std::string& version);
 
 // Reads the options into `*flags`; `--kfp-version` X.Y sets the KFP backend version. Reports an
 // invalid value to `err`, pointing to `COMMAND --help`, and returns false.

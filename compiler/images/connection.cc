@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 namespace kfpc::images {
@@ -28,9 +29,40 @@ bool IsLoopbackAddress(const sockaddr* address) {
   return false;
 }
 
+bool IsPublicIpv4(uint32_t address) {
+  uint32_t first = address >> 24;
+  uint32_t second = (address >> 16) & 0xff;
+  if (first == 0 || first == 10 || first == 127) return false;  // unspecified, private, loopback
+  if (first == 169 && second == 254) return false;                // link-local
+  if (first == 172 && second >= 16 && second < 32) return false;  // private
+  if (first == 192 && second == 168) return false;                // private
+  if (first == 100 && second >= 64 && second < 128) return false;  // carrier-grade NAT
+  return true;
+}
+
+bool IsPublicAddress(const sockaddr* address) {
+  if (address->sa_family == AF_INET) {
+    auto* v4 = reinterpret_cast<const sockaddr_in*>(address);
+    return IsPublicIpv4(ntohl(v4->sin_addr.s_addr));
+  }
+  if (address->sa_family != AF_INET6) return false;
+  const in6_addr& v6 = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
+  if (IN6_IS_ADDR_V4MAPPED(&v6) != 0 || IN6_IS_ADDR_V4COMPAT(&v6) != 0) {
+    uint32_t v4 = (uint32_t{v6.s6_addr[12]} << 24) | (uint32_t{v6.s6_addr[13]} << 16) |
+                  (uint32_t{v6.s6_addr[14]} << 8) | v6.s6_addr[15];
+    return IsPublicIpv4(v4);
+  }
+  if (IN6_IS_ADDR_UNSPECIFIED(&v6) != 0 || IN6_IS_ADDR_LOOPBACK(&v6) != 0 ||
+      IN6_IS_ADDR_LINKLOCAL(&v6) != 0 || IN6_IS_ADDR_SITELOCAL(&v6) != 0) {
+    return false;
+  }
+  return (v6.s6_addr[0] & 0xfe) != 0xfc;  // fc00::/7, unique local
+}
+
 int RemainingMilliseconds(Deadline deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
+  // Rounded up, so that a poll that times out returns only once `deadline` has passed.
+  auto left =
+      std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   return left.count() <= 0 ? 0 : static_cast<int>(left.count());
 }
 
@@ -70,8 +102,20 @@ int ConnectOne(const addrinfo* address, Deadline deadline, std::string* error) {
 
 }  // namespace
 
+bool IsAddressAllowed(const sockaddr* address, AddressPolicy policy) {
+  switch (policy) {
+    case AddressPolicy::kAny:
+      return true;
+    case AddressPolicy::kLoopbackOnly:
+      return IsLoopbackAddress(address);
+    case AddressPolicy::kPublicOnly:
+      return IsPublicAddress(address);
+  }
+  return false;
+}
+
 std::unique_ptr<Connection> Connection::Open(const std::string& host, int port, SSL_CTX* tls,
-                                             bool require_loopback, Deadline deadline,
+                                             AddressPolicy policy, Deadline deadline,
                                              std::string* error) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -87,8 +131,11 @@ std::unique_ptr<Connection> Connection::Open(const std::string& host, int port, 
   int fd = -1;
   *error = "no address";
   for (addrinfo* address = addresses; address != nullptr && fd < 0; address = address->ai_next) {
-    if (require_loopback && !IsLoopbackAddress(address->ai_addr)) {
-      *error = "the host resolves to an address outside the loopback network";
+    if (!IsAddressAllowed(address->ai_addr, policy)) {
+      *error = policy == AddressPolicy::kLoopbackOnly
+                   ? "the host resolves to an address outside the loopback network"
+                   : "the host resolves to a loopback, link-local, private or unspecified "
+                     "address, which a redirect or token server may not use";
       continue;
     }
     fd = ConnectOne(address, deadline, error);

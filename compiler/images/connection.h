@@ -1,6 +1,7 @@
 #pragma once
 
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <memory>
@@ -11,16 +12,30 @@ namespace kfpc::images {
 
 using Deadline = std::chrono::steady_clock::time_point;
 
+// Which resolved addresses a connection may use. The check runs on each address that is
+// passed to connect(), so a name that resolves differently later cannot bypass it.
+enum class AddressPolicy {
+  kAny,
+  kLoopbackOnly,  // 127.0.0.0/8 and ::1
+  // Not loopback, link-local (169.254.0.0/16, fe80::/10), private (10.0.0.0/8, 172.16.0.0/12,
+  // 192.168.0.0/16, 100.64.0.0/10, fc00::/7) or unspecified (0.0.0.0/8, ::), also when written
+  // as an IPv4-mapped IPv6 address.
+  kPublicOnly,
+};
+
+// Returns true when `policy` allows connecting to `address` (AF_INET or AF_INET6).
+bool IsAddressAllowed(const sockaddr* address, AddressPolicy policy);
+
 // One TCP connection, plain or TLS, where every operation fails once `deadline` passes. TLS
 // runs over memory BIOs so that the socket is written with MSG_NOSIGNAL: a peer that closes
 // early yields an error, never SIGPIPE.
 class Connection {
  public:
   // Connects to `host`:`port` (an IPv6 host without brackets). With `tls` set, runs the TLS
-  // handshake with SNI and verifies the certificate chain and the host name. With
-  // `require_loopback`, connects only to loopback addresses. Returns null and sets `*error`.
+  // handshake with SNI and verifies the certificate chain and the host name. Connects only to
+  // addresses that `policy` allows. Returns null and sets `*error`.
   static std::unique_ptr<Connection> Open(const std::string& host, int port, SSL_CTX* tls,
-                                          bool require_loopback, Deadline deadline,
+                                          AddressPolicy policy, Deadline deadline,
                                           std::string* error);
   ~Connection();
   Connection(const Connection&) = delete;

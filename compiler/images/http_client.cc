@@ -91,9 +91,11 @@ bool ResponseReader::ReadLine(std::string* line, std::string* error) {
 bool ResponseReader::ReadHead(HttpResponse* response, std::string* error) {
   std::string line;
   if (!ReadLine(&line, error)) return false;
-  // Status line: `HTTP/1.1 200 OK`.
+  // Status line: `HTTP/1.1 200 OK`, with exactly three digits and then a space or the end.
   int status = 0;
-  if (line.rfind("HTTP/1.", 0) != 0 || line.size() < 12 ||
+  auto is_digit = [&](size_t i) { return line[i] >= '0' && line[i] <= '9'; };
+  if (line.rfind("HTTP/1.", 0) != 0 || line.size() < 12 || !is_digit(7) || line[8] != ' ' ||
+      !is_digit(9) || !is_digit(10) || !is_digit(11) || (line.size() > 12 && line[12] != ' ') ||
       std::from_chars(line.data() + 9, line.data() + 12, status).ec != std::errc()) {
     *error = "the server sent an invalid HTTP status line";
     return false;
@@ -204,6 +206,30 @@ std::string FormatRequest(const HttpRequest& request, const Url& url) {
 
 }  // namespace
 
+std::string EscapeRemoteText(std::string_view text, size_t max_bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  bool truncated = text.size() > max_bytes;
+  if (truncated) text = text.substr(0, max_bytes);
+  std::string escaped;
+  for (unsigned char c : text) {
+    if (c == '\\') {
+      escaped += "\\\\";
+    } else if (c == '\n') {
+      escaped += "\\n";
+    } else if (c == '\r') {
+      escaped += "\\r";
+    } else if (c == '\t') {
+      escaped += "\\t";
+    } else if (c < 0x20 || c >= 0x7f) {
+      escaped += {'\\', 'x', kHex[c >> 4], kHex[c & 15]};
+    } else {
+      escaped.push_back(static_cast<char>(c));
+    }
+  }
+  if (truncated) escaped += "...";
+  return escaped;
+}
+
 std::string HttpResponse::Header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (key == name) return value;
@@ -291,22 +317,54 @@ SSL_CTX* HttpClient::TlsContext(std::string* error) {
   return tls_context_;
 }
 
-bool HttpClient::SendOnce(const HttpRequest& request, const Url& url, HttpResponse* response,
-                          std::string* error) {
+bool HttpClient::CheckDestination(std::string_view origin, const Url& target, bool* public_only,
+                                  std::string* error) const {
+  *public_only = false;
+  if (target.authority == origin) return true;
+  if (IsLoopbackHost(origin)) {
+    if (IsLoopbackHost(target.authority)) return true;
+    *error = "rejected host `" + EscapeRemoteText(target.authority) +
+             "`: a registry on a loopback address may redirect or send token requests only to "
+             "loopback hosts";
+    return false;
+  }
+  if (target.scheme != "https") {
+    *error = "rejected host `" + EscapeRemoteText(target.authority) +
+             "`: redirects and token realms of a remote registry must use HTTPS";
+    return false;
+  }
+  *public_only = true;
+  return true;
+}
+
+bool HttpClient::SendOnce(const HttpRequest& request, const Url& url, bool public_only,
+                          HttpResponse* response, std::string* error) {
   bool plain = url.scheme == "http";
   if (plain && !AllowsPlainHttp(url.authority)) {
-    *error = "plain HTTP to `" + url.authority +
+    *error = "plain HTTP to `" + EscapeRemoteText(url.authority) +
              "` is not allowed; only loopback hosts and insecure registries use HTTP";
     return false;
   }
   SSL_CTX* tls = nullptr;
   if (!plain && (tls = TlsContext(error)) == nullptr) return false;
-  Deadline deadline = std::chrono::steady_clock::now() + options_.limits.timeout;
+  auto now = std::chrono::steady_clock::now();
+  if (now >= deadline_) {
+    *error = "timed out";
+    return false;
+  }
+  Deadline deadline = now + std::min<std::chrono::steady_clock::duration>(
+                                options_.limits.timeout, deadline_ - now);
   bool listed = std::find(options_.insecure_hosts.begin(), options_.insecure_hosts.end(),
                           url.authority) != options_.insecure_hosts.end();
   // A loopback name must also resolve to loopback, so that plain HTTP never leaves the machine.
+  AddressPolicy policy = AddressPolicy::kAny;
+  if (public_only) {
+    policy = AddressPolicy::kPublicOnly;
+  } else if ((plain && !listed) || IsLoopbackHost(url.authority)) {
+    policy = AddressPolicy::kLoopbackOnly;
+  }
   std::unique_ptr<Connection> connection =
-      Connection::Open(url.host, url.port, tls, plain && !listed, deadline, error);
+      Connection::Open(url.host, url.port, tls, policy, deadline, error);
   if (connection == nullptr) return false;
   if (!connection->WriteAll(FormatRequest(request, url), error)) return false;
   ResponseReader reader(*connection, options_.limits);
@@ -320,16 +378,19 @@ bool HttpClient::Send(const HttpRequest& request, HttpResponse* response, std::s
   HttpRequest current = request;
   Url original;
   if (!ParseUrl(request.url, &original)) {
-    *error = "invalid URL `" + request.url + "`";
+    *error = "invalid URL `" + EscapeRemoteText(request.url) + "`";
     return false;
   }
+  const std::string origin = request.origin.empty() ? original.authority : request.origin;
   for (int redirects = 0;; ++redirects) {
     Url url;
     if (!ParseUrl(current.url, &url)) {
-      *error = "invalid redirect URL `" + current.url + "`";
+      *error = "invalid redirect URL `" + EscapeRemoteText(current.url) + "`";
       return false;
     }
-    if (!SendOnce(current, url, response, error)) return false;
+    bool public_only = false;
+    if (!CheckDestination(origin, url, &public_only, error)) return false;
+    if (!SendOnce(current, url, public_only, response, error)) return false;
     if (!IsRedirect(response->status)) return true;
     std::string location = response->Header("location");
     if (location.empty()) return true;

@@ -216,4 +216,8 @@ bool ParseImageReference(std::string_view text, ImageReference* reference, std::
   return true;
 }
 
+bool IsKfpBackendImage(std::string_view image) {
+  return image == "argostub/createpvc" || image == "argostub/deletepvc";
+}
+
 }  // namespace kfpc::images

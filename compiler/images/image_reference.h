@@ -34,4 +34,10 @@ bool IsSha256Digest(std::string_view digest);
 // `localhost`, an address in 127.0.0.0/8 or `[::1]`.
 bool IsLoopbackHost(std::string_view host_port);
 
+// Returns true for `argostub/createpvc` and `argostub/deletepvc`, the images of the kfp-kubernetes
+// components CreatePVC and DeletePVC. The KFP backend driver matches these exact strings and
+// handles the PersistentVolumeClaim itself, so no node pulls or runs them (kubeflow/pipelines
+// backend/src/v2/driver, `dummyImages`).
+bool IsKfpBackendImage(std::string_view image);
+
 }  // namespace kfpc::images

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <set>
 
+#include "compiler/diagnostics/write_file.h"
 #include "compiler/images/image_reference.h"
 #include "compiler/images/lock_file.h"
 #include "compiler/images/oci_client.h"
@@ -13,78 +14,78 @@
 namespace kfpc::images {
 namespace {
 
-void ReportRegistryError(diag::DiagnosticSink& sink, const std::string& reference,
-                         const RegistryError& error) {
-  diag::Diagnostic& d =
-      sink.Report(error.kind, diag::Span{}, "cannot lock `" + reference + "`: " + error.message);
-  d.help = error.help;
+// Reports a problem with `use` at its first use, with a label at each later one.
+diag::Diagnostic& ReportAtUse(diag::DiagnosticSink& sink, diag::Kind kind, const ImageUse& use,
+                              std::string message) {
+  diag::Diagnostic& d = sink.Report(kind, use.span, std::move(message));
+  for (const diag::Span& other : use.other_uses) {
+    d.labels.push_back({other, "`" + use.reference + "` is also used here"});
+  }
+  return d;
 }
 
-// Resolves one reference into `*image`; reports and returns false on any failure, including an
-// image without a linux/arm64 manifest.
-bool LockImage(OciClient& client, const std::string& reference, diag::DiagnosticSink& sink,
+// Reports each platform that `use` requires and `image` lacks; returns false when one is missing.
+bool CheckPlatforms(const ImageUse& use, const LockedImage& image, diag::DiagnosticSink& sink) {
+  bool ok = true;
+  for (const auto& [platform, reason] : use.platforms) {
+    if (!FindPlatformDigest(image, platform).empty()) continue;
+    diag::Diagnostic& d = ReportAtUse(
+        sink, diag::Kind::kImageMissingPlatform, use,
+        "image `" + use.reference + "` has no `" + platform + "` manifest; it has " +
+            ListPlatforms(image));
+    if (!reason.empty()) d.notes.push_back(reason + ", so the image must offer " + platform);
+    d.help = "use a multi-platform image, or build and push one for " + platform;
+    ok = false;
+  }
+  return ok;
+}
+
+// Resolves `use` into `*image`. Reports and returns false on any failure, including an image
+// without a manifest for a platform that `use` requires.
+bool LockImage(OciClient& client, const ImageUse& use, diag::DiagnosticSink& sink,
                LockedImage* image) {
   ImageReference parsed;
   std::string reason;
-  if (!ParseImageReference(reference, &parsed, &reason)) {
-    diag::Diagnostic& d = sink.Report(diag::Kind::kInvalidImageReference, diag::Span{},
-                                      "invalid image reference `" + reference + "`: " + reason);
+  if (!ParseImageReference(use.reference, &parsed, &reason)) {
+    diag::Diagnostic& d = ReportAtUse(sink, diag::Kind::kInvalidImageReference, use,
+                                      "invalid image reference `" + use.reference + "`: " + reason);
     d.help = "write references as Docker does: `[registry/]repository[:tag][@sha256:digest]`";
     return false;
   }
   ResolvedImage resolved;
   RegistryError error;
   if (!client.Resolve(parsed, &resolved, &error)) {
-    ReportRegistryError(sink, reference, error);
+    ReportAtUse(sink, error.kind, use, "cannot lock `" + use.reference + "`: " + error.message)
+        .help = error.help;
     return false;
   }
   image->repository = resolved.repository;
   image->digest = resolved.digest;
   image->media_type = resolved.media_type;
   image->platforms = resolved.platforms;
-  if (FindPlatformDigest(*image, kTargetPlatform).empty()) {
-    diag::Diagnostic& d =
-        sink.Report(diag::Kind::kImageMissingPlatform, diag::Span{},
-                    "image `" + reference + "` has no `" + std::string(kTargetPlatform) +
-                        "` manifest; it has " + ListPlatforms(*image));
-    d.help = "use a multi-platform image or build and push one for linux/arm64";
-    return false;
-  }
-  return true;
+  return CheckPlatforms(use, *image, sink);
 }
 
 bool WriteAtomically(const std::string& path, const std::string& contents,
                      diag::DiagnosticSink& sink) {
-  std::string temporary = path + ".tmp";
-  {
-    std::ofstream output(temporary, std::ios::binary | std::ios::trunc);
-    output << contents;
-    output.close();
-    if (!output) {
-      diag::Diagnostic& d = sink.Report(diag::Kind::kWriteFailed, diag::Span{},
-                                        "cannot write lock file `" + temporary + "`: " +
-                                            std::strerror(errno));
-      d.help = "check that the directory exists and is writable";
-      return false;
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    sink.Report(diag::Kind::kWriteFailed, diag::Span{},
-                "cannot replace lock file `" + path + "`: " + error.message());
-    std::filesystem::remove(temporary, error);
+  // A unique temporary file created with O_EXCL, so that neither a planted symbolic link nor a
+  // concurrent run can redirect or mix up the write.
+  std::string error;
+  if (!diag::WriteFileAtomically(path, contents, &error)) {
+    diag::Diagnostic& d = sink.Report(diag::Kind::kWriteFailed, diag::Span{},
+                                      "cannot write lock file `" + path + "`: " + error);
+    d.help = "check that the directory exists and is writable";
     return false;
   }
   return true;
 }
 
-// Picks the references to resolve: the requested ones, or every locked one.
-std::vector<std::string> ReferencesToLock(const LockOptions& options, const LockFile& lock) {
+// Picks the images to resolve: the requested ones, or every locked one.
+std::vector<ImageUse> ImagesToLock(const LockOptions& options, const LockFile& lock) {
   if (!options.images.empty()) return options.images;
-  std::vector<std::string> references;
-  for (const auto& [reference, image] : lock.images) references.push_back(reference);
-  return references;
+  std::vector<ImageUse> uses;
+  for (const auto& [reference, image] : lock.images) uses.emplace_back(reference);
+  return uses;
 }
 
 }  // namespace
@@ -109,16 +110,19 @@ bool RunLock(const LockOptions& options, diag::SourceManager& sources, diag::Dia
 
   LockFile new_lock = old_lock;
   std::set<std::string> requested;
-  for (const std::string& reference : ReferencesToLock(options, old_lock)) {
+  for (const ImageUse& use : ImagesToLock(options, old_lock)) {
+    const std::string& reference = use.reference;
     if (!requested.insert(reference).second) continue;
     auto old_entry = old_lock.images.find(reference);
     bool locked = old_entry != old_lock.images.end();
     if (locked && !options.update) {
+      // A locked image is kept without a request, but a task may now need another platform.
+      if (!CheckPlatforms(use, old_entry->second, sink)) continue;
       *report += "unchanged " + reference + " " + old_entry->second.digest + "\n";
       continue;
     }
     LockedImage image;
-    if (!LockImage(client, reference, sink, &image)) continue;
+    if (!LockImage(client, use, sink, &image)) continue;
     std::string verb = "locked";
     if (locked) verb = old_entry->second == image ? "unchanged" : "updated";
     *report += verb + " " + reference + " " + image.digest + "\n";

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
+#include <set>
 #include <sstream>
 
 #include "compiler/diagnostics/read_file.h"
@@ -12,6 +14,44 @@ namespace kfpc::images {
 namespace {
 
 using nlohmann::json;
+
+// Returns the first key that appears twice in one object of the JSON `text`, or nullopt.
+// nlohmann::json keeps only the last value of a repeated key, so the parse itself cannot tell.
+std::optional<std::string> FindDuplicateKey(std::string_view text) {
+  std::vector<std::set<std::string>> objects;
+  std::optional<std::string> duplicate;
+  json::parser_callback_t callback = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) {
+      objects.emplace_back();
+    } else if (event == json::parse_event_t::object_end && !objects.empty()) {
+      objects.pop_back();
+    } else if (event == json::parse_event_t::key && !objects.empty() && !duplicate &&
+               parsed.is_string() && !objects.back().insert(parsed.get<std::string>()).second) {
+      duplicate = parsed.get<std::string>();
+    }
+    return true;
+  };
+  json parsed = json::parse(text, callback, /*allow_exceptions=*/false);
+  static_cast<void>(parsed);
+  return duplicate;
+}
+
+// Returns `text` with control characters written as `\xHH`, so that a message shows them.
+std::string EscapeControlCharacters(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 0xF]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
 
 // Reports problems in one lock file, pointing at the text they concern.
 class LockFileParser {
@@ -49,7 +89,7 @@ void LockFileParser::Error(std::string message, std::string_view needle, size_t 
   diag::Diagnostic& d =
       sink_.Report(diag::Kind::kInvalidLockFile,
                    diag::Span{file_, static_cast<uint32_t>(begin), static_cast<uint32_t>(end)},
-                   std::move(message));
+                   EscapeControlCharacters(message));
   d.help = help.empty() ? "run `kfpc lock --update` to regenerate the lock file" : help;
   ok_ = false;
 }
@@ -111,11 +151,18 @@ bool LockFileParser::Parse(const LockFileLimits& limits, LockFile* lock) {
     uint32_t begin = static_cast<uint32_t>(std::min(offset, text_.size()));
     diag::Diagnostic& d =
         sink_.Report(diag::Kind::kInvalidLockFile, diag::Span{file_, begin, begin + 1},
-                     "invalid lock file: " + reason);
+                     "invalid lock file: " + EscapeControlCharacters(reason));
     d.help = "fix the JSON, or delete the file and run `kfpc lock` to recreate it";
     return false;
   }
 
+  if (std::optional<std::string> key = FindDuplicateKey(text_)) {
+    size_t second = Find(*key, Find(*key) + 1);
+    Error("duplicate key `" + *key + "` in the lock file", *key, second == 0 ? 0 : second,
+          "keep one `\"" + *key + "\"` in each object; run `kfpc lock --update` to regenerate "
+          "the lock file");
+    return false;
+  }
   if (!root.is_object()) {
     Error("the lock file must be a JSON object with `version` and `images`");
     return false;

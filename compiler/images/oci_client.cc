@@ -2,6 +2,9 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "compiler/images/json_limits.h"
 #include "compiler/images/registry_auth.h"
 
@@ -15,6 +18,12 @@ constexpr size_t kMaxTagsInHelp = 10;
 
 RegistryError MakeError(diag::Kind kind, std::string message, std::string help = "") {
   return RegistryError{kind, std::move(message), std::move(help)};
+}
+
+// Returns `120 s`, or `500 ms` for a duration that is not whole seconds.
+std::string FormatDuration(std::chrono::milliseconds duration) {
+  if (duration.count() % 1000 == 0) return std::to_string(duration.count() / 1000) + " s";
+  return std::to_string(duration.count()) + " ms";
 }
 
 std::string Name(const ImageReference& reference) {
@@ -58,14 +67,32 @@ RegistryError StatusError(const ImageReference& reference, const HttpResponse& r
   return MakeError(diag::Kind::kInvalidRegistryResponse,
                    "registry `" + reference.RegistryHost() + "` returned HTTP " +
                        std::to_string(response.status) + " for `" + Name(reference) + "`" +
-                       (code.empty() ? "" : " with error `" + code + "`"));
+                       (code.empty() ? "" : " with error `" + EscapeRemoteText(code) + "`"));
 }
 
-std::string PlatformKey(const nlohmann::json& platform) {
+// Returns true for an os, architecture or variant as the OCI image spec and Go name them
+// (`linux`, `arm64`, `v8`, `ppc64le`): 1 to 32 lowercase letters, digits, `.`, `_` or `-`,
+// starting with a letter or digit.
+bool IsPlatformComponent(std::string_view text) {
+  if (text.empty() || text.size() > 32 || text.front() == '.' || text.front() == '_' ||
+      text.front() == '-') {
+    return false;
+  }
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  });
+}
+
+// Returns `os/architecture[/variant]`, or an empty string when os or architecture is missing.
+// Sets `*valid` to false when a component has characters outside IsPlatformComponent.
+std::string PlatformKey(const nlohmann::json& platform, bool* valid) {
   std::string os = StringMember(platform, "os");
   std::string architecture = StringMember(platform, "architecture");
-  if (os.empty() || architecture.empty()) return "";
   std::string variant = StringMember(platform, "variant");
+  *valid = true;
+  if (os.empty() || architecture.empty()) return "";
+  *valid = IsPlatformComponent(os) && IsPlatformComponent(architecture) &&
+           (variant.empty() || IsPlatformComponent(variant));
   return os + "/" + architecture + (variant.empty() ? "" : "/" + variant);
 }
 
@@ -95,7 +122,7 @@ bool ParseManifest(const ImageReference& reference, const std::string& body,
   }
   *error = MakeError(diag::Kind::kInvalidRegistryResponse,
                      "the manifest of `" + Name(reference) + "` is not a JSON object" +
-                         (reason.empty() ? "" : ": " + reason));
+                         (reason.empty() ? "" : ": " + EscapeRemoteText(reason)));
   return false;
 }
 
@@ -123,23 +150,27 @@ bool OciClient::FetchToken(const ImageReference& reference, std::string_view cha
                        "registry `" + reference.RegistryHost() + "` requires credentials for `" +
                            reference.Repository() + "`",
                        "kfpc supports anonymous pulls and bearer tokens only; the challenge was `" +
-                           std::string(challenge_header) + "`");
+                           EscapeRemoteText(challenge_header) + "`");
     return false;
   }
   HttpRequest request;
   request.url = TokenRequestUrl(challenge, reference.path);
+  // The realm must obey the redirect rules of the registry that named it.
+  request.origin = reference.RegistryHost();
   HttpResponse response;
   std::string reason;
   if (!http_.Send(request, &response, &reason)) {
     *error = MakeError(diag::Kind::kRegistryRequestFailed,
-                       "token request to `" + challenge.realm + "` failed: " + reason);
+                       "token request to `" + EscapeRemoteText(challenge.realm) +
+                           "` failed: " + reason);
     return false;
   }
   std::string token;
   if (response.status != 200 || !ParseTokenResponse(response.body, &token)) {
     *error =
         MakeError(diag::Kind::kRegistryAuthFailed,
-                  "the token server `" + challenge.realm + "` gave no token for `" +
+                  "the token server `" + EscapeRemoteText(challenge.realm) +
+                      "` gave no token for `" +
                       reference.Repository() + "` (HTTP " + std::to_string(response.status) + ")");
     return false;
   }
@@ -164,6 +195,15 @@ bool OciClient::Get(const ImageReference& reference, const std::string& suffix,
     }
     std::string reason;
     if (!http_.Send(request, response, &reason)) {
+      if (std::chrono::steady_clock::now() >= deadline_) {
+        *error = MakeError(
+            diag::Kind::kRegistryRequestFailed,
+            "request to registry `" + host + "` timed out: resolving one image may take at most " +
+                FormatDuration(http_.limits().image_timeout),
+            "check the network and the registry; a registry that sends slowly stalls every "
+            "request");
+        return false;
+      }
       *error = MakeError(diag::Kind::kRegistryRequestFailed,
                          "request to registry `" + host + "` failed: " + reason,
                          "check the network and the registry host name");
@@ -195,7 +235,8 @@ bool OciClient::FetchManifest(const ImageReference& reference,
     if (claimed.empty() || claimed == actual) continue;
     *error = MakeError(diag::Kind::kImageDigestMismatch,
                        "the manifest `" + manifest_reference + "` of `" + reference.Repository() +
-                           "` hashes to `" + actual + "`, not `" + claimed + "`",
+                           "` hashes to `" + actual + "`, not `" + EscapeRemoteText(claimed) +
+                           "`",
                        "the registry or a proxy altered the manifest; do not use this image "
                        "until the digests agree");
     return false;
@@ -225,7 +266,7 @@ void OciClient::ExplainNotFound(const ImageReference& reference, RegistryError* 
   size_t listed = 0;
   for (const nlohmann::json& tag : list["tags"]) {
     if (!tag.is_string() || listed == kMaxTagsInHelp) continue;
-    tags += (tags.empty() ? "`" : ", `") + tag.get<std::string>() + "`";
+    tags += (tags.empty() ? "`" : ", `") + EscapeRemoteText(tag.get<std::string>()) + "`";
     ++listed;
   }
   if (tags.empty()) return;
@@ -236,6 +277,8 @@ void OciClient::ExplainNotFound(const ImageReference& reference, RegistryError* 
 bool OciClient::Resolve(const ImageReference& reference, ResolvedImage* image,
                         RegistryError* error) {
   *image = ResolvedImage();
+  deadline_ = std::chrono::steady_clock::now() + http_.limits().image_timeout;
+  http_.set_deadline(deadline_);
   HttpResponse response;
   if (!FetchManifest(reference, reference.ManifestReference(), reference.digest, &response,
                      error)) {
@@ -253,7 +296,8 @@ bool OciClient::Resolve(const ImageReference& reference, ResolvedImage* image,
   if (image->media_type != kOciManifest && image->media_type != kDockerManifest) {
     *error = MakeError(
         diag::Kind::kInvalidRegistryResponse,
-        "`" + Name(reference) + "` has the unsupported manifest type `" + image->media_type + "`",
+        "`" + Name(reference) + "` has the unsupported manifest type `" +
+            EscapeRemoteText(image->media_type) + "`",
         "push the image as an OCI image or a Docker v2 schema 2 manifest");
     return false;
   }
@@ -278,13 +322,23 @@ bool OciClient::ResolveIndex(const ImageReference& reference, const std::string&
   }
   for (const nlohmann::json& entry : *entries) {
     std::string digest = StringMember(entry, "digest");
-    std::string platform = entry.contains("platform") ? PlatformKey(entry["platform"]) : "";
+    bool valid = true;
+    std::string platform =
+        entry.contains("platform") ? PlatformKey(entry["platform"], &valid) : "";
+    if (!valid) {
+      *error = MakeError(diag::Kind::kInvalidRegistryResponse,
+                         "the index of `" + Name(reference) + "` lists the invalid platform `" +
+                             EscapeRemoteText(platform) + "`",
+                         "an os, architecture or variant has only lowercase letters, digits, "
+                         "`.`, `_` and `-`");
+      return false;
+    }
     // Build attestations are listed with platform `unknown/unknown`; they are not images.
     if (platform.empty() || platform.rfind("unknown/", 0) == 0) continue;
     if (!IsSha256Digest(digest)) {
       *error = MakeError(diag::Kind::kInvalidRegistryResponse,
                          "the index of `" + Name(reference) + "` lists `" + platform +
-                             "` with the invalid digest `" + digest + "`");
+                             "` with the invalid digest `" + EscapeRemoteText(digest) + "`");
       return false;
     }
     HttpResponse response;
@@ -325,7 +379,14 @@ bool OciClient::ReadPlatform(const ImageReference& reference, const std::string&
   }
   nlohmann::json config;
   if (!ParseManifest(reference, response.body, &config, error)) return false;
-  *platform = PlatformKey(config);
+  bool valid = true;
+  *platform = PlatformKey(config, &valid);
+  if (!valid) {
+    *error = MakeError(diag::Kind::kInvalidRegistryResponse,
+                       "the config blob of `" + Name(reference) + "` names the invalid platform `" +
+                           EscapeRemoteText(*platform) + "`");
+    return false;
+  }
   if (platform->empty()) {
     *error = MakeError(diag::Kind::kInvalidRegistryResponse,
                        "the config blob of `" + Name(reference) + "` names no os and architecture");

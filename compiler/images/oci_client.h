@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <string_view>
@@ -70,6 +71,8 @@ class OciClient {
 
   HttpClient& http_;
   std::map<std::string, std::string> tokens_;  // registry host and repository -> bearer token
+  // When the current Resolve call runs out of time (HttpLimits::image_timeout).
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
 };
 
 }  // namespace kfpc::images

@@ -153,16 +153,15 @@ std::string PythonRepr(std::string_view text) {
   return out;
 }
 
-std::string FunctionSource(std::string_view source) {
+std::string ModuleSource(std::string_view source) {
   std::vector<std::string> lines = SplitLines(source);
   Dedent(&lines);
-  auto def = std::find_if(lines.begin(), lines.end(),
-                          [](const std::string& line) { return line.rfind("def", 0) == 0; });
-  if (def == lines.end()) def = lines.begin();
+  auto first = std::find_if(lines.begin(), lines.end(),
+                            [](const std::string& line) { return !IsBlank(line); });
   auto last = lines.end();
-  while (last != def && IsBlank(*(last - 1))) --last;
+  while (last != first && IsBlank(*(last - 1))) --last;
   std::string out;
-  for (auto it = def; it != last; ++it) out += *it + "\n";
+  for (auto it = first; it != last; ++it) out += *it + "\n";
   return out;
 }
 
@@ -176,7 +175,7 @@ std::vector<std::string> PythonCommand(const sema::PythonFunction& function,
   command.emplace_back("sh");
   command.emplace_back("-ec");
   command.emplace_back(kLauncher);
-  command.push_back(std::string(kImportPreamble) + FunctionSource(function.source) + "\n");
+  command.push_back(std::string(kImportPreamble) + ModuleSource(function.source) + "\n");
   return command;
 }
 

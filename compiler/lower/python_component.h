@@ -25,8 +25,11 @@ std::vector<std::string> PythonArgs(const sema::PythonFunction& function);
 // Returns `text` quoted as Python's repr() quotes a str.
 std::string PythonRepr(std::string_view text);
 
-// Returns the function's source as inspect.getsource and textwrap.dedent give it to the SDK:
-// dedented, starting at the first line that starts with `def`, ending in one newline.
-std::string FunctionSource(std::string_view source);
+// Returns the module that the component runs: the whole `python` source, dedented as
+// textwrap.dedent does, without leading and trailing blank lines, ending in one newline. Every
+// top-level statement is kept in order, so imports, constants and helpers reach the module. For a
+// source that is only the function, this is the text that the KFP SDK embeds (inspect.getsource,
+// then textwrap.dedent).
+std::string ModuleSource(std::string_view source);
 
 }  // namespace kfpc::lower

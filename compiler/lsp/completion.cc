@@ -2,7 +2,6 @@
 
 #include <cctype>
 #include <functional>
-#include <regex>
 #include <set>
 
 #include "compiler/lsp/lookup.h"
@@ -35,6 +34,48 @@ constexpr std::string_view kComponentSettings[] = {
 constexpr std::string_view kArtifactSettings[] = {"schema_title", "schema_version"};
 
 bool IsIdentifierChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// The two scanners below replace std::regex, whose libstdc++ matcher recurses once per character
+// and overflowed the stack on a line of 100,000 characters.
+
+size_t SkipSpaces(std::string_view text, size_t i) {
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  return i;
+}
+
+// Returns whether `line` is `NAME =` with optional spaces: the start of a binding.
+bool IsBindingStart(std::string_view line) {
+  size_t i = SkipSpaces(line, 0);
+  if (i == line.size() || std::isdigit(static_cast<unsigned char>(line[i])) ||
+      !IsIdentifierChar(line[i])) {
+    return false;
+  }
+  while (i < line.size() && IsIdentifierChar(line[i])) ++i;
+  i = SkipSpaces(line, i);
+  if (i == line.size() || line[i] != '=') return false;
+  return SkipSpaces(line, i + 1) == line.size();
+}
+
+// Collects each NAME of `NAME = value` in `written`, the arguments of a call so far.
+std::set<std::string> NamedArguments(std::string_view written) {
+  std::set<std::string> names;
+  size_t i = 0;
+  while (i < written.size()) {
+    if (!IsIdentifierChar(written[i])) {
+      ++i;
+      continue;
+    }
+    size_t start = i;
+    while (i < written.size() && IsIdentifierChar(written[i])) ++i;
+    // A name starts at a letter or `_`, so `1abc` names `abc`.
+    while (start < i && std::isdigit(static_cast<unsigned char>(written[start]))) ++start;
+    size_t equals = SkipSpaces(written, i);
+    bool assigned = equals + 1 < written.size() && written[equals] == '=' &&
+                    written[equals + 1] != '=';
+    if (start < i && assigned) names.insert(std::string(written.substr(start, i - start)));
+  }
+  return names;
+}
 
 nlohmann::json Item(std::string_view label, int kind, const std::string& detail = "") {
   nlohmann::json item = {{"label", std::string(label)}, {"kind", kind}};
@@ -137,9 +178,7 @@ class Completer {
     // `binding = |`: a task call follows.
     uint32_t line_start = word_start;
     while (line_start > 0 && text_[line_start - 1] != '\n') --line_start;
-    static const std::regex kBinding(R"(^\s*[A-Za-z_][A-Za-z0-9_]*\s*=\s*$)");
-    return std::regex_match(std::string(text_.substr(line_start, word_start - line_start)),
-                            kBinding);
+    return IsBindingStart(text_.substr(line_start, word_start - line_start));
   }
 
   void Members(const std::string& object) {
@@ -198,13 +237,7 @@ void Completer::Arguments(uint32_t open, uint32_t word_start) {
   if (before != '(' && before != ',') return Values();  // a value, not an argument name
   if (!callee || callee->kind == ast::DeclKind::kArtifact) return;
 
-  std::set<std::string> given;
-  std::string written(text_.substr(open, word_start - open));
-  static const std::regex kNamedArgument(R"(([A-Za-z_][A-Za-z0-9_]*)\s*=[^=])");
-  for (auto it = std::sregex_iterator(written.begin(), written.end(), kNamedArgument);
-       it != std::sregex_iterator(); ++it) {
-    given.insert((*it)[1]);
-  }
+  std::set<std::string> given = NamedArguments(text_.substr(open, word_start - open));
   for (const ast::Param& input : callee->inputs) {
     if (given.count(input.name)) continue;
     nlohmann::json item = Item(input.name, kItemVariable, ParamText(analysis_, input));

@@ -2,9 +2,14 @@
 
 #include <thread>
 
+
+#include "compiler/images/json_limits.h"
+
 namespace kfpc::lsp {
 
 namespace {
+
+constexpr int kMaxJsonDepth = 128;
 
 bool IsValidId(const nlohmann::json& id) { return id.is_number_integer() || id.is_string(); }
 
@@ -88,9 +93,16 @@ bool Server::ReadOne(MessageReader& reader, std::vector<Incoming>* batch) {
       return true;
     case ReadStatus::kMessage: break;
   }
-  nlohmann::json message = nlohmann::json::parse(body, nullptr, false);
-  if (message.is_discarded()) {
-    batch->push_back({nullptr, kParseError, "invalid JSON in message body"});
+  // LSP messages nest a few levels; the limit keeps a hostile message from exhausting the stack
+  // when the parsed value is copied or destroyed, which nlohmann::json does recursively.
+  nlohmann::json message;
+  std::string parse_error;
+  size_t error_offset = 0;
+  if (!images::ParseJsonWithLimits(body, kMaxJsonDepth, &message, &parse_error, &error_offset)) {
+    bool too_deep = parse_error.rfind("arrays and objects nest", 0) == 0;
+    batch->push_back({nullptr, kParseError,
+                      too_deep ? "invalid JSON in message body: " + parse_error
+                               : std::string("invalid JSON in message body")});
   } else {
     batch->push_back({std::move(message), 0, ""});
   }
@@ -132,7 +144,10 @@ void Server::HandleMessage(const nlohmann::json& message) {
     if (has_id && (message.contains("result") || message.contains("error"))) return;
     return SendError(IsValidId(id) ? id : nullptr, kInvalidRequest, "message has no `method`");
   }
-  nlohmann::json params = message.contains("params") ? message["params"] : nlohmann::json::object();
+  // JSON-RPC lets a message omit `params`, and LSP clients send null for methods without params
+  // (`shutdown`, `exit`), so both become an empty object.
+  nlohmann::json params = nlohmann::json::object();
+  if (message.contains("params") && !message["params"].is_null()) params = message["params"];
   if (!method->is_string() || (has_id && !IsValidId(id)) ||
       !(params.is_object() || params.is_array())) {
     if (!has_id) return;  // JSON-RPC sends no response to a notification

@@ -1,5 +1,6 @@
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -207,6 +208,20 @@ ast::ExprPtr AstBuilder::BuildNumber(antlr4::Token* token, ast::ExprPtr expr) {
   expr->kind = is_int ? ast::ExprKind::kInt : ast::ExprKind::kFloat;
   if (parsed.ec == std::errc() && parsed.ptr == end && std::isfinite(expr->float_value))
     return expr;
+  if (is_int && parsed.ec == std::errc::result_out_of_range) {
+    // The tree stays whole, so the checker still reports the other errors of the declaration.
+    // The message gives the 2^53 limit of every integer constant, since the IR stores doubles.
+    expr->int_value = expr->literal[0] == '-' ? std::numeric_limits<int64_t>::min()
+                                              : std::numeric_limits<int64_t>::max();
+    expr->out_of_range = true;
+    sink_.Report(diag::Kind::kInvalidValue, expr->span,
+                 fmt::format("integer `{}` is outside the range -2^53 to 2^53 that the IR stores "
+                             "exactly",
+                             expr->literal))
+        .help = "KFP stores numbers as 64-bit floating point, which represents integers exactly "
+                "only up to 2^53 (9007199254740992); pass a larger value as a `string`";
+    return expr;
+  }
   diag::Diagnostic& d = sink_.Report(
       diag::Kind::kInvalidNumber, expr->span,
       fmt::format("{} `{}` is out of range", is_int ? "integer" : "float", expr->literal));

@@ -39,6 +39,25 @@ size_t CountTasks(const std::vector<ast::Stmt>& body) {
   return count;
 }
 
+// Reports each `if` chain in `body`, at any depth, with more than kMaxIfBranches branches.
+void CheckBranchCounts(const std::vector<ast::Stmt>& body, diag::DiagnosticSink& sink) {
+  for (const ast::Stmt& stmt : body) {
+    if (stmt.kind == ast::StmtKind::kIf) {
+      if (stmt.branches.size() > kMaxIfBranches) {
+        sink.Report(diag::Kind::kTooManyBranches, stmt.branches[kMaxIfBranches].keyword_span,
+                    fmt::format("this `if` chain has {} branches, more than the limit of {}",
+                                stmt.branches.size(), kMaxIfBranches))
+            .help = "each branch's condition repeats the negation of every earlier one; loop "
+                    "over a list of cases, or select the case in a component";
+      }
+      for (const ast::Branch& branch : stmt.branches) CheckBranchCounts(branch.body, sink);
+    } else if (stmt.kind == ast::StmtKind::kFor || stmt.kind == ast::StmtKind::kTry) {
+      CheckBranchCounts(stmt.body, sink);
+      CheckBranchCounts(stmt.finally_body, sink);
+    }
+  }
+}
+
 }  // namespace
 
 bool CheckFileSize(std::string_view text, diag::FileId file, diag::DiagnosticSink& sink) {
@@ -67,6 +86,7 @@ void CheckStringLengths(const std::vector<antlr4::Token*>& tokens, SyntaxErrorRe
 void CheckTaskCounts(ast::File& file, diag::DiagnosticSink& sink) {
   for (ast::Decl& decl : file.decls) {
     if (decl.kind != ast::DeclKind::kPipeline) continue;
+    CheckBranchCounts(decl.body, sink);
     size_t count = CountTasks(decl.body);
     if (count <= kMaxTasksPerPipeline) continue;
     sink.Report(diag::Kind::kTooManyTasks, decl.name_span,

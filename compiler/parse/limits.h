@@ -26,6 +26,10 @@ inline constexpr size_t kMaxFileBytes = size_t{8} << 20;
 inline constexpr size_t kMaxStringBytes = size_t{1} << 20;
 // The maximum number of tasks in one pipeline, counting the tasks inside `if`, `for` and `try`.
 inline constexpr size_t kMaxTasksPerPipeline = 10000;
+// The maximum number of branches of one `if` / `else if` / `else` chain. Each branch's condition
+// repeats the negation of every earlier one, as the KFP SDK writes it, so the IR grows with the
+// square of the chain's length.
+inline constexpr size_t kMaxIfBranches = 128;
 // The maximum depth of the import chain from the root file (the root file imports at depth 1).
 inline constexpr size_t kMaxImportDepth = 64;
 
@@ -36,7 +40,8 @@ bool CheckFileSize(std::string_view text, diag::FileId file, diag::DiagnosticSin
 void CheckStringLengths(const std::vector<antlr4::Token*>& tokens, SyntaxErrorReporter& reporter);
 
 // Reports each pipeline of `file` that calls more than kMaxTasksPerPipeline tasks and empties
-// its body, so that later phases never see it whole.
+// its body, so that later phases never see it whole. Also reports each `if` chain with more
+// than kMaxIfBranches branches.
 void CheckTaskCounts(ast::File& file, diag::DiagnosticSink& sink);
 
 }  // namespace kfpc::parse

@@ -33,6 +33,7 @@ ast::File Parse(const diag::SourceManager& sources, diag::FileId file, diag::Dia
   tokens.fill();
   ReportLexicalErrors(tokens.getTokens(), text, stream, reporter, sink);
   CheckStringLengths(tokens.getTokens(), reporter);
+  ReportHiddenCharacters(tokens.getTokens(), text, spans, sink);
   if (!CheckNesting(tokens.getTokens(), reporter)) {
     ast::File empty;
     empty.id = file;

@@ -137,6 +137,13 @@ class StringDecoder {
       pos_ = end;
       return;
     }
+    if (value == 0) {
+      // A NUL cannot reach a container: argv and environment strings end at the first one.
+      Report(diag::Kind::kInvalidEscape, begin, end, "a string cannot contain NUL (`\\u{0}`)")
+          .help = "remove the `\\u{0}` escape, because argv and environment strings end at a NUL";
+      pos_ = end;
+      return;
+    }
     std::string decoded;
     AppendUtf8(value, &decoded);
     Literal(begin, end, decoded);

@@ -20,6 +20,9 @@ std::string_view CharacterHelp(std::string_view c) {
   if (c == "+" || c == "*" || c == "/" || c == "%")
     return "kfpc expressions have no arithmetic operators";
   if (c == "#") return "comments start with `//`";
+  if (c.starts_with("/*") || c.ends_with("*/")) {
+    return "start each comment line with `//`, because kf has no block comments";
+  }
   if (c == ";") return "statements and settings need no separator";
   return "";
 }
@@ -165,6 +168,60 @@ void ReportLexicalErrors(const std::vector<antlr4::Token*>& tokens, std::string_
     }
   }
   ReportInvalidUtf8(stream, reporter.spans().file(), sink);
+}
+
+namespace {
+
+bool IsCommentToken(size_t type) {
+  return type == KfLexer::LINE_COMMENT || type == KfLexer::DOC_COMMENT;
+}
+
+bool IsStringLiteralToken(size_t type) {
+  return type == KfLexer::STRING || type == KfLexer::UNTERMINATED_STRING ||
+         type == KfLexer::RAW_STRING || type == KfLexer::UNTERMINATED_RAW_STRING;
+}
+
+// The code point of the bidirectional formatting character whose UTF-8 encoding starts at
+// text[i] (U+202A to U+202E, U+2066 to U+2069), or 0.
+char32_t BidiControlAt(std::string_view text, size_t i) {
+  if (i + 3 > text.size() || static_cast<unsigned char>(text[i]) != 0xE2) return 0;
+  auto second = static_cast<unsigned char>(text[i + 1]);
+  auto third = static_cast<unsigned char>(text[i + 2]);
+  if (second == 0x80 && third >= 0xAA && third <= 0xAE) return 0x2000 + (third - 0x80);
+  if (second == 0x81 && third >= 0xA6 && third <= 0xA9) return 0x2040 + (third - 0x80);
+  return 0;
+}
+
+}  // namespace
+
+void ReportHiddenCharacters(const std::vector<antlr4::Token*>& tokens, std::string_view text,
+                            const SpanMap& spans, diag::DiagnosticSink& sink) {
+  for (antlr4::Token* token : tokens) {
+    bool is_string = IsStringLiteralToken(token->getType());
+    if (!is_string && !IsCommentToken(token->getType())) continue;
+    diag::Span span = spans.Of(token);
+    for (uint32_t i = span.begin; i < span.end && i < text.size(); ++i) {
+      if (text[i] == '\0' && is_string) {
+        sink.Report(diag::Kind::kInvalidCharacter, diag::Span{span.file, i, i + 1},
+                    "a string cannot contain a NUL byte")
+            .help = "remove the NUL byte: argv and environment strings end at the first one";
+      } else if (char32_t bidi = BidiControlAt(text, i); bidi != 0) {
+        std::string where = is_string ? "string literal" : "comment";
+        diag::Diagnostic& d = sink.Report(
+            diag::Kind::kBidiControlCharacter, diag::Span{span.file, i, i + 3},
+            fmt::format("invisible bidirectional control character U+{:04X} in a {}",
+                        static_cast<uint32_t>(bidi), where));
+        d.notes.push_back(
+            "it reorders how the text around it is displayed, so the code a reviewer reads can "
+            "differ from the code that runs");
+        d.help = is_string ? fmt::format("write it as the escape `\\u{{{:X}}}` so that it can be "
+                                         "seen, or remove it",
+                                         static_cast<uint32_t>(bidi))
+                           : "remove it from the comment";
+        i += 2;
+      }
+    }
+  }
 }
 
 bool CheckNesting(const std::vector<antlr4::Token*>& tokens, SyntaxErrorReporter& reporter) {

@@ -16,6 +16,11 @@ void ReportLexicalErrors(const std::vector<antlr4::Token*>& tokens, std::string_
                          const SourceStream& stream, SyntaxErrorReporter& reporter,
                          diag::DiagnosticSink& sink);
 
+// Reports a raw NUL byte in a string literal (an error) and the bidirectional control characters
+// U+202A to U+202E and U+2066 to U+2069 in string literals and comments (a warning), which make
+// the displayed text differ from what the compiler reads.
+void ReportHiddenCharacters(const std::vector<antlr4::Token*>& tokens, std::string_view text,
+                            const SpanMap& spans, diag::DiagnosticSink& sink);
 // The deepest nesting the parser accepts: brackets, blocks, prefix operators and operator chains
 // each add a level of recursion to parsing and to the syntax tree.
 inline constexpr int kMaxNesting = 256;

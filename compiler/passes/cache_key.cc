@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "compiler/images/image_reference.h"
 #include "compiler/passes/platform_config.h"
 
 namespace kfpc::passes {
@@ -225,6 +226,10 @@ std::vector<TaskCacheKey> AssignCacheKeys(const TaskGraph& graph, const TargetCh
         result.static_key = true;
       }
       by_executor[node.executor_label].push_back(results.size());
+    } else if (executor->second.container &&
+               images::IsKfpBackendImage(executor->second.container->image)) {
+      result.static_key_reason = fmt::format("the KFP backend runs `{}` itself, without a pod",
+                                             executor->second.container->image);
     } else {
       result.static_key_reason = "the task has no target";
     }

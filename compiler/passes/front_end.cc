@@ -4,8 +4,16 @@
 #include <filesystem>
 #include <system_error>
 
+#include <fmt/format.h>
+
+#include <set>
+#include <tuple>
+
+#include "compiler/images/image_reference.h"
 #include "compiler/lower/lower.h"
 #include "compiler/passes/project_config.h"
+#include "compiler/passes/targets.h"
+#include "compiler/passes/task_graph.h"
 
 namespace kfpc::passes {
 
@@ -28,6 +36,41 @@ std::vector<std::string> ImportDirectories(const std::string& path, diag::Source
     directories.push_back((base / directory).lexically_normal().string());
   }
   return directories;
+}
+
+images::ImageUse* FindUse(std::vector<images::ImageUse>& uses, const std::string& reference) {
+  for (images::ImageUse& use : uses) {
+    if (use.reference == reference) return &use;
+  }
+  return nullptr;
+}
+
+// Adds the platform of each targeted task of `pipeline`, built as the entry pipeline, to the use
+// of its image. Copies each diagnostic of the target choice to `sink` once over all pipelines.
+void AddPlatforms(const sema::Program& program, const sema::Pipeline& pipeline,
+                  const PassOptions& options, diag::DiagnosticSink& sink,
+                  std::set<std::tuple<std::string, diag::FileId, uint32_t>>* reported,
+                  std::vector<images::ImageUse>* uses) {
+  ir::Document document = lower::Lower(program, pipeline, lower::LowerOptions{});
+  TaskGraph graph = BuildTaskGraph(pipeline, document.pipeline);
+  diag::DiagnosticSink choice_sink;
+  TargetChoice targets =
+      ChooseTargets(program, &pipeline, graph, options.target, options.config, choice_sink);
+  for (const diag::Diagnostic& d : choice_sink.diagnostics()) {
+    if (!reported->insert({d.message, d.span.file, d.span.begin}).second) continue;
+    sink.Report(d.kind, d.span, d.message) = d;
+  }
+  for (const std::string& id : graph.order) {
+    const TaskNode& node = graph.nodes.at(id);
+    const TargetProfile& profile = targets.Of(id);
+    if (node.task == nullptr || node.executor_label.empty() || profile.IsNone()) continue;
+    images::ImageUse* use = FindUse(*uses, node.task->component->image);
+    if (use == nullptr) continue;
+    std::string task_name =
+        node.task->binding.empty() ? node.task->component->name : node.task->binding;
+    use->platforms.emplace(profile.Platform(),
+                           fmt::format("task `{}` has target `{}`", task_name, profile.name));
+  }
 }
 
 }  // namespace
@@ -96,6 +139,28 @@ CheckedPasses CheckWithPasses(const std::string& root_source, const TargetFlags&
   checked.result = RunPasses(program, document, checked.options, sources, sink);
   checked.ran = true;
   return checked;
+}
+
+void CollectImageUses(const sema::Program& program, const PassOptions& options,
+                      diag::DiagnosticSink& sink, std::vector<images::ImageUse>* uses) {
+  for (const auto& component : program.components) {
+    bool has_image = component->kind == sema::Component::Kind::kContainer ||
+                     component->kind == sema::Component::Kind::kPython;
+    if (!has_image || component->image.empty() || images::IsKfpBackendImage(component->image)) {
+      continue;
+    }
+    if (images::ImageUse* use = FindUse(*uses, component->image)) {
+      if (component->image_span.valid()) use->other_uses.push_back(component->image_span);
+      continue;
+    }
+    uses->emplace_back(component->image);
+    uses->back().span = component->image_span;
+  }
+  if (!PassesApply(options, program)) return;
+  std::set<std::tuple<std::string, diag::FileId, uint32_t>> reported;
+  for (const auto& pipeline : program.pipelines) {
+    AddPlatforms(program, *pipeline, options, sink, &reported, uses);
+  }
 }
 
 }  // namespace kfpc::passes

@@ -6,6 +6,7 @@
 #include "compiler/check/check.h"
 #include "compiler/diagnostics/diagnostic.h"
 #include "compiler/diagnostics/source_manager.h"
+#include "compiler/images/lock_command.h"
 #include "compiler/passes/kfp_version.h"
 #include "compiler/passes/passes.h"
 #include "compiler/sema/program.h"
@@ -55,5 +56,13 @@ struct CheckedPasses {
 CheckedPasses CheckWithPasses(const std::string& root_source, const TargetFlags& flags,
                               const sema::Program& program, diag::SourceManager& sources,
                               diag::DiagnosticSink& sink);
+
+// For `kfpc lock`: adds to `*uses` the image of every container and Python component of
+// `program`, except the images the KFP backend runs itself, at the first `image` setting that
+// names it. Each image requires the platforms of the targets of the tasks that run it, over every
+// pipeline of `program` built as the entry pipeline. Tasks with no target (or `none`) require
+// nothing. Reports unknown target names to `sink`.
+void CollectImageUses(const sema::Program& program, const PassOptions& options,
+                      diag::DiagnosticSink& sink, std::vector<images::ImageUse>* uses);
 
 }  // namespace kfpc::passes

@@ -1,6 +1,7 @@
 #include "compiler/passes/project_config.h"
 
 #include "compiler/diagnostics/read_file.h"
+#include "compiler/diagnostics/suggest.h"
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
@@ -77,7 +78,8 @@ class LimitChecker : public YAML::EventHandler {
   std::string message_;
 };
 
-// Reads the mappings of one file and reports problems at their nodes.
+// Reads the mappings of one file and reports problems at their nodes. A problem in one value does
+// not stop the reading, so that one run reports every problem of the file.
 class ConfigReader {
  public:
   ConfigReader(diag::FileId file, diag::DiagnosticSink& sink) : file_(file), sink_(sink) {}
@@ -90,7 +92,11 @@ class ConfigReader {
     sink_.Report(diag::Kind::kInvalidProjectConfig, {file_, begin, begin + 1},
                  "invalid `kfpc.yaml`: " + std::move(message))
         .help = std::move(help);
+    ++reported_;
   }
+
+  // The number of problems reported so far.
+  size_t reported() const { return reported_; }
 
   std::optional<std::string> String(const YAML::Node& node, const std::string& what) {
     if (!node.IsScalar()) {
@@ -100,25 +106,29 @@ class ConfigReader {
     return node.Scalar();
   }
 
-  // Checks that `node` is a mapping whose keys are all in `known`.
+  // Checks that `node` is a mapping and reports each key that is not in `known`. Returns false
+  // only when `node` is not a mapping, so that the caller still reads the known keys.
   bool Mapping(const YAML::Node& node, const std::string& what,
                const std::vector<std::string>& known) {
     if (!node.IsMap()) {
       Report(node, "`" + what + "` must be a mapping");
       return false;
     }
-    bool ok = true;
     for (const auto& entry : node) {
       std::string key = entry.first.Scalar();
       if (!known.empty() && std::find(known.begin(), known.end(), key) == known.end()) {
-        std::string names;
-        for (const std::string& name : known) names += (names.empty() ? "`" : ", `") + name + "`";
-        Report(entry.first, "unknown key `" + key + "` in `" + what + "`",
-               "the keys of `" + what + "` are " + names);
-        ok = false;
+        std::string help = diag::DidYouMean(key, known);
+        if (help.empty()) {
+          std::string names;
+          for (const std::string& name : known) {
+            names += (names.empty() ? "`" : ", `") + name + "`";
+          }
+          help = "the keys of `" + what + "` are " + names;
+        }
+        Report(entry.first, "unknown key `" + key + "` in `" + what + "`", help);
       }
     }
-    return ok;
+    return true;
   }
 
   bool ReadProfile(const std::string& name, const YAML::Node& node, TargetProfile* profile);
@@ -130,19 +140,21 @@ class ConfigReader {
 
   diag::FileId file_;
   diag::DiagnosticSink& sink_;
+  size_t reported_ = 0;
 };
 
 bool ConfigReader::ReadLabels(const YAML::Node& node, TargetProfile* profile) {
+  size_t reported_before = reported();
   if (!Mapping(node, "labels", {"architecture", "instance_type", "instance_family"})) return false;
   for (const auto& entry : node) {
     std::optional<std::string> value = String(entry.second, "labels");
-    if (!value) return false;
+    if (!value) continue;
     std::string key = entry.first.Scalar();
     if (key == "architecture") profile->architecture_label = *value;
     if (key == "instance_type") profile->instance_type_label = *value;
     if (key == "instance_family") profile->family_label = *value;
   }
-  return true;
+  return reported() == reported_before;
 }
 
 bool ConfigReader::ReadTolerations(const YAML::Node& node, TargetProfile* profile) {
@@ -150,13 +162,14 @@ bool ConfigReader::ReadTolerations(const YAML::Node& node, TargetProfile* profil
     Report(node, "`tolerations` must be a list");
     return false;
   }
+  size_t reported_before = reported();
   profile->tolerations.clear();
   for (const YAML::Node& item : node) {
-    if (!Mapping(item, "tolerations", {"key", "operator", "value", "effect"})) return false;
+    if (!Mapping(item, "tolerations", {"key", "operator", "value", "effect"})) continue;
     Toleration toleration;
     for (const auto& entry : item) {
       std::optional<std::string> value = String(entry.second, "tolerations");
-      if (!value) return false;
+      if (!value) continue;
       std::string key = entry.first.Scalar();
       if (key == "key") toleration.key = *value;
       if (key == "operator") toleration.op = *value;
@@ -164,13 +177,13 @@ bool ConfigReader::ReadTolerations(const YAML::Node& node, TargetProfile* profil
       if (key == "effect") toleration.effect = *value;
     }
     if (toleration.op != "Equal" && toleration.op != "Exists") {
-      Report(item, "toleration operator `" + toleration.op + "` is invalid",
-             "write `Equal` or `Exists`");
-      return false;
+      Report(item["operator"] ? item["operator"] : item,
+             "toleration operator `" + toleration.op + "` is invalid", "write `Equal` or `Exists`");
+      continue;
     }
     profile->tolerations.push_back(toleration);
   }
-  return true;
+  return reported() == reported_before;
 }
 
 bool ConfigReader::ReadInstanceTypes(const YAML::Node& node, TargetProfile* profile) {
@@ -178,24 +191,44 @@ bool ConfigReader::ReadInstanceTypes(const YAML::Node& node, TargetProfile* prof
     Report(node, "`instance_types` must be a list");
     return false;
   }
+  size_t reported_before = reported();
   profile->instance_types.clear();
   for (const YAML::Node& item : node) {
-    if (!Mapping(item, "instance_types", {"name", "vcpus", "memory"})) return false;
-    InstanceType type;
-    std::optional<std::string> name, vcpus, memory;
-    if (item["name"]) name = String(item["name"], "name");
-    if (item["vcpus"]) vcpus = String(item["vcpus"], "vcpus");
-    if (item["memory"]) memory = String(item["memory"], "memory");
-    std::optional<int64_t> millis = vcpus ? ParseCpuMillis(*vcpus) : std::nullopt;
-    std::optional<int64_t> mib = memory ? ParseMemoryMib(*memory) : std::nullopt;
-    if (!name || !millis || !mib) {
+    if (!Mapping(item, "instance_types", {"name", "vcpus", "memory"})) continue;
+    if (!item["name"] || !item["vcpus"] || !item["memory"]) {
       Report(item, "an instance type needs `name`, `vcpus` and `memory`",
              "write `{name: c8g.4xlarge, vcpus: 16, memory: 32Gi}`");
-      return false;
+      continue;
     }
+    std::optional<std::string> name = String(item["name"], "name");
+    std::optional<std::string> vcpus = String(item["vcpus"], "vcpus");
+    std::optional<std::string> memory = String(item["memory"], "memory");
+    std::optional<int64_t> millis = vcpus ? ParseCpuMillis(*vcpus) : std::nullopt;
+    std::optional<int64_t> mib = memory ? ParseMemoryMib(*memory) : std::nullopt;
+    if (vcpus && !millis) {
+      Report(item["vcpus"], "`vcpus` value `" + *vcpus + "` is not a valid CPU quantity",
+             "write a number of CPUs, such as `vcpus: 16`");
+    }
+    if (memory && !mib) {
+      Report(item["memory"], "`memory` value `" + *memory + "` is not a valid memory quantity",
+             "write a Kubernetes quantity, such as `memory: 32Gi`");
+    }
+    if (!name || !millis || !mib) continue;
     profile->instance_types.push_back({*name, *millis / 1000, *mib});
   }
-  return true;
+  return reported() == reported_before;
+}
+
+// Drops the instance types of the base profile whose family (the name before the first `.`,
+// `m8g` in `m8g.4xlarge`) is not in `families`, so that the size check and its note name only
+// instance types that the target's nodes can be. When no family of the base is listed, no type
+// is left, and the size check then has no limit to check against.
+void KeepFamilyInstanceTypes(TargetProfile* profile) {
+  std::erase_if(profile->instance_types, [&](const InstanceType& type) {
+    std::string family = type.name.substr(0, type.name.find('.'));
+    return std::find(profile->families.begin(), profile->families.end(), family) ==
+           profile->families.end();
+  });
 }
 
 bool ConfigReader::ReadProfile(const std::string& name, const YAML::Node& node,
@@ -203,16 +236,22 @@ bool ConfigReader::ReadProfile(const std::string& name, const YAML::Node& node,
   static const std::vector<std::string> kKeys = {
       "base",          "architecture", "labels",         "families",
       "node_selector", "tolerations",  "instance_types", "nvidia_gpus"};
+  size_t reported_before = reported();
   if (!Mapping(node, "targets." + name, kKeys)) return false;
   if (node["base"]) {
     std::optional<std::string> base = String(node["base"], "base");
     std::optional<TargetProfile> builtin = base ? BuiltinProfile(*base) : std::nullopt;
-    if (!builtin) {
-      Report(node["base"], "`base` must name a built-in target",
-             "the built-in targets are `graviton4`, `arm64`, `amd64` and `none`");
-      return false;
+    if (builtin) {
+      *profile = *builtin;
+    } else if (base) {
+      static const std::vector<std::string> kBuiltins = {"graviton4", "arm64", "amd64", "none"};
+      std::string closest = diag::ClosestName(*base, kBuiltins);
+      Report(node["base"], "`base` must name a built-in target, found `" + *base + "`",
+             closest.empty() ? "the built-in targets are `graviton4`, `arm64`, `amd64` and `none`"
+                             : "did you mean `" + closest +
+                                   "`? The built-in targets are `graviton4`, `arm64`, `amd64` "
+                                   "and `none`");
     }
-    *profile = *builtin;
   }
   profile->name = name;
   bool ok = true;
@@ -264,15 +303,19 @@ bool ConfigReader::ReadProfile(const std::string& name, const YAML::Node& node,
       profile->nvidia_gpus = value.Scalar() == "true";
     }
   }
+  ok = ok && reported() == reported_before;
+  // Without a valid base, the missing architecture follows from the reported error.
   if (ok && profile->architecture.empty()) {
     Report(node, "target `" + name + "` has no `architecture`",
            "add `architecture: arm64` or `base: graviton4`");
     ok = false;
   }
+  if (ok && node["families"] && !node["instance_types"]) KeepFamilyInstanceTypes(profile);
   return ok;
 }
 
 bool ReadConfig(ConfigReader& reader, const YAML::Node& root, ProjectConfig* config) {
+  size_t reported_before = reader.reported();
   if (!reader.Mapping(root, "kfpc.yaml",
                       {"version", "default_target", "import_directories", "targets"})) {
     return false;
@@ -280,46 +323,40 @@ bool ReadConfig(ConfigReader& reader, const YAML::Node& root, ProjectConfig* con
   if (!root["version"] || !root["version"].IsScalar() || root["version"].Scalar() != "1") {
     reader.Report(root["version"] ? root["version"] : root, "`version` must be 1",
                   "start the file with `version: 1`");
-    return false;
   }
   if (root["default_target"]) {
     config->default_target = reader.String(root["default_target"], "default_target");
-    if (!config->default_target) return false;
   }
   if (const YAML::Node& directories = root["import_directories"]; directories) {
     if (!directories.IsSequence()) {
       reader.Report(directories, "`import_directories` must be a list of directories",
                     "write `import_directories: [../shared]`");
-      return false;
-    }
-    for (const YAML::Node& item : directories) {
-      std::optional<std::string> directory = reader.String(item, "import_directories");
-      if (!directory || directory->empty()) {
-        if (directory) reader.Report(item, "an entry of `import_directories` is empty");
-        return false;
-      }
-      config->import_directories.push_back(*directory);
-    }
-  }
-  if (!root["targets"]) return true;
-  if (!reader.Mapping(root["targets"], "targets", {})) return false;
-  bool ok = true;
-  for (const auto& entry : root["targets"]) {
-    std::string name = entry.first.Scalar();
-    if (BuiltinProfile(name)) {
-      reader.Report(entry.first, "target `" + name + "` is a built-in target",
-                    "give the profile another name and set `base: " + name + "`");
-      ok = false;
-      continue;
-    }
-    TargetProfile profile;
-    if (reader.ReadProfile(name, entry.second, &profile)) {
-      config->targets[name] = std::move(profile);
     } else {
-      ok = false;
+      for (const YAML::Node& item : directories) {
+        std::optional<std::string> directory = reader.String(item, "import_directories");
+        if (directory && directory->empty()) {
+          reader.Report(item, "an entry of `import_directories` is empty");
+        } else if (directory) {
+          config->import_directories.push_back(*directory);
+        }
+      }
     }
   }
-  return ok;
+  if (root["targets"] && reader.Mapping(root["targets"], "targets", {})) {
+    for (const auto& entry : root["targets"]) {
+      std::string name = entry.first.Scalar();
+      if (BuiltinProfile(name)) {
+        reader.Report(entry.first, "target `" + name + "` is a built-in target",
+                      "give the profile another name and set `base: " + name + "`");
+        continue;
+      }
+      TargetProfile profile;
+      if (reader.ReadProfile(name, entry.second, &profile)) {
+        config->targets[name] = std::move(profile);
+      }
+    }
+  }
+  return reader.reported() == reported_before;
 }
 
 }  // namespace

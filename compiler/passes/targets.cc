@@ -2,6 +2,8 @@
 
 #include <unordered_map>
 
+#include "compiler/images/image_reference.h"
+
 namespace kfpc::passes {
 
 namespace {
@@ -41,6 +43,12 @@ bool TargetChoice::AnyTarget() const {
 TargetChoice ChooseTargets(const sema::Program& program, const TaskGraph& graph,
                            const std::optional<std::string>& build_target,
                            const ProjectConfig& config, diag::DiagnosticSink& sink) {
+  return ChooseTargets(program, program.entry, graph, build_target, config, sink);
+}
+
+TargetChoice ChooseTargets(const sema::Program& program, const sema::Pipeline* entry,
+                           const TaskGraph& graph, const std::optional<std::string>& build_target,
+                           const ProjectConfig& config, diag::DiagnosticSink& sink) {
   TargetChoice choice;
   for (const std::string& name : BuiltinProfileNames()) choice.profiles[name] = *BuiltinProfile(name);
   for (const auto& [name, profile] : config.targets) choice.profiles[name] = profile;
@@ -64,9 +72,7 @@ TargetChoice ChooseTargets(const sema::Program& program, const TaskGraph& graph,
     }
   }
   const TargetProfile* entry_target = fallback;
-  if (program.entry && pipeline_targets.count(program.entry)) {
-    entry_target = pipeline_targets[program.entry];
-  }
+  if (entry && pipeline_targets.count(entry)) entry_target = pipeline_targets[entry];
   for (const std::string& id : graph.order) {
     const TaskNode& node = graph.nodes.at(id);
     if (node.executor_label.empty() || node.task == nullptr) continue;
@@ -74,6 +80,8 @@ TargetChoice ChooseTargets(const sema::Program& program, const TaskGraph& graph,
     auto owner = pipeline_targets.find(owners[node.task]);
     if (owner != pipeline_targets.end()) profile = owner->second;
     if (node.task->target) profile = Lookup(choice, *node.task->target, node.task->target_span, sink);
+    // The backend creates or deletes a PVC for these executors and starts no pod.
+    if (images::IsKfpBackendImage(node.task->component->image)) profile = nullptr;
     choice.by_node[id] = profile;
   }
   return choice;

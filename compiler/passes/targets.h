@@ -26,9 +26,16 @@ struct TargetChoice {
 };
 
 // Picks each executor node's profile: the task's `target` setting, else the `target` setting of
-// the pipeline that declares the task, else that of the entry pipeline, else `build_target`
-// (`--target`), else the project config's `default_target`, else `none`. Reports an unknown
-// name as kUnknownTarget at the setting, or without a location for `--target`.
+// the pipeline that declares the task, else that of `entry`, the pipeline being built, else
+// `build_target` (`--target`), else the project config's `default_target`, else `none`. Reports
+// an unknown name as kUnknownTarget at the setting, or without a location for `--target`.
+// Executors that the KFP backend runs itself (images::IsKfpBackendImage) get `none`, so that
+// placement, pinning and cache key annotations leave them alone.
+TargetChoice ChooseTargets(const sema::Program& program, const sema::Pipeline* entry,
+                           const TaskGraph& graph, const std::optional<std::string>& build_target,
+                           const ProjectConfig& config, diag::DiagnosticSink& sink);
+
+// ChooseTargets for `program.entry`.
 TargetChoice ChooseTargets(const sema::Program& program, const TaskGraph& graph,
                            const std::optional<std::string>& build_target,
                            const ProjectConfig& config, diag::DiagnosticSink& sink);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -191,6 +192,122 @@ TEST(HttpBody, SlowServerTimesOut) {
   EXPECT_FALSE(client.Send(request, &response, &error));
   EXPECT_EQ(error, "timed out");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
+}
+
+// A server that counts the requests it answers and responds with `response`.
+struct CountingServer {
+  bool Start(std::string response, std::string* error) {
+    return server.Start(
+        [this, response](const std::string&, const std::string&, const std::string&) {
+          ++requests;
+          return response;
+        },
+        error);
+  }
+  std::atomic<int> requests{0};
+  TestHttpServer server;
+};
+
+TEST(HttpRedirect, LoopbackOriginRefusesUnspecifiedAddress) {
+  CountingServer target;
+  TestHttpServer redirector;
+  std::string error;
+  ASSERT_TRUE(target.Start(FormatResponse(200, "text/plain", "reached"), &error)) << error;
+  std::string location = "https://0.0.0.0:" + std::to_string(target.server.port()) + "/blob";
+  ASSERT_TRUE(redirector.Start(
+      [&](const std::string&, const std::string&, const std::string&) {
+        return FormatResponse(302, "text/plain", "", "Location: " + location + "\r\n");
+      },
+      &error))
+      << error;
+
+  HttpClient client(HttpClientOptions{});
+  HttpRequest request;
+  request.url = "http://" + redirector.authority() + "/v2/";
+  HttpResponse response;
+  EXPECT_FALSE(client.Send(request, &response, &error));
+  EXPECT_EQ(error, "rejected host `0.0.0.0:" + std::to_string(target.server.port()) +
+                       "`: a registry on a loopback address may redirect or send token requests "
+                       "only to loopback hosts");
+  EXPECT_EQ(target.requests, 0);
+}
+
+TEST(HttpRedirect, RemoteOriginRefusesLoopbackAddresses) {
+  // A realm or redirect of a remote registry that points at this machine. The address check
+  // runs before connect(), so the server below sees no request.
+  CountingServer target;
+  std::string error;
+  ASSERT_TRUE(target.Start(FormatResponse(200, "text/plain", "reached"), &error)) << error;
+  std::string port = std::to_string(target.server.port());
+  HttpClient client(HttpClientOptions{});
+  for (std::string host : {"127.0.0.1", "[::ffff:127.0.0.1]", "0.0.0.0", "localhost"}) {
+    HttpRequest request;
+    request.url = "https://" + host + ":" + port + "/token";
+    request.origin = "registry.invalid";
+    HttpResponse response;
+    EXPECT_FALSE(client.Send(request, &response, &error)) << host;
+    EXPECT_EQ(error,
+              "the host resolves to a loopback, link-local, private or unspecified address, "
+              "which a redirect or token server may not use")
+        << host;
+  }
+  EXPECT_EQ(target.requests, 0);
+}
+
+TEST(HttpHead, StatusNeedsExactlyThreeDigits) {
+  for (std::string line : {"HTTP/1.1 2000000 OK", "HTTP/1.1 20 OK", "HTTP/1.1 2x0 OK",
+                                  "HTTP/1.1  200 OK"}) {
+    TestHttpServer server;
+    std::string error;
+    std::string response_text = line + "\r\nContent-Length: 0\r\n\r\n";
+    ASSERT_TRUE(server.Start(
+        [response_text](const std::string&, const std::string&, const std::string&) {
+          return response_text;
+        },
+        &error));
+    HttpClient client(HttpClientOptions{});
+    HttpRequest request;
+    request.url = "http://" + server.authority() + "/";
+    HttpResponse response;
+    EXPECT_FALSE(client.Send(request, &response, &error)) << line;
+    EXPECT_EQ(error, "the server sent an invalid HTTP status line") << line;
+  }
+  TestHttpServer server;
+  std::string error;
+  ASSERT_TRUE(server.Start(
+      [](const std::string&, const std::string&, const std::string&) {
+        return std::string("HTTP/1.1 204\r\n\r\n");
+      },
+      &error));
+  HttpClient client(HttpClientOptions{});
+  HttpRequest request;
+  request.url = "http://" + server.authority() + "/";
+  HttpResponse response;
+  ASSERT_TRUE(client.Send(request, &response, &error)) << error;
+  EXPECT_EQ(response.status, 204);
+}
+
+TEST(HttpBody, OverallDeadlineStopsLaterRequests) {
+  TestHttpServer server;
+  std::string error;
+  ASSERT_TRUE(server.Start(
+      [](const std::string&, const std::string&, const std::string&) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(150));
+        return FormatResponse(200, "text/plain", "slow");
+      },
+      &error));
+  HttpClient client(HttpClientOptions{});  // 30 s per request
+  client.set_deadline(std::chrono::steady_clock::now() + std::chrono::milliseconds(400));
+  HttpRequest request;
+  request.url = "http://" + server.authority() + "/";
+  HttpResponse response;
+  auto start = std::chrono::steady_clock::now();
+  int succeeded = 0;
+  for (int i = 0; i < 6 && client.Send(request, &response, &error); ++i) ++succeeded;
+  EXPECT_EQ(error, "timed out");
+  EXPECT_GE(succeeded, 1);
+  EXPECT_LE(succeeded, 3);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(700));
 }
 
 }  // namespace

@@ -147,15 +147,63 @@ TEST_F(LockBuildTest, LockThenBuildPinsArm64Digest) {
   EXPECT_EQ(ReadText(directory_ / "kfpc.lock"), locked);
 }
 
-TEST_F(LockBuildTest, Amd64OnlyImageIsRejected) {
-  WriteText(directory_ / "p.kf", Pipeline(Ref("kfpc/amd64only:3.0")));
+TEST_F(LockBuildTest, Amd64OnlyImageIsRejectedAtItsUse) {
+  std::string source = Pipeline(Ref("kfpc/amd64only:3.0"));
+  source.replace(source.find("pipeline p() {\n"), 15, "pipeline p() {\n  target = \"graviton4\"\n");
+  WriteText(directory_ / "p.kf", source);
   KfpcRun lock = Kfpc(directory_, "lock p.kf " + Insecure());
   EXPECT_EQ(lock.status, 1);
-  EXPECT_NE(lock.err.find("image `" + Ref("kfpc/amd64only:3.0") +
-                          "` has no `linux/arm64` manifest; it has linux/amd64"),
+  EXPECT_NE(lock.err.find("p.kf:2:13: error: image `" + Ref("kfpc/amd64only:3.0") +
+                          "` has no `linux/arm64` manifest; it has linux/amd64\n"),
             std::string::npos)
       << lock.err;
+  EXPECT_NE(lock.err.find("note: task `hello` has target `graviton4`, so the image must offer "
+                          "linux/arm64\n"),
+            std::string::npos)
+      << lock.err;
+  EXPECT_NE(lock.err.find("help: use a multi-platform image"), std::string::npos) << lock.err;
   EXPECT_FALSE(fs::exists(directory_ / "kfpc.lock"));
+}
+
+TEST_F(LockBuildTest, MixedTargetsLockEachImageForItsTasks) {
+  // The pipeline runs on graviton4 and its GPU task on amd64 with an amd64-only image.
+  WriteText(directory_ / "mixed.kf",
+            "component prepare() {\n"
+            "  image   = \"" + Ref("kfpc/multi:1.0") + "\"\n"
+            "  command = [\"echo\", \"prepare\"]\n"
+            "}\n"
+            "\n"
+            "component train() {\n"
+            "  image   = \"" + Ref("kfpc/amd64only:3.0") + "\"\n"
+            "  command = [\"echo\", \"train\"]\n"
+            "}\n"
+            "\n"
+            "pipeline training() {\n"
+            "  target = \"graviton4\"\n"
+            "  prepare()\n"
+            "  train() {\n"
+            "    accelerator_type = \"nvidia.com/gpu\"\n"
+            "    accelerator_count = 1\n"
+            "    target = \"amd64\"\n"
+            "  }\n"
+            "  claim = CreatePVC(access_modes = [\"ReadWriteOnce\"], size = \"1Gi\", "
+            "pvc_name_suffix = \"-data\")\n"
+            "}\n");
+  KfpcRun lock = Kfpc(directory_, "lock mixed.kf --lock mixed.lock " + Insecure());
+  ASSERT_EQ(lock.status, 0) << lock.err;
+  EXPECT_NE(lock.out.find("locked " + Ref("kfpc/amd64only:3.0")), std::string::npos) << lock.out;
+  EXPECT_EQ(lock.out.find("argostub"), std::string::npos) << lock.out;
+  ASSERT_TRUE(fs::exists(directory_ / "mixed.lock"));
+
+  KfpcRun build = Kfpc(directory_, "build mixed.kf --lock mixed.lock --require-lock");
+  ASSERT_EQ(build.status, 0) << build.err;
+  EXPECT_EQ(build.err, "");
+  EXPECT_NE(build.out.find("image: " + Ref("kfpc/multi") + "@" + *arm64_digest_),
+            std::string::npos)
+      << build.out;
+  EXPECT_NE(build.out.find("image: " + Ref("kfpc/amd64only") + "@sha256:"), std::string::npos)
+      << build.out;
+  EXPECT_NE(build.out.find("image: argostub/createpvc"), std::string::npos) << build.out;
 }
 
 TEST_F(LockBuildTest, BuildReadsDigestsFromLockFile) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the hooks of .pre-commit-hooks.yaml through the real pre-commit framework in a scratch git
-# repository: a commit with a .kf error, an unformatted .kf file or a stale compiled .yaml is
-# blocked, and a good one goes through.
+# repository: a commit with a .kf error, an unformatted .kf file or a stale compiled .yaml (from
+# a change to the file itself or to a file it imports) is blocked, and a good one goes through.
 #
 #   pre_commit_test.sh KFPC_BINARY REPOSITORY_ROOT
 #
@@ -26,10 +26,13 @@ git config --global user.name "kfpc test"
 git config --global user.email "test@example.invalid"
 git config --global init.defaultBranch main
 
-# The hooks repository: the published manifest, committed so that pre-commit can clone it.
+# The hooks repository: the published manifest and the script it runs, committed so that
+# pre-commit can clone them.
 git init -q "$scratch/hooks"
+mkdir "$scratch/hooks/scripts"
 cp "$root/.pre-commit-hooks.yaml" "$scratch/hooks/"
-git -C "$scratch/hooks" add .pre-commit-hooks.yaml
+cp "$root/scripts/kfpc-build-up-to-date" "$scratch/hooks/scripts/"
+git -C "$scratch/hooks" add .pre-commit-hooks.yaml scripts/kfpc-build-up-to-date
 git -C "$scratch/hooks" commit -q -m "hooks"
 rev=$(git -C "$scratch/hooks" rev-parse HEAD)
 
@@ -109,6 +112,64 @@ expect_commit fail "unformatted.kf" "unformatted file blocks"
 kfpc fmt unformatted.kf
 git add unformatted.kf
 expect_commit pass "kfpc fmt --check" "formatted file passes"
+
+# A pipeline whose YAML goes stale through a change to an imported file only.
+mkdir lib
+write_lib() {
+  cat > lib/c.kf <<KF
+component shout(message: string) {
+  image = "$1"
+  command = ["echo", message]
+}
+KF
+}
+write_lib "alpine:3.19"
+cat > importer.kf <<'KF'
+import "lib/c.kf"
+
+pipeline importer(message: string = "hi") {
+  shout(message = message)
+}
+KF
+kfpc build importer.kf -o importer.yaml
+git add lib/c.kf importer.kf importer.yaml
+expect_commit pass "compiled YAML up to date" "pipeline with import passes"
+write_lib "alpine:3.20"
+git add lib/c.kf
+expect_commit fail "\`importer.yaml\` is out of date" "stale import blocks"
+kfpc build importer.kf -o importer.yaml
+git add importer.yaml
+expect_commit pass "compiled YAML up to date" "rebuilt import passes"
+
+# A pipeline whose YAML goes stale through a change to the kfpc.lock beside it only: kfpc.yaml
+# sets a target, so the build pins the image to the lock file's arm64 digest.
+mkdir locked
+printf 'version: 1\ndefault_target: graviton4\n' > locked/kfpc.yaml
+write_lock() {
+  cat > locked/kfpc.lock <<LOCK
+{
+  "images": {
+    "alpine:3.19": {
+      "digest": "sha256:$(printf 'a%.0s' {1..64})",
+      "mediaType": "application/vnd.oci.image.index.v1+json",
+      "platforms": {
+        "linux/arm64": "sha256:$(printf "$1%.0s" {1..64})"
+      },
+      "repository": "docker.io/library/alpine"
+    }
+  },
+  "version": 1
+}
+LOCK
+}
+write_lock b
+sed 's/hello/locked/g' hello.kf > locked/locked.kf
+kfpc build locked/locked.kf -o locked/locked.yaml
+git add locked
+expect_commit pass "compiled YAML up to date" "locked pipeline passes"
+write_lock c
+git add locked/kfpc.lock
+expect_commit fail "\`locked/locked.yaml\` is out of date" "stale lock blocks"
 
 if ((failures > 0)); then
   echo "$failures pre-commit case(s) failed"

@@ -3,11 +3,14 @@
 // this file produced.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "compiler/images/lock_command.h"
 #include "compiler/images/lock_file.h"
@@ -110,7 +113,7 @@ class RegistryTest : public ::testing::Test {
 
   std::string Ref(const std::string& rest) const { return registry_->authority() + "/" + rest; }
 
-  bool Lock(std::vector<std::string> images) {
+  bool Lock(std::vector<images::ImageUse> images) {
     options_.images = std::move(images);
     sink_.Clear();
     report_.clear();
@@ -200,11 +203,28 @@ TEST_F(RegistryTest, LocksIndexListAndSingleManifest) {
 }
 
 TEST_F(RegistryTest, Amd64OnlyImageListsItsPlatforms) {
-  EXPECT_FALSE(Lock({Ref("kfpc/amd64only:3.0")}));
+  images::ImageUse use(Ref("kfpc/amd64only:3.0"));
+  use.platforms["linux/arm64"] = "task `a` has target `graviton4`";
+  EXPECT_FALSE(Lock({use}));
   EXPECT_EQ(OnlyDiagnostic(diag::Kind::kImageMissingPlatform),
             "image `" + Ref("kfpc/amd64only:3.0") +
                 "` has no `linux/arm64` manifest; it has linux/amd64");
   EXPECT_FALSE(std::filesystem::exists(options_.lock_path));
+}
+
+TEST_F(RegistryTest, NoRequiredPlatformLocksAnyImage) {
+  images::ImageUse use(Ref("kfpc/amd64only:3.0"));
+  use.platforms["linux/amd64"] = "task `a` has target `amd64`";
+  ASSERT_TRUE(Lock({Ref("kfpc/multi:1.0"), use}))
+      << diag::RenderAll(sources_, sink_.diagnostics());
+  EXPECT_NE(ReadText(options_.lock_path).find("\"linux/amd64\""), std::string::npos);
+
+  // An image already locked is checked against the platforms again, without a request.
+  use.platforms["linux/arm64"] = "task `b` has target `graviton4`";
+  EXPECT_FALSE(Lock({use}));
+  EXPECT_EQ(OnlyDiagnostic(diag::Kind::kImageMissingPlatform),
+            "image `" + Ref("kfpc/amd64only:3.0") +
+                "` has no `linux/arm64` manifest; it has linux/amd64");
 }
 
 TEST_F(RegistryTest, MissingTagIsTagNotFound) {
@@ -333,7 +353,7 @@ std::vector<diag::Diagnostic> LockOne(const std::string& reference,
                                       const std::filesystem::path& lock_path) {
   LockOptions options;
   options.lock_path = lock_path.string();
-  options.images = {reference};
+  options.images = {images::ImageUse(reference)};
   diag::SourceManager sources;
   diag::DiagnosticSink sink;
   std::string report;
@@ -373,6 +393,148 @@ TEST(BrokenRegistry, InvalidManifestIsInvalidResponse) {
     EXPECT_EQ(diagnostics[0].message,
               "cannot lock `" + server.authority() + "/kfpc/app:1`: " + expected);
   }
+}
+
+// Locks `reference` against a one-route test server and returns the only diagnostic.
+diag::Diagnostic LockAgainst(TestHttpServer::Handler handler, const std::string& name,
+                             LockOptions options = LockOptions{}) {
+  TestHttpServer server;
+  std::string error;
+  EXPECT_TRUE(server.Start(std::move(handler), &error)) << error;
+  std::filesystem::path lock_path =
+      std::filesystem::temp_directory_path() / ("kfpc-hostile-registry-" + name + ".lock");
+  std::filesystem::remove(lock_path);
+  options.lock_path = lock_path.string();
+  options.images = {server.authority() + "/kfpc/app:1"};
+  diag::SourceManager sources;
+  diag::DiagnosticSink sink;
+  std::string report;
+  EXPECT_FALSE(images::RunLock(options, sources, sink, &report));
+  EXPECT_FALSE(std::filesystem::exists(lock_path));
+  EXPECT_EQ(sink.diagnostics().size(), 1u);
+  if (sink.diagnostics().empty()) return diag::Diagnostic{};
+  diag::Diagnostic result = sink.diagnostics()[0];
+  // Keep the authority out of the expected text: replace it with `{host}`.
+  for (std::string* text : {&result.message, &result.help}) {
+    size_t at = text->find(server.authority());
+    while (at != std::string::npos) {
+      text->replace(at, server.authority().size(), "{host}");
+      at = text->find(server.authority());
+    }
+  }
+  return result;
+}
+
+TEST(HostileRegistry, TokenRealmMustStayOnLoopback) {
+  TestHttpServer other;
+  std::atomic<int> token_requests{0};
+  std::string error;
+  ASSERT_TRUE(other.Start(
+      [&](const std::string&, const std::string&, const std::string&) {
+        ++token_requests;
+        return FormatResponse(200, "application/json", R"({"token":"stolen"})");
+      },
+      &error));
+  std::string port = std::to_string(other.port());
+  for (const std::string& realm : {"https://0.0.0.0:" + port + "/token",
+                                   "http://0.0.0.0:" + port + "/token"}) {
+    diag::Diagnostic d = LockAgainst(
+        [realm](const std::string&, const std::string&, const std::string&) {
+          return FormatResponse(401, "application/json", "{}",
+                                "WWW-Authenticate: Bearer realm=\"" + realm + "\"\r\n");
+        },
+        "realm");
+    EXPECT_EQ(d.kind, diag::Kind::kRegistryRequestFailed) << realm;
+    EXPECT_EQ(d.message, "cannot lock `{host}/kfpc/app:1`: token request to `" + realm +
+                             "` failed: rejected host `0.0.0.0:" + port +
+                             "`: a registry on a loopback address may redirect or send token "
+                             "requests only to loopback hosts")
+        << realm;
+  }
+  EXPECT_EQ(token_requests, 0);
+}
+
+TEST(HostileRegistry, ErrorCodeIsEscaped) {
+  diag::Diagnostic d = LockAgainst(
+      [](const std::string&, const std::string&, const std::string&) {
+        return FormatResponse(
+            500, "application/json",
+            R"({"errors":[{"code":"E\u001b[2J\nerror: forged line","message":"m"}]})");
+      },
+      "code");
+  EXPECT_EQ(d.kind, diag::Kind::kInvalidRegistryResponse);
+  EXPECT_EQ(d.message,
+            "cannot lock `{host}/kfpc/app:1`: registry `{host}` returned HTTP 500 for "
+            "`{host}/kfpc/app:1` with error `E\\x1b[2J\\nerror: forged line`");
+}
+
+TEST(HostileRegistry, LongChallengeIsTruncated) {
+  std::string realm(5000, 'r');
+  diag::Diagnostic d = LockAgainst(
+      [realm](const std::string&, const std::string&, const std::string&) {
+        return FormatResponse(401, "application/json", "{}",
+                              "WWW-Authenticate: Basic realm=\"" + realm + "\x1b[31m\"\r\n");
+      },
+      "challenge");
+  EXPECT_EQ(d.kind, diag::Kind::kRegistryAuthFailed);
+  std::string shown = ("Basic realm=\"" + realm).substr(0, 200) + "...";
+  EXPECT_EQ(d.help,
+            "kfpc supports anonymous pulls and bearer tokens only; the challenge was `" + shown +
+                "`");
+}
+
+TEST(HostileRegistry, TagListIsEscapedAndTruncated) {
+  std::string long_tag(100 * 1024, 't');
+  diag::Diagnostic d = LockAgainst(
+      [long_tag](const std::string&, const std::string& target, const std::string&) {
+        if (target.find("/tags/list") != std::string::npos) {
+          return FormatResponse(200, "application/json",
+                                R"({"name":"kfpc/app","tags":["ok","bad\u001b]0;x\u0007\n",")" +
+                                    long_tag + R"("]})");
+        }
+        return FormatResponse(404, "application/json",
+                              R"({"errors":[{"code":"MANIFEST_UNKNOWN"}]})");
+      },
+      "tags");
+  EXPECT_EQ(d.kind, diag::Kind::kImageTagNotFound);
+  EXPECT_EQ(d.help, "the repository has the tags `ok`, `bad\\x1b]0;x\\x07\\n`, `" +
+                        std::string(200, 't') + "...`");
+}
+
+TEST(HostileRegistry, InvalidIndexPlatformIsRejected) {
+  std::string index =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)"
+      R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","size":2,"digest":"sha256:)" +
+      std::string(64, 'a') +
+      R"(","platform":{"os":"linux","architecture":"arm64\"\n  evil: 1"}}]})";
+  diag::Diagnostic d = LockAgainst(
+      [index](const std::string&, const std::string&, const std::string&) {
+        return FormatResponse(200, "application/vnd.oci.image.index.v1+json", index);
+      },
+      "platform");
+  EXPECT_EQ(d.kind, diag::Kind::kInvalidRegistryResponse);
+  EXPECT_EQ(d.message,
+            "cannot lock `{host}/kfpc/app:1`: the index of `{host}/kfpc/app:1` lists the invalid "
+            "platform `linux/arm64\"\\n  evil: 1`");
+}
+
+TEST(HostileRegistry, SlowRegistryHitsImageDeadline) {
+  // Each response takes 300 ms and redirects again, so the five allowed redirects take 1.8 s,
+  // past the 1 s limit for the image and well within the 30 s per request.
+  LockOptions options;
+  options.limits.image_timeout = std::chrono::milliseconds(1000);
+  auto start = std::chrono::steady_clock::now();
+  diag::Diagnostic d = LockAgainst(
+      [](const std::string&, const std::string& target, const std::string&) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        return FormatResponse(307, "text/plain", "", "Location: " + target + "x\r\n");
+      },
+      "deadline", options);
+  EXPECT_EQ(d.kind, diag::Kind::kRegistryRequestFailed);
+  EXPECT_EQ(d.message,
+            "cannot lock `{host}/kfpc/app:1`: request to registry `{host}` timed out: resolving "
+            "one image may take at most 1 s");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1700));
 }
 
 std::string PercentDecode(const std::string& text) {
@@ -464,7 +626,7 @@ TEST_F(TokenAuthTest, LocksWithBearerToken) {
       << error;
 
   std::string reference = registry_.authority() + "/kfpc/private:1.0";
-  options_.images = {reference};
+  options_.images = {images::ImageUse(reference)};
   ASSERT_TRUE(images::RunLock(options_, sources_, sink_, &report_))
       << diag::RenderAll(sources_, sink_.diagnostics());
   EXPECT_EQ(report_, "locked " + reference + " " + manifest.digest + "\n");
@@ -480,7 +642,7 @@ TEST_F(TokenAuthTest, DeniedTokenIsAuthFailure) {
     deny_ = true;
   }
   std::string reference = registry_.authority() + "/kfpc/private:1.0";
-  options_.images = {reference};
+  options_.images = {images::ImageUse(reference)};
   EXPECT_FALSE(images::RunLock(options_, sources_, sink_, &report_));
   ASSERT_EQ(sink_.diagnostics().size(), 1u);
   EXPECT_EQ(sink_.diagnostics()[0].kind, diag::Kind::kRegistryAuthFailed);

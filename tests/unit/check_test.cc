@@ -250,7 +250,7 @@ def add(a: int, c: float) -> NamedTuple('Outputs', sum=str):
             "`float`\n"
             "3 | def add(a: int, c: float) -> NamedTuple('Outputs', sum=str):\n"
             "  |                                                        ^~~\n"
-            "help: write `OutputPath(float)` or change the declared type\n");
+            "help: change the type of field `sum` to `float` or change the declared type\n");
 }
 
 TEST(PythonSignature, ScansMultiLineSignature) {
@@ -270,6 +270,17 @@ TEST(PythonSignature, ScansMultiLineSignature) {
   EXPECT_TRUE(s.params[2].is_variadic);
   ASSERT_TRUE(s.returns.has_value());
   EXPECT_EQ(s.returns->text, "None");
+}
+
+// Found by fuzz_compile: `def ` with only spaces after it at the end of the source threw
+// std::out_of_range from std::string_view::substr.
+TEST(PythonSignature, DefAtEndOfSourceIsAnError) {
+  for (std::string_view source : {"def ", "x = 1\ndef  \t", "async def "}) {
+    SCOPED_TRACE(source);
+    PyScanResult scan = ScanPythonSignature(source, "f");
+    EXPECT_FALSE(scan.signature.has_value());
+    EXPECT_FALSE(scan.error.message.empty());
+  }
 }
 
 TEST(PythonSignature, LastTopLevelDefOfTheNameWins) {

@@ -124,7 +124,11 @@ TEST_F(DriverTest, HelpOnEveryCommand) {
   Outcome top = Kfpc("--help");
   EXPECT_EQ(top.status, 0);
   EXPECT_TRUE(StartsWith(top.out, "kfpc compiles .kf pipeline files")) << top.out;
-  EXPECT_NE(top.out.find("  kfpc check FILE_OR_DIRECTORY...\n"), std::string::npos);
+  EXPECT_NE(top.out.find("  kfpc check [--format text|json|sarif] [--werror] [--sarif-root DIR] "
+                         "[-o FILE] [--target NAME]\n"),
+            std::string::npos)
+      << top.out;
+  EXPECT_NE(top.out.find("  kfpc lock [FILE.kf...] [--lock FILE]"), std::string::npos) << top.out;
   EXPECT_EQ(top.err, "");
 
   Outcome build = Kfpc("build --help");
@@ -139,7 +143,11 @@ TEST_F(DriverTest, HelpOnEveryCommand) {
 
   Outcome check = Kfpc("check -h");
   EXPECT_EQ(check.status, 0);
-  EXPECT_NE(check.out.find("Usage:\n  kfpc check FILE_OR_DIRECTORY...\n"), std::string::npos)
+  EXPECT_NE(check.out.find("Usage:\n  kfpc check [--format text|json|sarif] [--werror] "
+                           "[--sarif-root DIR] [-o FILE] [--target NAME]\n"
+                           "             [--kfp-version X.Y[.Z]] [--lock FILE] [--require-lock] "
+                           "FILE_OR_DIRECTORY...\n"),
+            std::string::npos)
       << check.out;
   EXPECT_EQ(check.err, "");
 }
@@ -174,6 +182,29 @@ TEST_F(DriverTest, UnknownOptionIsUsageError) {
   EXPECT_EQ(top.status, 2);
   EXPECT_EQ(top.err,
             "kfpc: error: unknown option `--verbose`\ntry 'kfpc --help' for more information\n");
+}
+
+TEST_F(DriverTest, MisspeltNamesGetSuggestion) {
+  Outcome command = Kfpc("biuld hello.kf");
+  EXPECT_EQ(command.status, 2);
+  EXPECT_EQ(command.err, "kfpc: error: unknown command `biuld`\nhelp: did you mean `build`\n"
+                         "try 'kfpc --help' for more information\n");
+
+  Outcome option = Kfpc("build --taget graviton4 hello.kf");
+  EXPECT_EQ(option.status, 2);
+  EXPECT_EQ(option.err, "kfpc: error: unknown option `--taget`\nhelp: did you mean `--target`\n"
+                        "try 'kfpc build --help' for more information\n");
+
+  Outcome check_option = Kfpc("check --wrror .");
+  EXPECT_EQ(check_option.status, 2);
+  EXPECT_EQ(check_option.err,
+            "kfpc: error: unknown option `--wrror`\nhelp: did you mean `--werror`\n"
+            "try 'kfpc check --help' for more information\n");
+
+  Outcome top = Kfpc("--versoin");
+  EXPECT_EQ(top.status, 2);
+  EXPECT_EQ(top.err, "kfpc: error: unknown option `--versoin`\nhelp: did you mean `--version`\n"
+                     "try 'kfpc --help' for more information\n");
 }
 
 TEST_F(DriverTest, BuildArgumentCountIsChecked) {
@@ -270,11 +301,19 @@ TEST_F(DriverTest, KfpVersionSetsPipPin) {
 
   Outcome minor_only = Kfpc("build sum.kf --kfp-version 2.15");
   EXPECT_EQ(minor_only.status, 0) << minor_only.err;
-  EXPECT_NE(minor_only.out.find("kfp==2.15.*"), std::string::npos) << minor_only.out;
+  EXPECT_NE(minor_only.out.find("kfp==2.15.2"), std::string::npos) << minor_only.out;
   EXPECT_NE(minor_only.out.find("\nsdkVersion: kfpc-" KFPC_VERSION "+kfp-2.15\n"),
             std::string::npos);
   EXPECT_NE(default_pin.out.find("\nsdkVersion: kfpc-" KFPC_VERSION "\n"), std::string::npos)
       << "without the option sdkVersion is unchanged";
+
+  // A minor version with no known release cannot be pinned exactly.
+  Outcome unknown_minor = Kfpc("build sum.kf --kfp-version 2.18");
+  EXPECT_EQ(unknown_minor.status, 2);
+  EXPECT_NE(unknown_minor.err.find("`--kfp-version 2.18` names no known SDK release to pin"),
+            std::string::npos)
+      << unknown_minor.err;
+  EXPECT_EQ(Kfpc("build sum.kf --kfp-version 2.18.0").status, 0);
 }
 
 TEST_F(DriverTest, KfpVersionGatesKubernetesFields) {
@@ -394,6 +433,30 @@ TEST_F(DriverTest, OutputOverInputIsRejected) {
             "kfpc: error: `./link.kf` is the input file; the YAML would replace it\n"
             "help: write the YAML to another file, such as `pipeline.yaml`\n");
   EXPECT_EQ(ReadFile(dir_ / "hello.kf"), kHelloPipeline);
+}
+
+TEST_F(DriverTest, OutputOverImportOrProjectFileIsRejected) {
+  const std::string lib =
+      "component echo() {\n  image   = \"alpine:3.19\"\n  command = [\"echo\"]\n}\n";
+  WriteFile(dir_ / "lib.kf", lib);
+  WriteFile(dir_ / "main.kf", "import \"lib.kf\"\n\npipeline hello() {\n  echo()\n}\n");
+  WriteFile(dir_ / "kfpc.yaml", "version: 1\n");
+  Outcome over_import = Kfpc("build main.kf -o lib.kf");
+  EXPECT_EQ(over_import.status, 2);
+  EXPECT_NE(over_import.err.find("`lib.kf` is `"), std::string::npos) << over_import.err;
+  EXPECT_NE(over_import.err.find("which the build reads"), std::string::npos) << over_import.err;
+  EXPECT_EQ(ReadFile(dir_ / "lib.kf"), lib);
+
+  Outcome over_config = Kfpc("build main.kf -o kfpc.yaml");
+  EXPECT_EQ(over_config.status, 2);
+  EXPECT_EQ(ReadFile(dir_ / "kfpc.yaml"), "version: 1\n");
+
+  Outcome check_over_input = Kfpc("check --format json -o main.kf main.kf");
+  EXPECT_EQ(check_over_input.status, 2);
+  EXPECT_NE(check_over_input.err.find("which the check reads"), std::string::npos)
+      << check_over_input.err;
+  EXPECT_EQ(ReadFile(dir_ / "main.kf"),
+            "import \"lib.kf\"\n\npipeline hello() {\n  echo()\n}\n");
 }
 
 TEST_F(DriverTest, MissingInputIsIoError) {

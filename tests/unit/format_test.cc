@@ -19,7 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The result of formatting `text`: the output, or nullopt and the rendered diagnostics.
+// The result of formatting `text`: the output, or nullopt and the rendered errors.
 struct Formatted {
   std::optional<std::string> text;
   std::string errors;
@@ -31,7 +31,12 @@ Formatted FormatText(const std::string& text) {
   diag::DiagnosticSink sink;
   Formatted result;
   result.text = Format(sources, file, sink);
-  result.errors = diag::RenderAll(sources, sink.diagnostics());
+  // Warnings, such as one for a bidirectional control character, do not stop formatting.
+  std::vector<diag::Diagnostic> errors;
+  for (const diag::Diagnostic& d : sink.diagnostics()) {
+    if (d.severity == diag::Severity::kError) errors.push_back(d);
+  }
+  result.errors = diag::RenderAll(sources, errors);
   return result;
 }
 

@@ -399,9 +399,9 @@ TEST(Limits, DriverRejectsOversizedInputBeforeReading) {
   EXPECT_NE(output.find("the file is larger than the limit of 8 MiB"), std::string::npos) << output;
 }
 
-// --- regressions found by fuzzing (fuzz/regressions/) -------------------------------------------
+// --- regressions from fuzzing and from inputs longer than its -max_len (fuzz/regressions/) -----
 
-// A retry duration with more digits than an int64_t holds threw std::out_of_range from std::stoll
+// A retry duration with more digits than fit in an int64_t threw std::out_of_range from std::stoll
 // when the pipeline was lowered, and one beyond a double from std::stod in the checker.
 TEST(FuzzRegression, RetryDurationTooLongIsReported) {
   for (const std::string& duration :
@@ -425,10 +425,133 @@ TEST(FuzzRegression, RetryDurationOfManyDigitsIsInvalid) {
   EXPECT_NE(checked->Rendered().find("error: invalid duration `111"), std::string::npos);
 }
 
+std::string TrainPipeline(const std::string& settings) {
+  return "component train() {\n"
+         "  image = \"alpine\"\n"
+         "  command = [\"echo\"]\n"
+         "}\n"
+         "pipeline p() {\n"
+         "  train() {\n" + settings + "  }\n"
+         "}\n";
+}
+
+// std::regex_match recursed once per character of the field path and overflowed the stack.
+TEST(FuzzRegression, LongFieldPathLabelKeyIsChecked) {
+  auto checked = CheckSource(TrainPipeline(
+      "    field_path_env {\n      name = \"POD_LABEL\"\n      field_path = \"metadata.labels['" +
+      std::string(100000, 'a') + "']\"\n    }\n"));
+  EXPECT_TRUE(checked->sink.has_errors());
+  EXPECT_NE(checked->Rendered().find("label key"), std::string::npos);
+
+  auto valid = CheckSource(TrainPipeline(
+      "    field_path_env {\n      name = \"POD_LABEL\"\n"
+      "      field_path = \"metadata.annotations['example.com/team']\"\n    }\n"));
+  EXPECT_FALSE(valid->sink.has_errors()) << valid->Rendered();
+}
+
+// std::regex_match recursed once per digit of a `Gt` value and overflowed the stack.
+TEST(FuzzRegression, LongIntegerNodeAffinityValue) {
+  auto expression = [](const std::string& value) {
+    return TrainPipeline("    node_affinity {\n      match_expression {\n        key = \"cores\"\n"
+                         "        operator = \"Gt\"\n        values = [\"" + value +
+                         "\"]\n      }\n    }\n");
+  };
+  auto digits = CheckSource(expression(std::string(100000, '1')));
+  EXPECT_EQ(digits->Rendered().find("takes one integer value"), std::string::npos)
+      << digits->Rendered().substr(0, 500);
+  auto negative = CheckSource(expression("-8"));
+  EXPECT_EQ(negative->Rendered().find("takes one integer value"), std::string::npos);
+  for (const char* invalid : {"many", "-", "", "8-"}) {
+    SCOPED_TRACE(invalid);
+    auto checked = CheckSource(expression(invalid));
+    EXPECT_NE(checked->Rendered().find("takes one integer value"), std::string::npos);
+  }
+}
+
 TEST(FuzzRegression, RetryDurationAtMaximumIsAccepted) {
   auto checked = CheckSource(EchoPipeline("\"x\"", " retry { max = 3  backoff = \"87660h\"  "
                                                     "max_backoff = \"315576000000s\" } "));
   EXPECT_FALSE(checked->sink.has_errors()) << checked->Rendered();
+}
+
+// --- pip bootstrap, NUL and bidirectional control characters ----------------------------------
+
+std::string PythonComponent(const std::string& settings) {
+  return "component add(a: float) -> float {\n" + settings +
+         "  python = \"\"\"\ndef add(a: float) -> float:\n    return a\n\"\"\"\n}\n"
+         "pipeline p() {\n  add(a = 1.0)\n}\n";
+}
+
+TEST(PipBootstrap, ShellCharactersInIndexUrlRejected) {
+  auto checked = CheckSource(
+      PythonComponent("  pip_index_urls = [\"https://example.invalid/simple;touch /tmp/pwned;\"]\n"));
+  EXPECT_EQ(checked->Count(diag::Kind::kUnsafePipRequirement), 1u) << checked->Rendered();
+  EXPECT_NE(checked->Rendered().find("contains `;`"), std::string::npos) << checked->Rendered();
+}
+
+TEST(PipBootstrap, QuoteAndSubstitutionInPackageRejected) {
+  auto checked = CheckSource(PythonComponent("  packages = [\"x'$(touch /tmp/pwned)\"]\n"));
+  EXPECT_EQ(checked->Count(diag::Kind::kUnsafePipRequirement), 1u) << checked->Rendered();
+  EXPECT_NE(checked->Rendered().find("contains `'`"), std::string::npos) << checked->Rendered();
+}
+
+TEST(PipBootstrap, OptionAndSingleQuotedMarkerRejected) {
+  auto checked = CheckSource(PythonComponent(
+      "  packages = [\"--index-url=https://evil.invalid\", "
+      "\"numpy; python_version < '3.9'\"]\n  pip_trusted_hosts = [\"host name\"]\n"));
+  EXPECT_EQ(checked->Count(diag::Kind::kUnsafePipRequirement), 3u) << checked->Rendered();
+}
+
+TEST(PipBootstrap, OrdinaryRequirementsAccepted) {
+  auto checked = CheckSource(PythonComponent(
+      "  packages = [\"numpy==1.26.4\", \"pandas[excel,parquet]>=2.1,<3\", \"torch==2.3.0+cpu\",\n"
+      "              \"scipy~=1.11.*\", \"tomli; python_version < \\\"3.11\\\"\",\n"
+      "              \"pkg @ https://example.invalid/pkg-1.0.tar.gz#sha256=ab12\"]\n"
+      "  pip_index_urls = [\"https://pypi.org/simple\", \"http://user@10.0.0.1:8080/simple\"]\n"
+      "  pip_trusted_hosts = [\"10.0.0.1:8080\"]\n"));
+  EXPECT_FALSE(checked->sink.has_errors()) << checked->Rendered();
+}
+
+TEST(NulCharacter, EscapeInImportPathRejected) {
+  auto checked = CheckFiles("/project/main.kf",
+                            {{"/project/main.kf", "import \"ok.kf\\u{0}garbage\"\n"},
+                             {"/project/ok.kf", "component c() {\n  image = \"a:1\"\n}\n"}});
+  EXPECT_EQ(checked->Count(diag::Kind::kInvalidEscape), 1u) << checked->Rendered();
+  EXPECT_TRUE(checked->sink.has_errors());
+}
+
+TEST(NulCharacter, EscapeAndRawByteInArgumentRejected) {
+  auto escaped = CheckSource(EchoPipeline(R"("a\u{0}b")"));
+  EXPECT_EQ(escaped->Count(diag::Kind::kInvalidEscape), 1u) << escaped->Rendered();
+  auto raw = CheckSource(EchoPipeline(std::string("\"a\0b\"", 5)));
+  EXPECT_EQ(raw->Count(diag::Kind::kInvalidCharacter), 1u) << raw->Rendered();
+  EXPECT_NE(raw->Rendered().find("a string cannot contain a NUL byte"), std::string::npos)
+      << raw->Rendered();
+}
+
+TEST(BidiControl, InStringAndCommentWarned) {
+  auto checked = CheckSource("// admin \u202E check\n" + EchoPipeline("\"a\u2066b\u2069\""));
+  EXPECT_EQ(checked->Count(diag::Kind::kBidiControlCharacter), 3u) << checked->Rendered();
+  EXPECT_FALSE(checked->sink.has_errors()) << checked->Rendered();
+  EXPECT_NE(checked->Rendered().find("write it as the escape `\\u{2066}`"), std::string::npos)
+      << checked->Rendered();
+}
+
+TEST(BidiControl, EscapeNotWarned) {
+  auto checked = CheckSource(EchoPipeline(R"("a\u{202E}b")"));
+  EXPECT_EQ(checked->Count(diag::Kind::kBidiControlCharacter), 0u) << checked->Rendered();
+}
+
+TEST(BackendPlaceholder, JoinedByConcatRejected) {
+  std::string component =
+      "component echo(message: string) {\n"
+      "  image = \"alpine:3.19\"\n"
+      "  command = [\"echo\", concat(\"\\{\\{\", \"$.pipeline_job_name\\}\\}\"), message]\n"
+      "  args = [concat(\"\\{\", \"\\{\", \"$.x\"), concat(\"\\{\\{\", \"\\$.ok\\}\\}\")]\n"
+      "}\n"
+      "pipeline p() {\n  echo(message = \"m\")\n}\n";
+  auto checked = CheckSource(component);
+  EXPECT_EQ(checked->Count(diag::Kind::kBackendPlaceholderInString), 2u) << checked->Rendered();
 }
 
 }  // namespace

@@ -1,8 +1,14 @@
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "compiler/diagnostics/diagnostic.h"
+#include "compiler/images/connection.h"
 #include "compiler/images/http_client.h"
 #include "compiler/images/image_reference.h"
 #include "compiler/images/json_limits.h"
@@ -329,6 +335,30 @@ TEST(LockFile, RejectsWrongRepositoryVersionAndFields) {
   EXPECT_NE(errors.find("error: unknown top-level field `extra`"), std::string::npos) << errors;
 }
 
+TEST(LockFile, DuplicateKeysReportedAsSuch) {
+  std::string version = LockErrors("{\n  \"version\": 1,\n  \"version\": 1,\n  \"images\": {}\n}\n");
+  EXPECT_NE(version.find("kfpc.lock:3:3: error: duplicate key `version` in the lock file"),
+            std::string::npos)
+      << version;
+  EXPECT_EQ(version.find("unsupported lock file version"), std::string::npos) << version;
+
+  std::string text = SerializeLockFile(SampleLock());
+  text.replace(text.find("\"mediaType\""), 0, "\"digest\": \"sha256:0\",\n      ");
+  std::string entry = LockErrors(text);
+  EXPECT_NE(entry.find("error: duplicate key `digest` in the lock file"), std::string::npos)
+      << entry;
+}
+
+TEST(LockFile, ControlCharactersEscapedInMessages) {
+  std::string text("{\"version\": 1, \"images\": {}, \"a\0b\": 1}", 38);
+  std::string errors = LockErrors(text);
+  std::string message = errors.substr(0, errors.find('\n'));
+  EXPECT_EQ(message.find('\0'), std::string::npos) << errors;
+
+  std::string field = LockErrors("{\"version\": 1, \"images\": {}, \"a\\u0001b\": 1}");
+  EXPECT_NE(field.find("unknown top-level field `a\\x01b`"), std::string::npos) << field;
+}
+
 TEST(LockFile, EnforcesSizeAndDepthLimits) {
   LockFileLimits limits;
   limits.max_bytes = 10;
@@ -385,8 +415,11 @@ TEST(RunLock, InvalidReferenceWritesNothing) {
   LockOptions options;
   options.lock_path = (std::filesystem::temp_directory_path() / "kfpc-images-test.lock").string();
   std::filesystem::remove(options.lock_path);
-  options.images = {"Python:3.11"};
   diag::SourceManager sources;
+  diag::FileId file = sources.AddFile("p.kf", "image = \"Python:3.11\"\n");
+  ImageUse use("Python:3.11");
+  use.span = {file, 8, 21};
+  options.images = {use};
   diag::DiagnosticSink sink;
   std::string report;
   EXPECT_FALSE(RunLock(options, sources, sink, &report));
@@ -394,8 +427,104 @@ TEST(RunLock, InvalidReferenceWritesNothing) {
   EXPECT_EQ(sink.diagnostics()[0].kind, diag::Kind::kInvalidImageReference);
   EXPECT_EQ(sink.diagnostics()[0].message,
             "invalid image reference `Python:3.11`: the repository name must be lowercase");
+  EXPECT_EQ(sink.diagnostics()[0].span, use.span);
+  EXPECT_EQ(diag::RenderAll(sources, sink.diagnostics()).rfind("p.kf:1:9: error: ", 0), 0u);
   EXPECT_FALSE(std::filesystem::exists(options.lock_path));
   EXPECT_EQ(report, "");
+}
+
+TEST(EscapeRemoteText, EscapesControlCharacters) {
+  EXPECT_EQ(EscapeRemoteText("plain text"), "plain text");
+  EXPECT_EQ(EscapeRemoteText("a\x1b[31mred\nnext\r\t\\"), "a\\x1b[31mred\\nnext\\r\\t\\\\");
+  EXPECT_EQ(EscapeRemoteText("\x7f\xc2\x9b"), "\\x7f\\xc2\\x9b");
+}
+
+TEST(EscapeRemoteText, TruncatesLongText) {
+  std::string escaped = EscapeRemoteText(std::string(100 * 1024, 'a'));
+  EXPECT_EQ(escaped, std::string(200, 'a') + "...");
+  EXPECT_EQ(EscapeRemoteText(std::string(200, 'b')), std::string(200, 'b'));
+  EXPECT_EQ(EscapeRemoteText("abcdef", 3), "abc...");
+}
+
+// Returns whether `policy` allows the IPv4 or IPv6 address `literal`.
+bool Allowed(const char* literal, AddressPolicy policy) {
+  sockaddr_storage storage{};
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+  if (inet_pton(AF_INET, literal, &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+  } else {
+    EXPECT_EQ(inet_pton(AF_INET6, literal, &v6->sin6_addr), 1) << literal;
+    v6->sin6_family = AF_INET6;
+  }
+  return IsAddressAllowed(reinterpret_cast<sockaddr*>(&storage), policy);
+}
+
+TEST(AddressPolicy, PublicOnlyRejectsInternalAddresses) {
+  // Only the classification runs here; nothing connects to these addresses.
+  for (const char* literal :
+       {"0.0.0.0", "0.1.2.3", "127.0.0.1", "127.255.0.9", "10.0.0.1", "172.16.0.1",
+        "172.31.255.255", "192.168.1.1", "169.254.1.1", "100.64.0.1", "::", "::1", "fe80::1",
+        "fc00::1", "fd12:3456::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:0.0.0.0"}) {
+    EXPECT_FALSE(Allowed(literal, AddressPolicy::kPublicOnly)) << literal;
+  }
+  for (const char* literal : {"8.8.8.8", "172.32.0.1", "192.169.0.1", "2001:db8::1"}) {
+    EXPECT_TRUE(Allowed(literal, AddressPolicy::kPublicOnly)) << literal;
+  }
+}
+
+TEST(AddressPolicy, LoopbackOnlyAcceptsLoopback) {
+  EXPECT_TRUE(Allowed("127.0.0.1", AddressPolicy::kLoopbackOnly));
+  EXPECT_TRUE(Allowed("::1", AddressPolicy::kLoopbackOnly));
+  EXPECT_FALSE(Allowed("0.0.0.0", AddressPolicy::kLoopbackOnly));
+  EXPECT_FALSE(Allowed("10.0.0.1", AddressPolicy::kLoopbackOnly));
+  EXPECT_TRUE(Allowed("10.0.0.1", AddressPolicy::kAny));
+}
+
+TEST(HttpClient, RemoteOriginRefusesPlainHttpRealm) {
+  // CheckDestination rejects the URL before any connection, so this test sends nothing.
+  HttpClient client(HttpClientOptions{});
+  HttpRequest request;
+  request.url = "http://token.invalid/token";
+  request.origin = "registry.invalid";
+  HttpResponse response;
+  std::string error;
+  EXPECT_FALSE(client.Send(request, &response, &error));
+  EXPECT_EQ(error,
+            "rejected host `token.invalid`: redirects and token realms of a remote registry "
+            "must use HTTPS");
+}
+
+TEST(RunLock, TemporaryFileSymlinkIsNotFollowed) {
+  std::filesystem::path directory =
+      std::filesystem::temp_directory_path() / ("kfpc-lock-write-" + std::to_string(getpid()));
+  std::filesystem::remove_all(directory);
+  std::filesystem::create_directories(directory);
+  std::filesystem::path victim = directory / "victim";
+  std::ofstream(victim) << "keep me";
+  // The name that earlier versions of `kfpc lock` wrote through.
+  std::filesystem::create_symlink(victim, directory / "kfpc.lock.tmp");
+
+  LockOptions options;
+  options.lock_path = (directory / "kfpc.lock").string();
+  diag::SourceManager sources;
+  diag::DiagnosticSink sink;
+  std::string report;
+  EXPECT_TRUE(RunLock(options, sources, sink, &report));
+  EXPECT_TRUE(sink.diagnostics().empty());
+
+  std::ifstream victim_input(victim);
+  std::stringstream victim_text;
+  victim_text << victim_input.rdbuf();
+  EXPECT_EQ(victim_text.str(), "keep me");
+  EXPECT_TRUE(std::filesystem::is_regular_file(std::filesystem::symlink_status(options.lock_path)));
+  size_t entries = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    (void)entry;
+    ++entries;
+  }
+  EXPECT_EQ(entries, 3u) << "a temporary file was left behind";
+  std::filesystem::remove_all(directory);
 }
 
 }  // namespace

@@ -370,9 +370,34 @@ TEST(Python, ReprQuotesLikePython) {
   EXPECT_EQ(PythonRepr("a'\"b"), "'a\\'\"b'");
 }
 
-TEST(Python, FunctionSourceDedentsAndDropsDecorators) {
-  EXPECT_EQ(FunctionSource("  @dsl.component\n  def f():\n      return 1\n\n\n"),
-            "def f():\n    return 1\n");
+TEST(Python, ModuleSourceOfOnlyFunction) {
+  // The text that the SDK embeds for the same function: dedented, one final newline.
+  EXPECT_EQ(ModuleSource("\n  def f():\n      return 1\n\n\n"), "def f():\n    return 1\n");
+}
+
+TEST(Python, ModuleSourceKeepsTopLevelStatements) {
+  std::string source =
+      "import numpy as np\nSCALE = 2.0\ndef helper(v):\n    return v * SCALE\n\n"
+      "def score(x: float) -> float:\n    return float(np.sqrt(helper(x)))\n";
+  EXPECT_EQ(ModuleSource(source), source);
+}
+
+TEST(Python, ModuleSourceKeepsDecoratorsAndComments) {
+  EXPECT_EQ(ModuleSource("    # note\n    @functools.cache\n    def f():\n        return 1\n"),
+            "# note\n@functools.cache\ndef f():\n    return 1\n");
+}
+
+TEST(Python, EmbeddedModuleKeepsImports) {
+  ProgramBuilder b("score");
+  sema::Component* c = b.Python(
+      "score", "import math\nSCALE = 2.0\ndef score(x: float) -> float:\n    return math.sqrt(x)\n");
+  b.AddTask(c);
+  ir::Document doc = b.Lower();
+  const ir::ContainerSpec& container = *doc.pipeline.executors.at("exec-score").container;
+  EXPECT_NE(container.command.back().find(
+                "from typing import *\n\nimport math\nSCALE = 2.0\ndef score(x: float)"),
+            std::string::npos)
+      << container.command.back();
 }
 
 TEST(Python, LightweightComponentCommand) {

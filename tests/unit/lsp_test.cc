@@ -3,6 +3,9 @@
 
 #include "compiler/lsp/server.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -275,6 +278,22 @@ TEST(LspProtocol, MalformedJsonParseError) {
   EXPECT_EQ(session.Response(2)["result"], nullptr);  // the server went on
 }
 
+TEST(LspProtocol, DeeplyNestedJsonRejected) {
+  // 100,000 nested arrays in `params` once overflowed the stack; the server now answers and
+  // goes on.
+  std::string params = std::string(100000, '[') + std::string(100000, ']');
+  std::string body = R"({"jsonrpc":"2.0","id":5,"method":"x","params":{"a":)" + params + "}}";
+  Session session = RunSession(
+      {InitializeFrames(),
+       {"Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body,
+        Frame(Request(2, "shutdown"))}});
+  ASSERT_EQ(session.messages.size(), 3u);
+  EXPECT_EQ(session.messages[1]["error"],
+            ErrorJson(kParseError, "invalid JSON in message body: arrays and objects nest more "
+                                   "than 128 levels deep"));
+  EXPECT_EQ(session.Response(2)["result"], nullptr);
+}
+
 TEST(LspProtocol, BadContentLengthResyncs) {
   // After a frame it cannot read, the server skips to the next Content-Length header.
   Session session = RunSession({InitializeFrames(),
@@ -303,6 +322,32 @@ TEST(LspProtocol, MissingFieldsInvalidRequest) {
   EXPECT_EQ(session.Response(7)["error"],
             ErrorJson(kInvalidParams,
                       "invalid params: [json.exception.out_of_range.403] key 'position' not found"));
+}
+
+TEST(LspProtocol, NullParamsTreatedAsAbsent) {
+  json shutdown = {{"jsonrpc", "2.0"}, {"id", 2}, {"method", "shutdown"}, {"params", nullptr}};
+  json hover = {{"jsonrpc", "2.0"}, {"id", 3}, {"method", "textDocument/hover"}, {"params", nullptr}};
+  json exit = {{"jsonrpc", "2.0"}, {"method", "exit"}, {"params", nullptr}};
+  Session session = RunSession({InitializeFrames(), Frames({hover, shutdown, exit})});
+  // A handler that needs fields still rejects null params, as it rejects an empty object.
+  EXPECT_EQ(session.Response(3)["error"],
+            ErrorJson(kInvalidParams,
+                      "invalid params: [json.exception.out_of_range.403] key 'position' not found"));
+  EXPECT_EQ(session.Response(2), (json{{"jsonrpc", "2.0"}, {"id", 2}, {"result", nullptr}}));
+  EXPECT_EQ(session.messages.size(), 3u);
+  EXPECT_EQ(session.exit_code, 0);  // `exit` was handled after `shutdown`
+}
+
+TEST(LspProtocol, ParamsOfWrongTypeRejected) {
+  json number = {{"jsonrpc", "2.0"}, {"id", 2}, {"method", "shutdown"}, {"params", 5}};
+  json array = {{"jsonrpc", "2.0"},
+                {"id", 3},
+                {"method", "textDocument/hover"},
+                {"params", json::array({1})}};
+  Session session = RunSession({InitializeFrames(), Frames({number, array})});
+  EXPECT_EQ(session.Response(2)["error"],
+            ErrorJson(kInvalidRequest, "invalid `method`, `id` or `params`"));
+  EXPECT_EQ(session.Response(3)["error"]["code"], kInvalidParams);
 }
 
 TEST(LspProtocol, OversizedMessageSkipped) {
@@ -594,8 +639,8 @@ class LspProject : public ::testing::Test {
  protected:
   void SetUp() override {
     directory_ = std::filesystem::path(::testing::TempDir()) /
-                 ("kfpc_lsp_" + std::string(::testing::UnitTest::GetInstance()
-                                                ->current_test_info()->name()));
+                 ("kfpc_lsp_" + std::to_string(::getpid()) + "_" +
+                  std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     std::filesystem::create_directories(directory_);
     WriteFile("lib.kf", kLibSource);
     main_uri_ = PathToUri((directory_ / "main.kf").string());
@@ -826,6 +871,37 @@ TEST_F(LspProject, CompletionOfTaskOutputs) {
                                        {{"label", "stats"}, {"kind", 5}, {"detail", "Tabular"}}}));
 }
 
+// Found with inputs longer than the fuzzer's -max_len: the std::regex matchers of completion
+// recursed once per character and overflowed the stack on a line of 100,000 characters.
+TEST(LspCompletion, LongLinesDoNotOverflowStack) {
+  const std::string uri = "file:///work/long.kf";
+  const std::string word(100000, 'a');
+  const std::string header =
+      "component c(x: string, y: string) {\n  image = \"a\"\n}\npipeline p() {\n";
+  struct Case {
+    std::string line;
+    std::vector<std::string> labels;
+  };
+  const std::vector<Case> cases = {
+      // `NAME = ` starts a binding, so components are offered.
+      {"  " + word + " = ", {"c"}},
+      // `x = 1, NAME` in a call: `x` is given, `y` is left.
+      {"  c(x = 1, " + word + ", ", {"y"}},
+  };
+  for (const Case& test : cases) {
+    SCOPED_TRACE(test.line.substr(0, 20));
+    Session session = RunSession(
+        {InitializeFrames(),
+         Frames({OpenDocument(uri, header + test.line),
+                 Request(2, "textDocument/completion",
+                         PositionParams(uri, 4, static_cast<int>(test.line.size())))})});
+    std::vector<std::string> labels = Labels(session.Response(2)["result"]);
+    for (const std::string& label : test.labels) {
+      EXPECT_NE(std::find(labels.begin(), labels.end(), label), labels.end()) << label;
+    }
+  }
+}
+
 TEST_F(LspProject, CompletionOfTypesAndKeywords) {
   std::vector<std::string> types = Labels(Ask("textDocument/completion", 7, 21));
   EXPECT_EQ(types, (std::vector<std::string>{
@@ -879,8 +955,8 @@ class LspPasses : public ::testing::Test {
  protected:
   void SetUp() override {
     directory_ = std::filesystem::path(::testing::TempDir()) /
-                 ("kfpc_lsp_passes_" + std::string(::testing::UnitTest::GetInstance()
-                                                       ->current_test_info()->name()));
+                 ("kfpc_lsp_passes_" + std::to_string(::getpid()) + "_" +
+                  std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     std::filesystem::create_directories(directory_ / ".git");
     WriteFile("kfpc.yaml", "version: 1\ndefault_target: graviton4\n");
     WriteFile("kfpc.lock", LockText(false));

@@ -898,10 +898,12 @@ TEST(ParseError, UnbalancedBracesInString) {
 TEST(ParseError, InvalidNumbers) {
   EXPECT_EQ(ParseText("component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n")
                 ->Errors(),
-            "t.kf:1:21: error: integer `99999999999999999999` is out of range\n"
+            "t.kf:1:21: error: integer `99999999999999999999` is outside the range -2^53 to 2^53 "
+            "that the IR stores exactly\n"
             "1 | component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n"
             "  |                     ^~~~~~~~~~~~~~~~~~~~\n"
-            "help: an integer must be between -9223372036854775808 and 9223372036854775807\n"
+            "help: KFP stores numbers as 64-bit floating point, which represents integers exactly "
+            "only up to 2^53 (9007199254740992); pass a larger value as a `string`\n"
             "t.kf:1:47: error: float `1e999` is out of range\n"
             "1 | component c() { a = 99999999999999999999  b = 1e999  c = 12abc  d = 1e }\n"
             "  |                                               ^~~~~\n"

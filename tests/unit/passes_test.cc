@@ -11,6 +11,7 @@
 #include "compiler/check/check.h"
 #include "compiler/images/lock_file.h"
 #include "compiler/lower/lower.h"
+#include "compiler/passes/front_end.h"
 #include "compiler/passes/image_pin.h"
 #include "compiler/passes/project_config.h"
 #include "runtime/yaml/ir_to_yaml.h"
@@ -264,6 +265,146 @@ TEST_F(PassesTest, ResourcesBeyondLargestInstance) {
   source.replace(source.find("{ env MODE = \"fast\" }"), 21,
                  "{ cpu_request = \"100\"  memory_request = \"1500Gi\" }");
   EXPECT_EQ(Compile(source, Options("graviton4"))->Rendered(), "");
+}
+
+TEST_F(PassesTest, FamiliesLimitResourceCheck) {
+  PassOptions options = Options("team");
+  diag::SourceManager config_sources;
+  diag::DiagnosticSink config_sink;
+  diag::FileId file = config_sources.AddFile(
+      "kfpc.yaml", "version: 1\ntargets:\n  team: {base: graviton4, families: [c8g, m8g]}\n");
+  ASSERT_TRUE(ParseProjectConfig(config_sources, file, config_sink, &options.config))
+      << diag::RenderAll(config_sources, config_sink.diagnostics());
+  for (const InstanceType& type : options.config.targets.at("team").instance_types) {
+    EXPECT_TRUE(type.name.rfind("c8g.", 0) == 0 || type.name.rfind("m8g.", 0) == 0) << type.name;
+  }
+
+  // The largest m8g has 768 GiB, so 1500Gi fits only the r8g and x8g families.
+  std::string source(kPipeline);
+  source.replace(source.find("{ env MODE = \"fast\" }"), 21, "{ memory_request = \"1500Gi\" }");
+  std::string rendered = Compile(source, options)->Rendered();
+  EXPECT_NE(rendered.find("error: task `a` requests 1500Gi of memory, which no instance type of "
+                          "target `team` offers\n"),
+            std::string::npos)
+      << rendered;
+
+  source = std::string(kPipeline);
+  source.replace(source.find("{ env MODE = \"fast\" }"), 21, "{ cpu_request = \"256\" }");
+  rendered = Compile(source, options)->Rendered();
+  EXPECT_NE(rendered.find("note: the largest are `c8g.48xlarge` with 192 vCPUs and "
+                          "`m8g.48xlarge` with 768 GiB\n"),
+            std::string::npos)
+      << rendered;
+  EXPECT_EQ(rendered.find("x8g"), std::string::npos) << rendered;
+
+  source = std::string(kPipeline);
+  source.replace(source.find("{ env MODE = \"fast\" }"), 21, "{ memory_request = \"700Gi\" }");
+  EXPECT_EQ(Compile(source, options)->Rendered(), "");
+}
+
+constexpr std::string_view kPvcPipeline = R"(
+component prep(n: int) -> (out: string) {
+  image   = "alpine:3.19"
+  command = ["echo", "prep"]
+}
+
+pipeline p() {
+  claim = CreatePVC(access_modes = ["ReadWriteOnce"], size = "1Gi", pvc_name_suffix = "-data")
+  a = prep(n = 3) { after = [claim] }
+  DeletePVC(pvc_name = claim.name) { after = [a] }
+}
+)";
+
+TEST_F(PassesTest, KfpBackendExecutorsAreLeftAlone) {
+  PassOptions options = Options("graviton4");
+  options.require_lock = true;
+  auto compiled = Compile(kPvcPipeline, options);
+  EXPECT_EQ(compiled->Rendered(), "");
+  const auto& executors = compiled->document.pipeline.executors;
+  EXPECT_EQ(executors.at("exec-createpvc").container->image, "argostub/createpvc");
+  EXPECT_EQ(executors.at("exec-deletepvc").container->image, "argostub/deletepvc");
+  EXPECT_EQ(compiled->document.platform.executors.count("exec-createpvc"), 0u) << compiled->yaml;
+  EXPECT_EQ(compiled->document.platform.executors.count("exec-deletepvc"), 0u) << compiled->yaml;
+  EXPECT_EQ(executors.at("exec-prep").container->image, "docker.io/library/alpine@" + kDigestArm);
+  EXPECT_EQ(Labels(compiled->Config("exec-prep")).at("kubernetes.io/arch"),
+            ir::Value::String("arm64"));
+  EXPECT_EQ(Key(*compiled, "root/createpvc").static_key_reason,
+            "the KFP backend runs `argostub/createpvc` itself, without a pod");
+  EXPECT_FALSE(Key(*compiled, "root/createpvc").annotated);
+  EXPECT_TRUE(Key(*compiled, "root/prep").annotated);
+}
+
+constexpr std::string_view kMixedPipeline = R"(
+component prepare() {
+  image   = "alpine:3.19"
+  command = ["echo", "prepare"]
+}
+
+component train() {
+  image   = "example.com/tools:1.0"
+  command = ["echo", "train"]
+}
+
+component report() {
+  image   = "alpine:3.19"
+  command = ["echo", "report"]
+}
+
+pipeline training() {
+  target = "graviton4"
+  prepare()
+  train() {
+    accelerator_type = "nvidia.com/gpu"
+    accelerator_count = 1
+    target = "amd64"
+  }
+  claim = CreatePVC(access_modes = ["ReadWriteOnce"], size = "1Gi", pvc_name_suffix = "-data")
+}
+)";
+
+// Checks `source` and collects the images `kfpc lock` resolves for it.
+std::vector<images::ImageUse> LockUses(std::string_view source, const PassOptions& options,
+                                       std::string* rendered) {
+  diag::SourceManager sources;
+  diag::DiagnosticSink sink;
+  diag::FileId root = sources.AddFile("p.kf", std::string(source));
+  check::CheckResult checked = check::Check(
+      sources, root, [](const std::string&) { return std::nullopt; }, sink, check::CheckOptions{});
+  std::vector<images::ImageUse> uses;
+  if (checked.program) CollectImageUses(*checked.program, options, sink, &uses);
+  *rendered = diag::RenderAll(sources, sink.diagnostics());
+  return uses;
+}
+
+TEST(CollectImageUses, PlatformsOfTheTasksThatRunEachImage) {
+  std::string rendered;
+  std::vector<images::ImageUse> uses = LockUses(kMixedPipeline, PassOptions{}, &rendered);
+  EXPECT_EQ(rendered, "");
+  ASSERT_EQ(uses.size(), 2u);  // no `argostub/createpvc`
+  EXPECT_EQ(uses[0].reference, "alpine:3.19");
+  EXPECT_EQ(uses[0].platforms,
+            (std::map<std::string, std::string>{
+                {"linux/arm64", "task `prepare` has target `graviton4`"}}));
+  EXPECT_EQ(uses[0].span.begin, kMixedPipeline.find("\"alpine:3.19\""));
+  ASSERT_EQ(uses[0].other_uses.size(), 1u);
+  EXPECT_EQ(uses[0].other_uses[0].begin, kMixedPipeline.rfind("\"alpine:3.19\""));
+  EXPECT_EQ(uses[1].reference, "example.com/tools:1.0");
+  EXPECT_EQ(uses[1].platforms,
+            (std::map<std::string, std::string>{{"linux/amd64", "task `train` has target `amd64`"}}));
+}
+
+TEST(CollectImageUses, NoTargetRequiresNothing) {
+  std::string rendered;
+  std::vector<images::ImageUse> uses = LockUses(kPipeline, PassOptions{}, &rendered);
+  EXPECT_EQ(rendered, "");
+  ASSERT_EQ(uses.size(), 1u);
+  EXPECT_TRUE(uses[0].platforms.empty());
+
+  PassOptions options;
+  options.target = "arm64";
+  uses = LockUses(kPipeline, options, &rendered);
+  ASSERT_EQ(uses.size(), 1u);
+  EXPECT_EQ(uses[0].platforms.count("linux/arm64"), 1u);
 }
 
 TEST_F(PassesTest, PinsDigestOfTargetPlatform) {
@@ -520,10 +661,36 @@ TEST(ProjectConfigTest, OutOfRangeInstanceTypeIsReported) {
                   "    instance_types: [{name: x, vcpus: " + std::string(400, '9') +
                       ", memory: 1e999}]\n",
                   &config);
-  EXPECT_NE(rendered.find("an instance type needs `name`, `vcpus` and `memory`"),
+  EXPECT_NE(rendered.find("is not a valid CPU quantity"), std::string::npos) << rendered;
+  EXPECT_NE(rendered.find("`memory` value `1e999` is not a valid memory quantity"),
             std::string::npos)
       << rendered;
   EXPECT_EQ(config.targets.count("t"), 0u);
+}
+
+TEST(ProjectConfigTest, ReportsEveryErrorInOneRun) {
+  ProjectConfig config;
+  std::string rendered = ParseConfig("version: 1\n"
+                                     "targets:\n"
+                                     "  team:\n"
+                                     "    familes: [m8g]\n"
+                                     "    base: graviton5\n"
+                                     "    tolerations: [{key: a, operator: Equals}]\n"
+                                     "    instance_types: [{name: x, vcpus: sixteen, memory: 1Gi}]\n",
+                                     &config);
+  EXPECT_NE(rendered.find("unknown key `familes` in `targets.team`\n"), std::string::npos)
+      << rendered;
+  EXPECT_NE(rendered.find("help: did you mean `families`\n"), std::string::npos) << rendered;
+  EXPECT_NE(rendered.find("`base` must name a built-in target, found `graviton5`"),
+            std::string::npos)
+      << rendered;
+  EXPECT_NE(rendered.find("help: did you mean `graviton4`?"), std::string::npos) << rendered;
+  EXPECT_NE(rendered.find("toleration operator `Equals` is invalid"), std::string::npos)
+      << rendered;
+  EXPECT_NE(rendered.find("`vcpus` value `sixteen` is not a valid CPU quantity"),
+            std::string::npos)
+      << rendered;
+  EXPECT_EQ(config.targets.count("team"), 0u);
 }
 
 TEST(KfpVersionTest, ParsesAndGates) {
