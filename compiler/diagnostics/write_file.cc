@@ -74,8 +74,8 @@ bool WriteFileAtomically(const std::string& requested_path, const std::string& c
                                      : std::filesystem::path(requested_path);
   std::string path = target.empty() ? requested_path : target.string();
   struct stat status;
-  if (::stat(path.c_str(), &status) == 0 && !S_ISREG(status.st_mode) &&
-      !S_ISDIR(status.st_mode)) {
+  bool exists = ::stat(path.c_str(), &status) == 0;
+  if (exists && !S_ISREG(status.st_mode) && !S_ISDIR(status.st_mode)) {
     return WriteInPlace(path, contents, error);
   }
 
@@ -86,6 +86,11 @@ bool WriteFileAtomically(const std::string& requested_path, const std::string& c
     return false;
   }
   int write_error = WriteAll(fd, contents);
+  // The replacement keeps the permission bits of the file it replaces, such as 0600.
+  if (write_error == 0 && exists && S_ISREG(status.st_mode) &&
+      ::fchmod(fd, status.st_mode & 07777) != 0) {
+    write_error = errno;
+  }
   if (::close(fd) != 0 && write_error == 0) write_error = errno;
   if (write_error == 0 && std::rename(temporary_path.c_str(), path.c_str()) != 0) {
     write_error = errno;

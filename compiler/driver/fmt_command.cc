@@ -41,7 +41,8 @@ bool CollectKfFiles(const std::string& directory, std::vector<std::string>* file
   std::vector<std::string> found;
   fs::recursive_directory_iterator it(directory, error);
   for (; !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-    if (it->path().extension() == ".kf" && it->is_regular_file(error)) {
+    // A linked file may lie outside the tree, so `fmt DIR` rewrites only files that are in it.
+    if (it->path().extension() == ".kf" && !it->is_symlink(error) && it->is_regular_file(error)) {
       found.push_back(it->path().string());
     }
   }

@@ -24,7 +24,8 @@ cxxopts::Options LockCommandOptions() {
       "platform of the target of every task that runs it (linux/arm64 for graviton4).\n"
       "Contacts the registry of each image; a Docker Hub name goes to registry-1.docker.io.\n");
   options.custom_help(
-      "[FILE.kf...] [--target NAME] [--update] [--prune] [--insecure-registry HOST:PORT]");
+      "[FILE.kf...] [--lock FILE] [--target NAME] [--update] [--prune]\n"
+      "         [--insecure-registry HOST:PORT]");
   options.add_options()
       ("lock", "write FILE instead of kfpc.lock beside the first source file",
        cxxopts::value<std::string>(), "FILE")

@@ -114,17 +114,20 @@ std::string ImageText(const Analysis& analysis, const sema::Component& component
   }
   const images::LockedImage& locked = entry->second;
   std::set<std::string> platforms = TargetPlatforms(analysis, component);
-  bool targeted = !platforms.empty();
-  // Without a targeted task, show the platform that `kfpc lock` requires of every image.
-  if (!targeted) platforms.insert(std::string(images::kTargetPlatform));
   text += "\n\nIn `" + lock_path + "`:";
+  if (platforms.empty()) {
+    // No task that runs the image has a target, so it requires no platform: list them all.
+    for (const auto& [platform, digest] : locked.platforms) {
+      text += "\n- " + platform + ": `" + locked.repository + "@" + digest + "`";
+    }
+    return text + "\n\nNo task that runs this image has a target, so it is not pinned.";
+  }
   for (const std::string& platform : platforms) {
     std::string digest = images::FindPlatformDigest(locked, platform);
-    text += "\n- " + platform + (targeted ? " (target): " : ": ");
+    text += "\n- " + platform + " (target): ";
     text += digest.empty() ? "no manifest" : "`" + locked.repository + "@" + digest + "`";
   }
   text += "\n- platforms: " + images::ListPlatforms(locked);
-  if (!targeted) text += "\n\nNo task that runs this image has a target, so it is not pinned.";
   return text;
 }
 

@@ -450,6 +450,26 @@ TEST_F(FmtCommandTest, RewritesFilesInDirectories) {
   EXPECT_EQ(ReadFile(dir_ / "sub/b.kf"), kFormatted);
 }
 
+TEST_F(FmtCommandTest, DirectoryWalkSkipsLinkedFiles) {
+  // tree/link.kf points outside the tree; `fmt tree` leaves the file it points to alone.
+  Write("outside.kf", std::string(kUnformatted));
+  Write("tree/a.kf", std::string(kUnformatted));
+  fs::create_symlink(dir_ / "outside.kf", dir_ / "tree/link.kf");
+  Outcome run = Kfpc("fmt tree");
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(ReadFile(dir_ / "tree/a.kf"), kFormatted);
+  EXPECT_EQ(ReadFile(dir_ / "outside.kf"), kUnformatted);
+}
+
+TEST_F(FmtCommandTest, RewriteKeepsPermissionBits) {
+  Write("a.kf", std::string(kUnformatted));
+  fs::permissions(dir_ / "a.kf", fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(Kfpc("fmt a.kf").status, 0);
+  EXPECT_EQ(ReadFile(dir_ / "a.kf"), kFormatted);
+  EXPECT_EQ(fs::status(dir_ / "a.kf").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+}
+
 TEST_F(FmtCommandTest, CheckListsUnformattedWithoutWriting) {
   Write("a.kf", std::string(kUnformatted));
   Write("b.kf", std::string(kFormatted));

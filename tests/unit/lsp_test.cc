@@ -1129,6 +1129,20 @@ TEST_F(LspPasses, HoverImageShowsDigestAndPlatforms) {
                      RangeJson(11, 12, 11, 24)));
 }
 
+TEST_F(LspPasses, HoverImageWithoutTargetListsEveryPlatform) {
+  WriteFile("kfpc.yaml", "version: 1\n");
+  std::string lock = (directory_ / "kfpc.lock").string();
+  Session session =
+      RunSession({InitializeFrames(), Frames({OpenDocument(uri_, kSource)}),
+                  Frames({Request(2, "textDocument/hover", PositionParams(uri_, 1, 16))})});
+  EXPECT_EQ(session.Response(2)["result"],
+            Markdown("```kf\n(image) python:3.11\n```\n\nIn `" + lock + "`:\n"
+                     "- linux/amd64: `docker.io/library/python@" + Digest('b') + "`\n"
+                     "- linux/arm64/v8: `docker.io/library/python@" + Digest('c') + "`\n\n"
+                     "No task that runs this image has a target, so it is not pinned.",
+                     RangeJson(1, 12, 1, 25)));
+}
+
 TEST_F(LspPasses, HoverTaskShowsCacheKey) {
   std::vector<std::string> hovers = Frames({Request(2, "textDocument/hover", PositionParams(uri_, 17, 4)),
                         Request(3, "textDocument/hover", PositionParams(uri_, 18, 3))});
