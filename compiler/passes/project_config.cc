@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 
 namespace kfpc::passes {
@@ -114,8 +115,15 @@ class ConfigReader {
       Report(node, "`" + what + "` must be a mapping");
       return false;
     }
+    std::set<std::string> seen;
     for (const auto& entry : node) {
       std::string key = entry.first.Scalar();
+      // yaml-cpp keeps both entries of a repeated key, and a lookup finds only the first.
+      if (!seen.insert(key).second) {
+        Report(entry.first, "duplicate key `" + key + "` in `" + what + "`",
+               "remove one of the two entries");
+        continue;
+      }
       if (!known.empty() && std::find(known.begin(), known.end(), key) == known.end()) {
         std::string help = diag::DidYouMean(key, known);
         if (help.empty()) {

@@ -693,6 +693,28 @@ TEST(ProjectConfigTest, ReportsEveryErrorInOneRun) {
   EXPECT_EQ(config.targets.count("team"), 0u);
 }
 
+TEST(ProjectConfigTest, DuplicateKeysAreReported) {
+  ProjectConfig config;
+  std::string rendered = ParseConfig("version: 1\n"
+                                     "default_target: graviton4\n"
+                                     "default_target: amd64\n"
+                                     "targets:\n"
+                                     "  team:\n"
+                                     "    base: arm64\n"
+                                     "  team:\n"
+                                     "    base: amd64\n",
+                                     &config);
+  EXPECT_NE(rendered.find("kfpc.yaml:3:1: error: invalid `kfpc.yaml`: duplicate key "
+                          "`default_target` in `kfpc.yaml`\n"),
+            std::string::npos)
+      << rendered;
+  EXPECT_NE(rendered.find(":7:3: error: invalid `kfpc.yaml`: duplicate key `team` in `targets`\n"),
+            std::string::npos)
+      << rendered;
+  EXPECT_NE(rendered.find("help: remove one of the two entries\n"), std::string::npos)
+      << rendered;
+}
+
 TEST(KfpVersionTest, ParsesAndGates) {
   EXPECT_EQ(ParseKfpVersion("2.14"), (KfpVersion{2, 14}));
   EXPECT_EQ(ParseKfpVersion("2.15.1"), (KfpVersion{2, 15}));
