@@ -3,7 +3,7 @@
 # repository itself: every tracked or untracked `.kf` file (examples, conformance and diagnostics
 # cases) seeds `compile`, the hand-written seeds in fuzz/seeds/TARGET/ and the inputs of past
 # findings in fuzz/regressions/TARGET/ seed each target. The first 200 `.kf` files are also
-# wrapped in LSP didOpen messages, so the server sees real sources.
+# wrapped in LSP didOpen messages, so the server reads real sources.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-build-fuzz/corpus}"

@@ -23,7 +23,7 @@ struct Reference {
 
 class CommandLowering {
  public:
-  // `setting` is the name of the setting that holds the list, named in type errors.
+  // `setting` is the name of the setting that contains the list, named in type errors.
   CommandLowering(Context& context, const sema::Component& component, std::string setting)
       : context_(context), component_(component), setting_(std::move(setting)) {}
 

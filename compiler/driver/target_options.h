@@ -26,7 +26,7 @@ void AddTargetOptions(cxxopts::Options& options);
 bool IsValidKfpVersion(const std::string& version);
 
 // Returns the version in the `kfp==` pin of Python components for `--kfp-version VERSION`: the
-// version itself, or for `X.Y` the newest SDK release of X.Y that kfpc knows (2.13 to 2.17).
+// version itself, or for `X.Y` the newest SDK release of X.Y in kfpc's table (2.13 to 2.17).
 // Returns nullopt for an `X.Y` outside that table.
 std::optional<std::string> KfpPackagePin(const std::string& version);
 

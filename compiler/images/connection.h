@@ -12,8 +12,8 @@ namespace kfpc::images {
 
 using Deadline = std::chrono::steady_clock::time_point;
 
-// Which resolved addresses a connection may use. The check runs on each address that is
-// passed to connect(), so a name that resolves differently later cannot bypass it.
+// The rule for the resolved addresses a connection may use. The check runs on each address that
+// is passed to connect(), so a name that resolves differently later cannot bypass it.
 enum class AddressPolicy {
   kAny,
   kLoopbackOnly,  // 127.0.0.0/8 and ::1

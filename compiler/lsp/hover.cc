@@ -100,6 +100,7 @@ std::set<std::string> TargetPlatforms(const Analysis& analysis, const sema::Comp
 std::string ImageText(const Analysis& analysis, const sema::Component& component) {
   const std::string& image = component.image;
   std::string text = CodeBlock("(image) " + image);
+
   if (image.find("@sha256:") != std::string::npos) {
     return text + "\n\nPinned by digest in the source, so `kfpc.lock` is not read for it.";
   }
@@ -112,6 +113,7 @@ std::string ImageText(const Analysis& analysis, const sema::Component& component
   if (entry == analysis.lock->images.end()) {
     return text + "\n\nNot in `" + lock_path + "`, so it is not pinned; `kfpc lock` adds it.";
   }
+
   const images::LockedImage& locked = entry->second;
   std::set<std::string> platforms = TargetPlatforms(analysis, component);
   text += "\n\nIn `" + lock_path + "`:";
@@ -122,6 +124,7 @@ std::string ImageText(const Analysis& analysis, const sema::Component& component
     }
     return text + "\n\nNo task that runs this image has a target, so it is not pinned.";
   }
+
   for (const std::string& platform : platforms) {
     std::string digest = images::FindPlatformDigest(locked, platform);
     text += "\n- " + platform + " (target): ";

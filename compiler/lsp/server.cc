@@ -93,8 +93,8 @@ bool Server::ReadOne(MessageReader& reader, std::vector<Incoming>* batch) {
       return true;
     case ReadStatus::kMessage: break;
   }
-  // LSP messages nest a few levels; the limit keeps a hostile message from exhausting the stack
-  // when the parsed value is copied or destroyed, which nlohmann::json does recursively.
+  // LSP messages nest only a few levels. nlohmann::json copies and destroys values recursively,
+  // so the depth limit keeps a hostile message from exhausting the stack.
   nlohmann::json message;
   std::string parse_error;
   size_t error_offset = 0;

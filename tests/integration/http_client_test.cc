@@ -194,7 +194,7 @@ TEST(HttpBody, SlowServerTimesOut) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
 }
 
-// A server that counts the requests it answers and responds with `response`.
+// A server that counts the requests it receives and responds to each with `response`.
 struct CountingServer {
   bool Start(std::string response, std::string* error) {
     return server.Start(
@@ -234,7 +234,7 @@ TEST(HttpRedirect, LoopbackOriginRefusesUnspecifiedAddress) {
 
 TEST(HttpRedirect, RemoteOriginRefusesLoopbackAddresses) {
   // A realm or redirect of a remote registry that points at this machine. The address check
-  // runs before connect(), so the server below sees no request.
+  // runs before connect(), so the server below receives no request.
   CountingServer target;
   std::string error;
   ASSERT_TRUE(target.Start(FormatResponse(200, "text/plain", "reached"), &error)) << error;

@@ -165,6 +165,21 @@ TEST_F(LockBuildTest, Amd64OnlyImageIsRejectedAtItsUse) {
   EXPECT_FALSE(fs::exists(directory_ / "kfpc.lock"));
 }
 
+TEST_F(LockBuildTest, TargetOptionSetsRequiredPlatform) {
+  // The pipeline names no target: only `--target` makes linux/arm64 a requirement.
+  WriteText(directory_ / "p.kf", Pipeline(Ref("kfpc/amd64only:3.0")));
+  KfpcRun with_target = Kfpc(directory_, "lock p.kf --target graviton4 " + Insecure());
+  EXPECT_EQ(with_target.status, 1);
+  EXPECT_NE(with_target.err.find("has no `linux/arm64` manifest; it has linux/amd64\n"),
+            std::string::npos)
+      << with_target.err;
+  EXPECT_FALSE(fs::exists(directory_ / "kfpc.lock"));
+
+  KfpcRun without_target = Kfpc(directory_, "lock p.kf " + Insecure());
+  EXPECT_EQ(without_target.status, 0) << without_target.err;
+  EXPECT_TRUE(fs::exists(directory_ / "kfpc.lock"));
+}
+
 TEST_F(LockBuildTest, MixedTargetsLockEachImageForItsTasks) {
   // The pipeline runs on graviton4 and its GPU task on amd64 with an amd64-only image.
   WriteText(directory_ / "mixed.kf",

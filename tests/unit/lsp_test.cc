@@ -279,8 +279,8 @@ TEST(LspProtocol, MalformedJsonParseError) {
 }
 
 TEST(LspProtocol, DeeplyNestedJsonRejected) {
-  // 100,000 nested arrays in `params` once overflowed the stack; the server now answers and
-  // goes on.
+  // 100,000 nested arrays in `params` once overflowed the stack. The server now responds
+  // with an error and goes on.
   std::string params = std::string(100000, '[') + std::string(100000, ']');
   std::string body = R"({"jsonrpc":"2.0","id":5,"method":"x","params":{"a":)" + params + "}}";
   Session session = RunSession(
