@@ -163,10 +163,12 @@ constexpr size_t kMaxCachedScalarBytes = 256;
 
 }  // namespace
 
-// Writes nodes with PyYAML's layout rules. One instance writes one stream.
+// Writes nodes with PyYAML's layout rules, appending to a string. One instance writes one stream.
 class Emitter {
  public:
-  std::string Emit(const std::vector<Node>& documents) {
+  explicit Emitter(std::string& out) : out_(out) {}
+
+  void Emit(const std::vector<Node>& documents) {
     for (size_t i = 0; i < documents.size(); ++i) {
       if (i > 0) {
         WriteIndent();
@@ -175,7 +177,6 @@ class Emitter {
       EmitNode(documents[i], Context{});
       WriteIndent();
     }
-    return std::move(out_);
   }
 
  private:
@@ -204,7 +205,7 @@ class Emitter {
   void WriteDoubleQuoted(std::u32string_view text, bool split);
   StringScalar AnalyzeString(const std::string& text);
 
-  std::string out_;
+  std::string& out_;
   std::u32string chars_;    // the code points of the scalar being written
   std::u32string scratch_;  // the code points of the string being analyzed
   std::unordered_map<std::string, StringScalar> analyzed_;
@@ -521,7 +522,13 @@ void Emitter::WriteDoubleQuoted(std::u32string_view text, bool split) {
 }
 
 std::string EmitDocuments(const std::vector<Node>& documents) {
-  return Emitter().Emit(documents);
+  std::string out;
+  Emitter(out).Emit(documents);
+  return out;
+}
+
+void AppendDocuments(const std::vector<Node>& documents, std::string& out) {
+  Emitter(out).Emit(documents);
 }
 
 }  // namespace kfpc::yaml

@@ -64,6 +64,9 @@ class Node {
 // Strings must be UTF-8; a byte that is not part of valid UTF-8 is written as a `\xNN` escape.
 std::string EmitDocuments(const std::vector<Node>& documents);
 
+// Appends the same text as EmitDocuments to `out`, which must be empty or end in a line break.
+void AppendDocuments(const std::vector<Node>& documents, std::string& out);
+
 // Python's repr() of a float: `2.0`, `1e-05`, `1e+16`, `inf`, `nan`.
 std::string PythonFloatRepr(double value);
 

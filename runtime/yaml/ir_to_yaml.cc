@@ -360,28 +360,44 @@ Node ExecutorNode(const ir::ExecutorSpec& executor) {
 }
 
 
-Node PipelineSpecNode(const ir::PipelineSpec& spec) {
-  Node node = Node::Mapping();
+// Appends the YAML of `section`, a mapping of one top-level key, to `out`, and frees the
+// section's nodes. A block mapping's entries at indent 0 are written independently of each other,
+// so the pieces joined give the same bytes as the whole mapping written at once.
+void AppendSection(Node section, std::string& out) {
+  if (section.Size() == 0) return;
+  std::vector<Node> documents;
+  documents.push_back(std::move(section));
+  AppendDocuments(documents, out);
+}
+
+// Writes the PipelineSpec in three parts, in key order, and frees each part's node tree before
+// building the next, so that the whole spec is never held as nodes at once.
+void AppendPipelineSpec(const ir::PipelineSpec& spec, std::string& out) {
   Node components = Node::Mapping();
   for (const auto& [name, component] : spec.components) components.Set(name, Component(component));
-  SetNonEmpty(node, "components", std::move(components));
-  SetString(node, "defaultPipelineRoot", spec.default_pipeline_root);
+  Node section = Node::Mapping();
+  SetNonEmpty(section, "components", std::move(components));
+  SetString(section, "defaultPipelineRoot", spec.default_pipeline_root);
+  AppendSection(std::move(section), out);
   if (!spec.executors.empty()) {
     Node executors = Node::Mapping();
     for (const auto& [name, executor] : spec.executors) executors.Set(name, ExecutorNode(executor));
     Node deployment = Node::Mapping();
     deployment.Set("executors", std::move(executors));
-    node.Set("deploymentSpec", std::move(deployment));
+    section = Node::Mapping();
+    section.Set("deploymentSpec", std::move(deployment));
+    AppendSection(std::move(section), out);
   }
   Node info = Node::Mapping();
   SetString(info, "description", spec.pipeline_info.description);
   SetString(info, "displayName", spec.pipeline_info.display_name);
   SetString(info, "name", spec.pipeline_info.name);
-  node.Set("pipelineInfo", std::move(info));
-  node.Set("root", Component(spec.root));
-  SetString(node, "schemaVersion", spec.schema_version);
-  SetString(node, "sdkVersion", spec.sdk_version);
-  return node;
+  section = Node::Mapping();
+  section.Set("pipelineInfo", std::move(info));
+  section.Set("root", Component(spec.root));
+  SetString(section, "schemaVersion", spec.schema_version);
+  SetString(section, "sdkVersion", spec.sdk_version);
+  AppendSection(std::move(section), out);
 }
 
 }  // namespace
@@ -389,8 +405,7 @@ Node PipelineSpecNode(const ir::PipelineSpec& spec) {
 std::string WriteDocument(const ir::Document& document) {
   std::string out;
   for (const std::string& line : HeaderLines(document.pipeline)) out += line + "\n";
-  std::vector<Node> documents;
-  documents.push_back(PipelineSpecNode(document.pipeline));
+  AppendPipelineSpec(document.pipeline, out);
   if (!document.platform.empty()) {
     Node executors = Node::Mapping();
     for (const auto& [name, config] : document.platform.executors) {
@@ -404,9 +419,9 @@ std::string WriteDocument(const ir::Document& document) {
     platforms.Set("kubernetes", std::move(kubernetes));
     Node root = Node::Mapping();
     root.Set("platforms", std::move(platforms));
-    documents.push_back(std::move(root));
+    out += "---\n";
+    AppendSection(std::move(root), out);
   }
-  out += EmitDocuments(documents);
   return out;
 }
 

@@ -1,6 +1,10 @@
 #include "compiler/diagnostics/diagnostic.h"
+#include "compiler/diagnostics/suggest.h"
 
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 namespace kfpc::diag {
 namespace {
@@ -46,4 +50,44 @@ TEST(Render, ShowsLineCaretAndHelp) {
 }
 
 }  // namespace
+TEST(ClosestName, CountsSwapsAndPicksTheNearest) {
+  std::vector<std::string> names = {"count", "counter", "mount", "image"};
+  EXPECT_EQ(ClosestName("cuont", names), "count");
+  EXPECT_EQ(ClosestName("countr", names), "count");
+  EXPECT_EQ(ClosestName("counterr", names), "counter");
+  EXPECT_EQ(ClosestName("imgae", names), "image");
+  EXPECT_EQ(DidYouMean("imagee", names), "did you mean `image`");
+}
+
+TEST(ClosestName, RejectsNamesTooFarFromEveryCandidate) {
+  std::vector<std::string> names = {"cpu_limit", "memory_limit"};
+  // A third of the name's length may differ: `cpu_lmt` (7 characters) is two edits away,
+  // `cpu_lm` (6 characters) three.
+  EXPECT_EQ(ClosestName("cpu_lmt", names), "cpu_limit");
+  EXPECT_EQ(ClosestName("cpu_lm", names), "");
+  EXPECT_EQ(ClosestName("cpu_limitt", names), "cpu_limit");
+  EXPECT_EQ(ClosestName("x", names), "");
+  EXPECT_EQ(ClosestName("", names), "");
+  EXPECT_EQ(DidYouMean("gpu", names), "");
+  EXPECT_EQ(ClosestName("abc", {}), "");
+}
+
+TEST(ClosestName, PrefersTheFirstOfEquallyNearCandidates) {
+  EXPECT_EQ(ClosestName("cat", {"bat", "hat", "cat"}), "cat");
+  EXPECT_EQ(ClosestName("cot", {"bat", "cut", "cat"}), "cut");
+}
+
+TEST(ClosestName, LongNamesGetNoSuggestion) {
+  // The distance table costs the product of the lengths, so names past 256 bytes are not
+  // compared at all: a megabyte of identifier costs no quadratic work.
+  std::string huge(1 << 20, 'a');
+  std::string near = huge;
+  near[10] = 'b';
+  EXPECT_EQ(ClosestName(near, {huge, "aaaa"}), "");
+  std::string longest(256, 'a');
+  std::string typo = longest;
+  typo[10] = 'b';
+  EXPECT_EQ(ClosestName(typo, {"aaaa", longest}), longest);
+}
+
 }  // namespace kfpc::diag
