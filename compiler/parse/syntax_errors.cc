@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include "InputMismatchException.h"
+#include "atn/ATN.h"
+#include "atn/ATNState.h"
+#include "atn/RuleTransition.h"
 #include "KfLexer.h"
 #include "NoViableAltException.h"
 #include "Parser.h"
@@ -42,6 +45,31 @@ bool IsDeclarationKeyword(size_t type) {
 }
 
 }  // namespace
+
+void SyntaxErrorStrategy::sync(antlr4::Parser* parser) {
+  if (inErrorRecoveryMode(parser)) return;
+  const antlr4::atn::ATN& atn = parser->getATN();
+  const antlr4::misc::IntervalSet& next = atn.nextTokens(atn.states[parser->getState()]);
+  if (next.contains(antlr4::Token::EPSILON) || next.contains(parser->getTokenStream()->LA(1))) {
+    return;
+  }
+  // A token that cannot follow here: ANTLR's sync reports it and recovers.
+  DefaultErrorStrategy::sync(parser);
+}
+
+antlr4::misc::IntervalSet SyntaxErrorStrategy::getErrorRecoverySet(antlr4::Parser* parser) {
+  const antlr4::atn::ATN& atn = parser->getATN();
+  antlr4::misc::IntervalSet recovery;
+  for (antlr4::RuleContext* ctx = parser->getContext();
+       ctx != nullptr && ctx->invokingState != antlr4::atn::ATNState::INVALID_STATE_NUMBER;
+       ctx = static_cast<antlr4::RuleContext*>(ctx->parent)) {
+    const auto* call =
+        static_cast<const antlr4::atn::RuleTransition*>(atn.states[ctx->invokingState]->transitions[0]);
+    recovery.addAll(atn.nextTokens(call->followState));
+  }
+  recovery.remove(antlr4::Token::EPSILON);
+  return recovery;
+}
 
 void SyntaxErrorStrategy::recover(antlr4::Parser* parser, std::exception_ptr e) {
   size_t closer = EnclosingCloser(parser->getContext());
