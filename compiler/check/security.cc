@@ -10,7 +10,7 @@
 
 #include "compiler/parse/limits.h"
 #include "compiler/parse/string_literal.h"
-#include "compiler/parse/utf8.h"
+#include "compiler/diagnostics/utf8.h"
 
 namespace kfpc::check {
 
@@ -255,7 +255,7 @@ bool IsEscapedDollarAt(std::string_view source, size_t index) {
   size_t pos = 1;  // after the opening quote
   for (size_t decoded = 0; decoded < index && pos < source.size(); ++decoded) {
     if (source[pos] != '\\') {
-      pos += std::max<size_t>(1, parse::Utf8SequenceLength(static_cast<unsigned char>(source[pos])));
+      pos += std::max<size_t>(1, diag::Utf8SequenceLength(static_cast<unsigned char>(source[pos])));
     } else if (pos + 1 < source.size() && source[pos + 1] == 'u') {
       size_t close = source.find('}', pos);
       pos = close == std::string_view::npos ? source.size() : close + 1;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "compiler/diagnostics/utf8.h"
+
 namespace kfpc::diag {
 
 namespace {
@@ -29,24 +31,71 @@ std::string_view SeverityName(Severity severity) {
   return "error";
 }
 
-// Appends the source line of `span` and a caret line under it. Tabs in the prefix are kept so
-// that the caret lines up in a terminal.
+// Whether a snippet shows `c` as `<U+XXXX>` rather than as itself. Control characters move the
+// cursor or vanish. Zero-width spaces, the byte order mark and the bidirectional controls change
+// how a line reads; a terminal would apply the bidirectional ones to the whole line.
+bool ShownAsEscape(char32_t c) {
+  return (c < 0x20 && c != '\t') || (c >= 0x7F && c <= 0x9F) || c == 0x061C ||
+         (c >= 0x200B && c <= 0x200F) || (c >= 0x2028 && c <= 0x202E) ||
+         (c >= 0x2060 && c <= 0x2069) || c == 0xFEFF;
+}
+
+// The columns a terminal gives `c`: 2 for the wide East Asian characters and most emoji, 1 for
+// the rest. A rough table that covers the common ranges, enough to line up a caret.
+size_t DisplayWidth(char32_t c) {
+  bool wide = (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF && c != 0x303F) ||
+              (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+              (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+              (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
+              (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD);
+  return wide ? 2 : 1;
+}
+
+// Appends the source line of `span` and a caret line under it. Control and invisible characters
+// are shown as `<U+XXXX>` and bytes that are not UTF-8 as `<XX>`, so the terminal prints what
+// the file holds. The caret counts display columns and keeps the tabs before it, to line up.
 void AppendSnippet(const SourceManager& sources, const Span& span, std::string* out) {
   LineColumn start = sources.Position(span.file, span.begin);
   std::string_view line = sources.LineText(span.file, start.line);
+  LineColumn end = sources.Position(span.file, span.end);
+  size_t begin_byte = start.column - 1;
+  size_t end_byte = end.line == start.line ? end.column - 1 : begin_byte;
   std::string gutter = fmt::format("{} | ", start.line);
-  out->append(gutter).append(line).append("\n");
   // The caret line keeps the gutter's width with the `|` in the same column.
   std::string marker(gutter.size() - 2, ' ');
   marker.append("| ");
-  for (uint32_t i = 0; i + 1 < start.column && i < line.size(); ++i) {
-    marker.push_back(line[i] == '\t' ? '\t' : ' ');
+  out->append(gutter);
+  size_t span_width = 0;
+  for (size_t i = 0; i < line.size();) {
+    char32_t c = 0;
+    size_t length = DecodeUtf8(line.substr(i), &c);
+    size_t width = 0;
+    if (length == 0) {
+      out->append(fmt::format("<{:02X}>", static_cast<unsigned char>(line[i])));
+      length = 1;
+      width = 4;
+    } else if (ShownAsEscape(c)) {
+      std::string escape = fmt::format("<U+{:04X}>", static_cast<uint32_t>(c));
+      out->append(escape);
+      width = escape.size();
+    } else {
+      out->append(line.substr(i, length));
+      width = c == '\t' ? 1 : DisplayWidth(c);
+    }
+    if (i < begin_byte) {
+      if (c == '\t') {
+        marker.push_back('\t');
+      } else {
+        marker.append(width, ' ');
+      }
+    } else if (i < end_byte) {
+      span_width += width;
+    }
+    i += length;
   }
-  LineColumn end = sources.Position(span.file, span.end);
-  size_t width = 1;
-  if (end.line == start.line && end.column > start.column) width = end.column - start.column;
+  out->append("\n");
   marker.push_back('^');
-  if (width > 1) marker.append(width - 1, '~');
+  if (span_width > 1) marker.append(span_width - 1, '~');
   out->append(marker).append("\n");
 }
 

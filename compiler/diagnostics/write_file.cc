@@ -63,16 +63,33 @@ bool WriteInPlace(const std::string& path, const std::string& contents, std::str
   return write_error == 0;
 }
 
+// Follows `path` through symbolic links to the path that a write through it creates or replaces.
+// The last link may point to a missing file. Returns "" and sets `error` after 40 links, the
+// kernel's own limit, or when a link cannot be read.
+std::string FollowLinks(const std::string& path, std::string* error) {
+  std::filesystem::path current = path;
+  for (int links = 0; links <= 40; ++links) {
+    std::error_code failure;
+    if (!std::filesystem::is_symlink(current, failure)) return current.string();
+    std::filesystem::path next = std::filesystem::read_symlink(current, failure);
+    if (failure) {
+      *error = failure.message();
+      return "";
+    }
+    current = next.is_absolute() ? next : current.parent_path() / next;
+  }
+  *error = ErrorText(ELOOP);
+  return "";
+}
+
 }  // namespace
 
 bool WriteFileAtomically(const std::string& requested_path, const std::string& contents,
                          std::string* error) {
-  // Replace the file a symbolic link points to, not the link.
-  std::error_code ignored;
-  std::filesystem::path target = std::filesystem::is_symlink(requested_path, ignored)
-                                     ? std::filesystem::weakly_canonical(requested_path, ignored)
-                                     : std::filesystem::path(requested_path);
-  std::string path = target.empty() ? requested_path : target.string();
+  // Replace the file a symbolic link points to, not the link; a link to a missing file creates
+  // that file, as a shell's `>` does.
+  std::string path = FollowLinks(requested_path, error);
+  if (path.empty()) return false;
   struct stat status;
   bool exists = ::stat(path.c_str(), &status) == 0;
   if (exists && !S_ISREG(status.st_mode) && !S_ISDIR(status.st_mode)) {

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "compiler/diagnostics/utf8.h"
+
 namespace kfpc::lower {
 namespace {
 
@@ -98,20 +100,13 @@ void AppendStructured(const sema::CommandPart& part, bool inside_concat, std::st
 }
 
 // Decodes one UTF-8 sequence at `text[*i]`, advancing `*i`; a malformed byte decodes as itself.
+// (The checker only lets valid UTF-8 through, so that case is for other callers.)
 uint32_t DecodeUtf8(std::string_view text, size_t* i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char lead = byte(*i);
-  int length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3
-                                : (lead >> 3) == 0x1E ? 4 : 1;
-  if (*i + length > text.size()) length = 1;
-  uint32_t code = length == 1 ? lead : lead & (0x7F >> length);
-  for (int k = 1; k < length; ++k) {
-    if ((byte(*i + k) & 0xC0) != 0x80) {
-      length = 1;
-      code = lead;
-      break;
-    }
-    code = (code << 6) | (byte(*i + k) & 0x3F);
+  char32_t code = 0;
+  size_t length = diag::DecodeUtf8(text.substr(*i), &code);
+  if (length == 0) {
+    code = static_cast<unsigned char>(text[*i]);
+    length = 1;
   }
   *i += length;
   return code;

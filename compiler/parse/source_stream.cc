@@ -1,6 +1,6 @@
 #include "compiler/parse/source_stream.h"
 
-#include "compiler/parse/utf8.h"
+#include "compiler/diagnostics/utf8.h"
 
 namespace kfpc::parse {
 
@@ -10,7 +10,7 @@ SourceStream::SourceStream(std::string_view text) {
   size_t offset = 0;
   while (offset < text.size()) {
     char32_t code_point = 0;
-    size_t length = DecodeUtf8(text.substr(offset), &code_point);
+    size_t length = diag::DecodeUtf8(text.substr(offset), &code_point);
     if (length == 0) {
       invalid_bytes_.push_back(static_cast<uint32_t>(offset));
       code_point = 0xFFFD;

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "compiler/parse/utf8.h"
+#include "compiler/diagnostics/utf8.h"
 
 namespace kfpc::parse {
 
@@ -36,7 +36,7 @@ void AppendUtf8(char32_t c, std::string* out) {
 
 // The bytes of the UTF-8 sequence that starts with `lead`; a stray byte counts alone.
 size_t SequenceLength(char lead) {
-  return std::max<size_t>(1, Utf8SequenceLength(static_cast<unsigned char>(lead)));
+  return std::max<size_t>(1, diag::Utf8SequenceLength(static_cast<unsigned char>(lead)));
 }
 
 // Walks the content of one string literal, appending to a DecodedString.

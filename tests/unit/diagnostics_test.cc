@@ -49,7 +49,6 @@ TEST(Render, ShowsLineCaretAndHelp) {
   EXPECT_EQ(sink.error_count(), 1u);
 }
 
-}  // namespace
 TEST(ClosestName, CountsSwapsAndPicksTheNearest) {
   std::vector<std::string> names = {"count", "counter", "mount", "image"};
   EXPECT_EQ(ClosestName("cuont", names), "count");
@@ -89,5 +88,41 @@ TEST(ClosestName, LongNamesGetNoSuggestion) {
   typo[10] = 'b';
   EXPECT_EQ(ClosestName(typo, {"aaaa", longest}), longest);
 }
+
+// Renders a one-line error on bytes [begin, end) of `line`, keeping only the snippet.
+std::string Snippet(const std::string& line, uint32_t begin, uint32_t end) {
+  SourceManager sources;
+  FileId file = sources.AddFile("p.kf", line + "\n");
+  DiagnosticSink sink;
+  Diagnostic& d = sink.Report(Kind::kSyntaxError, Span{file, begin, end}, "m");
+  std::string text = Render(sources, d);
+  return text.substr(text.find('\n') + 1);
+}
+
+TEST(Render, CaretCountsCharactersNotBytes) {
+  // `é` is two bytes and one column; `名` is three bytes and two columns.
+  EXPECT_EQ(Snippet("v = \"é\" + x", 10, 11), "1 | v = \"é\" + x\n  |          ^\n");
+  EXPECT_EQ(Snippet("v = \"名\" + x", 11, 12), "1 | v = \"名\" + x\n  |           ^\n");
+  EXPECT_EQ(Snippet("v = \"éé\"", 4, 10), "1 | v = \"éé\"\n  |     ^~~~\n");
+}
+
+TEST(Render, TabsBeforeTheCaretAreKept) {
+  EXPECT_EQ(Snippet("\tv = x", 5, 6), "1 | \tv = x\n  | \t    ^\n");
+}
+
+TEST(Render, ShowsInvisibleAndInvalidCharactersAsEscapes) {
+  // A right-to-left override would make the terminal print the rest of the line reversed.
+  EXPECT_EQ(Snippet("// a\u202Eb c", 4, 7),
+            "1 | // a<U+202E>b c\n  |     ^~~~~~~~\n");
+  EXPECT_EQ(Snippet("x\u200By = 1", 1, 4), "1 | x<U+200B>y = 1\n  |  ^~~~~~~~\n");
+  EXPECT_EQ(Snippet("a\x01" "b", 1, 2), "1 | a<U+0001>b\n  |  ^~~~~~~~\n");
+  EXPECT_EQ(Snippet("a\xFF" "b", 1, 2), "1 | a<FF>b\n  |  ^~~~\n");
+}
+
+TEST(Render, CaretAfterTheEndOfTheLine) {
+  EXPECT_EQ(Snippet("abc", 3, 3), "1 | abc\n  |    ^\n");
+}
+
+}  // namespace
 
 }  // namespace kfpc::diag

@@ -286,6 +286,31 @@ TEST_F(DriverTest, OutputThroughSymlinkReplacesTarget) {
   EXPECT_TRUE(StartsWith(ReadFile(dir_ / "out/real.yaml"), "# PIPELINE DEFINITION\n"));
 }
 
+TEST_F(DriverTest, OutputThroughDanglingSymlinkCreatesTarget) {
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  fs::create_directory(dir_ / "out");
+  fs::create_symlink("out/new.yaml", dir_ / "link.yaml");
+  fs::create_symlink("link.yaml", dir_ / "second.yaml");
+  Outcome run = Kfpc("build hello.kf -o second.yaml");
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_TRUE(fs::is_symlink(dir_ / "second.yaml"));
+  EXPECT_TRUE(fs::is_symlink(dir_ / "link.yaml"));
+  EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(dir_ / "out/new.yaml")));
+  EXPECT_TRUE(StartsWith(ReadFile(dir_ / "out/new.yaml"), "# PIPELINE DEFINITION\n"));
+}
+
+TEST_F(DriverTest, OutputThroughSymlinkLoopIsIoError) {
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  fs::create_symlink("b.yaml", dir_ / "a.yaml");
+  fs::create_symlink("a.yaml", dir_ / "b.yaml");
+  Outcome run = Kfpc("build hello.kf -o a.yaml");
+  EXPECT_EQ(run.status, 2) << run.err;
+  EXPECT_NE(run.err.find("failed to write `a.yaml`: "), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("symbolic links"), std::string::npos) << run.err;
+  EXPECT_TRUE(fs::is_symlink(dir_ / "a.yaml"));
+  EXPECT_TRUE(fs::is_symlink(dir_ / "b.yaml"));
+}
+
 TEST_F(DriverTest, KfpVersionSetsPipPin) {
   WriteFile(dir_ / "sum.kf", kPythonPipeline);
   Outcome default_pin = Kfpc("build sum.kf");

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "compiler/parse/utf8.h"
+#include "compiler/diagnostics/utf8.h"
 
 namespace kfpc::parse {
 namespace {
@@ -568,29 +568,29 @@ TEST(ParseString, RawStringOnOneLine) {
 }
 
 TEST(Utf8, SequenceLengthByLeadByte) {
-  EXPECT_EQ(Utf8SequenceLength(0x00), 1u);
-  EXPECT_EQ(Utf8SequenceLength(0x7F), 1u);
-  EXPECT_EQ(Utf8SequenceLength(0x80), 0u) << "a continuation byte starts no sequence";
-  EXPECT_EQ(Utf8SequenceLength(0xBF), 0u);
-  EXPECT_EQ(Utf8SequenceLength(0xC2), 2u);
-  EXPECT_EQ(Utf8SequenceLength(0xE2), 3u);
-  EXPECT_EQ(Utf8SequenceLength(0xF0), 4u);
-  EXPECT_EQ(Utf8SequenceLength(0xF8), 0u);
-  EXPECT_EQ(Utf8SequenceLength(0xFF), 0u);
+  EXPECT_EQ(diag::Utf8SequenceLength(0x00), 1u);
+  EXPECT_EQ(diag::Utf8SequenceLength(0x7F), 1u);
+  EXPECT_EQ(diag::Utf8SequenceLength(0x80), 0u) << "a continuation byte starts no sequence";
+  EXPECT_EQ(diag::Utf8SequenceLength(0xBF), 0u);
+  EXPECT_EQ(diag::Utf8SequenceLength(0xC2), 2u);
+  EXPECT_EQ(diag::Utf8SequenceLength(0xE2), 3u);
+  EXPECT_EQ(diag::Utf8SequenceLength(0xF0), 4u);
+  EXPECT_EQ(diag::Utf8SequenceLength(0xF8), 0u);
+  EXPECT_EQ(diag::Utf8SequenceLength(0xFF), 0u);
 }
 
 TEST(Utf8, DecodeAcceptsValidAndRejectsInvalid) {
   char32_t code_point = 0;
-  EXPECT_EQ(DecodeUtf8("\xC3\xA9", &code_point), 2u);
+  EXPECT_EQ(diag::DecodeUtf8("\xC3\xA9", &code_point), 2u);
   EXPECT_EQ(code_point, U'\u00E9');
-  EXPECT_EQ(DecodeUtf8("\xF0\x9F\x98\x80", &code_point), 4u);
+  EXPECT_EQ(diag::DecodeUtf8("\xF0\x9F\x98\x80", &code_point), 4u);
   EXPECT_EQ(code_point, U'\U0001F600');
-  EXPECT_EQ(DecodeUtf8("\x80", &code_point), 0u) << "continuation byte";
-  EXPECT_EQ(DecodeUtf8("\xC0\xAF", &code_point), 0u) << "overlong";
-  EXPECT_EQ(DecodeUtf8("\xED\xA0\x80", &code_point), 0u) << "surrogate";
-  EXPECT_EQ(DecodeUtf8("\xF4\x90\x80\x80", &code_point), 0u) << "above U+10FFFF";
-  EXPECT_EQ(DecodeUtf8("\xE2\x82", &code_point), 0u) << "cut off";
-  EXPECT_EQ(DecodeUtf8("", &code_point), 0u);
+  EXPECT_EQ(diag::DecodeUtf8("\x80", &code_point), 0u) << "continuation byte";
+  EXPECT_EQ(diag::DecodeUtf8("\xC0\xAF", &code_point), 0u) << "overlong";
+  EXPECT_EQ(diag::DecodeUtf8("\xED\xA0\x80", &code_point), 0u) << "surrogate";
+  EXPECT_EQ(diag::DecodeUtf8("\xF4\x90\x80\x80", &code_point), 0u) << "above U+10FFFF";
+  EXPECT_EQ(diag::DecodeUtf8("\xE2\x82", &code_point), 0u) << "cut off";
+  EXPECT_EQ(diag::DecodeUtf8("", &code_point), 0u);
 }
 
 TEST(Utf8, StrayContinuationByteInStringIsOneInvalidByte) {
@@ -973,8 +973,8 @@ TEST(ParseError, ErrorsInSeveralDeclarations) {
 TEST(ParseError, InvalidUtf8) {
   EXPECT_EQ(ParseText("component c() { v = \"\xFF\" }\n")->Errors(),
             "t.kf:1:22: error: the source is not valid UTF-8\n"
-            "1 | component c() { v = \"\xFF\" }\n"
-            "  |                      ^\n"
+            "1 | component c() { v = \"<FF>\" }\n"
+            "  |                      ^~~~\n"
             "help: save the file as UTF-8\n");
   // Outside strings and comments the byte is reported once, not also as a stray character.
   auto p = ParseText("component c() { v = \xC3 }");

@@ -1,6 +1,6 @@
-#include "compiler/parse/utf8.h"
+#include "compiler/diagnostics/utf8.h"
 
-namespace kfpc::parse {
+namespace kfpc::diag {
 
 size_t Utf8SequenceLength(unsigned char lead) {
   if (lead < 0x80) return 1;
@@ -33,4 +33,4 @@ size_t DecodeUtf8(std::string_view text, char32_t* code_point) {
   return length;
 }
 
-}  // namespace kfpc::parse
+}  // namespace kfpc::diag

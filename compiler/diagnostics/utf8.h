@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <string_view>
 
-namespace kfpc::parse {
+namespace kfpc::diag {
 
 // The length in bytes of the UTF-8 sequence that `lead` starts, from its high bits: 1 for ASCII,
 // 2 for 0xC0-0xDF, 3 for 0xE0-0xEF and 4 for 0xF0-0xF7. Returns 0 for a continuation byte
@@ -16,4 +16,4 @@ size_t Utf8SequenceLength(unsigned char lead);
 // values above U+10FFFF and sequences cut off by the end of `text`.
 size_t DecodeUtf8(std::string_view text, char32_t* code_point);
 
-}  // namespace kfpc::parse
+}  // namespace kfpc::diag
