@@ -1,9 +1,9 @@
 #include "compiler/images/lock_file.h"
 
 #include <algorithm>
+#include <deque>
 #include <fstream>
 #include <optional>
-#include <set>
 #include <sstream>
 
 #include "compiler/diagnostics/read_file.h"
@@ -15,25 +15,91 @@ namespace {
 
 using nlohmann::json;
 
-// Returns the first key that appears twice in one object of the JSON `text`, or nullopt.
-// nlohmann::json keeps only the last value of a repeated key, so the parse itself cannot tell.
-std::optional<std::string> FindDuplicateKey(std::string_view text) {
-  std::vector<std::set<std::string>> objects;
-  std::optional<std::string> duplicate;
-  json::parser_callback_t callback = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
-    if (event == json::parse_event_t::object_start) {
-      objects.emplace_back();
-    } else if (event == json::parse_event_t::object_end && !objects.empty()) {
-      objects.pop_back();
-    } else if (event == json::parse_event_t::key && !objects.empty() && !duplicate &&
-               parsed.is_string() && !objects.back().insert(parsed.get<std::string>()).second) {
-      duplicate = parsed.get<std::string>();
-    }
-    return true;
+// The positions of the keys of one JSON object in the text. Keys are stored decoded, as
+// nlohmann::json decodes them, so that a key written with escapes such as `\n` is found too.
+struct ObjectKeys {
+  struct Key {
+    size_t begin = 0;  // the opening quote
+    size_t end = 0;    // just past the closing quote
+    const ObjectKeys* value = nullptr;  // the object the key names, or null for other values
   };
-  json parsed = json::parse(text, callback, /*allow_exceptions=*/false);
-  static_cast<void>(parsed);
-  return duplicate;
+  std::map<std::string, Key, std::less<>> keys;
+
+  const Key* Find(std::string_view name) const {
+    auto key = keys.find(name);
+    return key == keys.end() ? nullptr : &key->second;
+  }
+};
+
+// The keys of every object in a JSON text, and the first key that appears twice in one object.
+// nlohmann::json keeps only the last value of a repeated key, so its parse cannot tell.
+struct KeyIndex {
+  std::deque<ObjectKeys> objects;  // in the order they open. A deque keeps pointers to them valid.
+  const ObjectKeys* root = nullptr;  // null when the text is not an object
+  std::optional<std::string> duplicate;
+  ObjectKeys::Key duplicate_at;  // the second occurrence of `duplicate`
+};
+
+// Returns the key index of `text`, which must be valid JSON (ParseJsonWithLimits accepted it).
+// It reads the text once, so that reading a lock file takes time linear in its size.
+KeyIndex IndexKeys(std::string_view text) {
+  KeyIndex index;
+  std::vector<ObjectKeys*> open;  // innermost last, null for an array
+  ObjectKeys::Key* pending = nullptr;  // the key whose value comes next
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '{') {
+      ObjectKeys* object = &index.objects.emplace_back();
+      if (open.empty() && index.root == nullptr) index.root = object;
+      if (pending != nullptr) pending->value = object;
+      open.push_back(object);
+      pending = nullptr;
+    } else if (c == '[') {
+      open.push_back(nullptr);
+      pending = nullptr;
+    } else if (c == '}' || c == ']') {
+      if (!open.empty()) open.pop_back();
+      pending = nullptr;
+    } else if (c == ',') {
+      pending = nullptr;
+    } else if (c == '"') {
+      size_t begin = i;
+      bool escaped = false;
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\') {
+          escaped = true;
+          ++i;
+        }
+      }
+      size_t end = std::min(i + 1, text.size());
+      pending = nullptr;
+      size_t next = text.find_first_not_of(" \t\r\n", end);
+      if (next == std::string_view::npos || text[next] != ':' || open.empty() ||
+          open.back() == nullptr) {
+        continue;  // a string value
+      }
+      std::string name;
+      if (escaped) {
+        // Keys with escapes are rare, so nlohmann::json decodes them here. The name then matches
+        // the key that its parse stores.
+        json decoded = json::parse(text.substr(begin, end - begin), nullptr, false);
+        if (decoded.is_string()) name = decoded.get<std::string>();
+      } else {
+        name = std::string(text.substr(begin + 1, end - begin - 2));
+      }
+      auto [key, inserted] = open.back()->keys.try_emplace(std::move(name));
+      if (inserted) {
+        key->second.begin = begin;
+        key->second.end = end;
+        pending = &key->second;
+      } else if (!index.duplicate) {
+        index.duplicate = key->first;
+        index.duplicate_at = ObjectKeys::Key{begin, end, nullptr};
+      }
+      i = next;  // the colon
+    }
+  }
+  return index;
 }
 
 // Returns `text` with control characters written as `\xHH`, so that a message shows them.
@@ -62,12 +128,14 @@ class LockFileParser {
   bool Parse(const LockFileLimits& limits, LockFile* lock);
 
  private:
-  bool ParseEntry(const std::string& reference, const json& entry, LockedImage* image);
-  // Reports at the first occurrence of `"needle"` after `after`, or at the start of the file.
-  // NOTE: this finds the right key unless the same string appears earlier as a value.
-  void Error(std::string message, std::string_view needle = "", size_t after = 0,
+  using Key = ObjectKeys::Key;
+
+  bool ParseEntry(const std::string& reference, const json& entry, const Key* at,
+                  LockedImage* image);
+  // Reports at `key`. Without one, reports at the start of the file, over as many bytes as
+  // `"name"` has.
+  void Error(std::string message, const Key* key = nullptr, std::string_view name = "",
              std::string help = "");
-  size_t Find(std::string_view needle, size_t after = 0) const;
 
   diag::FileId file_;
   const std::string& text_;
@@ -75,16 +143,10 @@ class LockFileParser {
   bool ok_ = true;
 };
 
-size_t LockFileParser::Find(std::string_view needle, size_t after) const {
-  if (needle.empty()) return 0;
-  size_t offset = text_.find("\"" + std::string(needle) + "\"", after);
-  return offset == std::string::npos ? 0 : offset;
-}
-
-void LockFileParser::Error(std::string message, std::string_view needle, size_t after,
+void LockFileParser::Error(std::string message, const Key* key, std::string_view name,
                            std::string help) {
-  size_t begin = Find(needle, after);
-  size_t end = needle.empty() ? begin : begin + needle.size() + 2;
+  size_t begin = key != nullptr ? key->begin : 0;
+  size_t end = key != nullptr ? key->end : name.empty() ? 0 : name.size() + 2;
   if (end > text_.size()) end = text_.size();
   diag::Diagnostic& d =
       sink_.Report(diag::Kind::kInvalidLockFile,
@@ -94,22 +156,30 @@ void LockFileParser::Error(std::string message, std::string_view needle, size_t 
   ok_ = false;
 }
 
-bool LockFileParser::ParseEntry(const std::string& reference, const json& entry,
+// `at` is the key of the entry in `images`; a problem with a field the entry lacks is reported
+// there.
+bool LockFileParser::ParseEntry(const std::string& reference, const json& entry, const Key* at,
                                 LockedImage* image) {
-  size_t at = Find(reference);
   ImageReference parsed;
   std::string reason;
   if (!ParseImageReference(reference, &parsed, &reason)) {
-    Error("invalid image reference `" + reference + "` in the lock file: " + reason, reference);
+    Error("invalid image reference `" + reference + "` in the lock file: " + reason, at,
+          reference);
     return false;
   }
   if (!entry.is_object()) {
-    Error("the entry for `" + reference + "` must be an object", reference);
+    Error("the entry for `" + reference + "` must be an object", at, reference);
     return false;
   }
+  const ObjectKeys* fields = at != nullptr ? at->value : nullptr;
+  // Returns the key `name` of the entry, or the entry's own key when it has no such field.
+  auto field = [&](std::string_view name) -> const Key* {
+    const Key* key = fields != nullptr ? fields->Find(name) : nullptr;
+    return key != nullptr ? key : at;
+  };
   for (const auto& [key, value] : entry.items()) {
     if (key != "repository" && key != "digest" && key != "mediaType" && key != "platforms") {
-      Error("unknown field `" + key + "` in the entry for `" + reference + "`", key, at);
+      Error("unknown field `" + key + "` in the entry for `" + reference + "`", field(key), key);
     }
   }
   image->repository = StringMember(entry, "repository");
@@ -118,25 +188,29 @@ bool LockFileParser::ParseEntry(const std::string& reference, const json& entry,
   if (image->repository != parsed.Repository()) {
     Error("the entry for `" + reference + "` has repository `" + image->repository +
               "`, but the reference names `" + parsed.Repository() + "`",
-          "repository", at);
+          field("repository"), "repository");
   }
   if (!IsSha256Digest(image->digest) ||
       (!parsed.digest.empty() && parsed.digest != image->digest)) {
     Error("the entry for `" + reference + "` has an invalid digest `" + image->digest + "`",
-          "digest", at);
+          field("digest"), "digest");
   }
   auto platforms = entry.find("platforms");
   if (platforms == entry.end() || !platforms->is_object() || platforms->empty()) {
-    Error("the entry for `" + reference + "` needs a non-empty `platforms` object", reference);
+    Error("the entry for `" + reference + "` needs a non-empty `platforms` object", at,
+          reference);
     return false;
   }
+  const Key* platforms_key = fields != nullptr ? fields->Find("platforms") : nullptr;
+  const ObjectKeys* platform_keys = platforms_key != nullptr ? platforms_key->value : nullptr;
   for (const auto& [platform, digest] : platforms->items()) {
     std::string text = digest.is_string() ? digest.get<std::string>() : "";
     size_t slashes = std::count(platform.begin(), platform.end(), '/');
     if (slashes < 1 || slashes > 2 || !IsSha256Digest(text)) {
+      const Key* key = platform_keys != nullptr ? platform_keys->Find(platform) : nullptr;
       Error("the platform `" + platform + "` of `" + reference +
                 "` needs the form `os/architecture[/variant]` and a sha256 digest",
-            platform, at);
+            key != nullptr ? key : at, platform);
     }
     image->platforms[platform] = text;
   }
@@ -156,9 +230,9 @@ bool LockFileParser::Parse(const LockFileLimits& limits, LockFile* lock) {
     return false;
   }
 
-  if (std::optional<std::string> key = FindDuplicateKey(text_)) {
-    size_t second = Find(*key, Find(*key) + 1);
-    Error("duplicate key `" + *key + "` in the lock file", *key, second == 0 ? 0 : second,
+  KeyIndex index = IndexKeys(text_);
+  if (const std::optional<std::string>& key = index.duplicate) {
+    Error("duplicate key `" + *key + "` in the lock file", &index.duplicate_at, *key,
           "keep one `\"" + *key + "\"` in each object; run `kfpc lock --update` to regenerate "
           "the lock file");
     return false;
@@ -167,28 +241,36 @@ bool LockFileParser::Parse(const LockFileLimits& limits, LockFile* lock) {
     Error("the lock file must be a JSON object with `version` and `images`");
     return false;
   }
+  const ObjectKeys* top = index.root;
+  auto top_key = [&](std::string_view name) { return top != nullptr ? top->Find(name) : nullptr; };
   auto version = root.find("version");
   if (version == root.end() || !version->is_number_integer() || *version != kLockFileVersion) {
     Error("unsupported lock file version: this kfpc reads version " +
               std::to_string(kLockFileVersion),
-          "version");
+          top_key("version"), "version");
   }
   for (const auto& [key, value] : root.items()) {
-    if (key != "version" && key != "images") Error("unknown top-level field `" + key + "`", key);
+    if (key != "version" && key != "images") {
+      Error("unknown top-level field `" + key + "`", top_key(key), key);
+    }
   }
 
   auto images = root.find("images");
+  const Key* images_key = top_key("images");
   if (images == root.end() || !images->is_object()) {
-    Error("the lock file needs an `images` object", "images");
+    Error("the lock file needs an `images` object", images_key, "images");
     return false;
   }
   if (images->size() > limits.max_images) {
-    Error("the lock file has more than " + std::to_string(limits.max_images) + " images", "images");
+    Error("the lock file has more than " + std::to_string(limits.max_images) + " images",
+          images_key, "images");
     return false;
   }
 
+  const ObjectKeys* references = images_key != nullptr ? images_key->value : nullptr;
   for (const auto& [reference, entry] : images->items()) {
-    ParseEntry(reference, entry, &lock->images[reference]);
+    const Key* at = references != nullptr ? references->Find(reference) : nullptr;
+    ParseEntry(reference, entry, at, &lock->images[reference]);
   }
   return ok_;
 }

@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -408,6 +409,148 @@ TEST(LockFile, LoadReportsMissingFile) {
   ASSERT_EQ(sink.diagnostics().size(), 1u);
   EXPECT_EQ(sink.diagnostics()[0].kind, diag::Kind::kReadFailed);
   EXPECT_EQ(sink.diagnostics()[0].message, "failed to read lock file `/nonexistent/kfpc.lock`: No such file or directory");
+}
+
+// Returns a lock file of `count` images named `reg.example/imgI`, each with two platforms.
+LockFile ManyImages(size_t count) {
+  LockFile lock;
+  for (size_t i = 0; i < count; ++i) {
+    std::string name = "reg.example/img" + std::to_string(i);
+    LockedImage& image = lock.images[name];
+    image.repository = name;
+    image.digest = kDigestA;
+    image.media_type = "x";
+    image.platforms = {{"linux/amd64", kDigestB}, {"linux/arm64", kDigestC}};
+  }
+  return lock;
+}
+
+// Returns the `line:column` of byte `offset` of `text`, as diagnostics show it.
+std::string LineColumnOf(const std::string& text, size_t offset) {
+  size_t line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+  line_start = line_start == std::string::npos ? 0 : line_start + 1;
+  return std::to_string(std::count(text.begin(), text.begin() + offset, '\n') + 1) + ":" +
+         std::to_string(offset - line_start + 1);
+}
+
+// Reading a lock file once searched the text from its start for each entry's key, so that 8,000
+// images took seconds. This reads the documented maximum of 10,000 images and asserts no time.
+TEST(LockFile, ReadsTheMaximumNumberOfImages) {
+  LockFileLimits limits;
+  LockFile lock = ManyImages(limits.max_images);
+  // With a third platform, 10,000 entries would be over the 4 MiB limit.
+  std::string text = SerializeLockFile(lock);
+  ASSERT_LE(text.size(), limits.max_bytes);
+  diag::SourceManager sources;
+  diag::DiagnosticSink sink;
+  LockFile parsed;
+  ASSERT_TRUE(ParseLockFile(sources, sources.AddFile("kfpc.lock", text), sink, &parsed, limits))
+      << diag::RenderAll(sources, sink.diagnostics());
+  EXPECT_EQ(parsed.images.size(), limits.max_images);
+  EXPECT_EQ(parsed, lock);
+
+  // One more image is over the limit.
+  LockFileLimits fewer = limits;
+  fewer.max_images = limits.max_images - 1;
+  std::string errors = LockErrors(text, fewer);
+  EXPECT_EQ(errors.substr(0, errors.find('\n')),
+            "kfpc.lock:2:3: error: the lock file has more than 9999 images")
+      << errors;
+}
+
+// A problem in the last of many entries is still reported at its own keys.
+TEST(LockFile, LargeFileErrorsPointAtKeys) {
+  std::string text = SerializeLockFile(ManyImages(5000));
+  // "reg.example/img999" sorts last. Break its repository and its `linux/arm64` digest.
+  std::string entry = "\"reg.example/img999\": {";
+  ASSERT_NE(text.find(entry), std::string::npos);
+  std::string repository = "\"repository\": \"reg.example/img999\"";
+  text.replace(text.find(repository, text.find(entry)), repository.size(),
+               "\"repository\": \"reg.example/img998\"");
+  std::string platform = "\"linux/arm64\": \"" + kDigestC + "\"";
+  text.replace(text.find(platform, text.find(entry)), platform.size(),
+               "\"linux/arm64\": \"sha256:0\"");
+  size_t repository_at = text.find("\"repository\"", text.find(entry));
+  size_t platform_at = text.find("\"linux/arm64\"", text.find(entry));
+  std::string errors = LockErrors(text);
+  EXPECT_NE(errors.find("kfpc.lock:" + LineColumnOf(text, repository_at) +
+                        ": error: the entry for `reg.example/img999` has repository "
+                        "`reg.example/img998`, but the reference names `reg.example/img999`"),
+            std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("kfpc.lock:" + LineColumnOf(text, platform_at) +
+                        ": error: the platform `linux/arm64` of `reg.example/img999` needs the "
+                        "form `os/architecture[/variant]` and a sha256 digest"),
+            std::string::npos)
+      << errors;
+}
+
+// A key written with escapes, such as `\n` or `\u202e`, differs from its decoded name, so
+// searching the text for the name failed and the error pointed at 1:1.
+TEST(LockFile, EscapedKeyErrorsPointAtKey) {
+  std::string text =
+      "{\n"
+      "  \"images\": {\n"
+      "    \"busybox:1.36\\n\\u202e\": {\n"
+      "      \"digest\": \"" + kDigestA + "\",\n"
+      "      \"mediaType\": \"x\",\n"
+      "      \"platforms\": {\"linux/arm64\": \"" + kDigestB + "\", \"linux\\tarm64\": \"" +
+      kDigestB + "\"},\n"
+      "      \"repository\": \"docker.io/library/busybox\"\n"
+      "    }\n"
+      "  },\n"
+      "  \"v\\u0065rsion\": 1,\n"
+      "  \"\\u202e\": 1\n"
+      "}\n";
+  std::string errors = LockErrors(text);
+  EXPECT_EQ(errors.substr(0, errors.find('\n', errors.find('\n', errors.find('\n') + 1) + 1)),
+            "kfpc.lock:3:5: error: invalid image reference `busybox:1.36\\x0a\u202e` in the lock "
+            "file: the tag `1.36\\x0a\u202e` is invalid; a tag has at most 128 letters, digits, "
+            "`_`, `.` and `-` and does not start with `.` or `-`\n"
+            "3 |     \"busybox:1.36\\n\\u202e\": {\n"
+            "  |     ^~~~~~~~~~~~~~~~~~~~~~")
+      << errors;
+  EXPECT_NE(errors.find("kfpc.lock:11:3: error: unknown top-level field `\u202e`"),
+            std::string::npos)
+      << errors;
+  // `v\u0065rsion` is `version`, which is valid.
+  EXPECT_EQ(errors.find("version"), std::string::npos) << errors;
+
+  // A platform key written with an escape (`\t`) is reported at the key too.
+  text.replace(text.find("busybox:1.36\\n\\u202e"), 20, "busybox:1.36");
+  errors = LockErrors(text);
+  EXPECT_NE(errors.find("kfpc.lock:" + LineColumnOf(text, text.find("\"linux\\tarm64\"")) +
+                        ": error: the platform `linux\\x09arm64` of `busybox:1.36` "
+                        "needs the form"),
+            std::string::npos)
+      << errors;
+
+  // A duplicate written with escapes is reported at the second spelling.
+  errors = LockErrors("{\n  \"images\": {},\n  \"version\": 1,\n  \"\\u0076ersion\": 1\n}\n");
+  EXPECT_EQ(errors.substr(0, errors.find('\n')),
+            "kfpc.lock:4:3: error: duplicate key `version` in the lock file")
+      << errors;
+}
+
+// The key of an entry is found even when the same text appears earlier as a value.
+TEST(LockFile, KeyNotConfusedWithEarlierValue) {
+  std::string text =
+      "{\n"
+      "  \"images\": {\n"
+      "    \"a\": {\n"
+      "      \"digest\": \"" + kDigestA + "\",\n"
+      "      \"mediaType\": \"docker.io/library/python\",\n"
+      "      \"platforms\": {\"linux/arm64\": \"" + kDigestB + "\"},\n"
+      "      \"repository\": \"docker.io/library/a\"\n"
+      "    },\n"
+      "    \"docker.io/library/python\": 1\n"
+      "  },\n"
+      "  \"version\": 1\n"
+      "}\n";
+  std::string errors = LockErrors(text);
+  EXPECT_EQ(errors.substr(0, errors.find('\n')),
+            "kfpc.lock:9:5: error: the entry for `docker.io/library/python` must be an object")
+      << errors;
 }
 
 TEST(RunLock, InvalidReferenceWritesNothing) {
