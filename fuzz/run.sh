@@ -6,7 +6,8 @@
 #
 # New inputs are kept in WORK_DIR/TARGET (default BUILD_DIR/fuzz-found), so a long run can keep
 # its corpus outside the build directory. TARGETS limits the run to some targets, for example
-# TARGETS="compile lsp".
+# TARGETS="compile lsp"; MAX_LEN replaces every target's input length limit, for example
+# MAX_LEN=512 for more, smaller runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 usage="usage: fuzz/run.sh BUILD_DIR SECONDS [WORK_DIR]"
@@ -36,7 +37,7 @@ for target in $targets; do
   mkdir -p "$work/$target"
   echo "fuzz/run.sh: fuzz_$target for ${seconds}s"
   "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -max_len="${max_len[$target]}" -dict="fuzz/dictionaries/${dictionary[$target]}.dict" \
+    -max_len="${MAX_LEN:-${max_len[$target]}}" -dict="fuzz/dictionaries/${dictionary[$target]}.dict" \
     ${options[$target]} -print_final_stats=1 -artifact_prefix="$build/fuzz-artifacts/${target}-" \
     "$work/$target" "$build/corpus/$target"
 done

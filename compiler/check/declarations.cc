@@ -186,8 +186,12 @@ std::unique_ptr<sema::Component> CheckComponent(Context& context, const ast::Dec
     component->description = StringSetting(context, *it->second).value_or(component->description);
   }
   if (auto it = settings.find("image"); it != settings.end()) {
-    component->image = StringSetting(context, *it->second).value_or("");
+    std::optional<std::string> image = StringSetting(context, *it->second);
+    component->image = image.value_or("");
     component->image_span = it->second->value ? it->second->value->span : it->second->span;
+    if (image && !CheckImageReference(context, *image, component->image_span)) {
+      component->image.clear();
+    }
   } else if (is_python) {
     component->image = "python:3.11";
   } else if (!HasUnknownSetting(decl, kContainerSettings)) {

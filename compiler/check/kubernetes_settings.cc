@@ -251,8 +251,35 @@ void Checker::ImagePullSecrets(const ast::Setting& setting) {
   }
 }
 
+namespace {
+
+// Returns the help for a timeout that is not an integer, with a duration such as "1h" in seconds.
+std::string TimeoutHelp(const ast::Setting& setting) {
+  const ast::Expr* value = setting.value.get();
+  std::string text = value && value->kind == ast::ExprKind::kString && IsConstant(*value)
+                         ? StringValue(*value)
+                         : "";
+  size_t digits = text.find_first_not_of("0123456789");
+  if (digits > 0 && digits != std::string::npos && digits + 1 == text.size() && digits <= 9) {
+    int64_t factor = 0;
+    switch (text.back()) {
+      case 's': factor = 1; break;
+      case 'm': factor = 60; break;
+      case 'h': factor = 3600; break;
+      case 'd': factor = 86400; break;
+    }
+    if (factor > 0) {
+      return "write the timeout in seconds: `timeout = " +
+             std::to_string(std::stoll(text.substr(0, digits)) * factor) + "` for `" + text + "`";
+    }
+  }
+  return "write a whole number of seconds, such as `timeout = 3600` for one hour";
+}
+
+}  // namespace
+
 void Checker::Timeout(const ast::Setting& setting) {
-  std::optional<int64_t> seconds = IntSetting(context_, setting);
+  std::optional<int64_t> seconds = IntSetting(context_, setting, TimeoutHelp(setting));
   if (!seconds) return;
   if (*seconds <= 0) {
     context_.Report(diag::Kind::kInvalidKubernetesValue, setting.value->span,

@@ -353,6 +353,8 @@ void Checker::InitContainer(const ast::Setting& setting) {
                     "empty image")
         .help = "write the container image, such as `image = \"busybox:1.36\"`";
     image.reset();
+  } else if (image && !CheckImageReference(context_, *image, fields->at("image")->value->span)) {
+    image.reset();
   }
   ok = name && image;
 

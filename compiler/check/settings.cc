@@ -1,6 +1,9 @@
 #include "compiler/check/settings.h"
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
+#include <utility>
 
 #include "compiler/check/types.h"
 
@@ -15,7 +18,78 @@ diag::Diagnostic& ReportSettingType(Context& context, const ast::Setting& settin
                             DescribeExpr(value));
 }
 
+bool IsSpaceOrControl(char c) {
+  return static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) == 0x7f;
+}
+
+// The part of `image` that names the repository path: after a registry host (a first component
+// with `.` or `:`, or `localhost`) and before the tag or digest.
+std::pair<size_t, size_t> RepositoryPath(const std::string& image) {
+  std::string_view name(image);
+  name = name.substr(0, name.find('@'));
+  size_t last_slash = name.rfind('/');
+  size_t colon = name.rfind(':');
+  if (colon != std::string_view::npos &&
+      (last_slash == std::string_view::npos || colon > last_slash)) {
+    name = name.substr(0, colon);
+  }
+  size_t begin = 0;
+  size_t slash = name.find('/');
+  if (slash != std::string_view::npos) {
+    std::string_view first = name.substr(0, slash);
+    if (first.find_first_of(".:") != std::string_view::npos || first == "localhost") {
+      begin = slash + 1;
+    }
+  }
+  return {begin, name.size()};
+}
+
 }  // namespace
+
+bool CheckImageReference(Context& context, const std::string& image, diag::Span span) {
+  if (image.empty()) {
+    context.Report(diag::Kind::kInvalidImageReference, span, "empty image")
+        .help = "name an image, such as `image = \"python:3.11\"`";
+    return false;
+  }
+  if (size_t scheme = image.find("://"); scheme != std::string::npos) {
+    diag::Diagnostic& d = context.Report(diag::Kind::kInvalidImageReference, span,
+                                         "image `" + image + "` starts with a URL scheme");
+    d.notes.push_back("a container runtime reads `" + image.substr(0, scheme + 3) +
+                      "` as part of the name and cannot pull the image");
+    d.help = "remove the scheme: `image = \"" + image.substr(scheme + 3) + "\"`";
+    return false;
+  }
+  if (std::any_of(image.begin(), image.end(), IsSpaceOrControl)) {
+    std::string fixed;
+    bool control = false;
+    for (char c : image) {
+      if (!IsSpaceOrControl(c)) fixed += c;
+      control = control || (IsSpaceOrControl(c) && c != ' ');
+    }
+    diag::Diagnostic& d =
+        context.Report(diag::Kind::kInvalidImageReference, span,
+                       std::string("image reference contains ") +
+                           (control ? "a control character or tab" : "white space"));
+    d.help = fixed.empty() ? "name an image, such as `image = \"python:3.11\"`"
+                           : "remove it: `image = \"" + fixed + "\"`";
+    return false;
+  }
+  auto [begin, end] = RepositoryPath(image);
+  std::string fixed = image;
+  for (size_t i = begin; i < end; ++i) {
+    fixed[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(fixed[i])));
+  }
+  if (fixed != image) {
+    diag::Diagnostic& d = context.Report(diag::Kind::kInvalidImageReference, span,
+                                         "the repository `" + image.substr(begin, end - begin) +
+                                             "` has upper case letters");
+    d.notes.push_back("registries name repositories in lower case, but a tag may have upper case");
+    d.help = "write it in lower case: `image = \"" + fixed + "\"`";
+    return false;
+  }
+  return true;
+}
 
 SettingMap CollectSettings(Context& context, const std::vector<ast::Setting>& settings,
                            const std::vector<std::string>& known, const std::string& owner,
@@ -111,13 +185,14 @@ std::optional<bool> BoolSetting(Context& context, const ast::Setting& setting) {
   return std::nullopt;
 }
 
-std::optional<int64_t> IntSetting(Context& context, const ast::Setting& setting) {
+std::optional<int64_t> IntSetting(Context& context, const ast::Setting& setting,
+                                  const std::string& help) {
   const ast::Expr* value = AssignedValue(context, setting);
   if (!value) return std::nullopt;
   if (value->kind == ast::ExprKind::kInt && value->out_of_range) return std::nullopt;  // reported
   if (value->kind == ast::ExprKind::kInt) return value->int_value;
   ReportSettingType(context, setting, *value, "an integer").help =
-      "write a whole number, such as `" + setting.name + " = 1`";
+      help.empty() ? "write a whole number, such as `" + setting.name + " = 1`" : help;
   return std::nullopt;
 }
 

@@ -29,8 +29,15 @@ std::optional<std::string> StringSetting(Context& context, const ast::Setting& s
 std::optional<std::vector<std::string>> StringListSetting(Context& context,
                                                           const ast::Setting& setting);
 std::optional<bool> BoolSetting(Context& context, const ast::Setting& setting);
-std::optional<int64_t> IntSetting(Context& context, const ast::Setting& setting);
+// `help` replaces the help of IntSetting's type error.
+std::optional<int64_t> IntSetting(Context& context, const ast::Setting& setting,
+                                  const std::string& help = "");
 std::optional<double> FloatSetting(Context& context, const ast::Setting& setting);
+
+// Reports an image reference that no registry can resolve, at `span`: an empty one, one with a
+// URL scheme, white space or control characters, or upper case letters in the repository path.
+// Returns false after reporting.
+bool CheckImageReference(Context& context, const std::string& image, diag::Span span);
 
 // Returns the setting's value expression, or reports that `setting` must be `name = value`.
 const ast::Expr* AssignedValue(Context& context, const ast::Setting& setting);

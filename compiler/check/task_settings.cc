@@ -1,8 +1,13 @@
 // Settings in the block after a task call: resources, environment, caching, retries and
 // explicit dependencies.
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <string_view>
+#include <utility>
 #include <regex>
 
 #include "compiler/check/kubernetes_settings.h"
@@ -55,15 +60,194 @@ std::optional<std::string> ParseDuration(const std::string& text, bool* too_long
   return std::to_string(static_cast<int64_t>(seconds)) + "s";
 }
 
-// Reads a CPU or memory quantity: a string such as "500m" or "16Gi", or a number for CPUs.
+bool AllDigits(std::string_view text) {
+  return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// The memory units of the KFP SDK, with their factors in bytes. The two-letter units come first
+// so that "Gi" is not read as "G".
+constexpr std::pair<std::string_view, long double> kMemoryUnits[] = {
+    {"Ki", 1024.0L}, {"Mi", 1048576.0L}, {"Gi", 1073741824.0L}, {"Ti", 1099511627776.0L},
+    {"Pi", 1125899906842624.0L}, {"Ei", 1152921504606846976.0L},
+    {"K", 1e3L}, {"M", 1e6L}, {"G", 1e9L}, {"T", 1e12L}, {"P", 1e15L}, {"E", 1e18L},
+};
+
+// Splits a memory quantity into its number and unit. The unit is empty for a plain number.
+std::pair<std::string_view, std::string_view> SplitMemoryUnit(std::string_view text) {
+  for (const auto& [unit, factor] : kMemoryUnits) {
+    if (text.size() > unit.size() && text.substr(text.size() - unit.size()) == unit) {
+      return {text.substr(0, text.size() - unit.size()), unit};
+    }
+  }
+  return {text, {}};
+}
+
+// The SDK's pattern for memory, `^[0-9]+(E|Ei|P|Pi|T|Ti|G|Gi|M|Mi|K|Ki){0,1}$`
+// (_validate_memory_request_limit in kfp/dsl/pipeline_task.py). Python's `$` also lets a final
+// line break through, which Kubernetes rejects, so kfpc rejects it too.
+bool IsMemoryQuantity(std::string_view text) { return AllDigits(SplitMemoryUnit(text).first); }
+
+// The SDK's pattern for CPU, `([0-9]*[.])?[0-9]+m?$` (_validate_cpu_request_limit): a number
+// of CPUs, or of thousandths of a CPU when followed by `m`.
+bool IsCpuQuantity(std::string_view text) {
+  if (!text.empty() && text.back() == 'm') text.remove_suffix(1);
+  size_t dot = text.find('.');
+  if (dot == std::string_view::npos) return AllDigits(text);
+  return (dot == 0 || AllDigits(text.substr(0, dot))) && AllDigits(text.substr(dot + 1));
+}
+
+long double MemoryBytes(std::string_view text) {
+  auto [number, unit] = SplitMemoryUnit(text);
+  long double factor = 1;
+  for (const auto& [name, value] : kMemoryUnits) {
+    if (name == unit) factor = value;
+  }
+  return std::strtold(std::string(number).c_str(), nullptr) * factor;
+}
+
+long double CpuCount(std::string_view text) {
+  bool milli = !text.empty() && text.back() == 'm';
+  if (milli) text.remove_suffix(1);
+  long double count = std::strtold(std::string(text).c_str(), nullptr);
+  return milli ? count / 1000 : count;
+}
+
+// Rewrites a near miss such as "4 GB", "512mb" or "1.5Gi" as a quantity the SDK accepts, or
+// returns an empty string.
+std::string SuggestMemory(const std::string& text) {
+  std::string compact;
+  for (char c : text) {
+    if (c != ' ' && c != '\t') compact += c;
+  }
+  // A trailing byte sign: "4GB", "4GiB", "512mb".
+  if (compact.size() > 2 && (compact.back() == 'B' || compact.back() == 'b') &&
+      std::isalpha(static_cast<unsigned char>(compact[compact.size() - 2]))) {
+    compact.pop_back();
+  }
+  // A unit written in lower case: "512m" here means megabytes, as "mb" above did.
+  size_t unit = compact.find_first_not_of("0123456789.");
+  if (unit != std::string::npos && unit > 0) {
+    compact[unit] = static_cast<char>(std::toupper(static_cast<unsigned char>(compact[unit])));
+  }
+  if (IsMemoryQuantity(compact)) return compact;
+  // A fraction, "1.5Gi": the same amount in the next smaller unit of the same kind.
+  auto [number, unit_name] = SplitMemoryUnit(compact);
+  size_t dot = number.find('.');
+  if (unit_name.empty() || dot == std::string_view::npos) return "";
+  static const std::string kDecimalUnits = "KMGTPE";
+  size_t index = kDecimalUnits.find(unit_name[0]);
+  if (index == std::string::npos || index == 0) return "";
+  bool binary = unit_name.size() == 2;
+  long double amount = std::strtold(std::string(number).c_str(), nullptr) * (binary ? 1024 : 1000);
+  if (amount != std::floor(amount) || amount > 1e15L) return "";
+  std::string smaller = std::string(1, kDecimalUnits[index - 1]) + (binary ? "i" : "");
+  return std::to_string(static_cast<int64_t>(amount)) + smaller;
+}
+
+// Reads a CPU or memory quantity: a constant string such as "500m" or "16Gi", or for CPUs also a
+// number. Reports a value the KFP SDK rejects at the value.
 std::optional<std::string> QuantitySetting(Context& context, const ast::Setting& setting,
-                                           bool allow_number) {
+                                           bool is_cpu) {
   const ast::Expr* value = AssignedValue(context, setting);
   if (!value) return std::nullopt;
-  if (allow_number && (value->kind == ast::ExprKind::kInt || value->kind == ast::ExprKind::kFloat)) {
-    return value->literal.empty() ? std::to_string(value->int_value) : value->literal;
+  std::optional<std::string> text;
+  if (is_cpu && (value->kind == ast::ExprKind::kInt || value->kind == ast::ExprKind::kFloat)) {
+    if (value->kind == ast::ExprKind::kInt && value->out_of_range) return std::nullopt;
+    text = value->literal.empty() ? std::to_string(value->int_value) : value->literal;
+  } else {
+    text = StringSetting(context, setting);
   }
-  return StringSetting(context, setting);
+  if (!text) return std::nullopt;
+  if (is_cpu ? IsCpuQuantity(*text) : IsMemoryQuantity(*text)) return text;
+  // At most 40 bytes of the text, cut at the start of a UTF-8 character.
+  size_t cut = std::min<size_t>(text->size(), 40);
+  while (cut < text->size() && (static_cast<unsigned char>((*text)[cut]) & 0xC0) == 0x80) --cut;
+  std::string display_text = text->empty() ? "\"\"" : "";
+  for (char c : text->substr(0, cut)) {
+    if (c == '\n') {
+      display_text += "\\n";
+    } else if (c == '\t') {
+      display_text += "\\t";
+    } else {
+      display_text += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
+    }
+  }
+  if (cut < text->size()) display_text += "...";
+  diag::Diagnostic& d = context.Report(
+      diag::Kind::kInvalidValue, value->span,
+      "`" + display_text + "` is not a " + (is_cpu ? "CPU" : "memory") + " quantity");
+  if (!text->empty() && text->front() == '-') {
+    d.notes.push_back("a quantity cannot be negative");
+  }
+  if (is_cpu) {
+    d.help = "write a number of CPUs, such as \"2\" or \"0.5\", or a number of thousandths "
+             "of a CPU followed by `m`, such as \"500m\"";
+    return std::nullopt;
+  }
+  std::string suggestion = SuggestMemory(*text);
+  d.help = suggestion.empty()
+               ? "write a whole number of bytes with an optional unit suffix, such as \"4Gi\", "
+                 "\"512M\" or \"1G\""
+               : "write `" + setting.name + " = \"" + suggestion + "\"`";
+  d.notes.push_back(
+      "the units are K, M, G, T, P and E (powers of 1000) and Ki, Mi, Gi, Ti, Pi and Ei "
+      "(powers of 1024), after a number with no fraction, sign or space");
+  return std::nullopt;
+}
+
+// Reports a request more than its limit, because Kubernetes rejects such a pod.
+void CheckRequestWithinLimit(Context& context, const SettingMap& settings, bool is_cpu,
+                             const std::optional<std::string>& request,
+                             const std::optional<std::string>& limit) {
+  if (!request || !limit) return;
+  long double request_amount = is_cpu ? CpuCount(*request) : MemoryBytes(*request);
+  long double limit_amount = is_cpu ? CpuCount(*limit) : MemoryBytes(*limit);
+  if (request_amount <= limit_amount) return;
+  std::string resource = is_cpu ? "cpu" : "memory";
+  const ast::Setting& request_setting = *settings.at(resource + "_request");
+  const ast::Setting& limit_setting = *settings.at(resource + "_limit");
+  diag::Diagnostic& d = context.Report(
+      diag::Kind::kResourceRequestOverLimit, request_setting.value->span,
+      std::string(is_cpu ? "CPU" : "memory") + " request `" + *request +
+          "` is more than the limit `" + *limit + "`");
+  d.labels.push_back({limit_setting.value->span, "the limit is set here"});
+  if (!is_cpu) {
+    auto bytes = [](long double amount) {
+      char buffer[64];
+      std::snprintf(buffer, sizeof buffer, "%.0Lf", amount);
+      return std::string(buffer);
+    };
+    d.notes.push_back("`" + *request + "` is " + bytes(request_amount) + " bytes and `" + *limit +
+                      "` is " + bytes(limit_amount) + " bytes (`Gi` is 1024^3 bytes, `G` is "
+                      "1000^3 bytes)");
+  }
+  d.notes.push_back("Kubernetes rejects a pod whose request is more than its limit");
+  d.help = "raise `" + resource + "_limit` to at least `" + *request + "`, or lower `" + resource +
+           "_request`";
+}
+
+// The accelerator counts set_accelerator_limit accepts.
+constexpr int64_t kAcceleratorCounts[] = {0, 1, 2, 4, 8, 16};
+
+std::optional<int64_t> AcceleratorCountSetting(Context& context, const ast::Setting& setting) {
+  std::optional<int64_t> count = IntSetting(context, setting);
+  if (!count) return std::nullopt;
+  for (int64_t allowed : kAcceleratorCounts) {
+    if (*count == allowed) return count;
+  }
+  int64_t next = 16;
+  for (int64_t allowed : kAcceleratorCounts) {
+    if (allowed > *count) {
+      next = allowed;
+      break;
+    }
+  }
+  diag::Diagnostic& d =
+      context.Report(diag::Kind::kInvalidValue, setting.value->span,
+                     "the KFP SDK does not accept an accelerator count of " +
+                         std::to_string(*count));
+  d.help = "write 0, 1, 2, 4, 8 or 16, such as `accelerator_count = " + std::to_string(next) + "`";
+  return std::nullopt;
 }
 
 }  // namespace
@@ -85,7 +269,7 @@ void PipelineChecker::CheckTaskSettings(const ast::TaskCall& call, sema::Task& t
     } else if (name == "accelerator_type") {
       task.accelerator_type = StringSetting(context_, *setting);
     } else if (name == "accelerator_count") {
-      task.accelerator_count = IntSetting(context_, *setting);
+      task.accelerator_count = AcceleratorCountSetting(context_, *setting);
     } else if (name == "cache") {
       task.enable_cache = BoolSetting(context_, *setting).value_or(true);
     } else if (name == "retry") {
@@ -100,6 +284,18 @@ void PipelineChecker::CheckTaskSettings(const ast::TaskCall& call, sema::Task& t
     } else if (name == "cache_salt") {
       task.cache_salt = StringSetting(context_, *setting);
     }
+  }
+  CheckRequestWithinLimit(context_, settings, true, task.cpu_request, task.cpu_limit);
+  CheckRequestWithinLimit(context_, settings, false, task.memory_request, task.memory_limit);
+  if (task.accelerator_count && !settings.count("accelerator_type")) {
+    // The SDK writes the count without a type, and the KFP backend driver then sets no
+    // accelerator limit on the pod: the count has no effect.
+    diag::Diagnostic& d = context_.Report(diag::Kind::kAcceleratorCountWithoutType,
+                                          settings.at("accelerator_count")->value->span,
+                                          "`accelerator_count` without `accelerator_type` "
+                                          "requests no accelerator");
+    d.notes.push_back("the KFP backend sets an accelerator limit only when the type is set");
+    d.help = "add the type, such as `accelerator_type = \"nvidia.com/gpu\"`";
   }
   CheckKubernetesSettings(
       context_, settings, call.settings,

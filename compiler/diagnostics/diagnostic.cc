@@ -40,6 +40,18 @@ bool ShownAsEscape(char32_t c) {
          (c >= 0x2060 && c <= 0x2069) || c == 0xFEFF;
 }
 
+// Returns the escape for the character `c` at text[i], whose UTF-8 length from DecodeUtf8 is
+// `*length` (0 for a byte that is not UTF-8). Such a byte becomes `<XX>` and sets `*length` to 1.
+// A character that ShownAsEscape selects becomes `<U+XXXX>`, and any other character gives "".
+std::string EscapeAt(std::string_view text, size_t i, size_t* length, char32_t c) {
+  if (*length == 0) {
+    *length = 1;
+    return fmt::format("<{:02X}>", static_cast<unsigned char>(text[i]));
+  }
+  if (ShownAsEscape(c)) return fmt::format("<U+{:04X}>", static_cast<uint32_t>(c));
+  return "";
+}
+
 // The columns a terminal gives `c`: 2 for the wide East Asian characters and most emoji, 1 for
 // the rest. A rough table that covers the common ranges, enough to line up a caret.
 size_t DisplayWidth(char32_t c) {
@@ -70,12 +82,7 @@ void AppendSnippet(const SourceManager& sources, const Span& span, std::string* 
     char32_t c = 0;
     size_t length = DecodeUtf8(line.substr(i), &c);
     size_t width = 0;
-    if (length == 0) {
-      out->append(fmt::format("<{:02X}>", static_cast<unsigned char>(line[i])));
-      length = 1;
-      width = 4;
-    } else if (ShownAsEscape(c)) {
-      std::string escape = fmt::format("<U+{:04X}>", static_cast<uint32_t>(c));
+    if (std::string escape = EscapeAt(line, i, &length, c); !escape.empty()) {
       out->append(escape);
       width = escape.size();
     } else {
@@ -100,6 +107,23 @@ void AppendSnippet(const SourceManager& sources, const Span& span, std::string* 
 }
 
 }  // namespace
+
+std::string ShownText(std::string_view text) {
+  std::string shown;
+  for (size_t i = 0; i < text.size();) {
+    char32_t c = 0;
+    size_t length = DecodeUtf8(text.substr(i), &c);
+    if (length > 0 && (c == '\n' || c == '\r' || c == '\t')) {
+      shown.append(c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t");
+    } else if (std::string escape = EscapeAt(text, i, &length, c); !escape.empty()) {
+      shown.append(escape);
+    } else {
+      shown.append(text.substr(i, length));
+    }
+    i += length;
+  }
+  return shown;
+}
 
 const KindInfo& Info(Kind kind) { return KindTable()[static_cast<size_t>(kind)]; }
 

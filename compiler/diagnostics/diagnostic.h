@@ -71,6 +71,12 @@ class DiagnosticSink {
   std::vector<Diagnostic> diagnostics_;
 };
 
+// Returns `text`, a piece of the input that a message quotes, in a form that prints on one line.
+// A newline, carriage return or tab becomes `\n`, `\r` or `\t`. Other control characters and the
+// invisible characters that reorder or hide text (U+202E, U+200B) become `<U+XXXX>`, as in the
+// source snippet, and a byte that is not UTF-8 becomes `<XX>`.
+std::string ShownText(std::string_view text);
+
 // Renders `file:line:col: error: message`, the source line, a caret under the span, then labels,
 // notes and the `help:` line. Ends with a newline.
 std::string Render(const SourceManager& sources, const Diagnostic& diagnostic);

@@ -54,13 +54,7 @@ int EmitYaml(const ir::Document& document, const std::string& output, bool check
     out.flush();
     return kExitSuccess;
   }
-  std::string error;
-  if (!WriteFileAtomically(output, yaml, &error)) {
-    ReportWithoutLocation(err, diag::Kind::kWriteFailed,
-                          fmt::format("failed to write `{}`: {}", output, error));
-    return kExitUsageOrIo;
-  }
-  return kExitSuccess;
+  return WriteOutputFile(output, yaml, "pipeline.yaml", err) ? kExitSuccess : kExitUsageOrIo;
 }
 
 // Runs the passes on `document` when they apply, or when the cache report is requested, and
@@ -144,11 +138,8 @@ int RunBuild(const std::vector<std::string>& args, std::ostream& out, std::ostre
   // The first check only covered the root file; imports, kfpc.yaml and kfpc.lock are known now.
   if (std::string input = SameFileAmong(output, InputFiles(files[0], sources));
       output != kStdout && !input.empty()) {
-    ReportWithoutLocation(err, diag::Kind::kWriteFailed,
-                          fmt::format("`{}` is `{}`, which the build reads; the YAML would "
-                                      "replace it",
-                                      output, input),
-                          "write the YAML to another file, such as `pipeline.yaml`");
+    ReportOutputIsInput(output, input, "build", "YAML",
+                        "write the YAML to another file, such as `pipeline.yaml`", err);
     return kExitUsageOrIo;
   }
   ir::Document document = lower::Lower(*result.program, *result.program->entry, lower_options);

@@ -252,17 +252,11 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
     for (const report::CheckedFile& file : checked) {
       std::string input = SameFileAmong(request.output_path, InputFiles(file.path, file.sources));
       if (input.empty()) continue;
-      ReportWithoutLocation(err, diag::Kind::kWriteFailed,
-                            fmt::format("`{}` is `{}`, which the check reads; the report would "
-                                        "replace it",
-                                        request.output_path, input),
-                            "write the report to another file, such as `kfpc-check.sarif`");
+      ReportOutputIsInput(request.output_path, input, "check", "report",
+                          "write the report to another file, such as `kfpc-check.sarif`", err);
       return kExitUsageOrIo;
     }
-    std::string error;
-    if (!WriteFileAtomically(request.output_path, rendered, &error)) {
-      ReportWithoutLocation(err, diag::Kind::kWriteFailed,
-                            fmt::format("failed to write `{}`: {}", request.output_path, error));
+    if (!WriteOutputFile(request.output_path, rendered, "kfpc-check.sarif", err)) {
       return kExitUsageOrIo;
     }
   }

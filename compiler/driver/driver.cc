@@ -1,5 +1,9 @@
 #include "compiler/driver/driver.h"
 
+#include <cerrno>
+#include <streambuf>
+#include <system_error>
+
 #include <fmt/format.h>
 
 #include "compiler/diagnostics/suggest.h"
@@ -69,6 +73,87 @@ std::string SuggestLongOption(const cxxopts::Options& options, const std::string
   return closest.empty() ? "" : fmt::format("did you mean `--{}`", closest);
 }
 
+// A stream buffer that forwards every write to another buffer, standard output's in kfpc. It
+// records the errno of the first write or flush that fails, before later calls change errno.
+class ErrorKeepingBuffer : public std::streambuf {
+ public:
+  explicit ErrorKeepingBuffer(std::streambuf* target) : target_(target) {}
+
+  bool failed() const { return failed_; }
+  int error_number() const { return error_number_; }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    errno = 0;
+    if (traits_type::eq_int_type(target_->sputc(traits_type::to_char_type(c)),
+                                 traits_type::eof())) {
+      Fail();
+      return traits_type::eof();
+    }
+    return c;
+  }
+  std::streamsize xsputn(const char* data, std::streamsize size) override {
+    errno = 0;
+    std::streamsize written = target_->sputn(data, size);
+    if (written < size) Fail();
+    return written;
+  }
+  int sync() override {
+    errno = 0;
+    if (target_->pubsync() == 0) return 0;
+    Fail();
+    return -1;
+  }
+
+ private:
+  void Fail() {
+    if (!failed_) error_number_ = errno;
+    failed_ = true;
+  }
+
+  std::streambuf* target_;
+  bool failed_ = false;
+  int error_number_ = 0;
+};
+
+// Flushes `out` and returns `status`. When the flush or an earlier write to `out` failed, reports
+// the failure with the reason for `error_number`, its errno, and returns kExitUsageOrIo.
+int FinishOutput(std::ostream& out, int error_number, int status, std::ostream& err) {
+  out.flush();
+  if (!out.fail()) return status;
+  std::string reason = error_number != 0
+                           ? std::error_code(error_number, std::generic_category()).message()
+                           : "the write failed";
+  ReportWithoutLocation(err, diag::Kind::kWriteFailed,
+                        fmt::format("failed to write to standard output: {}", reason));
+  return kExitUsageOrIo;
+}
+
+int RunCommand(const std::string& command, const std::vector<std::string>& command_args,
+               std::ostream& out, std::ostream& err) {
+  if (command == "build") return RunBuild(command_args, out, err);
+  if (command == "check") return RunCheck(command_args, out, err);
+  if (command == "lock") return RunLockCommand(command_args, out, err);
+  if (command == "fmt") return RunFmt(command_args, out, err);
+  if (command == "--help" || command == "-h" || command == "help") {
+    out << kUsage;
+    return kExitSuccess;
+  }
+  if (command == "--version") {
+    out << "kfpc " << Version() << "\n";
+    return kExitSuccess;
+  }
+  if (command.starts_with("-")) {
+    std::string closest = diag::ClosestName(command, {"--help", "--version"});
+    return ReportUsageError(err, fmt::format("unknown option `{}`", command), "kfpc",
+                            closest.empty() ? "" : fmt::format("did you mean `{}`", closest));
+  }
+  std::string closest = diag::ClosestName(command, {"build", "check", "fmt", "lock", "lsp"});
+  return ReportUsageError(err, fmt::format("unknown command `{}`", command), "kfpc",
+                          closest.empty() ? "" : fmt::format("did you mean `{}`", closest));
+}
+
 }  // namespace
 
 std::string_view Version() { return KFPC_VERSION; }
@@ -115,27 +200,15 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   if (args.size() < 2) return ReportUsageError(err, "missing command", "kfpc");
   const std::string& command = args[1];
   std::vector<std::string> command_args(args.begin() + 1, args.end());
-  if (command == "build") return RunBuild(command_args, out, err);
-  if (command == "check") return RunCheck(command_args, out, err);
-  if (command == "lock") return RunLockCommand(command_args, out, err);
-  if (command == "fmt") return RunFmt(command_args, out, err);
+  // The language server replaces standard output's buffer (see RunLsp) and writes to it until
+  // its client goes away, so its output is not checked here.
   if (command == "lsp") return RunLsp(command_args, out, err);
-  if (command == "--help" || command == "-h" || command == "help") {
-    out << kUsage;
-    return kExitSuccess;
-  }
-  if (command == "--version") {
-    out << "kfpc " << Version() << "\n";
-    return kExitSuccess;
-  }
-  if (command.starts_with("-")) {
-    std::string closest = diag::ClosestName(command, {"--help", "--version"});
-    return ReportUsageError(err, fmt::format("unknown option `{}`", command), "kfpc",
-                            closest.empty() ? "" : fmt::format("did you mean `{}`", closest));
-  }
-  std::string closest = diag::ClosestName(command, {"build", "check", "fmt", "lock", "lsp"});
-  return ReportUsageError(err, fmt::format("unknown command `{}`", command), "kfpc",
-                          closest.empty() ? "" : fmt::format("did you mean `{}`", closest));
+  ErrorKeepingBuffer buffer(out.rdbuf());
+  std::ostream checked_out(&buffer);
+  int status = RunCommand(command, command_args, checked_out, err);
+  // Flush before reading the errno, which the flush itself may record.
+  checked_out.flush();
+  return FinishOutput(checked_out, buffer.failed() ? buffer.error_number() : 0, status, err);
 }
 
 }  // namespace kfpc::driver

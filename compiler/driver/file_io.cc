@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/driver/commands.h"
 #include "compiler/passes/passes.h"
 #include "compiler/passes/project_config.h"
 
@@ -23,6 +24,39 @@ std::string ErrorText(int error_number) {
 }
 
 }  // namespace
+
+bool WriteOutputFile(const std::string& path, const std::string& contents,
+                     std::string_view example, std::ostream& err) {
+  std::error_code not_directory;
+  if (std::filesystem::is_directory(path, not_directory)) {
+    ReportWithoutLocation(err, diag::Kind::kWriteFailed,
+                          fmt::format("failed to write `{}`: it is a directory", path),
+                          fmt::format("name a file, such as `{}{}{}`", path,
+                                      path.ends_with('/') ? "" : "/", example));
+    return false;
+  }
+  std::string error;
+  if (!WriteFileAtomically(path, contents, &error)) {
+    ReportWithoutLocation(err, diag::Kind::kWriteFailed,
+                          fmt::format("failed to write `{}`: {}", path, error));
+    return false;
+  }
+  return true;
+}
+
+void ReportOutputIsInput(const std::string& output, const std::string& input,
+                         std::string_view command, std::string_view what, std::string_view help,
+                         std::ostream& err) {
+  // Name the file once when `-o` repeats the input's path, and both paths when a link or another
+  // spelling of the path leads to it.
+  std::string message =
+      output == input
+          ? fmt::format("`-o {}` names a file that the {} reads; the {} would replace it", output,
+                        command, what)
+          : fmt::format("`{}` is `{}`, which the {} reads; the {} would replace it", output, input,
+                        command, what);
+  ReportWithoutLocation(err, diag::Kind::kWriteFailed, std::move(message), std::string(help));
+}
 
 std::string SameFileAmong(const std::string& output, const std::vector<std::string>& inputs) {
   for (const std::string& input : inputs) {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/diagnostics/source_manager.h"
@@ -11,6 +13,19 @@ namespace kfpc::driver {
 
 // Defined in the diagnostics library so that `kfpc lock` (compiler/images) can use it too.
 using diag::WriteFileAtomically;
+
+// Writes `contents` to the file `path` with WriteFileAtomically. On failure reports it to `err`
+// and returns false. A directory `path` is reported as one, with a help note that suggests a file
+// named `example` in it, such as `pipeline.yaml`.
+bool WriteOutputFile(const std::string& path, const std::string& contents,
+                     std::string_view example, std::ostream& err);
+
+// Reports to `err` that the file `output` is `input`, or leads to it through a link, which
+// `command` (`build` or `check`) reads, so writing `what` (`YAML`) would replace it. `help`
+// suggests another output file.
+void ReportOutputIsInput(const std::string& output, const std::string& input,
+                         std::string_view command, std::string_view what, std::string_view help,
+                         std::ostream& err);
 
 // Returns the first of `inputs` that names the same file as `output`, directly or through a link,
 // or an empty string when none does or `output` does not exist yet.

@@ -1,5 +1,6 @@
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 #include <fmt/format.h>
@@ -221,6 +222,15 @@ ast::ExprPtr AstBuilder::BuildNumber(antlr4::Token* token, ast::ExprPtr expr) {
         .help = "KFP stores numbers as 64-bit floating point, which represents integers exactly "
                 "only up to 2^53 (9007199254740992); pass a larger value as a `string`";
     return expr;
+  }
+  // from_chars reports underflow as out of range too; strtod distinguishes it by returning a value
+  // near zero rather than infinity.
+  if (!is_int && parsed.ec == std::errc::result_out_of_range &&
+      std::fabs(std::strtod(expr->literal.c_str(), nullptr)) < 1.0) {
+    sink_.Report(diag::Kind::kInvalidNumber, expr->span,
+                 fmt::format("float `{}` is too close to zero to represent", expr->literal))
+        .help = "the smallest nonzero float is about 4.9e-324; write `0.0` if zero is meant";
+    return nullptr;
   }
   diag::Diagnostic& d = sink_.Report(
       diag::Kind::kInvalidNumber, expr->span,

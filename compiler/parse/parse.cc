@@ -22,6 +22,11 @@ ast::File Parse(const diag::SourceManager& sources, diag::FileId file, diag::Dia
     empty.id = file;
     return empty;
   }
+  if (!CheckEncoding(text, file, sink)) {
+    ast::File empty;
+    empty.id = file;
+    return empty;
+  }
   SourceStream stream(text);
   SpanMap spans(stream, file);
   SyntaxErrorReporter reporter(spans, sink);

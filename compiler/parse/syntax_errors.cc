@@ -1,5 +1,8 @@
 #include "compiler/parse/syntax_errors.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include <fmt/format.h>
 
 #include "InputMismatchException.h"
@@ -37,6 +40,17 @@ bool IsOpener(size_t type) {
 
 bool IsCloser(size_t type) {
   return type == KfLexer::RPAREN || type == KfLexer::RBRACK || type == KfLexer::RBRACE;
+}
+
+size_t ClosingBracket(size_t opener) {
+  switch (opener) {
+    case KfLexer::LPAREN:
+      return KfLexer::RPAREN;
+    case KfLexer::LBRACK:
+      return KfLexer::RBRACK;
+    default:
+      return KfLexer::RBRACE;
+  }
 }
 
 bool IsDeclarationKeyword(size_t type) {
@@ -90,9 +104,40 @@ antlr4::Token* SyntaxErrorStrategy::recoverInline(antlr4::Parser* parser) {
   return DefaultErrorStrategy::recoverInline(parser);
 }
 
+bool SyntaxErrorStrategy::ClosesABracket(antlr4::TokenStream* tokens, size_t index) {
+  if (closes_a_bracket_.empty()) {
+    closes_a_bracket_.assign(tokens->size(), false);
+    std::vector<size_t> open;  // the types of the brackets still open
+    for (size_t i = 0; i < tokens->size(); ++i) {
+      antlr4::Token* token = tokens->get(i);
+      if (token->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+      size_t type = token->getType();
+      if (IsOpener(type)) {
+        open.push_back(type);
+      } else if (IsCloser(type)) {
+        // A closer also closes the brackets left open inside its pair, as in `{ f(a }`. The
+        // nesting limit (CheckNesting) bounds this search.
+        auto pair = std::find_if(open.rbegin(), open.rend(),
+                                 [&](size_t opener) { return ClosingBracket(opener) == type; });
+        if (pair != open.rend()) {
+          open.erase(std::prev(pair.base()), open.end());
+          closes_a_bracket_[i] = true;
+        }
+      }
+    }
+  }
+  return index < closes_a_bracket_.size() && closes_a_bracket_[index];
+}
+
 antlr4::Token* SyntaxErrorStrategy::singleTokenDeletion(antlr4::Parser* parser) {
   antlr4::TokenStream* tokens = parser->getTokenStream();
   if (IsOpener(tokens->LA(1)) || IsDeclarationKeyword(tokens->LA(1))) return nullptr;
+  // Nor a closing bracket that closes an opening one. In `f(a = )` followed by `f(a = 1)` on the
+  // next line, dropping the first `)` would read the second call as the value of `a`, nest every
+  // later line one level deeper, and report a matched bracket as unmatched.
+  if (IsCloser(tokens->LA(1)) && ClosesABracket(tokens, tokens->LT(1)->getTokenIndex())) {
+    return nullptr;
+  }
   // In `a = ] b = 1`, dropping `]` would read `b` as the value of `a`: newlines do not end
   // statements, so a name followed by `=` or `{` is taken to start the next one.
   bool next_starts_statement = (tokens->LA(2) == KfLexer::ID || tokens->LA(2) == KfLexer::ENV) &&
@@ -166,7 +211,12 @@ void SyntaxErrorStrategy::reportUnwantedToken(antlr4::Parser* parser) {
     ReportExpected(parser, parser->getContext(), token, getExpectedTokens(parser), false);
     return;
   }
-  Emit(parser, token, UnexpectedMessage(parser->getContext(), token, nullptr), false);
+  // A closing bracket of another kind, as `}` in an unclosed list, may mean that the list's own
+  // closer is missing at the end of a line: AfterPrevious decides by what the bracket closes.
+  bool after_previous =
+      AfterPrevious(parser, token, false, /*unexpected=*/!IsCloser(token->getType()));
+  Emit(parser, token, UnexpectedMessage(parser->getContext(), token, nullptr, after_previous),
+       after_previous);
 }
 
 void SyntaxErrorStrategy::reportMissingToken(antlr4::Parser* parser) {
@@ -179,18 +229,33 @@ void SyntaxErrorStrategy::reportMissingToken(antlr4::Parser* parser) {
 void SyntaxErrorStrategy::ReportExpected(antlr4::Parser* parser, antlr4::ParserRuleContext* ctx,
                                          antlr4::Token* found,
                                          const antlr4::misc::IntervalSet& expected, bool missing) {
-  Emit(parser, found, ExpectedMessage(ctx, found, expected, missing), missing);
+  bool after_previous = AfterPrevious(parser, found, missing, /*unexpected=*/false);
+  Emit(parser, found, ExpectedMessage(ctx, found, expected, missing, after_previous),
+       after_previous);
 }
 
-// Reports a missing token, or a token found only on a later line, right after the token before
-// it, where the fix goes. Any other error is reported at the token found.
+// Whether an error at `found` is reported right after the token before it, where the fix goes:
+// a missing token, and the end of the file. So is an expected token missing at the end of a line
+// when what follows on a later line could start something else or closes an open bracket, as in
+// `f(a = 1` followed by `}` on the next line. A token reported as unexpected, a comma, or a
+// closing bracket that closes nothing is the mistake itself and is reported where it is.
+bool SyntaxErrorStrategy::AfterPrevious(antlr4::Parser* parser, antlr4::Token* found, bool missing,
+                                        bool unexpected) {
+  antlr4::TokenStream* tokens = parser->getTokenStream();
+  if (found->getTokenIndex() == 0) return false;
+  if (missing || found->getType() == antlr4::Token::EOF) return true;
+  antlr4::Token* previous = tokens->get(found->getTokenIndex() - 1);
+  if (unexpected || previous->getLine() == found->getLine()) return false;
+  size_t type = found->getType();
+  if (type == KfLexer::COMMA) return false;
+  return !IsCloser(type) || ClosesABracket(tokens, found->getTokenIndex());
+}
+
 void SyntaxErrorStrategy::Emit(antlr4::Parser* parser, antlr4::Token* found,
-                               const SyntaxMessage& words, bool missing) {
+                               const SyntaxMessage& words, bool after_previous) {
   diag::Span span = reporter_.spans().Of(found);
-  antlr4::Token* previous = found->getTokenIndex() > 0
-                                ? parser->getTokenStream()->get(found->getTokenIndex() - 1)
-                                : nullptr;
-  if (previous != nullptr && (missing || previous->getLine() != found->getLine())) {
+  if (after_previous) {
+    antlr4::Token* previous = parser->getTokenStream()->get(found->getTokenIndex() - 1);
     span.begin = span.end = reporter_.spans().Of(previous).end;
   }
   diag::Diagnostic& d = reporter_.Report(diag::Kind::kSyntaxError, found, span, words.message);

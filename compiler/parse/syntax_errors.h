@@ -2,6 +2,7 @@
 
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "BaseErrorListener.h"
 #include "DefaultErrorStrategy.h"
@@ -76,9 +77,16 @@ class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
   void ReportExpected(antlr4::Parser* parser, antlr4::ParserRuleContext* ctx, antlr4::Token* found,
                       const antlr4::misc::IntervalSet& expected, bool missing);
 
-  void Emit(antlr4::Parser* parser, antlr4::Token* found, const SyntaxMessage& words, bool missing);
+  bool AfterPrevious(antlr4::Parser* parser, antlr4::Token* found, bool missing, bool unexpected);
+  // Reports `words` at `found`, or right after the token before it when `after_previous` is set.
+  void Emit(antlr4::Parser* parser, antlr4::Token* found, const SyntaxMessage& words,
+            bool after_previous);
+  // Whether the closing bracket at token `index` closes an opening bracket of its kind before it.
+  // The brackets of the whole file are matched once, on the first call.
+  bool ClosesABracket(antlr4::TokenStream* tokens, size_t index);
 
   SyntaxErrorReporter& reporter_;
+  std::vector<bool> closes_a_bracket_;  // by token index; empty until first needed
 };
 
 }  // namespace kfpc::parse

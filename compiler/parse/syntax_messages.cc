@@ -304,6 +304,21 @@ std::string Help(ParserRuleContext* ctx, const antlr4::Token* found, const Inter
   return "";
 }
 
+// The help of an expected-token error that has no more specific one: what to write at the error.
+std::string FallbackHelp(ParserRuleContext* ctx, const antlr4::Token* found,
+                         const IntervalSet& expected, bool missing) {
+  std::string wanted = DescribeExpected(expected, ctx);
+  if (expected.contains(size_t{KfLexer::STRING}) && expected.contains(size_t{KfLexer::LBRACK}) &&
+      expected.contains(size_t{KfLexer::NOT})) {
+    return fmt::format("write {} here: a string such as `\"text\"`, a number, an input or a task "
+                       "output such as `t.output`",
+                       wanted);
+  }
+  if (missing) return fmt::format("insert {} here", wanted);  // or at the end of the line
+  if (found->getType() == antlr4::Token::EOF) return fmt::format("add {} at the end", wanted);
+  return fmt::format("write {} here, or remove {}", wanted, DescribeToken(found));
+}
+
 }  // namespace
 
 std::string DescribeToken(const antlr4::Token* token) {
@@ -315,7 +330,7 @@ std::string DescribeToken(const antlr4::Token* token) {
 }
 
 SyntaxMessage ExpectedMessage(ParserRuleContext* ctx, const antlr4::Token* found,
-                              const IntervalSet& expected, bool missing) {
+                              const IntervalSet& expected, bool missing, bool after_previous) {
   SyntaxMessage result;
   result.help = Help(ctx, found, expected);
   ListKind list;
@@ -344,6 +359,9 @@ SyntaxMessage ExpectedMessage(ParserRuleContext* ctx, const antlr4::Token* found
   }
   if (!missing) result.message += fmt::format(", found {}", DescribeToken(found));
   if (found->getType() == antlr4::Token::EOF) result.unclosed = InnermostOpener(ctx);
+  if (result.help.empty()) {
+    result.help = FallbackHelp(ctx, found, expected, missing || after_previous);
+  }
   return result;
 }
 
@@ -353,12 +371,13 @@ size_t EnclosingCloser(ParserRuleContext* ctx) {
 }
 
 SyntaxMessage UnexpectedMessage(ParserRuleContext* ctx, const antlr4::Token* found,
-                                const antlr4::Token* after) {
+                                const antlr4::Token* after, bool after_previous) {
   ListKind list;
   if (kBrackets.contains(found->getType()) && EnclosingList(ctx, &list) != nullptr &&
       list.closer != found->getType()) {
     // `[1, 2 }`: the list is not closed.
-    SyntaxMessage result = ExpectedMessage(ctx, found, Of({list.closer, KfLexer::COMMA}), false);
+    SyntaxMessage result =
+        ExpectedMessage(ctx, found, Of({list.closer, KfLexer::COMMA}), false, after_previous);
     result.unclosed = InnermostOpener(ctx);
     return result;
   }
@@ -386,7 +405,12 @@ SyntaxMessage UnexpectedMessage(ParserRuleContext* ctx, const antlr4::Token* fou
     result.unclosed = InnermostOpener(ctx);
     return result;
   }
-  result.message = fmt::format("unexpected {}{}", DescribeToken(found), where);
+  // "unexpected string", not "unexpected a string".
+  std::string described = DescribeToken(found);
+  for (std::string_view article : {"a ", "an "}) {
+    if (described.rfind(article, 0) == 0) described.erase(0, article.size());
+  }
+  result.message = fmt::format("unexpected {}{}", described, where);
   result.help = Help(ctx, found, {});
   if (kBrackets.contains(found->getType()) && after == nullptr) {
     result.help = fmt::format("remove this unmatched {}", DescribeToken(found));

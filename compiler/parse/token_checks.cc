@@ -49,7 +49,8 @@ size_t ReportErrorChars(const std::vector<antlr4::Token*>& tokens, size_t i, std
     reporter.MarkReported(tokens[last]);
   }
   std::string_view chars = text.substr(span.begin, span.end - span.begin);
-  std::string message = fmt::format("unexpected character{} `{}`", last > i ? "s" : "", chars);
+  std::string message =
+      fmt::format("unexpected character{} `{}`", last > i ? "s" : "", diag::ShownText(chars));
   reporter.Report(diag::Kind::kInvalidCharacter, tokens[i], span, message).help =
       CharacterHelp(chars);
   return last;
@@ -144,6 +145,41 @@ NestingEffect EffectOf(size_t type) {
 }
 
 }  // namespace
+
+bool CheckEncoding(std::string_view text, diag::FileId file, diag::DiagnosticSink& sink) {
+  // UTF-32 first: its little-endian mark starts with the UTF-16 one.
+  struct ByteOrderMark {
+    std::string_view bytes;
+    std::string_view encoding;
+  };
+  static constexpr ByteOrderMark kMarks[] = {
+      {std::string_view("\xFF\xFE\0\0", 4), "UTF-32"},
+      {std::string_view("\0\0\xFE\xFF", 4), "UTF-32"},
+      {"\xFF\xFE", "UTF-16"},
+      {"\xFE\xFF", "UTF-16"},
+  };
+  for (const ByteOrderMark& mark : kMarks) {
+    if (!text.starts_with(mark.bytes)) continue;
+    diag::Span span{file, 0, static_cast<uint32_t>(mark.bytes.size())};
+    sink.Report(diag::Kind::kInvalidCharacter, span,
+                fmt::format("the source is {}, not UTF-8", mark.encoding))
+        .help = "save the file as UTF-8";
+    return false;
+  }
+  // Text has no NUL bytes, but UTF-16 without a mark has one in every other byte of ASCII text.
+  // A few stray NULs are left to the lexer, which reports each where it is.
+  std::string_view sample = text.substr(0, 4096);
+  size_t nuls = std::count(sample.begin(), sample.end(), '\0');
+  if (sample.size() >= 2 && nuls * 4 >= sample.size()) {
+    size_t first = sample.find('\0');
+    sink.Report(diag::Kind::kInvalidCharacter,
+                diag::Span{file, static_cast<uint32_t>(first), static_cast<uint32_t>(first + 1)},
+                "the source is not UTF-8 text: most of its bytes are NUL")
+        .help = "save the file as UTF-8; a UTF-16 file without a byte order mark looks like this";
+    return false;
+  }
+  return true;
+}
 
 void ReportLexicalErrors(const std::vector<antlr4::Token*>& tokens, std::string_view text,
                          const SourceStream& stream, SyntaxErrorReporter& reporter,

@@ -9,6 +9,11 @@
 
 namespace kfpc::parse {
 
+// Reports one error and returns false when `text` starts with the byte order mark of UTF-16 or
+// UTF-32, or when at least a quarter of its first 4 KiB are NUL bytes, as in UTF-16 without a
+// byte order mark or a binary file. The lexer would report each NUL byte of such a file.
+bool CheckEncoding(std::string_view text, diag::FileId file, diag::DiagnosticSink& sink);
+
 // Reports the lexical mistakes in `tokens` (unterminated strings, malformed numbers, stray
 // characters, invalid UTF-8 from `stream`), each once and at its token so that the parser stays
 // quiet about it.

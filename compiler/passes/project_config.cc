@@ -120,7 +120,7 @@ class ConfigReader {
       std::string key = entry.first.Scalar();
       // yaml-cpp keeps both entries of a repeated key, and a lookup finds only the first.
       if (!seen.insert(key).second) {
-        Report(entry.first, "duplicate key `" + key + "` in `" + what + "`",
+        Report(entry.first, "duplicate key `" + diag::ShownText(key) + "` in `" + what + "`",
                "remove one of the two entries");
         continue;
       }
@@ -133,7 +133,8 @@ class ConfigReader {
           }
           help = "the keys of `" + what + "` are " + names;
         }
-        Report(entry.first, "unknown key `" + key + "` in `" + what + "`", help);
+        Report(entry.first, "unknown key `" + diag::ShownText(key) + "` in `" + what + "`",
+               help);
       }
     }
     return true;
@@ -186,7 +187,8 @@ bool ConfigReader::ReadTolerations(const YAML::Node& node, TargetProfile* profil
     }
     if (toleration.op != "Equal" && toleration.op != "Exists") {
       Report(item["operator"] ? item["operator"] : item,
-             "toleration operator `" + toleration.op + "` is invalid", "write `Equal` or `Exists`");
+             "toleration operator `" + diag::ShownText(toleration.op) + "` is invalid",
+             "write `Equal` or `Exists`");
       continue;
     }
     profile->tolerations.push_back(toleration);
@@ -214,11 +216,13 @@ bool ConfigReader::ReadInstanceTypes(const YAML::Node& node, TargetProfile* prof
     std::optional<int64_t> millis = vcpus ? ParseCpuMillis(*vcpus) : std::nullopt;
     std::optional<int64_t> mib = memory ? ParseMemoryMib(*memory) : std::nullopt;
     if (vcpus && !millis) {
-      Report(item["vcpus"], "`vcpus` value `" + *vcpus + "` is not a valid CPU quantity",
+      Report(item["vcpus"],
+             "`vcpus` value `" + diag::ShownText(*vcpus) + "` is not a valid CPU quantity",
              "write a number of CPUs, such as `vcpus: 16`");
     }
     if (memory && !mib) {
-      Report(item["memory"], "`memory` value `" + *memory + "` is not a valid memory quantity",
+      Report(item["memory"],
+             "`memory` value `" + diag::ShownText(*memory) + "` is not a valid memory quantity",
              "write a Kubernetes quantity, such as `memory: 32Gi`");
     }
     if (!name || !millis || !mib) continue;
@@ -245,7 +249,7 @@ bool ConfigReader::ReadProfile(const std::string& name, const YAML::Node& node,
       "base",          "architecture", "labels",         "families",
       "node_selector", "tolerations",  "instance_types", "nvidia_gpus"};
   size_t reported_before = reported();
-  if (!Mapping(node, "targets." + name, kKeys)) return false;
+  if (!Mapping(node, "targets." + diag::ShownText(name), kKeys)) return false;
   if (node["base"]) {
     std::optional<std::string> base = String(node["base"], "base");
     std::optional<TargetProfile> builtin = base ? BuiltinProfile(*base) : std::nullopt;
@@ -254,7 +258,8 @@ bool ConfigReader::ReadProfile(const std::string& name, const YAML::Node& node,
     } else if (base) {
       static const std::vector<std::string> kBuiltins = {"graviton4", "arm64", "amd64", "none"};
       std::string closest = diag::ClosestName(*base, kBuiltins);
-      Report(node["base"], "`base` must name a built-in target, found `" + *base + "`",
+      Report(node["base"],
+             "`base` must name a built-in target, found `" + diag::ShownText(*base) + "`",
              closest.empty() ? "the built-in targets are `graviton4`, `arm64`, `amd64` and `none`"
                              : "did you mean `" + closest +
                                    "`? The built-in targets are `graviton4`, `arm64`, `amd64` "
@@ -269,7 +274,8 @@ bool ConfigReader::ReadProfile(const std::string& name, const YAML::Node& node,
     if (key == "architecture") {
       std::optional<std::string> arch = String(value, key);
       if (arch && *arch != "arm64" && *arch != "amd64") {
-        Report(value, "architecture `" + *arch + "` is not supported", "write `arm64` or `amd64`");
+        Report(value, "architecture `" + diag::ShownText(*arch) + "` is not supported",
+               "write `arm64` or `amd64`");
         arch.reset();
       }
       if (arch) profile->architecture = *arch;
@@ -314,12 +320,33 @@ bool ConfigReader::ReadProfile(const std::string& name, const YAML::Node& node,
   ok = ok && reported() == reported_before;
   // Without a valid base, the missing architecture follows from the reported error.
   if (ok && profile->architecture.empty()) {
-    Report(node, "target `" + name + "` has no `architecture`",
+    Report(node, "target `" + diag::ShownText(name) + "` has no `architecture`",
            "add `architecture: arm64` or `base: graviton4`");
     ok = false;
   }
   if (ok && node["families"] && !node["instance_types"]) KeepFamilyInstanceTypes(profile);
   return ok;
+}
+
+// Reports a `default_target` that names neither a built-in target nor one under `targets:`, at
+// its value, and clears it. A target whose profile has errors counts as declared: those errors
+// are reported at the profile.
+void CheckDefaultTarget(ConfigReader& reader, const YAML::Node& root, ProjectConfig* config) {
+  const std::string& name = *config->default_target;
+  std::vector<std::string> names = BuiltinProfileNames();
+  if (const YAML::Node& targets = root["targets"]; targets && targets.IsMap()) {
+    for (const auto& entry : targets) names.push_back(entry.first.Scalar());
+  }
+  if (std::find(names.begin(), names.end(), name) != names.end()) return;
+  std::string known;
+  for (const std::string& known_name : names) {
+    known += (known.empty() ? "`" : ", `") + diag::ShownText(known_name) + "`";
+  }
+  std::string help = diag::DidYouMean(name, names);
+  if (help.empty()) help = "the targets are " + known + "; declare others under `targets:`";
+  reader.Report(root["default_target"],
+                "`default_target` names unknown target `" + diag::ShownText(name) + "`", help);
+  config->default_target.reset();
 }
 
 bool ReadConfig(ConfigReader& reader, const YAML::Node& root, ProjectConfig* config) {
@@ -363,6 +390,9 @@ bool ReadConfig(ConfigReader& reader, const YAML::Node& root, ProjectConfig* con
         config->targets[name] = std::move(profile);
       }
     }
+  }
+  if (config->default_target) {
+    CheckDefaultTarget(reader, root, config);
   }
   return reader.reported() == reported_before;
 }

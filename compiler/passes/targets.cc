@@ -19,8 +19,8 @@ const TargetProfile* Lookup(const TargetChoice& choice, const std::string& name,
                             diag::DiagnosticSink& sink) {
   auto it = choice.profiles.find(name);
   if (it != choice.profiles.end()) return &it->second;
-  sink.Report(diag::Kind::kUnknownTarget, span, "unknown target `" + name + "`").help =
-      "the targets are " + KnownNames(choice.profiles) +
+  sink.Report(diag::Kind::kUnknownTarget, span, "unknown target `" + diag::ShownText(name) + "`")
+      .help = "the targets are " + KnownNames(choice.profiles) +
       "; declare others under `targets:` in `kfpc.yaml`";
   return nullptr;
 }

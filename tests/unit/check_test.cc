@@ -487,6 +487,192 @@ pipeline p(size: int = 3) -> (model: Model) {
   EXPECT_EQ(p->returns[0].value.name, "Output");
 }
 
+// Checks one task of `train` with `settings` in its block.
+std::unique_ptr<Checked> CheckTaskSettings(const std::string& settings) {
+  return CheckText(R"(
+component train() {
+  image = "train:1"
+}
+pipeline p() {
+  train() {
+    )" + settings + R"(
+  }
+}
+)");
+}
+
+TEST(CheckTaskSettings, QuantitiesTheSdkAccepts) {
+  // _validate_cpu_request_limit and _validate_memory_request_limit of the SDK accept these.
+  for (const std::string cpu : {"2", "0.5", ".5", "500m", "0.5m", "16", "0"}) {
+    auto c = CheckTaskSettings("cpu_limit = \"" + cpu + "\"");
+    EXPECT_EQ(c->Errors(), "") << cpu;
+    EXPECT_EQ(c->program().entry->tasks[0]->cpu_limit, cpu);
+  }
+  for (const std::string memory : {"4Gi", "512M", "1G", "1024", "0", "3Ei", "2E", "7Pi", "1P",
+                                   "1Ti", "1T", "64Mi", "100Ki", "100K"}) {
+    auto c = CheckTaskSettings("memory_limit = \"" + memory + "\"");
+    EXPECT_EQ(c->Errors(), "") << memory;
+    EXPECT_EQ(c->program().entry->tasks[0]->memory_limit, memory);
+  }
+  // A number for CPUs is written as in the source.
+  auto c = CheckTaskSettings("cpu_request = 0.25\n cpu_limit = 2");
+  EXPECT_EQ(c->Errors(), "");
+  EXPECT_EQ(c->program().entry->tasks[0]->cpu_request, "0.25");
+  EXPECT_EQ(c->program().entry->tasks[0]->cpu_limit, "2");
+}
+
+TEST(CheckTaskSettings, QuantitiesTheSdkRejects) {
+  for (const std::string cpu : {"2 cores", "-1", "2.", "1e3", "1.5.2", "m", "", "500M", " 2",
+                                "2\\n", "1/2", "+1"}) {
+    auto c = CheckTaskSettings("cpu_limit = \"" + cpu + "\"");
+    EXPECT_NE(c->Errors().find("is not a CPU quantity"), std::string::npos) << cpu;
+  }
+  for (const std::string memory : {"4 GB", "4GB", "lots", "-1", "1.5Gi", "512m", "4gi", "Gi",
+                                   "", "1e9", "4Gi ", "0x10", "1k", "4GiB"}) {
+    auto c = CheckTaskSettings("memory_limit = \"" + memory + "\"");
+    EXPECT_NE(c->Errors().find("is not a memory quantity"), std::string::npos) << memory;
+  }
+  // Memory is never a bare number, and a CPU number follows the same pattern as the string.
+  EXPECT_NE(CheckTaskSettings("memory_limit = 4")->Errors().find("expects a string"),
+            std::string::npos);
+  EXPECT_NE(CheckTaskSettings("cpu_limit = 1e3")->Errors().find("`1e3` is not a CPU quantity"),
+            std::string::npos);
+}
+
+TEST(CheckTaskSettings, MemoryHelpSuggestsTheQuantity) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"4 GB", "4G"}, {"4GiB", "4Gi"}, {"512mb", "512M"}, {"1.5Gi", "1536Mi"}, {"0.5G", "500M"},
+      {"2 gi", "2Gi"}};
+  for (const auto& [written, suggested] : cases) {
+    auto c = CheckTaskSettings("memory_limit = \"" + written + "\"");
+    EXPECT_NE(c->Errors().find("help: write `memory_limit = \"" + suggested + "\"`"),
+              std::string::npos)
+        << c->Errors();
+  }
+  auto c = CheckTaskSettings("memory_limit = \"lots\"");
+  EXPECT_NE(c->Errors().find("such as \"4Gi\", \"512M\" or \"1G\""), std::string::npos)
+      << c->Errors();
+}
+
+TEST(CheckTaskSettings, RequestAboveLimit) {
+  struct Case {
+    std::string settings;
+    bool over;
+  };
+  const Case cases[] = {
+      {"memory_request = \"8Gi\"\n memory_limit = \"4G\"", true},
+      {"memory_request = \"4Gi\"\n memory_limit = \"4G\"", true},
+      {"memory_request = \"4G\"\n memory_limit = \"4Gi\"", false},
+      {"memory_request = \"1Gi\"\n memory_limit = \"1024Mi\"", false},
+      {"memory_request = \"1000M\"\n memory_limit = \"1G\"", false},
+      {"memory_request = \"1001M\"\n memory_limit = \"1G\"", true},
+      {"memory_request = \"1E\"\n memory_limit = \"1Ei\"", false},
+      {"memory_request = \"2\"\n memory_limit = \"1K\"", false},
+      {"cpu_request = \"4\"\n cpu_limit = \"2\"", true},
+      {"cpu_request = \"1500m\"\n cpu_limit = 1", true},
+      {"cpu_request = \"1000m\"\n cpu_limit = \"1\"", false},
+      {"cpu_request = 0.5\n cpu_limit = \"500m\"", false},
+      {"cpu_request = \"0.51\"\n cpu_limit = \"500m\"", true},
+      {"cpu_request = \"8\"", false},
+      {"memory_limit = \"1Mi\"", false},
+  };
+  for (const Case& test : cases) {
+    auto c = CheckTaskSettings(test.settings);
+    bool reported = c->Errors().find("is more than the limit") != std::string::npos;
+    EXPECT_EQ(reported, test.over) << test.settings << "\n" << c->Errors();
+  }
+  auto c = CheckTaskSettings("memory_request = \"8Gi\"\n memory_limit = \"4G\"");
+  ASSERT_EQ(c->sink.diagnostics().size(), 1u);
+  const diag::Diagnostic& d = c->sink.diagnostics()[0];
+  EXPECT_EQ(d.kind, diag::Kind::kResourceRequestOverLimit);
+  ASSERT_EQ(d.labels.size(), 1u);
+  EXPECT_EQ(d.labels[0].message, "the limit is set here");
+  EXPECT_NE(c->Errors().find("`8Gi` is 8589934592 bytes and `4G` is 4000000000 bytes ("),
+            std::string::npos)
+      << c->Errors();
+}
+
+TEST(CheckTaskSettings, AcceleratorCount) {
+  for (int count : {0, 1, 2, 4, 8, 16}) {
+    auto c = CheckTaskSettings("accelerator_type = \"nvidia.com/gpu\"\n accelerator_count = " +
+                               std::to_string(count));
+    EXPECT_EQ(c->Errors(), "") << count;
+    EXPECT_EQ(c->program().entry->tasks[0]->accelerator_count, count);
+  }
+  for (int count : {3, 5, 32}) {
+    auto c = CheckTaskSettings("accelerator_type = \"nvidia.com/gpu\"\n accelerator_count = " +
+                               std::to_string(count));
+    EXPECT_NE(c->Errors().find("does not accept an accelerator count of " +
+                               std::to_string(count)),
+              std::string::npos)
+        << c->Errors();
+  }
+  EXPECT_NE(CheckTaskSettings("accelerator_type = \"x\"\n accelerator_count = 3")
+                ->Errors()
+                .find("such as `accelerator_count = 4`"),
+            std::string::npos);
+  // A count without a type is written as the SDK writes it, with a warning.
+  auto c = CheckTaskSettings("accelerator_count = 1");
+  EXPECT_EQ(c->sink.error_count(), 0u);
+  ASSERT_EQ(c->sink.diagnostics().size(), 1u);
+  EXPECT_EQ(c->sink.diagnostics()[0].kind, diag::Kind::kAcceleratorCountWithoutType);
+  EXPECT_EQ(c->sink.diagnostics()[0].severity, diag::Severity::kWarning);
+  EXPECT_EQ(c->program().entry->tasks[0]->accelerator_count, 1);
+}
+
+TEST(CheckTaskSettings, TimeoutHelpNamesSeconds) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"\"1h\"", "`timeout = 3600` for `1h`"},
+      {"\"30m\"", "`timeout = 1800` for `30m`"},
+      {"\"90s\"", "`timeout = 90` for `90s`"},
+      {"\"2d\"", "`timeout = 172800` for `2d`"},
+      {"1.5", "write a whole number of seconds, such as `timeout = 3600` for one hour"},
+      {"\"soon\"", "write a whole number of seconds, such as `timeout = 3600` for one hour"},
+  };
+  for (const auto& [written, help] : cases) {
+    auto c = CheckTaskSettings("timeout = " + written);
+    EXPECT_NE(c->Errors().find(help), std::string::npos) << c->Errors();
+  }
+}
+
+// Checks a component with `image = "<image>"`.
+std::unique_ptr<Checked> CheckImage(const std::string& image) {
+  return CheckText("component c() {\n  image = \"" + image +
+                   "\"\n}\npipeline p() {\n  c()\n}\n");
+}
+
+TEST(CheckImage, ReferencesNoRegistryResolves) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"", "empty image"},
+      {"https://ghcr.io/org/train:1", "remove the scheme: `image = \"ghcr.io/org/train:1\"`"},
+      {"docker://python:3.11", "remove the scheme: `image = \"python:3.11\"`"},
+      {"python: 3.11", "contains white space"},
+      {" python:3.11", "remove it: `image = \"python:3.11\"`"},
+      {"python:3.11\\t", "a control character or tab"},
+      {"MyOrg/train:1", "write it in lower case: `image = \"myorg/train:1\"`"},
+      {"ghcr.io/MyOrg/Train:Latest", "write it in lower case: `image = \"ghcr.io/myorg/train:Latest\"`"},
+      {"Python", "the repository `Python` has upper case letters"},
+  };
+  for (const auto& [image, expected] : cases) {
+    auto c = CheckImage(image);
+    EXPECT_NE(c->Errors().find(expected), std::string::npos) << image << "\n" << c->Errors();
+    ASSERT_FALSE(c->sink.diagnostics().empty());
+    EXPECT_EQ(c->sink.diagnostics()[0].kind, diag::Kind::kInvalidImageReference);
+  }
+}
+
+TEST(CheckImage, ValidReferences) {
+  for (const std::string image :
+       {"python:3.11", "python", "ghcr.io/org/train:V1-GPU", "localhost:5000/train",
+        "Registry.Example.com/org/train:1", "[::1]:5000/train:1",
+        "python@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "argostub/createpvc"}) {
+    auto c = CheckImage(image);
+    EXPECT_EQ(c->Errors(), "") << image;
+    EXPECT_EQ(c->Component("c")->image, image);
+  }
+}
+
 TEST(CheckPipeline, PipelineCalledAsComponent) {
   auto c = CheckValid(std::string(kComponents) + R"(
 pipeline inner(n: int) -> (data: Dataset) {

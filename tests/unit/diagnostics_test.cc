@@ -119,6 +119,17 @@ TEST(Render, ShowsInvisibleAndInvalidCharactersAsEscapes) {
   EXPECT_EQ(Snippet("a\xFF" "b", 1, 2), "1 | a<FF>b\n  |  ^~~~\n");
 }
 
+TEST(ShownText, EscapesWhatWouldChangeTheMessageLine) {
+  EXPECT_EQ(diag::ShownText("arm64"), "arm64");
+  EXPECT_EQ(diag::ShownText("é名"), "é名");
+  EXPECT_EQ(diag::ShownText("arm64\n"), "arm64\\n");
+  EXPECT_EQ(diag::ShownText("a\r\tb"), "a\\r\\tb");
+  EXPECT_EQ(diag::ShownText("a\u202Eb\u200Bc"), "a<U+202E>b<U+200B>c");
+  EXPECT_EQ(diag::ShownText(std::string("a\0b", 3)), "a<U+0000>b");
+  EXPECT_EQ(diag::ShownText("a\x1B[2Jb"), "a<U+001B>[2Jb");
+  EXPECT_EQ(diag::ShownText("a\xFF" "b\xC3"), "a<FF>b<C3>");
+}
+
 TEST(Render, CaretAfterTheEndOfTheLine) {
   EXPECT_EQ(Snippet("abc", 3, 3), "1 | abc\n  |    ^\n");
 }

@@ -92,14 +92,15 @@ class DriverTest : public ::testing::Test {
     fs::remove_all(dir_, ignored);
   }
 
-  // Runs `kfpc ARGS` in dir_; ARGS is passed through the shell, so quote where needed.
-  Outcome Kfpc(const std::string& args) {
-    std::string command = "cd '" + dir_.string() + "' && '" KFPC_BINARY "' " + args +
-                          " >.stdout 2>.stderr";
+  // Runs `kfpc ARGS` in dir_; ARGS is passed through the shell, so quote where needed. Standard
+  // output goes to `stdout_path`, which is read back unless another path is given.
+  Outcome Kfpc(const std::string& args, const std::string& stdout_path = ".stdout") {
+    std::string command = "cd '" + dir_.string() + "' && '" KFPC_BINARY "' " + args + " >" +
+                          stdout_path + " 2>.stderr";
     int raw = std::system(command.c_str());
     Outcome outcome;
     outcome.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    outcome.out = ReadFile(dir_ / ".stdout");
+    if (stdout_path == ".stdout") outcome.out = ReadFile(dir_ / ".stdout");
     outcome.err = ReadFile(dir_ / ".stderr");
     fs::remove(dir_ / ".stdout");
     fs::remove(dir_ / ".stderr");
@@ -468,8 +469,10 @@ TEST_F(DriverTest, OutputOverImportOrProjectFileIsRejected) {
   WriteFile(dir_ / "kfpc.yaml", "version: 1\n");
   Outcome over_import = Kfpc("build main.kf -o lib.kf");
   EXPECT_EQ(over_import.status, 2);
-  EXPECT_NE(over_import.err.find("`lib.kf` is `"), std::string::npos) << over_import.err;
-  EXPECT_NE(over_import.err.find("which the build reads"), std::string::npos) << over_import.err;
+  EXPECT_EQ(over_import.err,
+            "kfpc: error: `-o lib.kf` names a file that the build reads; the YAML would replace "
+            "it\n"
+            "help: write the YAML to another file, such as `pipeline.yaml`\n");
   EXPECT_EQ(ReadFile(dir_ / "lib.kf"), lib);
 
   Outcome over_config = Kfpc("build main.kf -o kfpc.yaml");
@@ -478,10 +481,108 @@ TEST_F(DriverTest, OutputOverImportOrProjectFileIsRejected) {
 
   Outcome check_over_input = Kfpc("check --format json -o main.kf main.kf");
   EXPECT_EQ(check_over_input.status, 2);
-  EXPECT_NE(check_over_input.err.find("which the check reads"), std::string::npos)
-      << check_over_input.err;
+  EXPECT_EQ(check_over_input.err,
+            "kfpc: error: `-o main.kf` names a file that the check reads; the report would "
+            "replace it\n"
+            "help: write the report to another file, such as `kfpc-check.sarif`\n");
   EXPECT_EQ(ReadFile(dir_ / "main.kf"),
             "import \"lib.kf\"\n\npipeline hello() {\n  echo()\n}\n");
+}
+
+TEST_F(DriverTest, OutputOverImportThroughAnotherPathNamesBoth) {
+  WriteFile(dir_ / "lib.kf",
+            "component echo() {\n  image   = \"alpine:3.19\"\n  command = [\"echo\"]\n}\n");
+  WriteFile(dir_ / "main.kf", "import \"lib.kf\"\n\npipeline hello() {\n  echo()\n}\n");
+  fs::create_symlink("lib.kf", dir_ / "link.kf");
+  Outcome run = Kfpc("build main.kf -o link.kf");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("`link.kf` is `"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("which the build reads"), std::string::npos) << run.err;
+}
+
+TEST_F(DriverTest, OutputThatIsADirectoryIsNamed) {
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  fs::create_directory(dir_ / "d");
+  Outcome run = Kfpc("build hello.kf -o d/");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_EQ(run.err,
+            "kfpc: error: failed to write `d/`: it is a directory\n"
+            "help: name a file, such as `d/pipeline.yaml`\n");
+  EXPECT_EQ(ListDirectory(dir_ / "d"), std::set<std::string>{});
+
+  Outcome without_slash = Kfpc("check --format json -o d hello.kf");
+  EXPECT_EQ(without_slash.status, 2);
+  EXPECT_EQ(without_slash.err,
+            "kfpc: error: failed to write `d`: it is a directory\n"
+            "help: name a file, such as `d/kfpc-check.sarif`\n");
+}
+
+TEST_F(DriverTest, FailedWriteToStandardOutputIsIoError) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  const std::string expected =
+      "kfpc: error: failed to write to standard output: No space left on device\n";
+  for (const std::string& args :
+       {std::string("build hello.kf"), std::string("check --format json hello.kf"),
+        std::string("check --format sarif hello.kf"),
+        std::string("fmt - <hello.kf"), std::string("--version"), std::string("--help"),
+        std::string("build --help")}) {
+    Outcome run = Kfpc(args, "/dev/full");
+    EXPECT_EQ(run.status, 2) << args;
+    EXPECT_EQ(run.err, expected) << args;
+  }
+  // Input errors are still reported; the failed write makes the status 2.
+  WriteFile(dir_ / "broken.kf", kBrokenPipeline);
+  Outcome broken = Kfpc("check --format json broken.kf", "/dev/full");
+  EXPECT_EQ(broken.status, 2);
+  EXPECT_NE(broken.err.find(expected), std::string::npos) << broken.err;
+  // A command that writes nothing to standard output does not fail.
+  Outcome quiet = Kfpc("check hello.kf", "/dev/full");
+  EXPECT_EQ(quiet.status, 0) << quiet.err;
+}
+
+TEST_F(DriverTest, UnknownDefaultTargetIsReportedInProjectConfig) {
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  WriteFile(dir_ / "kfpc.yaml",
+            "version: 1\n"
+            "default_target: team-amr\n"
+            "targets:\n"
+            "  team-arm:\n"
+            "    base: graviton4\n");
+  Outcome run = Kfpc("build hello.kf");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(run.err,
+            (dir_ / "kfpc.yaml").string() +
+                ":2:17: error: invalid `kfpc.yaml`: `default_target` names unknown target "
+                "`team-amr`\n"
+                "2 | default_target: team-amr\n"
+                "  |                 ^\n"
+                "help: did you mean `team-arm`\n");
+
+  WriteFile(dir_ / "kfpc.yaml", "version: 1\ndefault_target: zzzzzz\n");
+  Outcome far = Kfpc("check hello.kf");
+  EXPECT_EQ(far.status, 1);
+  EXPECT_NE(far.err.find("kfpc.yaml:2:17: error: invalid `kfpc.yaml`: `default_target` names "
+                         "unknown target `zzzzzz`\n"),
+            std::string::npos)
+      << far.err;
+  EXPECT_NE(far.err.find("help: the targets are `"), std::string::npos) << far.err;
+}
+
+TEST_F(DriverTest, ProjectConfigValuesAreQuotedOnOneLine) {
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  WriteFile(dir_ / "kfpc.yaml",
+            "version: 1\n"
+            "targets:\n"
+            "  team-arm:\n"
+            "    architecture: \"arm64\\n\"\n");
+  Outcome run = Kfpc("check hello.kf");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_NE(run.err.find("error: invalid `kfpc.yaml`: architecture `arm64\\n` is not "
+                         "supported\n"),
+            std::string::npos)
+      << run.err;
 }
 
 TEST_F(DriverTest, MissingInputIsIoError) {
@@ -528,7 +629,9 @@ TEST_F(DriverTest, OutputOverDirectoryIsIoError) {
   fs::create_directory(dir_ / "out.yaml");
   Outcome run = Kfpc("build hello.kf -o out.yaml");
   EXPECT_EQ(run.status, 2);
-  EXPECT_EQ(run.err, "kfpc: error: failed to write `out.yaml`: Is a directory\n");
+  EXPECT_EQ(run.err,
+            "kfpc: error: failed to write `out.yaml`: it is a directory\n"
+            "help: name a file, such as `out.yaml/pipeline.yaml`\n");
   // The temporary file is removed after the failed rename.
   EXPECT_EQ(ListDirectory(dir_), (std::set<std::string>{"hello.kf", "out.yaml"}));
 }

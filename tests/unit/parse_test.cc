@@ -637,7 +637,8 @@ TEST(ParseError, MissingClosingParenthesis) {
                 ->Errors(),
             "t.kf:2:21: error: expected `)` after the arguments of `train`, found `}`\n"
             "2 |   t = train(data = d\n"
-            "  |                     ^\n");
+            "  |                     ^\n"
+            "help: insert `,` or `)` here\n");
 }
 
 TEST(ParseError, MissingCommaBetweenArguments) {
@@ -729,7 +730,9 @@ TEST(ParseError, MissingExpression) {
                 ->Errors(),
             "t.kf:2:17: error: expected a value for `display_name` in the body of `p`, found `}`\n"
             "2 |   display_name =\n"
-            "  |                 ^\n");
+            "  |                 ^\n"
+            "help: write a value for `display_name` here: a string such as `\"text\"`, a number, "
+            "an input or a task output such as `t.output`\n");
 }
 
 TEST(ParseError, UnclosedList) {
@@ -742,7 +745,8 @@ TEST(ParseError, UnclosedList) {
             "  |                   ^\n"
             "t.kf:2:10: note: unclosed `[`\n"
             "2 |   args = [\"a\", \"b\"\n"
-            "  |          ^\n");
+            "  |          ^\n"
+            "help: insert `,` or `]` here\n");
 }
 
 TEST(ParseError, UnclosedBodyAtEndOfFile) {
@@ -761,9 +765,9 @@ TEST(ParseError, StrayClosingBrace) {
   EXPECT_EQ(ParseText("component c() { image = \"i\" }\n"
                       "}\n")
                 ->Errors(),
-            "t.kf:1:30: error: unexpected `}`\n"
-            "1 | component c() { image = \"i\" }\n"
-            "  |                              ^\n"
+            "t.kf:2:1: error: unexpected `}`\n"
+            "2 | }\n"
+            "  | ^\n"
             "help: remove this unmatched `}`\n");
 }
 
@@ -802,7 +806,8 @@ TEST(ParseError, TryWithoutFinally) {
                 ->Errors(),
             "t.kf:2:14: error: expected `finally` in the `try` statement, found `}`\n"
             "2 |   try { a() }\n"
-            "  |              ^\n");
+            "  |              ^\n"
+            "help: insert `finally` here\n");
 }
 
 TEST(ParseError, ForWithoutIn) {
@@ -812,7 +817,8 @@ TEST(ParseError, ForWithoutIn) {
                 ->Errors(),
             "t.kf:2:8: error: expected `in` in the `for` loop\n"
             "2 |   for x [1, 2] { a(v = x) }\n"
-            "  |        ^\n");
+            "  |        ^\n"
+            "help: insert `in` here\n");
 }
 
 TEST(ParseError, UnterminatedString) {
@@ -918,6 +924,16 @@ TEST(ParseError, InvalidNumbers) {
             "help: write an integer such as `10` or `-3`, or a float such as `0.5` or `1e-3`\n");
 }
 
+TEST(ParseError, FloatTooCloseToZero) {
+  EXPECT_EQ(ParseText("component c() { f = 1e-400 }\n")->Errors(),
+            "t.kf:1:21: error: float `1e-400` is too close to zero to represent\n"
+            "1 | component c() { f = 1e-400 }\n"
+            "  |                     ^~~~~~\n"
+            "help: the smallest nonzero float is about 4.9e-324; write `0.0` if zero is meant\n");
+  // Subnormal floats are still floats, and a zero with a large exponent is zero.
+  ParseValid("component c() { f = 1e-310  g = 0e-400 }\n");
+}
+
 TEST(ParseError, SingleQuotedString) {
   EXPECT_EQ(ParseText("component c() { image = 'python' }\n")->Errors(),
             "t.kf:1:25: error: single-quoted string `'python'`\n"
@@ -960,10 +976,64 @@ TEST(ParseError, ErrorsInSeveralDeclarations) {
             "t.kf:2:25: error: expected a value for `image` in the settings of `b`, found `}`\n"
             "2 | component b() { image = }\n"
             "  |                         ^\n"
+            "help: write a value for `image` here: a string such as `\"text\"`, a number, an input "
+            "or a task output such as `t.output`\n"
             "t.kf:3:28: error: expected `)` after the arguments of `a`, found `y`\n"
             "3 | pipeline p() { t = a(x = 1 y = 2) }\n"
             "  |                            ^\n"
             "help: separate the arguments with `,`\n");
+}
+
+TEST(ParseError, MatchedClosingBracketIsNotDropped) {
+  // Dropping the first `)` as unmatched would read the next call as the value of `message`, and
+  // each later line would nest one level deeper.
+  EXPECT_EQ(ParseText("pipeline p() {\n"
+                      "  echo(message = )\n"
+                      "  echo(message = )\n"
+                      "}\n")
+                ->Errors(),
+            "t.kf:2:18: error: expected an expression in the arguments of `echo`, found `)`\n"
+            "2 |   echo(message = )\n"
+            "  |                  ^\n"
+            "help: write an expression here: a string such as `\"text\"`, a number, an input or "
+            "a task output such as `t.output`\n"
+            "t.kf:3:18: error: expected an expression in the arguments of `echo`, found `)`\n"
+            "3 |   echo(message = )\n"
+            "  |                  ^\n"
+            "help: write an expression here: a string such as `\"text\"`, a number, an input or "
+            "a task output such as `t.output`\n");
+}
+
+TEST(ParseError, UnexpectedTokenKindHasNoArticle) {
+  std::string errors = ParseText("pipeline p() {\n"
+                                 "  echo(message = \"a\" \"b\")\n"
+                                 "}\n")
+                           ->Errors();
+  EXPECT_NE(errors.find("error: unexpected string in the arguments of `echo`"), std::string::npos)
+      << errors;
+}
+
+TEST(ParseError, ManySyntaxErrorsInOneBlockEachReportedOnce) {
+  std::string text = "pipeline p() {\n";
+  for (int i = 0; i < 5000; ++i) text += "  echo(message = )\n";
+  text += "}\n";
+  auto parsed = ParseText(text);
+  EXPECT_EQ(parsed->sink.diagnostics().size(), 5000u);
+}
+
+TEST(ParseError, UnmatchedClosingBracketOnALaterLineIsReportedWhereItIs) {
+  EXPECT_EQ(ParseText("pipeline p() {\n"
+                      "  ) ]\n"
+                      "}\n")
+                ->Errors()
+                .substr(0, 9),
+            "t.kf:2:3:");
+  EXPECT_EQ(ParseText("component c() { image = \"i\" }\n"
+                      "\n"
+                      "x = 1\n")
+                ->Errors()
+                .substr(0, 9),
+            "t.kf:3:1:");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -980,6 +1050,53 @@ TEST(ParseError, InvalidUtf8) {
   auto p = ParseText("component c() { v = \xC3 }");
   ASSERT_EQ(p->sink.diagnostics().size(), 1u);
   EXPECT_EQ(p->sink.diagnostics()[0].kind, diag::Kind::kInvalidCharacter);
+}
+
+TEST(ParseError, StrayInvisibleCharactersAreEscaped) {
+  // The message quotes the character as the snippet shows it, not as bytes that would reorder or
+  // hide the terminal line.
+  auto p = ParseText("component c() { v = \u202E }\n");
+  ASSERT_FALSE(p->sink.diagnostics().empty());
+  EXPECT_EQ(p->sink.diagnostics()[0].message, "unexpected character `<U+202E>`");
+  auto nul = ParseText(std::string("component c() { v = 1 ") + '\0' + " }\n");
+  ASSERT_FALSE(nul->sink.diagnostics().empty());
+  EXPECT_EQ(nul->sink.diagnostics()[0].message, "unexpected character `<U+0000>`");
+}
+
+TEST(ParseError, Utf16And32ByteOrderMarks) {
+  struct Case {
+    std::string text;
+    std::string message;
+  };
+  const Case cases[] = {
+      {std::string("\xFF\xFEp\0i\0", 6), "the source is UTF-16, not UTF-8"},
+      {std::string("\xFE\xFF\0p\0i", 6), "the source is UTF-16, not UTF-8"},
+      {std::string("\xFF\xFE\0\0p\0\0\0", 8), "the source is UTF-32, not UTF-8"},
+      {std::string("\0\0\xFE\xFF\0\0\0p", 8), "the source is UTF-32, not UTF-8"},
+  };
+  for (const Case& c : cases) {
+    auto p = ParseText(c.text);
+    ASSERT_EQ(p->sink.diagnostics().size(), 1u) << p->Errors();
+    EXPECT_EQ(p->sink.diagnostics()[0].message, c.message);
+    EXPECT_EQ(p->sink.diagnostics()[0].help, "save the file as UTF-8");
+    EXPECT_TRUE(p->file.decls.empty());
+  }
+}
+
+TEST(ParseError, MostlyNulBytesAreOneError) {
+  // UTF-16 without a byte order mark, and a file of NUL bytes: one error each, not one per NUL.
+  std::string utf16;
+  for (char c : std::string("pipeline p() {}\n")) utf16 += std::string(1, c) + '\0';
+  for (const std::string& text : {utf16, std::string(100, '\0')}) {
+    auto p = ParseText(text);
+    ASSERT_EQ(p->sink.diagnostics().size(), 1u) << p->Errors();
+    EXPECT_EQ(p->sink.diagnostics()[0].message,
+              "the source is not UTF-8 text: most of its bytes are NUL");
+  }
+  // A stray NUL in a text file is still reported where it is.
+  auto p = ParseText(std::string("pipeline p() {}\n\0\n", 18));
+  ASSERT_EQ(p->sink.diagnostics().size(), 1u) << p->Errors();
+  EXPECT_EQ(p->sink.diagnostics()[0].message, "unexpected character `<U+0000>`");
 }
 
 TEST(ParseError, NestingTooDeep) {
