@@ -120,6 +120,16 @@ void CheckPython(Context& context, const SettingMap& settings, sema::Component& 
 
 }  // namespace
 
+std::vector<std::string> ComponentSettingNames() {
+  std::vector<std::string> names = kContainerSettings;
+  for (const std::string& name : kPythonSettings) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  return names;
+}
+
+const std::vector<std::string>& ArtifactSettingNames() { return kArtifactSettings; }
+
 Interface CheckInterface(Context& context, const ast::Decl& decl) {
   Interface interface;
   std::map<std::string, diag::Span> seen;

@@ -19,6 +19,13 @@ struct Interface {
 // Inputs whose type has an error are left out and recorded in `context.broken_inputs`.
 Interface CheckInterface(Context& context, const ast::Decl& decl);
 
+// The settings that a component declaration accepts: those of a container component, then those
+// that only a Python function component takes. For tools that list them, such as completion.
+std::vector<std::string> ComponentSettingNames();
+
+// The settings of an `artifact` declaration.
+const std::vector<std::string>& ArtifactSettingNames();
+
 // Checks `artifact Name { schema_title = ... schema_version = ... }`.
 sema::ArtifactType CheckArtifact(Context& context, const ast::Decl& decl);
 

@@ -1,6 +1,8 @@
 // Settings in the block after a task call: resources, environment, caching, retries and
 // explicit dependencies.
 
+#include "compiler/check/task_settings.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -251,6 +253,10 @@ std::optional<int64_t> AcceleratorCountSetting(Context& context, const ast::Sett
 }
 
 }  // namespace
+
+const std::vector<std::string>& TaskSettingNames() { return kAllTaskSettings; }
+
+const std::vector<std::string>& RetrySettingNames() { return kRetrySettings; }
 
 void PipelineChecker::CheckTaskSettings(const ast::TaskCall& call, sema::Task& task) {
   std::vector<const ast::Setting*> env;

@@ -1,9 +1,13 @@
 #include "compiler/lsp/completion.h"
 
+#include <algorithm>
 #include <cctype>
 #include <functional>
+#include <optional>
 #include <set>
 
+#include "compiler/check/declarations.h"
+#include "compiler/check/task_settings.h"
 #include "compiler/lsp/lookup.h"
 #include "compiler/lsp/signature.h"
 
@@ -29,9 +33,6 @@ constexpr std::string_view kTopLevelKeywords[] = {"import", "artifact", "compone
 constexpr std::string_view kStatementKeywords[] = {"return", "if", "else", "for", "try",
                                                     "finally"};
 constexpr std::string_view kPipelineSettings[] = {"description", "display_name", "pipeline_root"};
-constexpr std::string_view kComponentSettings[] = {
-    "image", "command", "args", "description", "python", "packages", "pip_index_urls"};
-constexpr std::string_view kArtifactSettings[] = {"schema_title", "schema_version"};
 
 bool IsIdentifierChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
@@ -87,12 +88,17 @@ nlohmann::json Item(std::string_view label, int kind, const std::string& detail 
 struct OpenBracket {
   char bracket;
   uint32_t offset;
+  // The offset of the `(` of the `(...)` right before a `{`, as before a task's settings block.
+  std::optional<uint32_t> after_parens;
 };
 
 // Scans `text` up to `end`, skipping comments and strings. Returns false when `end` is inside a
 // comment or a string, where nothing is completed.
 bool ScanBrackets(std::string_view text, uint32_t end, std::vector<OpenBracket>* stack) {
   uint32_t i = 0;
+  // The last `(...)` closed: the offset of its `(` and the offset after its `)`.
+  std::optional<uint32_t> closed_open;
+  uint32_t closed_end = 0;
   while (i < end) {
     if (text.substr(i, 2) == "//") {
       size_t newline = text.find('\n', i);
@@ -109,8 +115,20 @@ bool ScanBrackets(std::string_view text, uint32_t end, std::vector<OpenBracket>*
       ++i;
     } else {
       char c = text[i++];
-      if (c == '(' || c == '[' || c == '{') stack->push_back({c, i - 1});
-      if ((c == ')' || c == ']' || c == '}') && !stack->empty()) stack->pop_back();
+      if (c == '(' || c == '[' || c == '{') {
+        OpenBracket open{c, i - 1, std::nullopt};
+        uint32_t before = i - 1;
+        while (before > 0 && std::isspace(static_cast<unsigned char>(text[before - 1]))) --before;
+        if (c == '{' && closed_open && before == closed_end) open.after_parens = closed_open;
+        stack->push_back(open);
+      }
+      if ((c == ')' || c == ']' || c == '}') && !stack->empty()) {
+        if (c == ')' && stack->back().bracket == '(') {
+          closed_open = stack->back().offset;
+          closed_end = i;
+        }
+        stack->pop_back();
+      }
     }
   }
   return true;
@@ -135,6 +153,30 @@ char LastNonSpace(std::string_view text, uint32_t end, bool stop_at_newline) {
   return '\n';
 }
 
+// Returns the text from the start of the line that contains `end` up to `end`.
+std::string_view LineBefore(std::string_view text, uint32_t end) {
+  uint32_t line_start = end;
+  while (line_start > 0 && text[line_start - 1] != '\n') --line_start;
+  return text.substr(line_start, end - line_start);
+}
+
+// Adds the offset of the `{` that opens the settings block of each task in `body`, nested
+// statements included. The parser keeps a task whose block has a syntax error, such as a
+// half-typed setting name, so these offsets hold while the user types.
+void CollectTaskBlocks(std::string_view text, const std::vector<ast::Stmt>& body,
+                       std::set<uint32_t>* braces) {
+  for (const ast::Stmt& stmt : body) {
+    const ast::TaskCall& task = stmt.task;
+    if (stmt.kind == ast::StmtKind::kTask && task.has_block && task.args_span.valid()) {
+      size_t brace = SkipSpaces(text, task.args_span.end);
+      if (brace < text.size() && text[brace] == '{') braces->insert(static_cast<uint32_t>(brace));
+    }
+    for (const ast::Branch& branch : stmt.branches) CollectTaskBlocks(text, branch.body, braces);
+    CollectTaskBlocks(text, stmt.body, braces);
+    CollectTaskBlocks(text, stmt.finally_body, braces);
+  }
+}
+
 class Completer {
  public:
   explicit Completer(const Request& request)
@@ -156,8 +198,10 @@ class Completer {
       Arguments(stack.back().offset, word_start);
     } else if (stack.empty()) {
       for (std::string_view keyword : kTopLevelKeywords) items_.push_back(Item(keyword, kItemKeyword));
+    } else if (std::optional<size_t> task_block = TaskBlockIndex(stack)) {
+      TaskSettings(stack, *task_block, word_start);
     } else if (IsStatementStart(word_start)) {
-      Statement();
+      Statement(stack, word_start);
     } else {
       Values();
     }
@@ -172,13 +216,39 @@ class Completer {
     return end >= 2 && text_.substr(end - 2, 2) == "->";
   }
 
+  // True where a statement starts, and after `binding = `, where a task call follows.
   bool IsStatementStart(uint32_t word_start) const {
+    return IsLineStart(word_start) || IsBindingStart(LineBefore(text_, word_start));
+  }
+
+  // True when the word is first on its line or follows a brace, where a statement or a setting
+  // name starts.
+  bool IsLineStart(uint32_t word_start) const {
     char before = LastNonSpace(text_, word_start, true);
-    if (before == '\n' || before == '{' || before == '}') return true;
-    // `binding = |`: a task call follows.
-    uint32_t line_start = word_start;
-    while (line_start > 0 && text_[line_start - 1] != '\n') --line_start;
-    return IsBindingStart(text_.substr(line_start, word_start - line_start));
+    return before == '\n' || before == '{' || before == '}';
+  }
+
+  // Returns the index in `stack` of the `{` that opens the settings block of a task of the
+  // enclosing pipeline, or nullopt when the position is in no such block.
+  std::optional<size_t> TaskBlockIndex(const std::vector<OpenBracket>& stack) const {
+    if (!owner_ || owner_->kind != ast::DeclKind::kPipeline) return std::nullopt;
+    std::set<uint32_t> braces;
+    CollectTaskBlocks(text_, owner_->body, &braces);
+    for (size_t i = 0; i < stack.size(); ++i) {
+      if (stack[i].bracket == '{' && braces.count(stack[i].offset)) return i;
+    }
+    // The parser drops a task whose arguments have a syntax error, such as `f(x = ) {`. Such a
+    // block is still found by its `{` after `callee(...)`, where the callee is a component or a
+    // pipeline. The first `{` is the pipeline's own, after its parameter list.
+    for (size_t i = 1; i < stack.size(); ++i) {
+      if (stack[i].bracket != '{' || !stack[i].after_parens) continue;
+      const ast::Decl* callee = analysis_.FindDecl(IdentifierBefore(text_, *stack[i].after_parens));
+      if (callee && (callee->kind == ast::DeclKind::kComponent ||
+                     callee->kind == ast::DeclKind::kPipeline)) {
+        return i;
+      }
+    }
+    return std::nullopt;
   }
 
   void Members(const std::string& object) {
@@ -220,7 +290,8 @@ class Completer {
   }
 
   void Arguments(uint32_t open, uint32_t word_start);
-  void Statement();
+  void TaskSettings(const std::vector<OpenBracket>& stack, size_t task_block, uint32_t word_start);
+  void Statement(const std::vector<OpenBracket>& stack, uint32_t word_start);
   void Values();
   void Callables();
 
@@ -259,13 +330,60 @@ void Completer::Callables() {
   }
 }
 
-void Completer::Statement() {
+// Adds the items for a position in the settings block of a task, which opens at
+// `stack[task_block]`, or in a block setting within it: the names that block accepts where a
+// setting starts, and values elsewhere.
+void Completer::TaskSettings(const std::vector<OpenBracket>& stack, size_t task_block,
+                             uint32_t word_start) {
+  // Inside the task's block, a `{` after a name opens a block setting such as `retry { ... }`,
+  // and `path` keeps those names from the outside in. Any other bracket starts a list or a map.
+  std::vector<std::string> path;
+  for (size_t i = task_block + 1; i < stack.size(); ++i) {
+    uint32_t brace = stack[i].offset;
+    if (stack[i].bracket != '{' || !IsIdentifierChar(LastNonSpace(text_, brace, false))) {
+      return Values();
+    }
+    path.push_back(IdentifierBefore(text_, brace));
+  }
+  if (!IsLineStart(word_start)) {
+    // After `env` comes the name of a new environment variable, which nothing can complete.
+    std::string_view line = LineBefore(text_, word_start);
+    line.remove_prefix(std::min(line.size(), SkipSpaces(line, 0)));
+    if (path.empty() && line.substr(0, 3) == "env" && SkipSpaces(line, 3) == line.size()) return;
+    return Values();  // the value of `name = |`
+  }
+
+  if (path.empty()) {
+    for (const std::string& name : check::TaskSettingNames()) {
+      items_.push_back(Item(name, kItemProperty, "task setting"));
+    }
+    items_.push_back(Item("env", kItemKeyword, "env NAME = value"));
+  } else if (path.size() == 1 && path[0] == "retry") {
+    for (const std::string& name : check::RetrySettingNames()) {
+      items_.push_back(Item(name, kItemProperty, "retry setting"));
+    }
+  }
+  // NOTE: the checker keeps the fields of the Kubernetes block settings, such as `toleration`,
+  // inline in kubernetes_settings.cc and kubernetes_volumes.cc, so inside those blocks nothing
+  // is offered.
+}
+
+void Completer::Statement(const std::vector<OpenBracket>& stack, uint32_t word_start) {
+  // Components and artifact types take only `name = value` settings, so after `=`, or on a line
+  // inside a list or map, a value goes.
+  bool settings_only = owner_ && (owner_->kind == ast::DeclKind::kComponent ||
+                                  owner_->kind == ast::DeclKind::kArtifact);
+  if (settings_only && (stack.size() > 1 || !IsLineStart(word_start))) return Values();
   if (owner_ && owner_->kind == ast::DeclKind::kComponent) {
-    for (std::string_view name : kComponentSettings) items_.push_back(Item(name, kItemProperty));
+    for (const std::string& name : check::ComponentSettingNames()) {
+      items_.push_back(Item(name, kItemProperty));
+    }
     return;
   }
   if (owner_ && owner_->kind == ast::DeclKind::kArtifact) {
-    for (std::string_view name : kArtifactSettings) items_.push_back(Item(name, kItemProperty));
+    for (const std::string& name : check::ArtifactSettingNames()) {
+      items_.push_back(Item(name, kItemProperty));
+    }
     return;
   }
   Callables();

@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "compiler/check/task_settings.h"
 #include "compiler/lsp/json_rpc.h"
 #include "compiler/lsp/position.h"
 #include "compiler/lsp/uri.h"
@@ -912,6 +913,162 @@ TEST_F(LspProject, CompletionOfTypesAndKeywords) {
             (std::vector<std::string>{"import", "artifact", "component", "pipeline"}));
   // Nothing inside a string or a comment.
   EXPECT_EQ(Labels(Ask("textDocument/completion", 3, 20)), std::vector<std::string>{});
+}
+
+// Returns the completion at the `|` in `marked`, which is a `.kf` document with one `|` in it.
+json CompleteAt(const std::string& marked) {
+  const std::string uri = "file:///work/complete.kf";
+  size_t cursor = marked.find('|');
+  EXPECT_NE(cursor, std::string::npos) << "no `|` in the document";
+  std::string text = marked.substr(0, cursor) + marked.substr(cursor + 1);
+  size_t line_start = marked.rfind('\n', cursor);
+  line_start = line_start == std::string::npos ? 0 : line_start + 1;
+  int line = static_cast<int>(std::count(marked.begin(), marked.begin() + cursor, '\n'));
+  Session session = RunSession(
+      {InitializeFrames(),
+       Frames({OpenDocument(uri, text),
+               Request(2, "textDocument/completion",
+                       PositionParams(uri, line, static_cast<int>(cursor - line_start)))})});
+  return session.Response(2)["result"];
+}
+
+bool Offers(const std::vector<std::string>& labels, const std::string& label) {
+  return std::find(labels.begin(), labels.end(), label) != labels.end();
+}
+
+// A pipeline with a task settings block, where `@` marks the text under test.
+constexpr const char* kTaskBlockSource = R"(/// Trains a model.
+component train(data: string, epochs: int = 10) -> (model: Model) {
+  image   = "python:3.11"
+  command = ["train", data, epochs, model.path]
+}
+
+pipeline training(rows: int = 5) {
+  prepared = train(data = "a")
+  trained = train(data = "b") {
+    cache = false
+    cpu_limit = "1"
+    @
+  }
+}
+)";
+
+std::string TaskBlock(const std::string& line) { return Replace(kTaskBlockSource, "@", line); }
+
+// The labels that a task's settings block offers: the checker's task settings, then `env`.
+std::vector<std::string> TaskSettingLabels() {
+  std::vector<std::string> labels = check::TaskSettingNames();
+  labels.push_back("env");
+  return labels;
+}
+
+// The labels of a value in pipeline `training`: its input, its tasks, `run` and keywords.
+const std::vector<std::string> kTrainingValueLabels = {
+    "rows", "prepared", "trained", "run", "true", "false", "none", "and", "or", "not"};
+
+TEST(LspCompletion, TaskBlockOffersTaskSettings) {
+  json completion = CompleteAt(TaskBlock("|"));
+  std::vector<std::string> labels = Labels(completion);
+  EXPECT_EQ(labels, TaskSettingLabels());
+  for (const char* setting : {"cpu_limit", "retry", "after", "toleration", "env"}) {
+    EXPECT_TRUE(Offers(labels, setting)) << setting;
+  }
+  // Components, task bindings, statement keywords and pipeline settings belong to the pipeline
+  // body, not to a task's block.
+  for (const char* other :
+       {"train", "prepared", "trained", "return", "if", "for", "description", "pipeline_root"}) {
+    EXPECT_FALSE(Offers(labels, other)) << other;
+  }
+  ASSERT_FALSE(completion["items"].empty());
+  EXPECT_EQ(completion["items"][0],
+            (json{{"label", "display_name"}, {"kind", 10}, {"detail", "task setting"}}));
+  EXPECT_EQ(completion["items"].back(),
+            (json{{"label", "env"}, {"kind", 14}, {"detail", "env NAME = value"}}));
+}
+
+TEST(LspCompletion, TaskBlockHalfTypedName) {
+  // `ret` is not a setting yet, so the block has a syntax error.
+  std::vector<std::string> labels = Labels(CompleteAt(TaskBlock("ret|")));
+  EXPECT_EQ(labels, TaskSettingLabels());
+  EXPECT_TRUE(Offers(labels, "retry"));
+  EXPECT_FALSE(Offers(labels, "return"));
+  EXPECT_FALSE(Offers(labels, "train"));
+  // The same without the closing braces of the task and the pipeline.
+  std::string unclosed = TaskBlock("ret|");
+  unclosed = unclosed.substr(0, unclosed.find("ret|") + 4);
+  EXPECT_EQ(Labels(CompleteAt(unclosed)), TaskSettingLabels());
+  // The same with the half-typed name before the other settings, in a task inside a loop, and
+  // in a task with an unfinished argument, which the parser drops.
+  EXPECT_EQ(Labels(CompleteAt(Replace(TaskBlock(""), "cache", "ret|\n    cache"))),
+            TaskSettingLabels());
+  EXPECT_EQ(Labels(CompleteAt(Replace(TaskBlock("ret|"), "  trained = train(data = \"b\") {",
+                                      "  for x in [1, 2] {\n  trained = train(data = \"b\") {"))),
+            TaskSettingLabels());
+  EXPECT_EQ(Labels(CompleteAt(Replace(TaskBlock("ret|"), "data = \"b\"", "data = "))),
+            TaskSettingLabels());
+}
+
+TEST(LspCompletion, TaskBlockNestedSettings) {
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("retry {\n      |\n    }"))),
+            (std::vector<std::string>{"max", "backoff", "factor", "max_backoff"}));
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("retry { max = 2\n      back|\n    }"))),
+            (std::vector<std::string>{"max", "backoff", "factor", "max_backoff"}));
+  json retry_item = CompleteAt(TaskBlock("retry { | }"))["items"][0];
+  EXPECT_EQ(retry_item, (json{{"label", "max"}, {"kind", 10}, {"detail", "retry setting"}}));
+  // The checker keeps no list of the Kubernetes blocks' fields, so nothing is offered there.
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("toleration {\n      |\n    }"))),
+            std::vector<std::string>{});
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("node_affinity { match_expression { | } }"))),
+            std::vector<std::string>{});
+  // After the nested block closes, the task's settings are offered again.
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("retry { max = 2 }\n    |"))), TaskSettingLabels());
+}
+
+TEST(LspCompletion, TaskBlockValueAfterEquals) {
+  // A setting's value is an expression, so the pipeline's values are offered, not components.
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("cpu_request = |"))), kTrainingValueLabels);
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("display_name = na|"))), kTrainingValueLabels);
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("after = [|]"))), kTrainingValueLabels);
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("retry { max = | }"))), kTrainingValueLabels);
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("pod_labels = {\n      |\n    }"))),
+            kTrainingValueLabels);
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("env MODE = |"))), kTrainingValueLabels);
+  // A new environment variable's name is the user's to choose.
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("env |"))), std::vector<std::string>{});
+  // Task outputs after `task.` as before.
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("display_name = prepared.|"))),
+            std::vector<std::string>{"model"});
+}
+
+TEST(LspCompletion, PipelineBodyAroundTaskBlock) {
+  // Outside the block, the pipeline's statement items are still offered.
+  std::vector<std::string> labels =
+      Labels(CompleteAt(Replace(kTaskBlockSource, "    @\n  }\n", "  }\n  |\n")));
+  EXPECT_EQ(labels, (std::vector<std::string>{"train", "return", "if", "else", "for", "try",
+                                              "finally", "description", "display_name",
+                                              "pipeline_root"}));
+  // `name = |` in the body starts a task.
+  EXPECT_EQ(Labels(CompleteAt(Replace(kTaskBlockSource, "    @\n  }\n", "  }\n  x = |\n"))),
+            labels);
+}
+
+TEST(LspCompletion, ComponentBlockOffersComponentSettings) {
+  const std::string source = R"(component load(rows: int) -> (table: Dataset) {
+  image = "alpine"
+  @
+}
+)";
+  std::vector<std::string> settings = {"image",          "command",           "args",
+                                       "description",    "python",            "packages",
+                                       "pip_index_urls", "pip_trusted_hosts", "use_venv"};
+  EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "|"))), settings);
+  EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "com|"))), settings);
+  // A value after `=` or inside a list is not a setting name.
+  std::vector<std::string> values = {"rows", "true", "false", "none", "and", "or", "not"};
+  EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "description = |"))), values);
+  EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "command = [\n    |\n  ]"))), values);
+  EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "command = [table.|]"))),
+            (std::vector<std::string>{"path", "uri", "metadata"}));
 }
 
 TEST_F(LspProject, DocumentSymbolsWithTasks) {
