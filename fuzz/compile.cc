@@ -1,15 +1,19 @@
 // Fuzz target: `.kf` text through parse, check, lowering and the YAML writer, all in memory.
+// It first lexes the text with kfpc's lexer and the generated one and aborts when they differ.
 // The input is the root file `/project/main.kf`; its imports are served from a fixed map of
 // in-memory files, so the fuzzer can reach the import code without touching the disk.
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <string>
 
 #include "compiler/check/check.h"
 #include "compiler/lower/lower.h"
+#include "compiler/parse/lexer_check.h"
 #include "runtime/yaml/ir_to_yaml.h"
 
 namespace {
@@ -37,10 +41,15 @@ const std::map<std::string, std::string>& ImportedFiles() {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace kfpc;
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  if (std::optional<std::string> difference = parse::CompareWithGeneratedLexer(text)) {
+    std::fprintf(stderr, "lexers differ: %s\n", difference->c_str());
+    std::abort();
+  }
   diag::SourceManager sources;
   diag::DiagnosticSink sink;
   diag::FileId root =
-      sources.AddFile("/project/main.kf", std::string(reinterpret_cast<const char*>(data), size));
+      sources.AddFile("/project/main.kf", std::string(text));
   check::FileLoader loader = [](const std::string& path) -> std::optional<std::string> {
     auto it = ImportedFiles().find(path);
     if (it == ImportedFiles().end()) return std::nullopt;

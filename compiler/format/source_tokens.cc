@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "CommonTokenStream.h"
-#include "KfLexer.h"
+#include "compiler/parse/lexer.h"
 #include "compiler/parse/source_stream.h"
 
 namespace kfpc::format {
@@ -25,8 +25,7 @@ bool FollowsCode(std::string_view text, uint32_t offset) {
 SourceTokens::SourceTokens(std::string_view text) {
   parse::SourceStream stream(text);
   parse::SpanMap spans(stream, diag::kNoFile);
-  grammar::KfLexer lexer(&stream);
-  lexer.removeErrorListeners();  // the parse phase has reported lexical errors already
+  parse::Lexer lexer(stream);
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
   for (antlr4::Token* token : tokens.getTokens()) {

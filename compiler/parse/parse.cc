@@ -5,9 +5,9 @@
 #include "atn/ParserATNSimulator.h"
 #include "atn/PredictionMode.h"
 #include "Exceptions.h"
-#include "KfLexer.h"
 #include "KfParser.h"
 #include "compiler/parse/ast_builder.h"
+#include "compiler/parse/lexer.h"
 #include "compiler/parse/limits.h"
 #include "compiler/parse/source_stream.h"
 #include "compiler/parse/syntax_errors.h"
@@ -31,9 +31,9 @@ ast::File Parse(const diag::SourceManager& sources, diag::FileId file, diag::Dia
   SpanMap spans(stream, file);
   SyntaxErrorReporter reporter(spans, sink);
 
-  grammar::KfLexer lexer(&stream);
-  lexer.removeErrorListeners();
-  lexer.addErrorListener(&reporter);
+  // Every character is some token (ERROR_CHAR takes the rest), so lexing reports nothing itself;
+  // ReportLexicalErrors below reports the bad tokens.
+  Lexer lexer(stream);
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
   ReportLexicalErrors(tokens.getTokens(), text, stream, reporter, sink);

@@ -22,6 +22,8 @@ class SourceStream : public antlr4::ANTLRInputStream {
 
   // The byte offset of code point `index`; indexes at or past the end give the text's size.
   uint32_t ByteOffset(size_t index) const;
+  // The decoded text, one element per code point.
+  std::u32string_view code_points() const { return _data; }
   // Byte offsets of the bytes that are not valid UTF-8, in order.
   const std::vector<uint32_t>& invalid_bytes() const { return invalid_bytes_; }
 

@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include "CommonTokenStream.h"
 #include "KfLexer.h"
 #include "KfParser.h"
+#include "compiler/parse/lexer.h"
+#include "compiler/parse/source_stream.h"
 
 namespace kfpc::parse {
 
@@ -41,11 +44,14 @@ const IntervalSet kBrackets = Of({KfLexer::RPAREN, KfLexer::RBRACK, KfLexer::RBR
 // Tokens that end a construct; `>` ends the type arguments of `list<T>`.
 const IntervalSet kClosers = kBrackets.Or(Of({KfLexer::GT}));
 
-// The token names of the grammar, which ANTLR keeps only in a lexer or parser instance.
+// The token names of the grammar, which ANTLR keeps only in a lexer or parser instance. The
+// parser's are those of KfLexer.g4 (its tokenVocab), and kfpc links no generated lexer.
 const antlr4::dfa::Vocabulary& Vocabulary() {
-  static antlr4::ANTLRInputStream input;
-  static KfLexer lexer(&input);
-  return lexer.getVocabulary();
+  static SourceStream input("");
+  static Lexer lexer(input);
+  static antlr4::CommonTokenStream tokens(&lexer);
+  static KfParser parser(&tokens);
+  return parser.getVocabulary();
 }
 
 // "`(`" for punctuation and keywords, a phrase for the other kinds of token.

@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cstdio>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 
 #include "runtime/yaml/plain_resolver.h"
@@ -72,6 +73,24 @@ char* EncodeUtf8(char32_t cp, char* out) {
   return out;
 }
 
+// Reads one character of a scalar as a code point. Scalars made only of ASCII bytes are written
+// from their bytes (Char = char), which skips decoding them; all others from their code points.
+template <typename Char>
+char32_t CodePoint(std::basic_string_view<Char> text, size_t i) {
+  if constexpr (std::is_same_v<Char, char>) {
+    return static_cast<unsigned char>(text[i]);
+  } else {
+    return text[i];
+  }
+}
+
+bool IsAscii(std::string_view text) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
 bool IsBreak(char32_t ch) { return ch == U'\n' || ch == 0x85 || ch == 0x2028 || ch == 0x2029; }
 
 bool IsSpaceOrBreak(char32_t ch) {
@@ -90,16 +109,27 @@ struct ScalarAnalysis {
 
 // Leading characters that make a plain scalar start a YAML indicator.
 bool IsLeadingIndicator(char32_t ch) {
-  return std::u32string_view(U"#,[]{}&*!|>'\"%@`").find(ch) != std::u32string_view::npos;
+  switch (ch) {
+    case U'#': case U',': case U'[': case U']': case U'{': case U'}': case U'&': case U'*':
+    case U'!': case U'|': case U'>': case U'\'': case U'"': case U'%': case U'@': case U'`':
+      return true;
+    default:
+      return false;
+  }
 }
 
-ScalarAnalysis AnalyzeScalar(std::u32string_view text) {
+template <typename Char>
+ScalarAnalysis AnalyzeScalar(std::basic_string_view<Char> text) {
   ScalarAnalysis result;
   if (text.empty()) {
     result.empty = true;
     return result;
   }
-  bool block_indicators = text.starts_with(U"---") || text.starts_with(U"...");
+  auto starts_with_three = [&](char32_t ch) {
+    return text.size() >= 3 && CodePoint(text, 0) == ch && CodePoint(text, 1) == ch &&
+           CodePoint(text, 2) == ch;
+  };
+  bool block_indicators = starts_with_three(U'-') || starts_with_three(U'.');
   bool special = false, line_breaks = false;
   bool leading_space = false, leading_break = false, trailing_space = false,
        trailing_break = false, break_space = false, space_break = false;
@@ -107,8 +137,8 @@ ScalarAnalysis AnalyzeScalar(std::u32string_view text) {
   bool previous_space = false, previous_break = false;
   const size_t size = text.size();
   for (size_t i = 0; i < size; ++i) {
-    char32_t ch = text[i];
-    bool followed_by_whitespace = i + 1 >= size || IsSpaceOrBreak(text[i + 1]);
+    char32_t ch = CodePoint(text, i);
+    bool followed_by_whitespace = i + 1 >= size || IsSpaceOrBreak(CodePoint(text, i + 1));
     if (i == 0) {
       if (IsLeadingIndicator(ch)) block_indicators = true;
       if ((ch == U'?' || ch == U':' || ch == U'-') && followed_by_whitespace) {
@@ -153,20 +183,60 @@ ScalarAnalysis AnalyzeScalar(std::u32string_view text) {
 struct StringScalar {
   ScalarAnalysis analysis;
   bool implicit = true;  // read back as a string when written plain, in YAML 1.1 and 1.2
+  bool name = false;     // IsName below: written plain, its bytes as they are
   size_t length = 0;     // in code points
 };
 
-// Strings up to this many bytes have their StringScalar cached, because IR keys and many values
-// repeat once per task. Long texts such as scripts are mostly unique, so caching them would only
-// cost memory.
+// Strings up to this many bytes that are not names (see IsName) have their StringScalar cached,
+// because many values repeat once per task. Long texts such as scripts are mostly unique, so
+// caching them would only cost memory.
 constexpr size_t kMaxCachedScalarBytes = 256;
 
+bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// The texts that start with a letter and that the resolvers of plain_resolver.h read as a bool
+// or a null in YAML 1.1 or 1.2; no other text that starts with a letter resolves to a non-string.
+bool IsResolverWord(std::string_view text) {
+  static constexpr std::string_view kWords[] = {
+      "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+      "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL"};
+  if (text.size() > 5) return false;
+  for (std::string_view word : kWords) {
+    if (text == word) return true;
+  }
+  return false;
+}
+bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Whether the text is a letter or digit followed by letters, digits, `_`, `-`, `.` and `/`: the
+// shape of most IR keys, task names and types. Such a text has no indicator, space, break or
+// special character, so it can be written plain as far as AnalyzeScalar goes.
+bool IsName(std::string_view text) {
+  if (text.empty() || !(IsAsciiLetter(text[0]) || IsAsciiDigit(text[0]))) return false;
+  for (char c : text) {
+    if (!IsAsciiLetter(c) && !IsAsciiDigit(c) && c != '_' && c != '-' && c != '.' && c != '/') {
+      return false;
+    }
+  }
+  return true;
+}
 }  // namespace
 
 // Writes nodes with PyYAML's layout rules, appending to a string. One instance writes one stream.
 class Emitter {
  public:
   explicit Emitter(std::string& out) : out_(out) {}
+
+  // Writes one entry of the block mapping that is the value of a top-level key. The output so
+  // far ends with that key or with an earlier entry, so the entry starts on a new line.
+  void EmitNestedEntry(const std::string& key, const Node& value) {
+    indent_ = 0;  // the top-level mapping's
+    size_t line_start = out_.rfind('\n');
+    column_ = out_.size() - (line_start == std::string::npos ? 0 : line_start + 1);
+    whitespace_ = indention_ = false;
+    IncreaseIndent(false, false);
+    EmitEntry(key, value);
+  }
 
   void Emit(const std::vector<Node>& documents) {
     for (size_t i = 0; i < documents.size(); ++i) {
@@ -189,20 +259,30 @@ class Emitter {
   void EmitNode(const Node& node, Context context);
   void EmitSequence(const std::vector<Node>& items, Context context);
   void EmitMapping(const std::vector<Node::Entry>& entries);
-  void EmitScalar(const std::string& text, bool is_string, Context context);
+  void EmitEntry(const std::string& key, const Node& value);
+  // `scalar` is the analysis of a string scalar when the caller has it already.
+  void EmitScalar(const std::string& text, bool is_string, Context context,
+                  const StringScalar* scalar = nullptr);
+  template <typename Char>
+  void WriteScalar(std::basic_string_view<Char> text, Style style, bool split);
   void WriteEmptyCollection(const char* text);
 
   void WriteRaw(std::string_view data, size_t width);
+  void WriteCodePoints(std::string_view text, size_t start, size_t end);
   void WriteCodePoints(std::u32string_view text, size_t start, size_t end);
   void WriteIndicator(std::string_view indicator, bool need_whitespace, bool whitespace = false,
                       bool indention = false);
   void WriteIndent();
   void WriteLineBreak();
   void IncreaseIndent(bool flow, bool indentless);
-  void WriteBreaks(std::u32string_view text, size_t start, size_t end);
-  void WritePlain(std::u32string_view text, bool split);
-  void WriteSingleQuoted(std::u32string_view text, bool split);
-  void WriteDoubleQuoted(std::u32string_view text, bool split);
+  template <typename Char>
+  void WriteBreaks(std::basic_string_view<Char> text, size_t start, size_t end);
+  template <typename Char>
+  void WritePlain(std::basic_string_view<Char> text, bool split);
+  template <typename Char>
+  void WriteSingleQuoted(std::basic_string_view<Char> text, bool split);
+  template <typename Char>
+  void WriteDoubleQuoted(std::basic_string_view<Char> text, bool split);
   StringScalar AnalyzeString(const std::string& text);
 
   std::string& out_;
@@ -258,35 +338,40 @@ void Emitter::EmitSequence(const std::vector<Node>& items, Context context) {
 void Emitter::EmitMapping(const std::vector<Node::Entry>& entries) {
   int saved = indent_;
   IncreaseIndent(false, false);
-  for (const auto& [key, value] : entries) {
-    WriteIndent();
-    StringScalar key_scalar = AnalyzeString(key);
-    const ScalarAnalysis& analysis = key_scalar.analysis;
-    if (key_scalar.length < kSimpleKeyLimit && !analysis.empty && !analysis.multiline) {
-      EmitScalar(key, true, Context{true, true});
-      WriteIndicator(":", false);
-    } else {
-      // A long, empty or multi-line key takes the explicit `? key` / `: value` form.
-      WriteIndicator("?", true, false, /*indention=*/true);
-      EmitScalar(key, true, Context{true, false});
-      WriteIndent();
-      WriteIndicator(":", true, false, /*indention=*/true);
-    }
-    EmitNode(value, Context{true, false});
-  }
+  for (const auto& [key, value] : entries) EmitEntry(key, value);
   indent_ = saved;
 }
 
-void Emitter::EmitScalar(const std::string& text, bool is_string, Context context) {
+void Emitter::EmitEntry(const std::string& key, const Node& value) {
+  WriteIndent();
+  StringScalar key_scalar = AnalyzeString(key);
+  const ScalarAnalysis& analysis = key_scalar.analysis;
+  if (key_scalar.length < kSimpleKeyLimit && !analysis.empty && !analysis.multiline) {
+    EmitScalar(key, true, Context{true, true}, &key_scalar);
+    WriteIndicator(":", false);
+  } else {
+    // A long, empty or multi-line key takes the explicit `? key` / `: value` form.
+    WriteIndicator("?", true, false, /*indention=*/true);
+    EmitScalar(key, true, Context{true, false}, &key_scalar);
+    WriteIndent();
+    WriteIndicator(":", true, false, /*indention=*/true);
+  }
+  EmitNode(value, Context{true, false});
+}
+
+void Emitter::EmitScalar(const std::string& text, bool is_string, Context context,
+                         const StringScalar* scalar) {
   int saved = indent_;
   IncreaseIndent(true, false);
-  DecodeUtf8(text, chars_);
-  const std::u32string& chars = chars_;
   Style style = Style::kPlain;
+  StringScalar analyzed;
   if (is_string) {
-    StringScalar scalar = AnalyzeString(text);
-    const ScalarAnalysis& analysis = scalar.analysis;
-    bool plain_ok = scalar.implicit && analysis.allow_plain &&
+    if (scalar == nullptr) {
+      analyzed = AnalyzeString(text);
+      scalar = &analyzed;
+    }
+    const ScalarAnalysis& analysis = scalar->analysis;
+    bool plain_ok = scalar->implicit && analysis.allow_plain &&
                     !(context.simple_key && (analysis.empty || analysis.multiline));
     if (!plain_ok) {
       style = analysis.allow_single_quoted && !(context.simple_key && analysis.multiline)
@@ -295,26 +380,55 @@ void Emitter::EmitScalar(const std::string& text, bool is_string, Context contex
     }
   }
   bool split = !context.simple_key;
-  switch (style) {
-    case Style::kPlain:
-      WritePlain(chars, split);
-      break;
-    case Style::kSingleQuoted:
-      WriteSingleQuoted(chars, split);
-      break;
-    case Style::kDoubleQuoted:
-      WriteDoubleQuoted(chars, split);
-      break;
+  if (style == Style::kPlain && is_string && scalar->name) {
+    // What WritePlain does for a text without spaces.
+    if (!whitespace_) WriteRaw(" ", 1);
+    whitespace_ = indention_ = false;
+    WriteRaw(text, text.size());
+  } else if (IsAscii(text)) {
+    WriteScalar(std::string_view(text), style, split);
+  } else {
+    DecodeUtf8(text, chars_);
+    WriteScalar(std::u32string_view(chars_), style, split);
   }
   indent_ = saved;
 }
 
+template <typename Char>
+void Emitter::WriteScalar(std::basic_string_view<Char> text, Style style, bool split) {
+  switch (style) {
+    case Style::kPlain:
+      WritePlain(text, split);
+      break;
+    case Style::kSingleQuoted:
+      WriteSingleQuoted(text, split);
+      break;
+    case Style::kDoubleQuoted:
+      WriteDoubleQuoted(text, split);
+      break;
+  }
+}
+
 StringScalar Emitter::AnalyzeString(const std::string& text) {
+  StringScalar scalar;
+  if (IsName(text)) {
+    scalar.length = text.size();
+    // A name that starts with a digit may be a number; one that starts with a letter can only be
+    // one of the resolvers' words.
+    if (IsAsciiLetter(text[0])) {
+      scalar.implicit = !IsResolverWord(text);
+      scalar.name = scalar.implicit;
+      return scalar;
+    }
+    DecodeUtf8(text, scratch_);
+    scalar.implicit =
+        !ResolvesAsNonStringYaml11(scratch_) && !ResolvesAsNonStringYaml12(scratch_);
+    return scalar;
+  }
   auto cached = analyzed_.find(text);
   if (cached != analyzed_.end()) return cached->second;
   DecodeUtf8(text, scratch_);
-  StringScalar scalar;
-  scalar.analysis = AnalyzeScalar(scratch_);
+  scalar.analysis = AnalyzeScalar(std::u32string_view(scratch_));
   // PyYAML quotes what its YAML 1.1 resolvers read as another type; kfpc also quotes what a
   // YAML 1.2 core-schema reader would (see emitter.h).
   scalar.implicit = !ResolvesAsNonStringYaml11(scratch_) && !ResolvesAsNonStringYaml12(scratch_);
@@ -334,6 +448,11 @@ void Emitter::IncreaseIndent(bool flow, bool indentless) {
 void Emitter::WriteRaw(std::string_view data, size_t width) {
   out_ += data;
   column_ += width;
+}
+
+void Emitter::WriteCodePoints(std::string_view text, size_t start, size_t end) {
+  if (start < end) out_.append(text.data() + start, end - start);
+  column_ += end - start;
 }
 
 void Emitter::WriteCodePoints(std::u32string_view text, size_t start, size_t end) {
@@ -361,7 +480,8 @@ void Emitter::WriteIndent() {
   if (!indention_ || column_ > indent || (column_ == indent && !whitespace_)) WriteLineBreak();
   if (column_ < indent) {
     whitespace_ = true;
-    WriteRaw(std::string(indent - column_, ' '), indent - column_);
+    out_.append(indent - column_, ' ');
+    column_ = indent;
   }
 }
 
@@ -411,7 +531,8 @@ bool NeedsEscape(char32_t ch) {
 
 }  // namespace
 
-void Emitter::WritePlain(std::u32string_view text, bool split) {
+template <typename Char>
+void Emitter::WritePlain(std::basic_string_view<Char> text, bool split) {
   if (text.empty()) return;
   if (!whitespace_) WriteRaw(" ", 1);
   whitespace_ = indention_ = false;
@@ -421,7 +542,7 @@ void Emitter::WritePlain(std::u32string_view text, bool split) {
   const size_t size = text.size();
   for (size_t end = 0; end <= size; ++end) {
     bool at_end = end == size;
-    char32_t ch = at_end ? U'\0' : text[end];
+    char32_t ch = at_end ? U'\0' : CodePoint(text, end);
     if (spaces) {
       if (at_end || ch != U' ') {
         // A single space past the width becomes a line break.
@@ -441,21 +562,23 @@ void Emitter::WritePlain(std::u32string_view text, bool split) {
   }
 }
 
-void Emitter::WriteBreaks(std::u32string_view text, size_t start, size_t end) {
+template <typename Char>
+void Emitter::WriteBreaks(std::basic_string_view<Char> text, size_t start, size_t end) {
   // A folded scalar needs one extra line break to keep the first one.
-  if (text[start] == U'\n') WriteLineBreak();
+  if (CodePoint(text, start) == U'\n') WriteLineBreak();
   for (size_t i = start; i < end; ++i) WriteLineBreak();
   WriteIndent();
 }
 
-void Emitter::WriteSingleQuoted(std::u32string_view text, bool split) {
+template <typename Char>
+void Emitter::WriteSingleQuoted(std::basic_string_view<Char> text, bool split) {
   WriteIndicator("'", true);
   bool spaces = false, breaks = false;
   size_t start = 0;
   const size_t size = text.size();
   for (size_t end = 0; end <= size; ++end) {
     bool at_end = end == size;
-    char32_t ch = at_end ? U'\0' : text[end];
+    char32_t ch = at_end ? U'\0' : CodePoint(text, end);
     if (spaces) {
       if (at_end || ch != U' ') {
         if (start + 1 == end && column_ > kBestWidth && split && start != 0 && end != size) {
@@ -484,13 +607,14 @@ void Emitter::WriteSingleQuoted(std::u32string_view text, bool split) {
   WriteIndicator("'", false);
 }
 
-void Emitter::WriteDoubleQuoted(std::u32string_view text, bool split) {
+template <typename Char>
+void Emitter::WriteDoubleQuoted(std::basic_string_view<Char> text, bool split) {
   WriteIndicator("\"", true);
   size_t start = 0;
   const size_t size = text.size();
   for (size_t end = 0; end <= size; ++end) {
     bool at_end = end == size;
-    char32_t ch = at_end ? U'\0' : text[end];
+    char32_t ch = at_end ? U'\0' : CodePoint(text, end);
     if (at_end || NeedsEscape(ch)) {
       if (start < end) {
         WriteCodePoints(text, start, end);
@@ -515,7 +639,7 @@ void Emitter::WriteDoubleQuoted(std::u32string_view text, bool split) {
       WriteIndent();
       whitespace_ = indention_ = false;
       // A line that starts with a space escapes it, so that the reader keeps it.
-      if (text[start] == U' ') WriteRaw("\\", 1);
+      if (CodePoint(text, start) == U' ') WriteRaw("\\", 1);
     }
   }
   WriteIndicator("\"", false);
@@ -529,6 +653,10 @@ std::string EmitDocuments(const std::vector<Node>& documents) {
 
 void AppendDocuments(const std::vector<Node>& documents, std::string& out) {
   Emitter(out).Emit(documents);
+}
+
+void AppendNestedEntry(const std::string& key, const Node& value, std::string& out) {
+  Emitter(out).EmitNestedEntry(key, value);
 }
 
 }  // namespace kfpc::yaml

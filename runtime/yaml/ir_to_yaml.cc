@@ -370,13 +370,18 @@ void AppendSection(Node section, std::string& out) {
   AppendDocuments(documents, out);
 }
 
-// Writes the PipelineSpec in three parts, in key order, and frees each part's node tree before
-// building the next, so that the whole spec is never held as nodes at once.
+// Writes the PipelineSpec in parts, in key order: each component, the deployment spec, and the
+// rest. Each part's node tree is freed before the next is built, so that the spec is never held
+// as nodes at once and the nodes being written stay small enough for the processor's caches.
 void AppendPipelineSpec(const ir::PipelineSpec& spec, std::string& out) {
-  Node components = Node::Mapping();
-  for (const auto& [name, component] : spec.components) components.Set(name, Component(component));
+  if (!spec.components.empty()) {
+    out += "components:";
+    for (const auto& [name, component] : spec.components) {
+      AppendNestedEntry(name, Component(component), out);
+    }
+    out += '\n';
+  }
   Node section = Node::Mapping();
-  SetNonEmpty(section, "components", std::move(components));
   SetString(section, "defaultPipelineRoot", spec.default_pipeline_root);
   AppendSection(std::move(section), out);
   if (!spec.executors.empty()) {

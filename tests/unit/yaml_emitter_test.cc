@@ -142,6 +142,55 @@ TEST(YamlEmitterTest, WritesLongKeysExplicitly) {
   EXPECT_EQ(EmitOne(Map(short_key, Node::Int(1))), short_key + ": 1\n");
 }
 
+// Names (a letter or digit, then letters, digits, `_`, `-`, `.`, `/`) take a shortcut past the
+// scalar analysis; they must come out as the analysis would write them.
+TEST(YamlEmitterTest, WritesNamesLikeAnalyzedStrings) {
+  EXPECT_EQ(EmitValue("comp-step-12"), "k: comp-step-12\n");
+  EXPECT_EQ(EmitValue("a-b.c/d_1"), "k: a-b.c/d_1\n");
+  EXPECT_EQ(EmitValue("Nullable"), "k: Nullable\n");
+  EXPECT_EQ(EmitValue("offset"), "k: offset\n");
+  EXPECT_EQ(EmitValue("No"), "k: 'No'\n");
+  EXPECT_EQ(EmitValue("FALSE"), "k: 'FALSE'\n");
+  EXPECT_EQ(EmitValue("1abc"), "k: 1abc\n");
+  EXPECT_EQ(EmitValue("1.5"), "k: '1.5'\n");
+  EXPECT_EQ(EmitValue("0x1F"), "k: '0x1F'\n");
+  EXPECT_EQ(EmitValue("2024-01-01"), "k: '2024-01-01'\n");
+  EXPECT_EQ(EmitOne(Map("off", Node::Int(1))), "'off': 1\n");
+  EXPECT_EQ(EmitOne(Map("x", Node::String("y"))), "x: y\n");
+}
+
+// ir_to_yaml writes `components:` one entry at a time; the pieces must join into the text of the
+// whole mapping, whatever each entry holds.
+TEST(YamlEmitterTest, NestedEntriesJoinIntoWholeMapping) {
+  Node inner = Node::Mapping();
+  inner.Set("a", Node::String("plain"));
+  inner.Set(std::string(130, 'k'), Node::String("after a long key"));
+  std::string folded;
+  for (int i = 0; i < 30; ++i) folded += "word" + std::to_string(i) + " ";
+  inner.Set("folded", Node::String(folded));
+  inner.Set("quoted", Node::String("it's: \"both\"\nand a break"));
+  Node list = Node::Sequence();
+  list.Append(Node::Mapping());
+  list.Append(Node::String("yes"));
+  list.Append(Map("deep", Map("deeper", Node::Int(3))));
+  inner.Set("list", std::move(list));
+  inner.Set("empty", Node::Mapping());
+  inner.Set("caf\xc3\xa9", Node::Double(1.5));
+
+  Node whole = Node::Mapping();
+  whole.Set("components", inner);
+  // In key order, as Node::Set keeps them: by bytes, so the 130 k's come after "folded".
+  std::string expected = EmitOne(whole);
+  std::string pieces = "components:";
+  for (const char* key : {"a", "caf\xc3\xa9", "empty", "folded"}) {
+    AppendNestedEntry(key, *inner.Find(key), pieces);
+  }
+  AppendNestedEntry(std::string(130, 'k'), *inner.Find(std::string(130, 'k')), pieces);
+  for (const char* key : {"list", "quoted"}) AppendNestedEntry(key, *inner.Find(key), pieces);
+  pieces += '\n';
+  EXPECT_EQ(pieces, expected);
+}
+
 TEST(YamlEmitterTest, StaysLinearOnLongStrings) {
   std::string text;
   for (int i = 0; i < 200000; ++i) text += "ab cd\t";
