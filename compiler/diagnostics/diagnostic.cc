@@ -113,8 +113,12 @@ std::string ShownText(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
     char32_t c = 0;
     size_t length = DecodeUtf8(text.substr(i), &c);
-    if (length > 0 && (c == '\n' || c == '\r' || c == '\t')) {
-      shown.append(c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t");
+    if (length > 0 && c == '\n') {
+      shown.append("\\n");
+    } else if (length > 0 && c == '\r') {
+      shown.append("\\r");
+    } else if (length > 0 && c == '\t') {
+      shown.append("\\t");
     } else if (std::string escape = EscapeAt(text, i, &length, c); !escape.empty()) {
       shown.append(escape);
     } else {

@@ -73,8 +73,8 @@ char* EncodeUtf8(char32_t cp, char* out) {
   return out;
 }
 
-// Reads one character of a scalar as a code point. Scalars made only of ASCII bytes are written
-// from their bytes (Char = char), which skips decoding them; all others from their code points.
+// Reads one character of a scalar as a code point. A scalar of ASCII bytes only is written from
+// its bytes (Char = char), which skips decoding it. Every other scalar is decoded first.
 template <typename Char>
 char32_t CodePoint(std::basic_string_view<Char> text, size_t i) {
   if constexpr (std::is_same_v<Char, char>) {
@@ -118,18 +118,13 @@ bool IsLeadingIndicator(char32_t ch) {
   }
 }
 
-template <typename Char>
-ScalarAnalysis AnalyzeScalar(std::basic_string_view<Char> text) {
+ScalarAnalysis AnalyzeScalar(std::u32string_view text) {
   ScalarAnalysis result;
   if (text.empty()) {
     result.empty = true;
     return result;
   }
-  auto starts_with_three = [&](char32_t ch) {
-    return text.size() >= 3 && CodePoint(text, 0) == ch && CodePoint(text, 1) == ch &&
-           CodePoint(text, 2) == ch;
-  };
-  bool block_indicators = starts_with_three(U'-') || starts_with_three(U'.');
+  bool block_indicators = text.starts_with(U"---") || text.starts_with(U"...");
   bool special = false, line_breaks = false;
   bool leading_space = false, leading_break = false, trailing_space = false,
        trailing_break = false, break_space = false, space_break = false;
@@ -137,8 +132,8 @@ ScalarAnalysis AnalyzeScalar(std::basic_string_view<Char> text) {
   bool previous_space = false, previous_break = false;
   const size_t size = text.size();
   for (size_t i = 0; i < size; ++i) {
-    char32_t ch = CodePoint(text, i);
-    bool followed_by_whitespace = i + 1 >= size || IsSpaceOrBreak(CodePoint(text, i + 1));
+    char32_t ch = text[i];
+    bool followed_by_whitespace = i + 1 >= size || IsSpaceOrBreak(text[i + 1]);
     if (i == 0) {
       if (IsLeadingIndicator(ch)) block_indicators = true;
       if ((ch == U'?' || ch == U':' || ch == U'-') && followed_by_whitespace) {
@@ -183,7 +178,7 @@ ScalarAnalysis AnalyzeScalar(std::basic_string_view<Char> text) {
 struct StringScalar {
   ScalarAnalysis analysis;
   bool implicit = true;  // read back as a string when written plain, in YAML 1.1 and 1.2
-  bool name = false;     // IsName below: written plain, its bytes as they are
+  bool name = false;     // IsName below and implicit: written plain, byte for byte
   size_t length = 0;     // in code points
 };
 
@@ -206,6 +201,7 @@ bool IsResolverWord(std::string_view text) {
   }
   return false;
 }
+
 bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Whether the text is a letter or digit followed by letters, digits, `_`, `-`, `.` and `/`: the
@@ -220,6 +216,7 @@ bool IsName(std::string_view text) {
   }
   return true;
 }
+
 }  // namespace
 
 // Writes nodes with PyYAML's layout rules, appending to a string. One instance writes one stream.
@@ -413,16 +410,16 @@ StringScalar Emitter::AnalyzeString(const std::string& text) {
   StringScalar scalar;
   if (IsName(text)) {
     scalar.length = text.size();
-    // A name that starts with a digit may be a number; one that starts with a letter can only be
-    // one of the resolvers' words.
+    // A name that starts with a letter resolves to a non-string only when it is one of the
+    // resolvers' words. One that starts with a digit may be a number.
     if (IsAsciiLetter(text[0])) {
       scalar.implicit = !IsResolverWord(text);
-      scalar.name = scalar.implicit;
-      return scalar;
+    } else {
+      DecodeUtf8(text, scratch_);
+      scalar.implicit =
+          !ResolvesAsNonStringYaml11(scratch_) && !ResolvesAsNonStringYaml12(scratch_);
     }
-    DecodeUtf8(text, scratch_);
-    scalar.implicit =
-        !ResolvesAsNonStringYaml11(scratch_) && !ResolvesAsNonStringYaml12(scratch_);
+    scalar.name = scalar.implicit;
     return scalar;
   }
   auto cached = analyzed_.find(text);

@@ -67,12 +67,11 @@ std::string EmitDocuments(const std::vector<Node>& documents);
 // Appends the same text as EmitDocuments to `out`, which must be empty or end in a line break.
 void AppendDocuments(const std::vector<Node>& documents, std::string& out);
 
-// Appends one entry of the block mapping that is the value of a top-level key, as in
-// `components:` and then one component, to `out`, which must end with that key and its colon
-// (`components:`) or with an entry appended by this function. The entries appended one at a time
-// give the same text as the whole mapping written at once, because each entry starts on a new
-// line at the mapping's indent, whatever the entry before it was. The last entry ends without a
-// line break: append one after it.
+// Appends one entry of the block mapping that is the value of a top-level key, such as one
+// component under `components:`. `out` must end with that key and its colon, or with an entry
+// appended by this function. Entries appended one at a time give the same text as the whole
+// mapping written at once, because each entry starts on a new line at the mapping's indent. The
+// last entry ends without a line break, so append one after it.
 void AppendNestedEntry(const std::string& key, const Node& value, std::string& out);
 
 // Python's repr() of a float: `2.0`, `1e-05`, `1e+16`, `inf`, `nan`.

@@ -1,6 +1,6 @@
-// kfpc's hand-written lexer against the lexer ANTLR generates from grammar/KfLexer.g4: both must
-// give the same tokens for every committed `.kf` file, for texts built around each rule's edge
-// cases and for random texts made of the pieces that the rules distinguish.
+// Compares kfpc's hand-written lexer with the lexer ANTLR generates from grammar/KfLexer.g4. Both
+// must give the same tokens for every committed `.kf` file, for the edge cases of each rule and
+// for random texts made of the pieces that the rules distinguish.
 
 #include <gtest/gtest.h>
 

@@ -1013,7 +1013,7 @@ TEST(ParseError, UnexpectedTokenKindHasNoArticle) {
       << errors;
 }
 
-TEST(ParseError, ManySyntaxErrorsInOneBlockEachReportedOnce) {
+TEST(ParseError, ManyErrorsInBlockReportedOnce) {
   std::string text = "pipeline p() {\n";
   for (int i = 0; i < 5000; ++i) text += "  echo(message = )\n";
   text += "}\n";
@@ -1021,7 +1021,7 @@ TEST(ParseError, ManySyntaxErrorsInOneBlockEachReportedOnce) {
   EXPECT_EQ(parsed->sink.diagnostics().size(), 5000u);
 }
 
-TEST(ParseError, UnmatchedClosingBracketOnALaterLineIsReportedWhereItIs) {
+TEST(ParseError, LaterUnmatchedBracketReportedInPlace) {
   EXPECT_EQ(ParseText("pipeline p() {\n"
                       "  ) ]\n"
                       "}\n")

@@ -142,8 +142,8 @@ TEST(YamlEmitterTest, WritesLongKeysExplicitly) {
   EXPECT_EQ(EmitOne(Map(short_key, Node::Int(1))), short_key + ": 1\n");
 }
 
-// Names (a letter or digit, then letters, digits, `_`, `-`, `.`, `/`) take a shortcut past the
-// scalar analysis; they must come out as the analysis would write them.
+// Names (a letter or digit, then letters, digits, `_`, `-`, `.`, `/`) skip the scalar analysis,
+// so they must come out as the analysis would write them.
 TEST(YamlEmitterTest, WritesNamesLikeAnalyzedStrings) {
   EXPECT_EQ(EmitValue("comp-step-12"), "k: comp-step-12\n");
   EXPECT_EQ(EmitValue("a-b.c/d_1"), "k: a-b.c/d_1\n");
