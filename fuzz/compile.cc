@@ -1,5 +1,6 @@
 // Fuzz target: `.kf` text through parse, check, lowering and the YAML writer, all in memory.
-// It first lexes the text with kfpc's lexer and the generated one and aborts when they differ.
+// It first lexes and parses the text with kfpc's lexer and parser and with the generated ones and
+// aborts when the tokens, the trees or the syntax diagnostics differ.
 // The input is the root file `/project/main.kf`; its imports are served from a fixed map of
 // in-memory files, so the fuzzer can reach the import code without touching the disk.
 
@@ -14,6 +15,7 @@
 #include "compiler/check/check.h"
 #include "compiler/lower/lower.h"
 #include "compiler/parse/lexer_check.h"
+#include "compiler/parse/parser_check.h"
 #include "runtime/yaml/ir_to_yaml.h"
 
 namespace {
@@ -44,6 +46,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   if (std::optional<std::string> difference = parse::CompareWithGeneratedLexer(text)) {
     std::fprintf(stderr, "lexers differ: %s\n", difference->c_str());
+    std::abort();
+  }
+  if (std::optional<std::string> difference = parse::CompareWithGeneratedParser(text).difference) {
+    std::fprintf(stderr, "parsers differ: %s\n", difference->c_str());
     std::abort();
   }
   diag::SourceManager sources;

@@ -1,7 +1,8 @@
 #pragma once
 
-// The syntax tree of one `.kf` file. The parse phase builds it from ANTLR's parse tree and then
-// drops the parse tree; every later phase reads only these nodes. Nodes carry the byte spans that
+// The syntax tree of one `.kf` file. The parse phase builds it straight from the tokens, or, for a
+// file with syntax errors, from ANTLR's parse tree, which it then drops; every later phase reads
+// only these nodes. Nodes carry the byte spans that
 // diagnostics and the language server point at. Nothing here is resolved: names are strings.
 
 #include <cstdint>

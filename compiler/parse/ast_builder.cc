@@ -1,6 +1,6 @@
 #include "compiler/parse/ast_builder.h"
 
-#include "KfLexer.h"
+#include "compiler/parse/doc_comment.h"
 
 // Declarations, parameters, types and doc comments. Settings and statements are built in
 // stmt_builder.cc, expressions in expr_builder.cc.
@@ -107,22 +107,8 @@ bool AstBuilder::BuildType(P::TypeRefContext* ctx, ast::TypeRef* type) {
   return Name(ctx->name, &type->name, &type->name_span);
 }
 
-// The `///` comments right before `ctx`, one line each, without the slashes and one space.
 std::string AstBuilder::Doc(antlr4::ParserRuleContext* ctx) {
-  std::vector<antlr4::Token*> hidden =
-      tokens_.getHiddenTokensToLeft(ctx->getStart()->getTokenIndex());
-  auto first = hidden.end();
-  while (first != hidden.begin() && (*(first - 1))->getType() == grammar::KfLexer::DOC_COMMENT) {
-    --first;
-  }
-  std::string doc;
-  for (auto it = first; it != hidden.end(); ++it) {
-    std::string_view line = Text(spans_.Of(*it)).substr(3);
-    if (!line.empty() && line.front() == ' ') line.remove_prefix(1);
-    if (it != first) doc += '\n';
-    doc += line;
-  }
-  return doc;
+  return DocCommentBefore(tokens_, ctx->getStart()->getTokenIndex(), text_, spans_);
 }
 
 bool AstBuilder::Name(antlr4::ParserRuleContext* ctx, std::string* name, diag::Span* span) {

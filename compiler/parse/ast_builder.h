@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 #include "KfParser.h"
 #include "KfParserBaseVisitor.h"
@@ -17,8 +18,8 @@ namespace kfpc::parse {
 // declaration keeps every parameter, setting and statement that could be read.
 class AstBuilder : private grammar::KfParserBaseVisitor {
  public:
-  AstBuilder(std::string_view text, const SpanMap& spans, antlr4::BufferedTokenStream& tokens,
-             diag::DiagnosticSink& sink)
+  AstBuilder(std::string_view text, const SpanMap& spans,
+             const std::vector<antlr4::Token*>& tokens, diag::DiagnosticSink& sink)
       : text_(text), spans_(spans), tokens_(tokens), sink_(sink) {}
 
   ast::File Build(grammar::KfParser::FileContext* file);
@@ -78,7 +79,6 @@ class AstBuilder : private grammar::KfParserBaseVisitor {
                       P::ExprContext* right);
   bool BuildArguments(P::ArgumentsContext* ctx, std::vector<ast::Argument>* args);
   ast::ExprPtr BuildLiteral(antlr4::Token* token);
-  ast::ExprPtr BuildNumber(antlr4::Token* token, ast::ExprPtr expr);
   bool BuildStringLiteral(P::StringLiteralContext* ctx, std::string* value, diag::Span* span);
   ast::ExprPtr NewExpr(ast::ExprKind kind, antlr4::ParserRuleContext* ctx);
 
@@ -90,7 +90,7 @@ class AstBuilder : private grammar::KfParserBaseVisitor {
 
   std::string_view text_;
   const SpanMap& spans_;
-  antlr4::BufferedTokenStream& tokens_;
+  const std::vector<antlr4::Token*>& tokens_;  // every token, hidden ones included
   diag::DiagnosticSink& sink_;
 
   // Whether a visit method returned true.

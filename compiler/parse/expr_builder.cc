@@ -1,19 +1,9 @@
-#include <charconv>
-#include <cmath>
-#include <cstdlib>
-#include <limits>
-
-#include <fmt/format.h>
-
-#include "KfLexer.h"
 #include "compiler/parse/ast_builder.h"
-#include "compiler/parse/string_literal.h"
+#include "compiler/parse/literal.h"
 
 // Expressions, arguments and literals.
 
 namespace kfpc::parse {
-
-using grammar::KfLexer;
 
 ast::ExprPtr AstBuilder::BuildExpr(P::ExprContext* ctx) {
   if (ctx == nullptr || ctx->exception != nullptr) return nullptr;
@@ -150,94 +140,7 @@ bool AstBuilder::BuildArguments(P::ArgumentsContext* ctx, std::vector<ast::Argum
 
 ast::ExprPtr AstBuilder::BuildLiteral(antlr4::Token* token) {
   if (token == nullptr || token->getTokenIndex() == INVALID_INDEX) return nullptr;  // conjured
-  auto expr = std::make_unique<ast::Expr>();
-  expr->span = expr->text_span = spans_.Of(token);
-  std::string_view text = Text(expr->span);
-  diag::Span content = expr->span;
-  switch (token->getType()) {
-    case KfLexer::STRING:
-    case KfLexer::UNTERMINATED_STRING: {
-      bool closed = token->getType() == KfLexer::STRING;
-      content.begin += 1;
-      content.end -= closed ? 1 : 0;
-      DecodedString decoded = DecodeString(Text(content), content, sink_);
-      expr->kind = ast::ExprKind::kString;
-      expr->text = std::move(decoded.value);
-      expr->parts = std::move(decoded.parts);
-      return expr;
-    }
-    case KfLexer::RAW_STRING:
-    case KfLexer::UNTERMINATED_RAW_STRING: {
-      // The delimiters are `"""` or, in the hashed form, `#"""` and `"""#`.
-      uint32_t delimiter = text.starts_with('#') ? 4 : 3;
-      content.begin += delimiter;
-      if (token->getType() == KfLexer::RAW_STRING) content.end -= delimiter;
-      expr->kind = ast::ExprKind::kRawString;
-      expr->text = DecodeRawString(Text(content), &content);
-      // The source bytes rather than the value, whose line breaks may be shorter.
-      CheckRawStringPlaceholders(Text(content), content, sink_);
-      ast::StringPart& part = expr->parts.emplace_back();
-      part.text = expr->text;
-      part.span = content;
-      return expr;
-    }
-    case KfLexer::INT:
-    case KfLexer::FLOAT:
-      return BuildNumber(token, std::move(expr));
-    case KfLexer::TRUE:
-    case KfLexer::FALSE:
-      expr->kind = ast::ExprKind::kBool;
-      expr->bool_value = token->getType() == KfLexer::TRUE;
-      expr->text = std::string(text);
-      return expr;
-    case KfLexer::NONE:
-      expr->kind = ast::ExprKind::kNone;
-      expr->text = std::string(text);
-      return expr;
-    default:  // BAD_NUMBER: already reported
-      return nullptr;
-  }
-}
-
-ast::ExprPtr AstBuilder::BuildNumber(antlr4::Token* token, ast::ExprPtr expr) {
-  expr->literal = std::string(Text(expr->span));
-  const char* begin = expr->literal.data();
-  const char* end = begin + expr->literal.size();
-  bool is_int = token->getType() == KfLexer::INT;
-  std::from_chars_result parsed = is_int ? std::from_chars(begin, end, expr->int_value)
-                                         : std::from_chars(begin, end, expr->float_value);
-  expr->kind = is_int ? ast::ExprKind::kInt : ast::ExprKind::kFloat;
-  if (parsed.ec == std::errc() && parsed.ptr == end && std::isfinite(expr->float_value))
-    return expr;
-  if (is_int && parsed.ec == std::errc::result_out_of_range) {
-    // The tree stays whole, so the checker still reports the other errors of the declaration.
-    // The message gives the 2^53 limit of every integer constant, since the IR stores doubles.
-    expr->int_value = expr->literal[0] == '-' ? std::numeric_limits<int64_t>::min()
-                                              : std::numeric_limits<int64_t>::max();
-    expr->out_of_range = true;
-    sink_.Report(diag::Kind::kInvalidValue, expr->span,
-                 fmt::format("integer `{}` is outside the range -2^53 to 2^53 that the IR stores "
-                             "exactly",
-                             expr->literal))
-        .help = "KFP stores numbers as 64-bit floating point, which represents integers exactly "
-                "only up to 2^53 (9007199254740992); pass a larger value as a `string`";
-    return expr;
-  }
-  // from_chars reports underflow as out of range too; strtod distinguishes it by returning a value
-  // near zero rather than infinity.
-  if (!is_int && parsed.ec == std::errc::result_out_of_range &&
-      std::fabs(std::strtod(expr->literal.c_str(), nullptr)) < 1.0) {
-    sink_.Report(diag::Kind::kInvalidNumber, expr->span,
-                 fmt::format("float `{}` is too close to zero to represent", expr->literal))
-        .help = "the smallest nonzero float is about 4.9e-324; write `0.0` if zero is meant";
-    return nullptr;
-  }
-  diag::Diagnostic& d = sink_.Report(
-      diag::Kind::kInvalidNumber, expr->span,
-      fmt::format("{} `{}` is out of range", is_int ? "integer" : "float", expr->literal));
-  d.help = is_int ? "an integer must be between -9223372036854775808 and 9223372036854775807"
-                  : "a float must be between about -1.8e308 and 1.8e308";
-  return nullptr;
+  return parse::BuildLiteral(token->getType(), spans_.Of(token), text_, sink_);
 }
 
 bool AstBuilder::BuildStringLiteral(P::StringLiteralContext* ctx, std::string* value,

@@ -5,38 +5,23 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "compiler/parse/lexer_check.h"
+#include "tests/unit/committed_sources.h"
 
 namespace {
 
 using kfpc::parse::CompareWithGeneratedLexer;
 
-std::string ReadAll(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
-
 TEST(LexerTest, CommittedSourcesMatchGeneratedLexer) {
-  const std::filesystem::path root = KFPC_SOURCE_DIR;
   size_t files = 0;
-  for (const char* dir : {"examples", "tests", "fuzz/seeds/compile", "fuzz/regressions/compile"}) {
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(root / dir)) {
-      if (!entry.is_regular_file()) continue;
-      const std::filesystem::path& path = entry.path();
-      bool seed = path.string().find("/fuzz/") != std::string::npos;
-      if (!seed && path.extension() != ".kf") continue;
-      ++files;
-      std::optional<std::string> difference = CompareWithGeneratedLexer(ReadAll(path));
-      EXPECT_FALSE(difference.has_value()) << path << ": " << *difference;
-    }
+  for (const std::filesystem::path& path : kfpc::testing::CommittedSources()) {
+    ++files;
+    std::optional<std::string> difference = CompareWithGeneratedLexer(kfpc::testing::ReadAll(path));
+    EXPECT_FALSE(difference.has_value()) << path << ": " << *difference;
   }
   // The examples and test programs number in the hundreds; far fewer means the walk went wrong.
   EXPECT_GT(files, 200u);
