@@ -6,12 +6,10 @@
 #include <utility>
 #include <vector>
 
-#include "BailErrorStrategy.h"
 #include "CommonToken.h"
 #include "CommonTokenStream.h"
 #include "atn/ParserATNSimulator.h"
 #include "atn/PredictionMode.h"
-#include "Exceptions.h"
 #include "KfParser.h"
 #include "compiler/parse/ast_builder.h"
 #include "compiler/parse/direct_parser.h"
@@ -39,30 +37,17 @@ ast::File ParseWithGeneratedParser(std::string_view text, SourceStream& stream,
   Lexer lexer(stream);
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
-  // Two stages: SLL prediction, which needs no full-context lookahead and is several times faster,
-  // parses every valid file this grammar accepts unless a decision is truly context-sensitive.
-  // It stops at the first problem; the file is then parsed again with full LL prediction and the
-  // error strategy that reports and recovers.
+  // Full LL prediction with the error strategy that reports and recovers. An SLL pass first would
+  // be faster on a valid file, but valid files reach this parser only when building a literal
+  // reports a diagnostic, and on a file with a syntax error SLL fails at the error, so its work up
+  // to there would be lost.
   grammar::KfParser parser(&tokens);
   parser.removeErrorListeners();
   parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
-      antlr4::atn::PredictionMode::SLL);
-  parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
-  grammar::KfParser::FileContext* tree = nullptr;
-  try {
-    tree = parser.file();
-  } catch (const antlr4::ParseCancellationException&) {
-    tree = nullptr;
-  }
-  if (tree == nullptr) {
-    tokens.seek(0);
-    parser.reset();
-    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
-        antlr4::atn::PredictionMode::LL);
-    parser.addErrorListener(&reporter);
-    parser.setErrorHandler(std::make_shared<SyntaxErrorStrategy>(reporter));
-    tree = parser.file();
-  }
+      antlr4::atn::PredictionMode::LL);
+  parser.addErrorListener(&reporter);
+  parser.setErrorHandler(std::make_shared<SyntaxErrorStrategy>(reporter));
+  grammar::KfParser::FileContext* tree = parser.file();
   const std::vector<antlr4::Token*> all_tokens = tokens.getTokens();
   return AstBuilder(text, spans, all_tokens, sink).Build(tree);
 }
