@@ -37,10 +37,9 @@ ast::File ParseWithGeneratedParser(std::string_view text, SourceStream& stream,
   Lexer lexer(stream);
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
-  // Full LL prediction with the error strategy that reports and recovers. An SLL pass first would
-  // be faster on a valid file, but valid files reach this parser only when building a literal
-  // reports a diagnostic, and on a file with a syntax error SLL fails at the error, so its work up
-  // to there would be lost.
+  // Full LL prediction with the error strategy that reports and recovers. There is no SLL pass
+  // first: on a file with a syntax error, SLL fails at the error and its work is lost. A valid file
+  // reaches this parser only when building one of its literals reports a diagnostic.
   grammar::KfParser parser(&tokens);
   parser.removeErrorListeners();
   parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
