@@ -128,6 +128,13 @@ NestingEffect EffectOf(size_t type) {
     case KfLexer::GT:
     case KfLexer::GE:
       return NestingEffect::kOperator;
+    // The `<` and `>` of a type such as `-> list<string>` count as operators too, so the tokens
+    // that start a declaration end an expression as well.
+    case KfLexer::IMPORT:
+    case KfLexer::ARTIFACT:
+    case KfLexer::COMPONENT:
+    case KfLexer::PIPELINE:
+    case KfLexer::ARROW:
     case KfLexer::COMMA:
     case KfLexer::ASSIGN:
     case KfLexer::COLON:

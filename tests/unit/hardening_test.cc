@@ -375,6 +375,19 @@ TEST(Limits, DeepNestingIsDiagnosed) {
   EXPECT_EQ(checked->Count(diag::Kind::kNestingTooDeep), 1u);
 }
 
+// The `<` and `>` of each `-> list<string>` added two levels that no later token took away, so a
+// file with 127 such components reported E0806 at the 128th.
+TEST(Limits, OutputTypesDoNotAddNesting) {
+  std::string source;
+  for (int i = 0; i < 300; ++i) {
+    source += "component c" + std::to_string(i) +
+              "() -> list<string> {\n  image = \"alpine\"\n  command = [\"sh\", Output.path]\n}\n";
+  }
+  auto checked = CheckSource(source);
+  EXPECT_EQ(checked->Count(diag::Kind::kNestingTooDeep), 0u) << checked->Rendered().substr(0, 2000);
+  EXPECT_FALSE(checked->sink.has_errors()) << checked->Rendered().substr(0, 2000);
+}
+
 TEST(Limits, RunOfOpenBracesIsLinear) {
   // Every `{` without a `}` after it used to search to the end of the string: quadratic.
   auto checked = CheckSource(EchoPipeline("\"" + std::string(parse::kMaxStringBytes - 2, '{') + "\""));
