@@ -86,7 +86,7 @@ void Checker::NodeSelector(const ast::Setting& setting) {
 }
 
 void Checker::Toleration(const ast::Setting& setting) {
-  auto fields = ReadBlock(context_, setting, {"key", "operator", "value", "effect", "seconds"},
+  auto fields = ReadBlock(context_, setting, *KubernetesBlockFields("toleration"),
                           "toleration { key = \"gpu\"  operator = \"Exists\"  effect = "
                           "\"NoSchedule\" }");
   if (!fields) return;
@@ -143,7 +143,8 @@ std::optional<Settings::SelectorRequirement> Checker::Requirement(
   std::string example = is_field
       ? "match_field { key = \"metadata.name\"  operator = \"In\"  values = [\"node-1\"] }"
       : "match_expression { key = \"zone\"  operator = \"In\"  values = [\"us-west-1\"] }";
-  auto fields = ReadBlock(context_, setting, {"key", "operator", "values"}, example);
+  std::string path = "node_affinity." + setting.name;
+  auto fields = ReadBlock(context_, setting, *KubernetesBlockFields(path), example);
   if (!fields) return std::nullopt;
   bool ok = Require(context_, *fields, setting, "key", "write `" + example + "`");
   ok = Require(context_, *fields, setting, "operator", "write `" + example + "`") && ok;
@@ -198,7 +199,7 @@ std::optional<Settings::SelectorRequirement> Checker::Requirement(
 
 void Checker::NodeAffinity(const ast::Setting& setting) {
   auto fields = ReadBlock(
-      context_, setting, {"match_expression", "match_field", "weight"},
+      context_, setting, *KubernetesBlockFields("node_affinity"),
       "node_affinity { match_expression { key = \"zone\"  operator = \"In\"  values = [\"a\"] } }",
       {"match_expression", "match_field"});
   if (!fields) return;
@@ -292,8 +293,7 @@ void Checker::Timeout(const ast::Setting& setting) {
 
 void Checker::SecurityContext(const ast::Setting& setting) {
   const std::string example = "security_context { run_as_user = 1000  run_as_non_root = true }";
-  auto fields = ReadBlock(context_, setting, {"run_as_user", "run_as_group", "run_as_non_root"},
-                          example);
+  auto fields = ReadBlock(context_, setting, *KubernetesBlockFields("security_context"), example);
   if (!fields) return;
   if (fields->empty()) {
     context_.Report(diag::Kind::kMissingSetting, setting.name_span,
@@ -378,6 +378,33 @@ const std::vector<std::string>& KubernetesSettingNames() {
 const std::vector<std::string>& RepeatableKubernetesSettings() {
   static const std::vector<std::string> kNames = HandlerNames(true);
   return kNames;
+}
+
+const std::vector<std::string>* KubernetesBlockFields(std::string_view path) {
+  // Completion offers each list in its order here. A field whose value is a map, such as `env`
+  // of `init_container`, is not a block and has no entry.
+  static const std::map<std::string, std::vector<std::string>, std::less<>> kFields = {
+      {"toleration", {"key", "operator", "value", "effect", "seconds"}},
+      {"node_affinity", {"match_expression", "match_field", "weight"}},
+      {"node_affinity.match_expression", {"key", "operator", "values"}},
+      {"node_affinity.match_field", {"key", "operator", "values"}},
+      {"secret_env", {"secret", "keys", "optional"}},
+      {"secret_volume", {"secret", "mount_path", "optional"}},
+      {"config_map_env", {"config_map", "keys", "optional"}},
+      {"config_map_volume", {"config_map", "mount_path", "optional"}},
+      {"pvc_mount", {"pvc", "mount_path", "sub_path"}},
+      {"empty_dir_mount", {"volume_name", "mount_path", "medium", "size_limit"}},
+      {"ephemeral_volume",
+       {"volume_name", "mount_path", "access_modes", "size", "storage_class_name", "labels",
+        "annotations"}},
+      {"field_path_env", {"name", "field_path"}},
+      {"security_context", {"run_as_user", "run_as_group", "run_as_non_root"}},
+      {"init_container",
+       {"name", "image", "command", "args", "env", "volume_mounts", "restart_policy",
+        "resource_requests", "resource_limits"}},
+  };
+  auto found = kFields.find(path);
+  return found == kFields.end() ? nullptr : &found->second;
 }
 
 void CheckKubernetesSettings(Context& context, const SettingMap& settings,

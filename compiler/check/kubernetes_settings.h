@@ -3,11 +3,13 @@
 // Kubernetes settings of tasks, the features of the kfp-kubernetes package: node selectors,
 // tolerations, node affinity, Secrets and ConfigMaps, volumes, pod metadata, image pull settings,
 // timeouts, security contexts and init containers. Also its built-in components `CreatePVC` and
-// `DeletePVC`. Internal to compiler/check.
+// `DeletePVC`. Internal to compiler/check, except KubernetesBlockFields(), which the language
+// server's completion also reads.
 
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/check/settings.h"
@@ -25,6 +27,12 @@ const std::vector<std::string>& KubernetesSettingNames();
 
 // The Kubernetes task settings that may be written several times, such as `toleration { ... }`.
 const std::vector<std::string>& RepeatableKubernetesSettings();
+
+// Returns the fields of the Kubernetes block setting at `path`, or null when `path` names no
+// block. The path is a setting's name, such as "toleration", or for a block inside a setting, the
+// two names joined by a dot, such as "node_affinity.match_expression". The checker reads each
+// block with these fields.
+const std::vector<std::string>* KubernetesBlockFields(std::string_view path);
 
 // Checks the Kubernetes settings of a task's block into `task.kubernetes`. `settings` indexes
 // the settings written once (CollectSettings with RepeatableKubernetesSettings()); `block` is

@@ -89,7 +89,7 @@ void Checker::EnvSource(const ast::Setting& setting, const ObjectKind& kind,
                         std::vector<Settings::EnvSource>& out) {
   std::string example = setting.name + " { " + kind.field + " = \"" + kind.example +
                         "\"  keys = " + kind.example_keys + " }";
-  auto fields = ReadBlock(context_, setting, {kind.field, "keys", "optional"}, example);
+  auto fields = ReadBlock(context_, setting, *KubernetesBlockFields(setting.name), example);
   if (!fields) return;
   bool ok = Require(context_, *fields, setting, kind.field, "write `" + example + "`");
   ok = Require(context_, *fields, setting, "keys", "write `" + example + "`") && ok;
@@ -121,7 +121,7 @@ void Checker::VolumeSource(const ast::Setting& setting, const ObjectKind& kind,
                            std::vector<Settings::VolumeSource>& out) {
   std::string example = setting.name + " { " + kind.field + " = \"" + kind.example +
                         "\"  mount_path = \"/etc/" + kind.example + "\" }";
-  auto fields = ReadBlock(context_, setting, {kind.field, "mount_path", "optional"}, example);
+  auto fields = ReadBlock(context_, setting, *KubernetesBlockFields(setting.name), example);
   if (!fields) return;
   bool ok = Require(context_, *fields, setting, kind.field, "write `" + example + "`");
   ok = Require(context_, *fields, setting, "mount_path", "write `" + example + "`") && ok;
@@ -139,7 +139,7 @@ void Checker::VolumeSource(const ast::Setting& setting, const ObjectKind& kind,
 
 void Checker::PvcMount(const ast::Setting& setting) {
   const std::string example = "pvc_mount { pvc = volume.name  mount_path = \"/data\" }";
-  auto fields = ReadBlock(context_, setting, {"pvc", "mount_path", "sub_path"}, example);
+  auto fields = ReadBlock(context_, setting, *KubernetesBlockFields("pvc_mount"), example);
   if (!fields) return;
   bool ok = Require(context_, *fields, setting, "pvc", "write `" + example + "`");
   ok = Require(context_, *fields, setting, "mount_path", "write `" + example + "`") && ok;
@@ -158,8 +158,7 @@ void Checker::PvcMount(const ast::Setting& setting) {
 void Checker::EmptyDirMount(const ast::Setting& setting) {
   const std::string example =
       "empty_dir_mount { volume_name = \"scratch\"  mount_path = \"/scratch\" }";
-  auto fields =
-      ReadBlock(context_, setting, {"volume_name", "mount_path", "medium", "size_limit"}, example);
+  auto fields = ReadBlock(context_, setting, *KubernetesBlockFields("empty_dir_mount"), example);
   if (!fields) return;
   bool ok = Require(context_, *fields, setting, "volume_name", "write `" + example + "`");
   ok = Require(context_, *fields, setting, "mount_path", "write `" + example + "`") && ok;
@@ -198,10 +197,7 @@ void Checker::EmptyDirMount(const ast::Setting& setting) {
 void Checker::EphemeralVolume(const ast::Setting& setting) {
   const std::string example = "ephemeral_volume { volume_name = \"scratch\"  mount_path = "
                               "\"/scratch\"  access_modes = [\"ReadWriteOnce\"]  size = \"5Gi\" }";
-  auto fields = ReadBlock(context_, setting,
-                          {"volume_name", "mount_path", "access_modes", "size",
-                           "storage_class_name", "labels", "annotations"},
-                          example);
+  auto fields = ReadBlock(context_, setting, *KubernetesBlockFields("ephemeral_volume"), example);
   if (!fields) return;
   bool ok = true;
   for (const char* required : {"volume_name", "mount_path", "access_modes", "size"}) {
@@ -261,7 +257,7 @@ void Checker::EphemeralVolume(const ast::Setting& setting) {
 void Checker::FieldPathEnv(const ast::Setting& setting) {
   const std::string example =
       "field_path_env { name = \"POD_NAME\"  field_path = \"metadata.name\" }";
-  auto fields = ReadBlock(context_, setting, {"name", "field_path"}, example);
+  auto fields = ReadBlock(context_, setting, *KubernetesBlockFields("field_path_env"), example);
   if (!fields) return;
   bool ok = Require(context_, *fields, setting, "name", "write `" + example + "`");
   ok = Require(context_, *fields, setting, "field_path", "write `" + example + "`") && ok;
@@ -336,10 +332,7 @@ std::optional<std::string> Checker::InitContainerName(const ast::Setting& field)
 void Checker::InitContainer(const ast::Setting& setting) {
   const std::string example =
       "init_container { name = \"prepare\"  image = \"busybox:1.36\"  command = [\"true\"] }";
-  auto fields = ReadBlock(context_, setting,
-                          {"name", "image", "command", "args", "env", "volume_mounts",
-                           "restart_policy", "resource_requests", "resource_limits"},
-                          example);
+  auto fields = ReadBlock(context_, setting, *KubernetesBlockFields("init_container"), example);
   if (!fields) return;
   bool ok = Require(context_, *fields, setting, "name", "write `" + example + "`");
   ok = Require(context_, *fields, setting, "image", "write `" + example + "`") && ok;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "compiler/check/declarations.h"
+#include "compiler/check/kubernetes_settings.h"
 #include "compiler/check/task_settings.h"
 #include "compiler/lsp/lookup.h"
 #include "compiler/lsp/signature.h"
@@ -358,14 +359,23 @@ void Completer::TaskSettings(const std::vector<OpenBracket>& stack, size_t task_
       items_.push_back(Item(name, kItemProperty, "task setting"));
     }
     items_.push_back(Item("env", kItemKeyword, "env NAME = value"));
-  } else if (path.size() == 1 && path[0] == "retry") {
+    return;
+  }
+  if (path.size() == 1 && path[0] == "retry") {
     for (const std::string& name : check::RetrySettingNames()) {
       items_.push_back(Item(name, kItemProperty, "retry setting"));
     }
+    return;
   }
-  // NOTE: the checker keeps the fields of the Kubernetes block settings, such as `toleration`,
-  // inline in kubernetes_settings.cc and kubernetes_volumes.cc, so inside those blocks nothing
-  // is offered.
+  // A Kubernetes block setting, such as `toleration`, or a block inside one, such as
+  // `node_affinity.match_expression`. An unknown block offers nothing.
+  std::string block_path = path[0];
+  for (size_t i = 1; i < path.size(); ++i) block_path += "." + path[i];
+  if (const std::vector<std::string>* fields = check::KubernetesBlockFields(block_path)) {
+    for (const std::string& name : *fields) {
+      items_.push_back(Item(name, kItemProperty, path.back() + " field"));
+    }
+  }
 }
 
 void Completer::Statement(const std::vector<OpenBracket>& stack, uint32_t word_start) {

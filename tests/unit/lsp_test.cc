@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "compiler/check/kubernetes_settings.h"
 #include "compiler/check/task_settings.h"
 #include "compiler/lsp/json_rpc.h"
 #include "compiler/lsp/position.h"
@@ -1015,13 +1016,118 @@ TEST(LspCompletion, TaskBlockNestedSettings) {
             (std::vector<std::string>{"max", "backoff", "factor", "max_backoff"}));
   json retry_item = CompleteAt(TaskBlock("retry { | }"))["items"][0];
   EXPECT_EQ(retry_item, (json{{"label", "max"}, {"kind", 10}, {"detail", "retry setting"}}));
-  // The checker keeps no list of the Kubernetes blocks' fields, so nothing is offered there.
-  EXPECT_EQ(Labels(CompleteAt(TaskBlock("toleration {\n      |\n    }"))),
-            std::vector<std::string>{});
-  EXPECT_EQ(Labels(CompleteAt(TaskBlock("node_affinity { match_expression { | } }"))),
-            std::vector<std::string>{});
   // After the nested block closes, the task's settings are offered again.
   EXPECT_EQ(Labels(CompleteAt(TaskBlock("retry { max = 2 }\n    |"))), TaskSettingLabels());
+}
+
+TEST(LspCompletion, TolerationFields) {
+  const std::vector<std::string> fields = {"key", "operator", "value", "effect", "seconds"};
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("toleration {\n      |\n    }"))), fields);
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("toleration { key = \"gpu\"\n      op|\n    }"))),
+            fields);
+  json item = CompleteAt(TaskBlock("toleration { | }"))["items"][0];
+  EXPECT_EQ(item, (json{{"label", "key"}, {"kind", 10}, {"detail", "toleration field"}}));
+}
+
+TEST(LspCompletion, VolumeSettingFields) {
+  struct Case {
+    std::string block;
+    std::vector<std::string> fields;
+  };
+  // KubernetesBlocksMatchChecker covers the other volume and environment settings.
+  const Case cases[] = {
+      {"pvc_mount", {"pvc", "mount_path", "sub_path"}},
+      {"secret_env", {"secret", "keys", "optional"}},
+      {"config_map_volume", {"config_map", "mount_path", "optional"}},
+      {"empty_dir_mount", {"volume_name", "mount_path", "medium", "size_limit"}},
+  };
+  for (const Case& test : cases) {
+    json completion = CompleteAt(TaskBlock(test.block + " {\n      |\n    }"));
+    EXPECT_EQ(Labels(completion), test.fields) << test.block;
+    ASSERT_FALSE(completion["items"].empty()) << test.block;
+    EXPECT_EQ(completion["items"][0]["kind"], 10) << test.block;
+    EXPECT_EQ(completion["items"][0]["detail"], test.block + " field") << test.block;
+  }
+}
+
+TEST(LspCompletion, NodeAffinityFields) {
+  const std::vector<std::string> affinity = {"match_expression", "match_field", "weight"};
+  const std::vector<std::string> requirement = {"key", "operator", "values"};
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("node_affinity {\n      |\n    }"))), affinity);
+
+  // The blocks inside `node_affinity` offer the fields of a node selector requirement.
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("node_affinity { match_expression { | } }"))),
+            requirement);
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("node_affinity {\n      weight = 5\n"
+                                        "      match_field {\n        |\n      }\n    }"))),
+            requirement);
+  json item = CompleteAt(TaskBlock("node_affinity { match_expression { | } }"))["items"][0];
+  EXPECT_EQ(item, (json{{"label", "key"}, {"kind", 10}, {"detail", "match_expression field"}}));
+
+  // After a nested block closes, the fields of `node_affinity` are offered again.
+  EXPECT_EQ(Labels(CompleteAt(
+                TaskBlock("node_affinity { match_field { key = \"k\" }\n      |\n    }"))),
+            affinity);
+}
+
+TEST(LspCompletion, SecurityContextFields) {
+  json completion =
+      CompleteAt(TaskBlock("security_context {\n      run_as_user = 1000\n      |\n    }"));
+  EXPECT_EQ(Labels(completion),
+            (std::vector<std::string>{"run_as_user", "run_as_group", "run_as_non_root"}));
+  ASSERT_FALSE(completion["items"].empty());
+  EXPECT_EQ(completion["items"][0]["detail"], "security_context field");
+}
+
+TEST(LspCompletion, InitContainerFields) {
+  EXPECT_EQ(Labels(CompleteAt(
+                TaskBlock("init_container {\n      name = \"prepare\"\n      |\n    }"))),
+            (std::vector<std::string>{"name", "image", "command", "args", "env", "volume_mounts",
+                                      "restart_policy", "resource_requests",
+                                      "resource_limits"}));
+  // `env` and `volume_mounts` are maps, not blocks, so a line inside one takes a value.
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("init_container { volume_mounts = {\n      |\n    } }"))),
+            kTrainingValueLabels);
+}
+
+TEST(LspCompletion, KubernetesBlocksMatchChecker) {
+  // Each Kubernetes block setting offers the fields that the checker reads, and a setting
+  // written `name = value`, such as `node_selector`, offers none.
+  for (const std::string& setting : check::KubernetesSettingNames()) {
+    const std::vector<std::string>* fields = check::KubernetesBlockFields(setting);
+    EXPECT_EQ(Labels(CompleteAt(TaskBlock(setting + " { | }"))),
+              fields ? *fields : std::vector<std::string>{})
+        << setting;
+  }
+  EXPECT_EQ(check::KubernetesBlockFields("node_selector"), nullptr);
+  EXPECT_EQ(check::KubernetesBlockFields("init_container.env"), nullptr);
+  EXPECT_NE(check::KubernetesBlockFields("toleration"), nullptr);
+  EXPECT_NE(check::KubernetesBlockFields("node_affinity.match_field"), nullptr);
+}
+
+TEST(LspCompletion, KubernetesFieldValue) {
+  // Where a field starts, the block offers its fields, but after `field =` a value goes.
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("toleration { key = \"gpu\"\n      |\n    }"))),
+            (std::vector<std::string>{"key", "operator", "value", "effect", "seconds"}));
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("toleration { key = | }"))), kTrainingValueLabels);
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("toleration {\n      key = |\n    }"))),
+            kTrainingValueLabels);
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("node_affinity { match_expression { operator = | } }"))),
+            kTrainingValueLabels);
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("pvc_mount { pvc = prepared.| }"))),
+            std::vector<std::string>{"model"});
+}
+
+TEST(LspCompletion, UnknownBlockOffersNothing) {
+  // The known block offers its fields, and the misspelt and nested unknown ones offer nothing.
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("pvc_mount {\n      |\n    }"))),
+            (std::vector<std::string>{"pvc", "mount_path", "sub_path"}));
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("pvc_mounts {\n      |\n    }"))),
+            std::vector<std::string>{});
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("toleration { key { | } }"))), std::vector<std::string>{});
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("node_affinity { weight { | } }"))),
+            std::vector<std::string>{});
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("retry { max { | } }"))), std::vector<std::string>{});
 }
 
 TEST(LspCompletion, TaskBlockValueAfterEquals) {
