@@ -88,6 +88,17 @@ std::unique_ptr<antlr4::Token> Lexer::nextToken() {
   return token;
 }
 
+size_t Lexer::HashRawStringEnd(size_t from) const {
+  // Later calls never start before earlier ones, so a `"""#` found at or after `from` answers
+  // every call up to it, and none found answers every later call: each part of the text is
+  // searched at most once. Searching from every `#"""` was quadratic in their number.
+  if (!close_known_ || (close_ != std::u32string_view::npos && close_ < from)) {
+    close_ = text_.find(U"\"\"\"#", from);
+    close_known_ = true;
+  }
+  return close_;
+}
+
 size_t Lexer::LineEnd(size_t from) const {
   size_t end = from;
   while (end < text_.size() && text_[end] != U'\n' && text_[end] != U'\r') ++end;
@@ -125,7 +136,7 @@ Lexer::Match Lexer::Scan() const {
     case U'#': {
       // RAW_STRING's `#"""` .*? `"""#`: the shortest text up to the first `"""#`.
       if (text_.substr(pos_ + 1, 3) != U"\"\"\"") return {KfLexer::ERROR_CHAR, 1};
-      size_t close = text_.find(U"\"\"\"#", pos_ + 4);
+      size_t close = HashRawStringEnd(pos_ + 4);
       if (close == std::u32string_view::npos) return {KfLexer::ERROR_CHAR, 1};
       return {KfLexer::RAW_STRING, close + 4 - pos_};
     }

@@ -45,6 +45,9 @@ class Lexer : public antlr4::TokenSource {
   Match ScanNumber() const;
   Match ScanDoubleQuoted() const;
   size_t LineEnd(size_t from) const;
+  // The index of the first `"""#` at or after `from`, or npos. `from` must not decrease from one
+  // call to the next.
+  size_t HashRawStringEnd(size_t from) const;
   // Moves past `count` code points, counting lines and columns as ANTLR does: a line feed starts
   // a new line, every other code point is one column.
   void Advance(size_t count);
@@ -54,6 +57,9 @@ class Lexer : public antlr4::TokenSource {
   size_t pos_ = 0;
   size_t line_ = 1;
   size_t column_ = 0;
+  // The last answer of HashRawStringEnd.
+  mutable bool close_known_ = false;
+  mutable size_t close_ = 0;
 };
 
 }  // namespace kfpc::parse

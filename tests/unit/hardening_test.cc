@@ -394,6 +394,16 @@ TEST(Limits, RunOfOpenBracesIsLinear) {
   EXPECT_TRUE(checked->sink.has_errors());
 }
 
+TEST(Limits, RunOfUnterminatedHashRawStringsIsLinear) {
+  // Each `#"""` without a `"""#` after it used to search to the end of the file: 10,000 of them
+  // took 0.9 s, 40,000 took 14 s.
+  std::string source;
+  for (int i = 0; i < 100000; ++i) source += "#\"\"\"x\n";
+  auto checked = CheckSource(source);
+  EXPECT_TRUE(checked->sink.has_errors());
+  EXPECT_NE(checked->Rendered().find("close the string with `\"\"\"#`"), std::string::npos);
+}
+
 // --- `kfpc build` and `kfpc check` input size ---------------------------------------------------
 
 TEST(Limits, DriverRejectsOversizedInputBeforeReading) {
