@@ -151,6 +151,18 @@ NestingEffect EffectOf(size_t type) {
   }
 }
 
+// The opening bracket that `closer` closes.
+size_t OpenerOf(size_t closer) {
+  switch (closer) {
+    case KfLexer::RPAREN:
+      return KfLexer::LPAREN;
+    case KfLexer::RBRACK:
+      return KfLexer::LBRACK;
+    default:
+      return KfLexer::LBRACE;
+  }
+}
+
 }  // namespace
 
 bool CheckEncoding(std::string_view text, diag::FileId file, diag::DiagnosticSink& sink) {
@@ -270,20 +282,31 @@ void ReportHiddenCharacters(const std::vector<antlr4::Token*>& tokens, std::stri
 bool CheckNesting(const std::vector<antlr4::Token*>& tokens, SyntaxErrorReporter& reporter) {
   // operators[i]: operators since the i-th open bracket, or since the last token that ends an
   // expression in it. `}` does not end an expression: it may close a map inside one.
+  // openers[i]: the type of the i-th open bracket. A closer closes the innermost bracket of its
+  // kind and every bracket opened after it. A closer of another kind, as in `f(]`, closes nothing,
+  // because the parser keeps the `(` open while it recovers from the `]`.
   std::vector<int> operators = {0};
+  std::vector<size_t> openers = {0};
   int depth = 0;
   for (antlr4::Token* token : tokens) {
     switch (EffectOf(token->getType())) {
       case NestingEffect::kOpen:
         operators.push_back(0);
+        openers.push_back(token->getType());
         ++depth;
         break;
-      case NestingEffect::kClose:
-        if (operators.size() > 1) {  // an unmatched closer is the parser's to report
+      case NestingEffect::kClose: {
+        size_t opener = OpenerOf(token->getType());
+        auto innermost = std::find(openers.rbegin(), openers.rend() - 1, opener);
+        if (innermost == openers.rend() - 1) break;  // unmatched: the parser reports it
+        size_t keep = openers.size() - 1 - (innermost - openers.rbegin());
+        while (openers.size() > keep) {
           depth -= 1 + operators.back();
           operators.pop_back();
+          openers.pop_back();
         }
         break;
+      }
       case NestingEffect::kOperator:
         ++operators.back();
         ++depth;
