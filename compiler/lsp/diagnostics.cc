@@ -24,7 +24,7 @@ nlohmann::json Convert(const Analysis& analysis, const diag::Diagnostic& diagnos
   if (!diagnostic.help.empty()) message += "\nhelp: " + diagnostic.help;
 
   nlohmann::json json = {
-      {"range", ToJson(SpanToRange(analysis.Text(span.file), span.begin, span.end, encoding))},
+      {"range", ToJson(SpanToRange(analysis.sources, span, encoding))},
       {"severity", Severity(diagnostic.severity)},
       {"code", std::string(diag::Info(diagnostic.kind).code)},
       {"source", "kfpc"},
@@ -33,8 +33,7 @@ nlohmann::json Convert(const Analysis& analysis, const diag::Diagnostic& diagnos
   nlohmann::json related = nlohmann::json::array();
   for (const diag::Label& label : diagnostic.labels) {
     if (!label.span.valid()) continue;
-    Range range = SpanToRange(analysis.Text(label.span.file), label.span.begin, label.span.end,
-                              encoding);
+    Range range = SpanToRange(analysis.sources, label.span, encoding);
     related.push_back({{"location", {{"uri", uri_of(label.span.file)}, {"range", ToJson(range)}}},
                        {"message", label.message}});
   }

@@ -32,10 +32,12 @@ uint32_t SkipLineBreak(std::string_view text, uint32_t offset) {
   return offset + 1;
 }
 
-Position ToPosition(std::string_view text, uint32_t offset, PositionEncoding encoding) {
-  offset = std::min<uint32_t>(offset, static_cast<uint32_t>(text.size()));
+// Counts from `line_start`, the first byte of line `line`, which is at or before `offset`.
+Position ToPositionFrom(std::string_view text, uint32_t offset, PositionEncoding encoding,
+                        uint32_t line, uint32_t line_start) {
+  uint32_t i = line_start;
   Position position;
-  uint32_t i = 0;
+  position.line = line;
   while (i < offset) {
     if (IsLineBreak(text[i])) {
       uint32_t next = SkipLineBreak(text, i);
@@ -53,11 +55,31 @@ Position ToPosition(std::string_view text, uint32_t offset, PositionEncoding enc
   return position;
 }
 
+Position ToPosition(std::string_view text, uint32_t offset, PositionEncoding encoding) {
+  offset = std::min<uint32_t>(offset, static_cast<uint32_t>(text.size()));
+  return ToPositionFrom(text, offset, encoding, 0, 0);
+}
+
+// Converts `offset` through the line index of `sources`, reading only the line of `offset`.
+Position ToPosition(const diag::SourceManager& sources, diag::FileId file, uint32_t offset,
+                    PositionEncoding encoding) {
+  std::string_view text = sources.contents(file);
+  offset = std::min<uint32_t>(offset, static_cast<uint32_t>(text.size()));
+  diag::LineColumn at = sources.Position(file, offset);
+  return ToPositionFrom(text, offset, encoding, at.line - 1, offset - (at.column - 1));
+}
+
 }  // namespace
 
 Range SpanToRange(std::string_view text, uint32_t begin, uint32_t end,
                   PositionEncoding encoding) {
   return {ToPosition(text, begin, encoding), ToPosition(text, std::max(begin, end), encoding)};
+}
+
+Range SpanToRange(const diag::SourceManager& sources, diag::Span span,
+                  PositionEncoding encoding) {
+  return {ToPosition(sources, span.file, span.begin, encoding),
+          ToPosition(sources, span.file, std::max(span.begin, span.end), encoding)};
 }
 
 uint32_t PositionToOffset(std::string_view text, Position position, PositionEncoding encoding) {

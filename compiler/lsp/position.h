@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "compiler/diagnostics/source_manager.h"
+
 namespace kfpc::lsp {
 
 enum class PositionEncoding { kUtf8, kUtf16 };
@@ -29,6 +31,9 @@ struct Range {
 // are clamped to it; an offset inside a multi-byte character counts as that character's start.
 Range SpanToRange(std::string_view text, uint32_t begin, uint32_t end,
                   PositionEncoding encoding);
+// The same for `span` of a file in `sources`. Its line index finds the line, so the time depends
+// on the length of the span's lines, not on how far into the file they are.
+Range SpanToRange(const diag::SourceManager& sources, diag::Span span, PositionEncoding encoding);
 
 // Converts an LSP position to a byte offset of `text`. A character past the end of its line
 // means the end of the line and a line past the last means the end of the text, as LSP 3.17

@@ -15,7 +15,6 @@ constexpr int kSymbolStruct = 23;
 nlohmann::json Symbol(const Analysis& analysis, const std::string& name, const std::string& detail,
                       int kind, diag::Span span, diag::Span selection,
                       PositionEncoding encoding) {
-  std::string_view text = analysis.Text(span.file);
   // A selection range must lie inside the range; a recovered node may lack a name span.
   if (!selection.valid() || selection.begin < span.begin || selection.end > span.end) {
     selection = span;
@@ -23,8 +22,8 @@ nlohmann::json Symbol(const Analysis& analysis, const std::string& name, const s
   return {{"name", name},
           {"detail", detail},
           {"kind", kind},
-          {"range", ToJson(SpanToRange(text, span.begin, span.end, encoding))},
-          {"selectionRange", ToJson(SpanToRange(text, selection.begin, selection.end, encoding))}};
+          {"range", ToJson(SpanToRange(analysis.sources, span, encoding))},
+          {"selectionRange", ToJson(SpanToRange(analysis.sources, selection, encoding))}};
 }
 
 void AddTasks(const Analysis& analysis, const std::vector<ast::Stmt>& body,

@@ -164,6 +164,24 @@ json ErrorJson(int code, const std::string& message) {
 // Positions
 // ---------------------------------------------------------------------------------------------
 
+// The line index of the source manager must give the positions that scanning the text gives, at
+// every offset: line breaks of each kind, between `\r` and `\n`, inside multi-byte characters
+// and past the end.
+TEST(LspPosition, LineIndexAgreesWithScanning) {
+  std::string text = "a\r\nb\rc\n\ré名\r\n\U0001F600x\n\n";
+  diag::SourceManager sources;
+  diag::FileId file = sources.AddFile("t.kf", text);
+  for (PositionEncoding encoding : {PositionEncoding::kUtf8, PositionEncoding::kUtf16}) {
+    for (uint32_t begin = 0; begin <= text.size() + 2; ++begin) {
+      for (uint32_t end = begin; end <= text.size() + 2; ++end) {
+        EXPECT_EQ(SpanToRange(sources, diag::Span{file, begin, end}, encoding),
+                  SpanToRange(text, begin, end, encoding))
+            << begin << "-" << end;
+      }
+    }
+  }
+}
+
 TEST(LspPosition, SpanToRangeCountsUtf16Units) {
   // "é" is 2 bytes and 1 UTF-16 unit; "😀" is 4 bytes and 2 units (a surrogate pair).
   std::string text = "ab\né😀x\r\ny";
