@@ -68,7 +68,10 @@ class Checker {
   // Records the name of a volume that the task defines; reports a name used twice.
   bool NewVolumeName(const std::string& name, diag::Span span);
   // Reads a map from resource names to quantities, such as `{"cpu": "500m"}`.
-  std::optional<std::map<std::string, std::string>> QuantityMap(const ast::Setting& setting);
+  std::optional<std::vector<MapEntry>> QuantityMap(const ast::Setting& setting);
+  // Reports each resource whose request is more than its limit.
+  void CheckRequestsWithinLimits(const std::vector<MapEntry>& requests,
+                                 const std::vector<MapEntry>& limits);
   // Reads an init container's name, which must differ from the task's other init containers.
   std::optional<std::string> InitContainerName(const ast::Setting& field);
 

@@ -1,8 +1,10 @@
 #include "compiler/check/kubernetes_fields.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <regex>
+#include <string_view>
 
 #include "compiler/check/types.h"
 
@@ -92,6 +94,29 @@ bool Follows(Rule rule, const std::string& text) {
       return std::regex_match(text, K8sPatterns().quantity);
   }
   return true;
+}
+
+long double QuantityValue(const std::string& text) {
+  char* end = nullptr;
+  // strtold reads the sign, the number and an exponent such as `e3`; it leaves a lone `E`
+  // (exa), which no digit follows.
+  long double number = std::strtold(text.c_str(), &end);
+  std::string_view suffix(end);
+  // The fractional units divide, so that "500m" is exactly 0.5.
+  struct Suffix {
+    std::string_view name;
+    long double multiplier, divisor;
+  };
+  static constexpr Suffix kSuffixes[] = {
+      {"Ki", 0x1p10L, 1}, {"Mi", 0x1p20L, 1}, {"Gi", 0x1p30L, 1}, {"Ti", 0x1p40L, 1},
+      {"Pi", 0x1p50L, 1}, {"Ei", 0x1p60L, 1}, {"n", 1, 1e9L},     {"u", 1, 1e6L},
+      {"m", 1, 1e3L},     {"k", 1e3L, 1},     {"M", 1e6L, 1},     {"G", 1e9L, 1},
+      {"T", 1e12L, 1},    {"P", 1e15L, 1},    {"E", 1e18L, 1},
+  };
+  for (const Suffix& unit : kSuffixes) {
+    if (suffix == unit.name) return number * unit.multiplier / unit.divisor;
+  }
+  return number;
 }
 
 bool CheckText(Context& context, Rule rule, const std::string& text, diag::Span span,

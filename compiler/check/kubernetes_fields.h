@@ -28,6 +28,10 @@ std::string Describe(Rule rule);
 // Whether `text` follows `rule`.
 bool Follows(Rule rule, const std::string& text);
 
+// The amount a Kubernetes quantity that follows Rule::kQuantity stands for: "500m" is 0.5, "1Ki"
+// is 1024, "2G" is 2e9 and "3e2" is 300.
+long double QuantityValue(const std::string& text);
+
 // Reports `text`, read at `span`, when it breaks `rule`. `what` names the text in the message,
 // such as "label key". Returns whether it follows the rule.
 bool CheckText(Context& context, Rule rule, const std::string& text, diag::Span span,

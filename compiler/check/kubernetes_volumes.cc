@@ -298,14 +298,27 @@ void Checker::FieldPathEnv(const ast::Setting& setting) {
   out_.field_path_env.push_back(Settings::FieldPathEnv{*name, *path});
 }
 
-std::optional<std::map<std::string, std::string>> Checker::QuantityMap(
-    const ast::Setting& setting) {
-  auto entries = StringMapSetting(context_, setting, Rule::kLabelKey, "resource name",
-                                  Rule::kQuantity, "resource quantity");
-  if (!entries) return std::nullopt;
-  std::map<std::string, std::string> quantities;
-  for (const MapEntry& entry : *entries) quantities[entry.key] = entry.value;
-  return quantities;
+std::optional<std::vector<MapEntry>> Checker::QuantityMap(const ast::Setting& setting) {
+  return StringMapSetting(context_, setting, Rule::kLabelKey, "resource name", Rule::kQuantity,
+                          "resource quantity");
+}
+
+void Checker::CheckRequestsWithinLimits(const std::vector<MapEntry>& requests,
+                                        const std::vector<MapEntry>& limits) {
+  for (const MapEntry& request : requests) {
+    auto limit = std::find_if(limits.begin(), limits.end(),
+                              [&](const MapEntry& entry) { return entry.key == request.key; });
+    if (limit == limits.end() || QuantityValue(request.value) <= QuantityValue(limit->value)) {
+      continue;
+    }
+    diag::Diagnostic& d = context_.Report(diag::Kind::kResourceRequestOverLimit, request.value_span,
+                                          "`" + request.key + "` request `" + request.value +
+                                              "` is more than the limit `" + limit->value + "`");
+    d.labels.push_back({limit->value_span, "the limit is set here"});
+    d.notes.push_back("Kubernetes rejects a pod whose request is more than its limit");
+    d.help = "raise the limit of `" + request.key + "` to at least `" + request.value +
+             "`, or lower its request";
+  }
 }
 
 std::optional<std::string> Checker::InitContainerName(const ast::Setting& field) {
@@ -339,6 +352,7 @@ void Checker::InitContainer(const ast::Setting& setting) {
   if (!ok) return;
 
   Settings::InitContainer container;
+  std::vector<MapEntry> requests, limits;
   std::optional<std::string> name = InitContainerName(*fields->at("name"));
   std::optional<std::string> image = StringSetting(context_, *fields->at("image"));
   if (image && image->empty()) {
@@ -380,11 +394,14 @@ void Checker::InitContainer(const ast::Setting& setting) {
       auto quantities = QuantityMap(*field);
       ok = ok && quantities;
       if (quantities) {
-        (field_name == "resource_requests" ? container.resource_requests
-                                           : container.resource_limits) = *quantities;
+        bool is_request = field_name == "resource_requests";
+        auto& amounts = is_request ? container.resource_requests : container.resource_limits;
+        for (const MapEntry& entry : *quantities) amounts[entry.key] = entry.value;
+        (is_request ? requests : limits) = std::move(*quantities);
       }
     }
   }
+  CheckRequestsWithinLimits(requests, limits);
   if (!ok) return;
 
   container.name = *name;

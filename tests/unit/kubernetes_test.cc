@@ -7,6 +7,7 @@
 #include <string>
 
 #include "compiler/check/check.h"
+#include "compiler/check/kubernetes_fields.h"
 #include "compiler/lower/lower.h"
 #include "runtime/yaml/ir_to_yaml.h"
 
@@ -46,6 +47,22 @@ component name_of() -> string {
   command = ["echo"]
 }
 )";
+
+TEST(KubernetesQuantity, ValueOfEachForm) {
+  using check::k8s::QuantityValue;
+  EXPECT_EQ(QuantityValue("2"), 2.0L);
+  EXPECT_EQ(QuantityValue("500m"), 0.5L);
+  EXPECT_EQ(QuantityValue("1.5"), 1.5L);
+  EXPECT_EQ(QuantityValue(".5"), 0.5L);
+  EXPECT_EQ(QuantityValue("1Ki"), 1024.0L);
+  EXPECT_EQ(QuantityValue("1Gi"), QuantityValue("1024Mi"));
+  EXPECT_EQ(QuantityValue("2G"), 2e9L);
+  EXPECT_EQ(QuantityValue("3e2"), 300.0L);
+  EXPECT_EQ(QuantityValue("3E"), 3e18L);
+  EXPECT_EQ(QuantityValue("-1k"), -1000.0L);
+  EXPECT_LT(QuantityValue("100u"), QuantityValue("1m"));
+  EXPECT_LT(QuantityValue("1000n"), QuantityValue("2u"));
+}
 
 TEST(KubernetesLower, SecretNameFromEachSource) {
   Compiled compiled = Compile(kComponents + R"(
