@@ -1,7 +1,13 @@
 #include "compiler/check/check.h"
 
+#include <algorithm>
 #include <functional>
+#include <map>
+#include <set>
 #include <sstream>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "compiler/check/declarations.h"
 #include "compiler/check/imports.h"
@@ -44,26 +50,66 @@ void CheckDeclarations(Context& context, const DeclFiles& files,
 }
 
 // Reports a pipeline that contains itself through other pipelines, which has no finite IR.
-void CheckPipelineCycles(Context& context) {
-  std::map<const sema::Pipeline*, int> state;  // 0 new, 1 active, 2 done
-  std::function<void(const sema::Pipeline*)> visit = [&](const sema::Pipeline* pipeline) {
-    state[pipeline] = 1;
-    for (const auto& task : pipeline->tasks) {
-      const sema::Pipeline* callee = task->component->pipeline;
-      if (!callee) continue;
-      if (state[callee] == 1) {
-        context.Report(diag::Kind::kRecursivePipeline, task->span,
+// Reports each cycle of pipeline calls, and each call that nests pipelines deeper than
+// kMaxPipelineDepth. The walk keeps its own stack, since a chain of calls may be as long as the
+// file allows.
+void CheckPipelineCalls(Context& context) {
+  enum class State { kNew, kActive, kDone };
+  struct PipelineInfo {
+    State state = State::kNew;
+    size_t depth = 1;  // the pipeline and the deepest chain of calls below it
+  };
+  std::map<const sema::Pipeline*, PipelineInfo> info;
+  struct Frame {
+    const sema::Pipeline* pipeline;
+    size_t next_task = 0;
+  };
+  // Counts the call `task` of `caller` to a pipeline whose calls go `callee_depth` deep, and
+  // reports it when it is the one that goes past the limit.
+  auto add_call = [&](const sema::Pipeline* caller, const sema::Task& task, size_t callee_depth) {
+    size_t depth = callee_depth + 1;
+    if (depth == parse::kMaxPipelineDepth + 1) {
+      context.Report(diag::Kind::kPipelinesTooDeep, task.span,
+                     fmt::format("pipeline `{}` nests pipeline calls {} levels deep, more than "
+                                 "the limit of {}",
+                                 caller->name, depth, parse::kMaxPipelineDepth))
+          .help = "call the inner pipelines' components directly from an outer pipeline";
+    }
+    info[caller].depth = std::max(info[caller].depth, depth);
+  };
+  for (const auto& root : context.program.pipelines) {
+    if (info[root.get()].state != State::kNew) continue;
+    std::vector<Frame> stack = {{root.get()}};
+    info[root.get()].state = State::kActive;
+    while (!stack.empty()) {
+      Frame& frame = stack.back();
+      const sema::Pipeline* pipeline = frame.pipeline;
+      if (frame.next_task == pipeline->tasks.size()) {
+        info[pipeline].state = State::kDone;
+        stack.pop_back();
+        if (stack.empty()) break;
+        // Back in the caller: the call that led here goes as deep as `pipeline` does, plus one.
+        const sema::Pipeline* caller = stack.back().pipeline;
+        const sema::Task& call = *caller->tasks[stack.back().next_task - 1];
+        add_call(caller, call, info[pipeline].depth);
+        continue;
+      }
+      const sema::Task& task = *pipeline->tasks[frame.next_task++];
+      const sema::Pipeline* callee = task.component->pipeline;
+      if (callee == nullptr) continue;
+      PipelineInfo& callee_info = info[callee];
+      if (callee_info.state == State::kActive) {
+        context.Report(diag::Kind::kRecursivePipeline, task.span,
                        "pipeline `" + callee->name + "` calls itself through pipeline `" +
                            pipeline->name + "`")
             .help = "break the cycle of pipeline calls, because a pipeline cannot contain itself";
-      } else if (state[callee] == 0) {
-        visit(callee);
+      } else if (callee_info.state == State::kNew) {
+        callee_info.state = State::kActive;
+        stack.push_back({callee});
+      } else {
+        add_call(pipeline, task, callee_info.depth);
       }
     }
-    state[pipeline] = 2;
-  };
-  for (const auto& pipeline : context.program.pipelines) {
-    if (state[pipeline.get()] == 0) visit(pipeline.get());
   }
 }
 
@@ -91,13 +137,15 @@ const sema::Pipeline* SelectEntry(Context& context, const ast::File& root,
     return nullptr;
   }
   // A pipeline that another pipeline of the file calls is a part, not the one to compile.
+  std::set<const sema::Pipeline*> called;
+  for (const sema::Pipeline* caller : candidates) {
+    for (const auto& task : caller->tasks) {
+      if (task->component->pipeline != nullptr) called.insert(task->component->pipeline);
+    }
+  }
   std::vector<const sema::Pipeline*> roots;
   for (const sema::Pipeline* candidate : candidates) {
-    bool called = false;
-    for (const sema::Pipeline* caller : candidates) {
-      for (const auto& task : caller->tasks) called = called || task->component->pipeline == candidate;
-    }
-    if (!called) roots.push_back(candidate);
+    if (!called.contains(candidate)) roots.push_back(candidate);
   }
   if (roots.size() == 1) return roots[0];
   // Pipelines that all call one another were reported as recursive.
@@ -138,7 +186,7 @@ CheckResult Check(diag::SourceManager& sources, diag::FileId root, const FileLoa
   std::map<const ast::Decl*, sema::Pipeline*> pipelines;
   CheckDeclarations(context, files, pipelines);
   for (const auto& [decl, pipeline] : pipelines) CheckPipelineBody(context, *decl, *pipeline);
-  CheckPipelineCycles(context);
+  CheckPipelineCalls(context);
   const sema::Pipeline* entry = SelectEntry(context, files.at(root), pipelines, options);
   if (sink.error_count() == errors_before) result.program->entry = entry;
 

@@ -4,6 +4,7 @@
 #include "compiler/check/condition_flow.h"
 #include "compiler/check/pipeline_checker.h"
 #include "compiler/check/types.h"
+#include "compiler/parse/limits.h"
 
 namespace kfpc::check {
 
@@ -289,7 +290,12 @@ void PipelineChecker::CheckIf(const ast::Stmt& stmt, std::vector<Member>& member
     group.chain_id = chain_id;
     group.previous_conditions = previous;
     if (branch.condition) group.condition = CheckCondition(*branch.condition);
-    if (group.condition) previous.push_back(group.condition);
+    // Only lowering reads the earlier conditions, and a chain over the limit is an error that
+    // stops before lowering. Copying them for every branch of a chain of any length would take
+    // time and memory that grow with the square of its length.
+    if (group.condition && stmt.branches.size() <= parse::kMaxIfBranches) {
+      previous.push_back(group.condition);
+    }
     branch_of_[&group] = {chain_id, i};
     members.push_back(&group);
     const Group* outer = group_;

@@ -63,6 +63,20 @@ size_t DisplayWidth(char32_t c) {
   return wide ? 2 : 1;
 }
 
+// A line longer than this many bytes is cut to a window around the start of the span: up to
+// kSnippetBefore bytes before it and kSnippetBytes bytes in all, with `...` where text is left
+// out. Printing every long line whole would make the output of a generated one-line file with
+// many errors grow with the square of its length.
+constexpr size_t kSnippetBytes = 160;
+constexpr size_t kSnippetBefore = 60;
+
+// Moves `i` forward to the start of a UTF-8 character (past continuation bytes), at most to the
+// end of `line`.
+size_t ToCharacterStart(std::string_view line, size_t i) {
+  while (i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) ++i;
+  return i;
+}
+
 // Appends the source line of `span` and a caret line under it. Control and invisible characters
 // are shown as `<U+XXXX>` and bytes that are not UTF-8 as `<XX>`, so the terminal prints what
 // the file holds. The caret counts display columns and keeps the tabs before it, to line up.
@@ -77,17 +91,33 @@ void AppendSnippet(const SourceManager& sources, const Span& span, std::string* 
   std::string marker(gutter.size() - 2, ' ');
   marker.append("| ");
   out->append(gutter);
+  size_t from = 0;
+  size_t to = line.size();
+  if (line.size() > kSnippetBytes) {
+    from = ToCharacterStart(line, begin_byte > kSnippetBefore ? begin_byte - kSnippetBefore : 0);
+    to = ToCharacterStart(line, std::min(line.size(), from + kSnippetBytes));
+  }
+  if (from > 0) {
+    out->append("...");
+    marker.append("   ");
+  }
   size_t span_width = 0;
-  for (size_t i = 0; i < line.size();) {
-    char32_t c = 0;
-    size_t length = DecodeUtf8(line.substr(i), &c);
-    size_t width = 0;
-    if (std::string escape = EscapeAt(line, i, &length, c); !escape.empty()) {
-      out->append(escape);
-      width = escape.size();
+  for (size_t i = from; i < to;) {
+    unsigned char byte = static_cast<unsigned char>(line[i]);
+    char32_t c = byte;
+    size_t length = 1;
+    size_t width = 1;
+    if (byte >= 0x20 && byte < 0x7F) {
+      out->push_back(line[i]);
     } else {
-      out->append(line.substr(i, length));
-      width = c == '\t' ? 1 : DisplayWidth(c);
+      length = DecodeUtf8(line.substr(i), &c);
+      if (std::string escape = EscapeAt(line, i, &length, c); !escape.empty()) {
+        out->append(escape);
+        width = escape.size();
+      } else {
+        out->append(line.substr(i, length));
+        width = c == '\t' ? 1 : DisplayWidth(c);
+      }
     }
     if (i < begin_byte) {
       if (c == '\t') {
@@ -100,6 +130,7 @@ void AppendSnippet(const SourceManager& sources, const Span& span, std::string* 
     }
     i += length;
   }
+  if (to < line.size()) out->append("...");
   out->append("\n");
   marker.push_back('^');
   if (span_width > 1) marker.append(span_width - 1, '~');
@@ -141,17 +172,42 @@ const std::vector<Kind>& AllKinds() {
 }
 
 Diagnostic& DiagnosticSink::Report(Kind kind, Span span, std::string message) {
+  return Report(kind, Info(kind).severity, span, std::move(message));
+}
+
+Diagnostic& DiagnosticSink::Report(Kind kind, Severity severity, Span span, std::string message) {
+  if (severity == Severity::kError) ++error_count_;
+  if (diagnostics_.size() >= kMaxDiagnostics) {
+    // The 1000th kept diagnostic is replaced by a count of the diagnostics left out.
+    ++left_out_;
+    if (severity == Severity::kError) ++left_out_errors_;
+    if (left_out_ == 1) {
+      Diagnostic& last = diagnostics_.back();
+      if (last.severity == Severity::kError) ++left_out_errors_;
+      ++left_out_;
+      last = Diagnostic{};
+      // It takes the latest position reported, so that it sorts last and has a location.
+      last.span = last_span_;
+      last.kind = Kind::kDiagnosticsLeftOut;
+      last.severity = Info(Kind::kDiagnosticsLeftOut).severity;
+      last.help = "fix the diagnostics above and run kfpc again to see the rest";
+    }
+    diagnostics_.back().message =
+        fmt::format("{} more diagnostics ({} of them errors) are not shown, past the limit of {}",
+                    left_out_, left_out_errors_, kMaxDiagnostics);
+    discarded_ = {};
+    return discarded_;
+  }
+  if (span.valid() && (!last_span_.valid() || span.file > last_span_.file ||
+                       (span.file == last_span_.file && span.begin > last_span_.begin))) {
+    last_span_ = Span{span.file, span.begin, span.begin};
+  }
   Diagnostic& diagnostic = diagnostics_.emplace_back();
   diagnostic.kind = kind;
-  diagnostic.severity = Info(kind).severity;
+  diagnostic.severity = severity;
   diagnostic.span = span;
   diagnostic.message = std::move(message);
   return diagnostic;
-}
-
-size_t DiagnosticSink::error_count() const {
-  return std::count_if(diagnostics_.begin(), diagnostics_.end(),
-                       [](const Diagnostic& d) { return d.severity == Severity::kError; });
 }
 
 std::string Render(const SourceManager& sources, const Diagnostic& diagnostic) {

@@ -56,19 +56,39 @@ struct Diagnostic {
 
 // Collects diagnostics from every phase. Phases report and carry on; only the driver decides
 // what to print and which exit status to use.
+// The maximum number of diagnostics a sink keeps. Past it, reports are counted but not kept, and
+// the last kept diagnostic is replaced by a count of those left out. Generated input can contain
+// an error every few bytes: a megabyte string of `\q` would otherwise keep half a million.
+inline constexpr size_t kMaxDiagnostics = 1000;
+
 class DiagnosticSink {
  public:
   // Starts a diagnostic of a registered kind with the kind's default severity and returns it so
-  // that the caller can add help, labels and a fix.
+  // that the caller can add help, labels and a fix. Past kMaxDiagnostics the diagnostic returned
+  // is thrown away, but an error still counts in error_count().
   Diagnostic& Report(Kind kind, Span span, std::string message);
+  // The same with another severity than the kind's, such as a warning for a check that is an
+  // error only in a strict mode.
+  Diagnostic& Report(Kind kind, Severity severity, Span span, std::string message);
 
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
-  size_t error_count() const;
-  bool has_errors() const { return error_count() > 0; }
-  void Clear() { diagnostics_.clear(); }
+  size_t error_count() const { return error_count_; }
+  bool has_errors() const { return error_count_ > 0; }
+  void Clear() {
+    diagnostics_.clear();
+    error_count_ = 0;
+    left_out_ = 0;
+    left_out_errors_ = 0;
+    last_span_ = {};
+  }
 
  private:
   std::vector<Diagnostic> diagnostics_;
+  size_t error_count_ = 0;
+  size_t left_out_ = 0;  // reports past kMaxDiagnostics
+  size_t left_out_errors_ = 0;
+  Span last_span_;  // the start of the kept diagnostic that comes last in the input
+  Diagnostic discarded_;
 };
 
 // Returns `text`, a piece of the input that a message quotes, in a form that prints on one line.

@@ -3,6 +3,7 @@
 #include "compiler/format/printer.h"
 #include "compiler/format/source_tokens.h"
 #include "compiler/parse/parse.h"
+#include "compiler/parse/parser_check.h"
 
 namespace kfpc::format {
 
@@ -14,7 +15,24 @@ std::optional<std::string> Format(const diag::SourceManager& sources, diag::File
 
   const std::string& text = sources.contents(file);
   SourceTokens tokens(text);
-  return Printer(text, tokens).Print(tree);
+  std::string formatted = Printer(text, tokens).Print(tree);
+  // The formatted text must parse to the same tree. A comment moved past a token can change it:
+  // a `///` comment before the `(` of a component documents nothing, but after it, it documents
+  // the first input.
+  diag::SourceManager check_sources;
+  diag::DiagnosticSink check_sink;
+  diag::FileId check_file = check_sources.AddFile(sources.path(file), formatted);
+  ast::File formatted_tree = parse::Parse(check_sources, check_file, check_sink);
+  if (check_sink.has_errors() ||
+      parse::DumpAst(formatted_tree, false) != parse::DumpAst(tree, false)) {
+    sink.Report(diag::Kind::kFormatChangesMeaning, {file, 0, 0},
+                "formatting this file would change what it means, so it is left as it is")
+        .help = "a `///` comment documents only the declaration, input or output right after it. "
+                "Move such a comment there or make it a `//` comment. If that is not the cause, "
+                "report the file to the kfpc developers";
+    return std::nullopt;
+  }
+  return formatted;
 }
 
 }  // namespace kfpc::format

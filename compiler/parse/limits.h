@@ -30,6 +30,18 @@ inline constexpr size_t kMaxTasksPerPipeline = 10000;
 // repeats the negation of every earlier one, as the KFP SDK writes it, so the IR grows with the
 // square of the chain's length.
 inline constexpr size_t kMaxIfBranches = 128;
+// The maximum number of syntax errors the parser reports in one file; at the next one it stops.
+// Each error can leave the parser one level deeper without a bracket in the text to count, and
+// some recoveries walk all the levels, so without a limit `x = not if not if ...` took time
+// quadratic in its length and could overflow the stack.
+inline constexpr size_t kMaxSyntaxErrors = 100;
+// The maximum number of times the parser recovers from a syntax error in one file, counting the
+// errors it does not report because they follow another one with no token that fits between.
+// Each recovery costs an exception, about 10 microseconds.
+inline constexpr size_t kMaxSyntaxRecoveries = 10000;
+// The maximum depth of pipelines calling pipelines: a pipeline that calls none has depth 1. Each
+// level is a sub-DAG in the IR, and lowering nests as deep.
+inline constexpr size_t kMaxPipelineDepth = 64;
 // The maximum depth of the import chain from the root file (the root file imports at depth 1).
 inline constexpr size_t kMaxImportDepth = 64;
 

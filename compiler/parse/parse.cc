@@ -46,7 +46,13 @@ ast::File ParseWithGeneratedParser(std::string_view text, SourceStream& stream,
       antlr4::atn::PredictionMode::LL);
   parser.addErrorListener(&reporter);
   parser.setErrorHandler(std::make_shared<SyntaxErrorStrategy>(reporter));
-  grammar::KfParser::FileContext* tree = parser.file();
+  reporter.LimitErrors(kMaxSyntaxErrors);
+  grammar::KfParser::FileContext* tree = nullptr;
+  try {
+    tree = parser.file();
+  } catch (const TooManySyntaxErrors&) {
+    return EmptyFile(spans.file());
+  }
   const std::vector<antlr4::Token*> all_tokens = tokens.getTokens();
   return AstBuilder(text, spans, all_tokens, sink).Build(tree);
 }

@@ -14,6 +14,7 @@ namespace {
 
 class Dumper {
  public:
+  explicit Dumper(bool with_spans) : with_spans_(with_spans) {}
   std::string Take() { return std::move(out_); }
 
   void File(const ast::File& file) {
@@ -27,7 +28,8 @@ class Dumper {
     fmt::format_to(std::back_inserter(out_), format, std::forward<Args>(args)...);
     out_ += '\n';
   }
-  static std::string S(ast::Span span) {
+  std::string S(ast::Span span) const {
+    if (!with_spans_) return "-";
     return fmt::format("{}:{}-{}", span.file, span.begin, span.end);
   }
 
@@ -145,6 +147,7 @@ class Dumper {
     if (expr->rhs != nullptr) Expr("rhs", expr->rhs.get());
   }
 
+  bool with_spans_;
   std::string out_;
   int depth_ = 0;
 };
@@ -166,8 +169,8 @@ std::optional<std::string> FirstDifference(const std::string& a, const std::stri
 
 }  // namespace
 
-std::string DumpAst(const ast::File& file) {
-  Dumper dumper;
+std::string DumpAst(const ast::File& file, bool with_spans) {
+  Dumper dumper(with_spans);
   dumper.File(file);
   return dumper.Take();
 }

@@ -9,8 +9,9 @@
 namespace kfpc::parse {
 
 // Every field of every node of `file`, one node per line, indented by depth. Two trees that dump to
-// the same text are the same tree.
-std::string DumpAst(const ast::File& file);
+// the same text are the same tree. Without `with_spans`, spans are left out, so that a file and
+// its formatted text dump the same.
+std::string DumpAst(const ast::File& file, bool with_spans = true);
 
 struct ParserComparison {
   // The first line where the trees or the rendered diagnostics differ, or nothing.

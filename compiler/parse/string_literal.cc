@@ -177,8 +177,13 @@ class StringDecoder {
     }
     size_t close = next_close_;
     if (close == std::string_view::npos) {
-      Report(diag::Kind::kInvalidInterpolation, begin, begin + 1, "unclosed `{` in a string").help =
-          "close the interpolation with `}`, or write `\\{` for a literal `{`";
+      // No `}` follows, so no later `{` of the string is closed either. Only the first is
+      // reported: once it is closed or escaped, the next run reports the next.
+      if (!unclosed_reported_) {
+        Report(diag::Kind::kInvalidInterpolation, begin, begin + 1, "unclosed `{` in a string")
+            .help = "close the interpolation with `}`, or write `\\{` for a literal `{`";
+        unclosed_reported_ = true;
+      }
       Literal(begin, begin + 1, "{");
       return;
     }
@@ -224,6 +229,7 @@ class StringDecoder {
   size_t brace_run_ = 0;        // decoded `{` just before the current position
   size_t brace_begins_[2] = {};  // where the last two of them are written
   bool escaped_dollar_ = false;  // the `$` being decoded was written `\$`
+  bool unclosed_reported_ = false;  // an unclosed `{` of this string was reported
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "atn/RuleTransition.h"
 #include "KfLexer.h"
 #include "NoViableAltException.h"
+#include "compiler/parse/limits.h"
 #include "Parser.h"
 
 namespace kfpc::parse {
@@ -23,7 +24,16 @@ diag::Diagnostic& SyntaxErrorReporter::Report(diag::Kind kind, const antlr4::Tok
     discarded_ = {};
     return discarded_;
   }
+  if (error_limit_ != 0 && ++errors_ > error_limit_) {
+    Stop(span, fmt::format("more than {} syntax errors", error_limit_));
+  }
   return sink_.Report(kind, span, std::move(message));
+}
+
+void SyntaxErrorReporter::Stop(diag::Span span, const std::string& reason) {
+  sink_.Report(diag::Kind::kTooManySyntaxErrors, span, reason + "; the rest of the file is not read")
+      .help = "fix the errors above and run kfpc again";
+  throw TooManySyntaxErrors{};
 }
 
 void SyntaxErrorReporter::syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t, size_t,
@@ -86,6 +96,15 @@ antlr4::misc::IntervalSet SyntaxErrorStrategy::getErrorRecoverySet(antlr4::Parse
 }
 
 void SyntaxErrorStrategy::recover(antlr4::Parser* parser, std::exception_ptr e) {
+  // Only the first of a run of errors is reported, but each one costs an exception. A run
+  // through a large file that nothing in it ends took seconds.
+  if (++recoveries_ > kMaxSyntaxRecoveries) {
+    antlr4::Token* token = parser->getCurrentToken();
+    reporter_.Stop(reporter_.spans().Of(token),
+                   fmt::format("the parser recovered from {} syntax errors, most of them not "
+                               "reported because they follow another",
+                               kMaxSyntaxRecoveries));
+  }
   size_t closer = EnclosingCloser(parser->getContext());
   antlr4::TokenStream* tokens = parser->getTokenStream();
   for (int depth = 0; closer != 0;) {
@@ -147,8 +166,36 @@ antlr4::Token* SyntaxErrorStrategy::singleTokenDeletion(antlr4::Parser* parser) 
   return DefaultErrorStrategy::singleTokenDeletion(parser);
 }
 
-// When only `{` fits and one shows up later on the same line, before any bracket, reports the
-// first token in the way and resumes at that `{`.
+size_t SyntaxErrorStrategy::StopOnLine(antlr4::TokenStream* tokens, size_t index) {
+  if (stop_on_line_.empty()) {
+    stop_on_line_.resize(tokens->size());
+    // From the end of the file. A bracket or the end of the file is its own stop. Any other token
+    // takes the next token on the default channel as its stop when that one is on a later line,
+    // and that token's stop when it is on the same line. Tokens on other channels take the stop
+    // of the next one.
+    size_t next = tokens->size() - 1;  // the EOF token
+    for (size_t i = tokens->size(); i-- > 0;) {
+      antlr4::Token* token = tokens->get(i);
+      size_t type = token->getType();
+      if (token->getChannel() != antlr4::Token::DEFAULT_CHANNEL) {
+        stop_on_line_[i] = stop_on_line_[next];
+        continue;
+      }
+      if (type == antlr4::Token::EOF || IsOpener(type) || IsCloser(type)) {
+        stop_on_line_[i] = i;
+      } else if (tokens->get(next)->getLine() != token->getLine()) {
+        stop_on_line_[i] = next;
+      } else {
+        stop_on_line_[i] = stop_on_line_[next];
+      }
+      next = i;
+    }
+  }
+  return stop_on_line_[index];
+}
+
+// When only `{` fits and one shows up later on the same line (or starts the next line), before
+// any other bracket, reports the first token in the way and resumes at that `{`.
 antlr4::Token* SyntaxErrorStrategy::SkipToBrace(antlr4::Parser* parser) {
   antlr4::misc::IntervalSet expected = getExpectedTokens(parser);
   antlr4::TokenStream* tokens = parser->getTokenStream();
@@ -157,16 +204,13 @@ antlr4::Token* SyntaxErrorStrategy::SkipToBrace(antlr4::Parser* parser) {
       tokens->LA(2) == KfLexer::LBRACE) {  // one token too many: ANTLR's deletion handles it
     return nullptr;
   }
-  ssize_t ahead = 1;
-  for (; tokens->LT(ahead)->getLine() == found->getLine(); ++ahead) {
-    size_t type = tokens->LA(ahead);
-    if (type == KfLexer::LBRACE) break;
-    if (type == antlr4::Token::EOF || IsOpener(type) || IsCloser(type)) return nullptr;
-  }
-  if (tokens->LA(ahead) != KfLexer::LBRACE) return nullptr;
+  // LT(k) walks k tokens. Looking ahead with it token by token took time quadratic in the
+  // line's length on every error, so the stops of the whole file are found once instead.
+  antlr4::Token* stop = tokens->get(StopOnLine(tokens, found->getTokenIndex()));
+  if (stop->getType() != KfLexer::LBRACE) return nullptr;
   beginErrorCondition(parser);
   ReportExpected(parser, parser->getContext(), found, expected, false);
-  for (ssize_t i = 1; i < ahead; ++i) parser->consume();
+  while (parser->getCurrentToken()->getTokenIndex() < stop->getTokenIndex()) parser->consume();
   antlr4::Token* brace = parser->getCurrentToken();
   reportMatch(parser);
   parser->consume();

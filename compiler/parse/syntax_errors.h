@@ -23,6 +23,14 @@ class SyntaxErrorReporter : public antlr4::BaseErrorListener {
   // that token, reports nothing and returns a diagnostic that is thrown away.
   diag::Diagnostic& Report(diag::Kind kind, const antlr4::Token* token, diag::Span span,
                            std::string message);
+  // From now on, reports at most `limit` errors more. The one after them reports that the rest
+  // of the file is not read, and throws TooManySyntaxErrors.
+  void LimitErrors(size_t limit) {
+    error_limit_ = limit;
+    errors_ = 0;
+  }
+  // Reports at `span` that the parser stops for `reason` and throws TooManySyntaxErrors.
+  [[noreturn]] void Stop(diag::Span span, const std::string& reason);
   // Counts `token` as reported, by an error that is not about one token.
   void MarkReported(const antlr4::Token* token) { reported_tokens_.insert(token->getTokenIndex()); }
   const SpanMap& spans() const { return spans_; }
@@ -37,7 +45,12 @@ class SyntaxErrorReporter : public antlr4::BaseErrorListener {
   diag::DiagnosticSink& sink_;
   std::unordered_set<size_t> reported_tokens_;
   diag::Diagnostic discarded_;
+  size_t error_limit_ = 0;  // 0: no limit
+  size_t errors_ = 0;
 };
+
+// Thrown by SyntaxErrorReporter::Report past the limit set by LimitErrors, to stop the parser.
+struct TooManySyntaxErrors {};
 
 // ANTLR's default recovery with kfpc's wording: each report names what was expected, where, and
 // what was found instead.
@@ -85,8 +98,15 @@ class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
   // The brackets of the whole file are matched once, on the first call.
   bool ClosesABracket(antlr4::TokenStream* tokens, size_t index);
 
+  // The first token on the default channel from token `index` on that is a bracket, the end of
+  // the file, or on a later line than the one before it. Computed for the whole file on the first
+  // call.
+  size_t StopOnLine(antlr4::TokenStream* tokens, size_t index);
+
   SyntaxErrorReporter& reporter_;
   std::vector<bool> closes_a_bracket_;  // by token index; empty until first needed
+  std::vector<size_t> stop_on_line_;    // by token index; empty until first needed
+  size_t recoveries_ = 0;
 };
 
 }  // namespace kfpc::parse

@@ -58,7 +58,7 @@ void AddPlatforms(const sema::Program& program, const sema::Pipeline& pipeline,
       ChooseTargets(program, &pipeline, graph, options.target, options.config, choice_sink);
   for (const diag::Diagnostic& d : choice_sink.diagnostics()) {
     if (!reported->insert({d.message, d.span.file, d.span.begin}).second) continue;
-    sink.Report(d.kind, d.span, d.message) = d;
+    sink.Report(d.kind, d.severity, d.span, d.message) = d;
   }
   for (const std::string& id : graph.order) {
     const TaskNode& node = graph.nodes.at(id);

@@ -90,10 +90,10 @@ void PinImages(const TaskGraph& graph, const TargetChoice& targets, const ImageP
     }
     if (locked == nullptr) {
       diag::Diagnostic& d = report.Report(
-          diag::Kind::kImageNotLocked, span,
+          diag::Kind::kImageNotLocked,
+          options.require_lock ? diag::Severity::kError : diag::Severity::kWarning, span,
           fmt::format("image `{}` is not in `{}`, so it is not pinned", image,
                       images::kLockFileName));
-      if (!options.require_lock) d.severity = diag::Severity::kWarning;
       d.help = "run `kfpc lock` to resolve it, and commit the lock file";
       continue;
     }

@@ -296,7 +296,8 @@ struct Group {
   Span span;
   const Group* parent = nullptr;
   // kCondition: the condition as a tree of comparisons; the branch's predecessors in an if/else
-  // chain are in `previous_conditions`, in order (lowered as `!(previous) && current`).
+  // chain are in `previous_conditions`, in order (lowered as `!(previous) && current`). They are
+  // left out in a chain longer than the branch limit, an error that stops before lowering.
   struct Condition;
   std::shared_ptr<Condition> condition;
   std::vector<std::shared_ptr<Condition>> previous_conditions;

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -132,6 +133,75 @@ TEST(ShownText, EscapesWhatWouldChangeTheMessageLine) {
 
 TEST(Render, CaretAfterTheEndOfTheLine) {
   EXPECT_EQ(Snippet("abc", 3, 3), "1 | abc\n  |    ^\n");
+}
+
+TEST(Render, LongLinesShowAWindowAroundTheSpan) {
+  // 160 bytes are shown whole; one more and the line is cut to 60 bytes before the span and 160
+  // in all.
+  std::string fits(160, 'a');
+  EXPECT_EQ(Snippet(fits, 159, 160), "1 | " + fits + "\n  | " + std::string(159, ' ') + "^\n");
+  std::string line = std::string(1000, 'a') + "bad" + std::string(1000, 'c');
+  EXPECT_EQ(Snippet(line, 1000, 1003), "1 | ..." + std::string(60, 'a') + "bad" +
+                                           std::string(97, 'c') + "...\n  |    " +
+                                           std::string(60, ' ') + "^~~\n");
+  // Near the start only the end is cut.
+  EXPECT_EQ(Snippet(line, 2, 3),
+            "1 | " + std::string(160, 'a') + "...\n  |   ^\n");
+  // Near the end only the start is cut, and a caret after the last byte still shows.
+  EXPECT_EQ(Snippet(line, 2003, 2003),
+            "1 | ..." + std::string(60, 'c') + "\n  |    " + std::string(60, ' ') + "^\n");
+}
+
+// `count` copies of `text`.
+std::string Repeat(std::string_view text, int count) {
+  std::string out;
+  for (int i = 0; i < count; ++i) out += text;
+  return out;
+}
+
+TEST(Render, LongLineCutOnWholeCharacters) {
+  // `é` is two bytes and one column. Here the window would start at byte 21, inside an `é`, and
+  // moves on to byte 22.
+  std::string line = Repeat("é", 40) + "zz" + Repeat("é", 200) + "q";
+  EXPECT_EQ(Snippet(line, 81, 82), "1 | ..." + Repeat("é", 29) + "zz" + Repeat("é", 50) +
+                                       "...\n  |    " + std::string(30, ' ') + "^\n");
+  // Here it would end at byte 160, inside an `é`, and takes the whole character.
+  EXPECT_EQ(Snippet("a" + Repeat("é", 200), 3, 5),
+            "1 | a" + Repeat("é", 80) + "...\n  |   ^\n");
+}
+
+TEST(DiagnosticSink, ErrorsPastTheLimitStillCount) {
+  SourceManager sources;
+  FileId file = sources.AddFile("p.kf", "x\n");
+  DiagnosticSink sink;
+  for (size_t i = 0; i < kMaxDiagnostics + 1; ++i) {
+    sink.Report(Kind::kLiteralCredential, Span{file, 0, 1}, "w");
+  }
+  EXPECT_FALSE(sink.has_errors());
+  sink.Report(Kind::kSyntaxError, Span{file, 0, 1}, "e").help = "thrown away";
+  EXPECT_TRUE(sink.has_errors());
+  EXPECT_EQ(sink.error_count(), 1u);
+  ASSERT_EQ(sink.diagnostics().size(), kMaxDiagnostics);
+  EXPECT_EQ(sink.diagnostics().back().message,
+            "3 more diagnostics (1 of them errors) are not shown, past the limit of 1000");
+  sink.Clear();
+  EXPECT_FALSE(sink.has_errors());
+  sink.Report(Kind::kSyntaxError, Span{file, 0, 1}, "e");
+  EXPECT_EQ(sink.diagnostics().size(), 1u);
+}
+
+TEST(Render, ManyErrorsOnOneLongLineStaySmall) {
+  // A generated one-line file: each of its errors prints a window of at most 160 bytes and its
+  // caret line, not the 200 KB line.
+  SourceManager sources;
+  FileId file = sources.AddFile("p.kf", std::string(200000, 'x') + "\n");
+  DiagnosticSink sink;
+  for (uint32_t i = 0; i < 1000; ++i) {
+    sink.Report(Kind::kSyntaxError, Span{file, i * 200, i * 200 + 1}, "m");
+  }
+  std::string text = RenderAll(sources, sink.diagnostics());
+  EXPECT_LT(text.size(), 1000u * 300u);  // Whole lines: 300 MB.
+  EXPECT_EQ(std::count(text.begin(), text.end(), '^'), 1000);
 }
 
 }  // namespace

@@ -331,6 +331,20 @@ TEST(FormatErrors, SyntaxErrorRejected) {
   EXPECT_NE(result.errors.find("error"), std::string::npos) << result.errors;
 }
 
+// A `///` comment between a component's name and `(` documents nothing. The printer put it after
+// the `(`, where it documented the first input and changed the component's description in the
+// IR. Formatting now checks that its output parses to the same tree, and refuses otherwise.
+TEST(FormatErrors, ChangeOfMeaningRefused) {
+  Formatted result = FormatText(
+      "component c\n/// between name and paren\n(\n/// B\n  x: string\n) {\n"
+      "  image = \"alpine\"\n  command = [\"echo\", x]\n}\n");
+  EXPECT_FALSE(result.text.has_value());
+  EXPECT_NE(result.errors.find("t.kf:1:1: error: formatting this file would change what it "
+                               "means, so it is left as it is"),
+            std::string::npos)
+      << result.errors;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Every .kf file of the repository
 // ---------------------------------------------------------------------------------------------
