@@ -3,6 +3,7 @@
 // State shared by the checker's passes: the sources, the diagnostic sink, the program being built
 // and the table of top-level declarations of every loaded file. Internal to compiler/check.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -12,6 +13,7 @@
 #include "compiler/ast/ast.h"
 #include "compiler/diagnostics/diagnostic.h"
 #include "compiler/diagnostics/suggest.h"
+#include "compiler/parse/limits.h"
 #include "compiler/sema/program.h"
 
 namespace kfpc::check {
@@ -40,6 +42,17 @@ struct Context {
   // True when an import could not be loaded. A name that is unknown then, with no close match
   // among the known names, may be declared in the missing file, so it is not reported again.
   bool import_failed = false;
+  // How many more unknown names may be compared with the known ones for a "did you mean".
+  // Each search reads every candidate, so without a limit a file of misspelled names would
+  // take time quadratic in its length.
+  size_t suggestions_left = parse::kMaxSuggestions;
+
+  // Returns true, and counts one search, while the limit of searches is not reached.
+  bool TakeSuggestion() {
+    if (suggestions_left == 0) return false;
+    --suggestions_left;
+    return true;
+  }
 
   // The component, artifact type or pipeline declared with this name, or null.
   Symbol* Find(const std::string& name) {
@@ -92,11 +105,23 @@ std::optional<diag::Fix> ReplacementFix(const diag::SourceManager& sources, diag
 
 // Sets `d.help` to "did you mean `x`" for the candidate `x` closest to `name`, and attaches a
 // fix that replaces `span` with `x` when `span` covers `name` as written, bare or in double
-// quotes. Leaves `d` unchanged when no candidate is close enough.
+// quotes. Leaves `d` unchanged when no candidate is close enough, or when the run has used up
+// its kMaxSuggestions searches. In that case it does not call `candidates`.
+void SuggestName(Context& context, diag::Diagnostic& d, const std::string& name,
+                 const std::function<std::vector<std::string>()>& candidates, diag::Span span);
 void SuggestName(Context& context, diag::Diagnostic& d, const std::string& name,
                  const std::vector<std::string>& candidates, diag::Span span);
+// The candidate closest to `name`, as SuggestName finds it, or "" when none is close or the
+// limit of searches is reached.
+std::string ClosestKnownName(Context& context, const std::string& name,
+                             const std::function<std::vector<std::string>()>& candidates);
+// Sets `d.help` and the fix for `closest`, found by ClosestKnownName; does nothing when it is "".
+void SuggestClosest(Context& context, diag::Diagnostic& d, const std::string& name,
+                    const std::string& closest, diag::Span span);
 
-// Joins names as "`a`, `b` and `c`", or with another final conjunction such as "or".
+// Joins names as "`a`, `b` and `c`", or with another final conjunction such as "or". After
+// kListedNames names it writes "and N more" instead of the rest.
 std::string JoinNames(const std::vector<std::string>& names, const std::string& conjunction = "and");
+inline constexpr size_t kListedNames = 16;
 
 }  // namespace kfpc::check

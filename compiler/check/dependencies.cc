@@ -40,11 +40,14 @@ void PipelineChecker::ResolveAfter() {
   for (const PendingAfter& pending : pending_after_) {
     auto it = bindings_.find(pending.name);
     if (it == bindings_.end()) {
-      std::vector<std::string> names;
-      for (const auto& [name, binding] : bindings_) names.push_back(name);
       diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidDependency, pending.span,
                                             "unknown task `" + pending.name + "` in `after`");
-      SuggestName(context_, d, pending.name, names, pending.span);
+      auto task_names = [&] {
+        std::vector<std::string> names;
+        for (const auto& [name, binding] : bindings_) names.push_back(name);
+        return names;
+      };
+      SuggestName(context_, d, pending.name, task_names, pending.span);
       if (d.help.empty()) d.help = "bind the task to a name, `name = component(...)`, and list it";
       continue;
     }

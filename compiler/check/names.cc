@@ -17,9 +17,25 @@ std::optional<diag::Fix> ReplacementFix(const diag::SourceManager& sources, diag
   return diag::Fix{span, replacement, std::move(title)};
 }
 
+std::string ClosestKnownName(Context& context, const std::string& name,
+                             const std::function<std::vector<std::string>()>& candidates) {
+  if (!context.TakeSuggestion()) return "";
+  return ClosestName(name, candidates());
+}
+
+void SuggestName(Context& context, diag::Diagnostic& d, const std::string& name,
+                 const std::function<std::vector<std::string>()>& candidates, diag::Span span) {
+  SuggestClosest(context, d, name, ClosestKnownName(context, name, candidates), span);
+}
+
 void SuggestName(Context& context, diag::Diagnostic& d, const std::string& name,
                  const std::vector<std::string>& candidates, diag::Span span) {
-  std::string closest = ClosestName(name, candidates);
+  if (!context.TakeSuggestion()) return;
+  SuggestClosest(context, d, name, ClosestName(name, candidates), span);
+}
+
+void SuggestClosest(Context& context, diag::Diagnostic& d, const std::string& name,
+                    const std::string& closest, diag::Span span) {
   if (closest.empty()) return;
   d.help = "did you mean `" + closest + "`";
   std::string title = "replace with `" + closest + "`";
@@ -31,10 +47,13 @@ void SuggestName(Context& context, diag::Diagnostic& d, const std::string& name,
 
 std::string JoinNames(const std::vector<std::string>& names, const std::string& conjunction) {
   std::string out;
-  for (size_t i = 0; i < names.size(); ++i) {
+  // Past the limit, the list ends with "and N more" in place of the last names.
+  size_t listed = names.size() <= kListedNames ? names.size() : kListedNames - 1;
+  for (size_t i = 0; i < listed; ++i) {
     if (i > 0) out += i + 1 == names.size() ? " " + conjunction + " " : ", ";
     out += "`" + names[i] + "`";
   }
+  if (listed < names.size()) out += " and " + std::to_string(names.size() - listed) + " more";
   return out;
 }
 

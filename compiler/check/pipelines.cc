@@ -145,18 +145,21 @@ const sema::Component* PipelineChecker::ResolveCallee(const ast::TaskCall& call)
   const Symbol* found = context_.Find(call.callee);
   if (!found) {
     if (const sema::Component* builtin = KubernetesComponent(call.callee)) return builtin;
-    std::vector<std::string> names;
-    for (const auto& [name, symbol] : context_.symbols) {
-      if (symbol.decl->kind != ast::DeclKind::kArtifact) names.push_back(name);
-    }
-    for (const auto& [name, symbol] : context_.pipelines) names.push_back(name);
-    if (context_.import_failed && ClosestName(call.callee, names).empty()) {
+    std::string closest = ClosestKnownName(context_, call.callee, [&] {
+      std::vector<std::string> names;
+      for (const auto& [name, symbol] : context_.symbols) {
+        if (symbol.decl->kind != ast::DeclKind::kArtifact) names.push_back(name);
+      }
+      for (const auto& [name, symbol] : context_.pipelines) names.push_back(name);
+      return names;
+    });
+    if (context_.import_failed && closest.empty()) {
       context_.dropped.Report(diag::Kind::kUnknownComponent, call.callee_span, call.callee);
       return nullptr;
     }
     diag::Diagnostic& d = context_.Report(diag::Kind::kUnknownComponent, call.callee_span,
                                           "unknown component `" + call.callee + "`");
-    SuggestName(context_, d, call.callee, names, call.callee_span);
+    SuggestClosest(context_, d, call.callee, closest, call.callee_span);
     if (d.help.empty()) d.help = "declare `" + call.callee + "` or import the file that declares it";
     return nullptr;
   }
@@ -213,6 +216,7 @@ void PipelineChecker::CheckArguments(const ast::TaskCall& call, sema::Task& task
   const sema::Component& component = *task.component;
   std::map<std::string, diag::Span> given;
   std::set<std::string> misspelt_for;
+  std::vector<std::string> input_names;  // filled at the first unknown argument
   bool has_positional = false;
   for (const ast::Argument& arg : call.args) {
     if (arg.name.empty()) {
@@ -233,18 +237,22 @@ void PipelineChecker::CheckArguments(const ast::TaskCall& call, sema::Task& task
     if (input && !arg.value) continue;  // the parser reported the missing value
     if (!input) {
       if (context_.broken_inputs.count(component.name + "." + arg.name)) continue;
-      std::vector<std::string> names;
-      for (const sema::InputDef& candidate : component.inputs) names.push_back(candidate.name);
+      if (input_names.empty()) {
+        for (const sema::InputDef& candidate : component.inputs) {
+          input_names.push_back(candidate.name);
+        }
+      }
       diag::Diagnostic& d = context_.ReportInterfaceMismatch(
           component.span, diag::Kind::kUnknownArgument, arg.name_span,
           "`" + component.name + "` has no input `" + arg.name + "`");
-      std::string closest = ClosestName(arg.name, names);
+      std::string closest = ClosestKnownName(context_, arg.name, [&] { return input_names; });
       // The misspelt argument was meant for `closest`, so that input is not reported missing.
       if (!closest.empty()) misspelt_for.insert(closest);
-      SuggestName(context_, d, arg.name, names, arg.name_span);
+      SuggestClosest(context_, d, arg.name, closest, arg.name_span);
       if (d.help.empty()) {
-        d.help = names.empty() ? "`" + component.name + "` takes no inputs"
-                               : "the inputs of `" + component.name + "` are " + JoinNames(names);
+        d.help = input_names.empty()
+                     ? "`" + component.name + "` takes no inputs"
+                     : "the inputs of `" + component.name + "` are " + JoinNames(input_names);
       }
       continue;
     }
@@ -298,12 +306,15 @@ void PipelineChecker::CheckReturn(const ast::Stmt& stmt) {
   }
   const sema::OutputDef* output = pipeline_.as_component->FindOutput(name);
   if (!output) {
-    std::vector<std::string> names;
-    for (const sema::OutputDef& candidate : pipeline_.outputs) names.push_back(candidate.name);
     diag::Diagnostic& d = context_.Report(
         diag::Kind::kInvalidReturn, name_span,
         "pipeline `" + pipeline_.name + "` has no output `" + name + "`");
-    SuggestName(context_, d, name, names, name_span);
+    auto output_names = [&] {
+      std::vector<std::string> names;
+      for (const sema::OutputDef& candidate : pipeline_.outputs) names.push_back(candidate.name);
+      return names;
+    };
+    SuggestName(context_, d, name, output_names, name_span);
     if (d.help.empty()) d.help = "declare it in the outputs: `-> (" + name + ": Type)`";
     misnamed_return_ = true;
     return;

@@ -69,13 +69,16 @@ std::optional<Part::Kind> ArtifactPartKind(const std::string& attribute, bool is
 }
 
 void CommandLowering::ReportUnknown(const Reference& ref) {
-  std::vector<std::string> names = {"executor_input"};
-  for (const sema::InputDef& input : component_.inputs) names.push_back(input.name);
-  for (const sema::OutputDef& output : component_.outputs) names.push_back(output.name);
   diag::Diagnostic& d = context_.Report(
       diag::Kind::kUnknownName, ref.name_span,
       "`" + ref.name + "` is not an input or output of component `" + component_.name + "`");
-  SuggestName(context_, d, ref.name, names, ref.name_span);
+  auto known_names = [&] {
+    std::vector<std::string> names = {"executor_input"};
+    for (const sema::InputDef& input : component_.inputs) names.push_back(input.name);
+    for (const sema::OutputDef& output : component_.outputs) names.push_back(output.name);
+    return names;
+  };
+  SuggestName(context_, d, ref.name, known_names, ref.name_span);
   if (d.help.empty()) d.help = "declare `" + ref.name + "` as an input or an output";
 }
 

@@ -1,6 +1,7 @@
 // Matching a Python component's function signature against the component's declared interface.
 
 #include <algorithm>
+#include <vector>
 
 #include "compiler/check/declarations.h"
 #include "compiler/check/python_signature.h"
@@ -29,11 +30,20 @@ class PythonMatcher {
       : context_(context), raw_(raw), component_(component) {
     if (raw.kind == ast::ExprKind::kRawString && !raw.parts.empty()) {
       base_ = raw.parts.front().span.begin;
-      return;
+    } else {
+      // The value starts after `"`, `"""` or `#"""`. Where escapes make it differ from the
+      // source, offsets into it are approximate.
+      const std::string& contents = context.sources.contents(raw.span.file);
+      base_ = raw.span.begin + 3;
+      for (size_t start : {raw.span.begin + 1, raw.span.begin + 3, raw.span.begin + 4}) {
+        if (start + raw.text.size() <= std::min<size_t>(raw.span.end, contents.size()) &&
+            contents.compare(start, raw.text.size(), raw.text) == 0) {
+          base_ = start;
+          break;
+        }
+      }
     }
-    const std::string& contents = context.sources.contents(raw.span.file);
-    size_t found = raw.text.empty() ? std::string::npos : contents.find(raw.text, raw.span.begin);
-    base_ = found == std::string::npos || found > raw.span.end ? raw.span.begin + 3 : found;
+    FindCrLf();
   }
 
   void Run();
@@ -46,12 +56,20 @@ class PythonMatcher {
   // LF in its value, so each CR LF before the offset adds a byte.
   uint32_t SourceOffset(size_t offset) const {
     const std::string& contents = context_.sources.contents(raw_.span.file);
+    size_t crlf_before = std::lower_bound(crlf_.begin(), crlf_.end(), offset) - crlf_.begin();
+    return static_cast<uint32_t>(std::min(base_ + offset + crlf_before, contents.size()));
+  }
+  // Fills crlf_ in one pass over the source of the function.
+  void FindCrLf() {
+    const std::string& contents = context_.sources.contents(raw_.span.file);
     size_t source = base_;
-    for (size_t i = 0; i < offset && source < contents.size(); ++i) {
-      if (contents.compare(source, 2, "\r\n") == 0) ++source;
+    for (size_t i = 0; i < raw_.text.size() && source < contents.size(); ++i) {
+      if (contents.compare(source, 2, "\r\n") == 0) {
+        crlf_.push_back(i);
+        ++source;
+      }
       ++source;
     }
-    return static_cast<uint32_t>(std::min(source, contents.size()));
   }
   std::string Text(const PyExpr& expr) const { return raw_.text.substr(expr.begin, expr.end - expr.begin); }
   std::optional<sema::Type> ParamOrArtifact(const PyExpr& expr, bool allow_artifact);
@@ -69,6 +87,8 @@ class PythonMatcher {
   const ast::Expr& raw_;
   sema::Component& component_;
   size_t base_ = 0;
+  // The offsets in the function's source of the LFs that stand for a CR LF, in increasing order.
+  std::vector<size_t> crlf_;
   std::set<std::string> produced_;
   diag::Span function_span_;
   const PyExpr* return_annotation_ = nullptr;  // a plain `-> T`, not a NamedTuple

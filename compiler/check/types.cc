@@ -88,13 +88,14 @@ void ReportUnknownType(Context& context, const ast::TypeRef& ref) {
         .help = "use a parameter type such as `string` or an artifact type such as `Dataset`";
     return;
   }
-  if (context.import_failed && ClosestName(ref.name, TypeNames(context)).empty()) {
+  std::string closest = ClosestKnownName(context, ref.name, [&] { return TypeNames(context); });
+  if (context.import_failed && closest.empty()) {
     context.dropped.Report(diag::Kind::kUnknownType, ref.name_span, ref.name);
     return;
   }
   diag::Diagnostic& d =
       context.Report(diag::Kind::kUnknownType, ref.name_span, "unknown type `" + ref.name + "`");
-  SuggestName(context, d, ref.name, TypeNames(context), ref.name_span);
+  SuggestClosest(context, d, ref.name, closest, ref.name_span);
   if (d.help.empty()) {
     d.help = "declare it with `artifact " + ref.name +
              " { schema_title = \"...\" }` or import the file that declares it";

@@ -56,7 +56,8 @@ std::optional<Value> PipelineChecker::ResolveName(const ast::Expr& expr) {
   }
   diag::Diagnostic& d =
       context_.Report(diag::Kind::kUnknownName, expr.span, "unknown name `" + expr.text + "`");
-  SuggestName(context_, d, expr.text, ValueNames(), expr.span);
+  auto value_names = [&] { return ValueNames(); };
+  SuggestName(context_, d, expr.text, value_names, expr.span);
   if (d.help.empty()) {
     d.help = "use an input of pipeline `" + pipeline_.name + "` or an output of an earlier task";
   }
@@ -77,8 +78,12 @@ std::optional<Value> PipelineChecker::ResolveTaskOutput(const std::string& name,
   }
   const sema::Task& task = *binding.task;
   const sema::Component& component = *task.component;
-  std::vector<std::string> names;
-  for (const sema::OutputDef& output : component.outputs) names.push_back(output.name);
+  // The names of the outputs, for the messages about a missing one.
+  auto output_names = [&] {
+    std::vector<std::string> names;
+    for (const sema::OutputDef& output : component.outputs) names.push_back(output.name);
+    return names;
+  };
   const sema::OutputDef* output = nullptr;
   if (output_name.empty() || output_name == "output") {
     output = component.FindOutput(output_name);
@@ -88,12 +93,12 @@ std::optional<Value> PipelineChecker::ResolveTaskOutput(const std::string& name,
           component.span, diag::Kind::kUnknownOutput, expr.span,
           output_name.empty()
               ? "task `" + name + "` cannot be used as a value"
-              : "`" + name + ".output` needs a component with one output, but `" +
-                    component.name + "` has " + std::to_string(names.size()));
+              : "`" + name + ".output` needs a component with one output, but `" + component.name +
+                    "` has " + std::to_string(component.outputs.size()));
       std::vector<std::string> choices;
-      for (const std::string& choice : names) choices.push_back(name + "." + choice);
-      d.help = names.empty() ? "`" + component.name + "` has no outputs"
-                             : "read one output by name: " + JoinNames(choices, "or");
+      for (const std::string& choice : output_names()) choices.push_back(name + "." + choice);
+      d.help = choices.empty() ? "`" + component.name + "` has no outputs"
+                               : "read one output by name: " + JoinNames(choices, "or");
       return std::nullopt;
     }
   } else {
@@ -102,10 +107,11 @@ std::optional<Value> PipelineChecker::ResolveTaskOutput(const std::string& name,
       diag::Diagnostic& d = context_.ReportInterfaceMismatch(
           component.span, diag::Kind::kUnknownOutput, expr.text_span,
           "`" + component.name + "` has no output `" + output_name + "`");
-      SuggestName(context_, d, output_name, names, expr.text_span);
+      SuggestName(context_, d, output_name, output_names, expr.text_span);
       if (d.help.empty()) {
-        d.help = names.empty() ? "`" + component.name + "` has no outputs"
-                               : "the outputs of `" + component.name + "` are " + JoinNames(names);
+        d.help = component.outputs.empty()
+                     ? "`" + component.name + "` has no outputs"
+                     : "the outputs of `" + component.name + "` are " + JoinNames(output_names());
       }
       return std::nullopt;
     }

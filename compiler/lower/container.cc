@@ -1,6 +1,8 @@
 #include "compiler/lower/container.h"
 
 #include <cstdlib>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -28,15 +30,14 @@ double ParseNumber(const std::string& text) { return std::strtod(text.c_str(), n
 // The SDK keeps env in a dict: a repeated name keeps its first position and takes the last value.
 std::vector<ir::EnvVar> ToEnv(const std::vector<std::pair<std::string, std::string>>& env) {
   std::vector<ir::EnvVar> out;
+  std::unordered_map<std::string_view, size_t> position;  // name -> index in `out`
   for (const auto& [name, value] : env) {
-    bool replaced = false;
-    for (ir::EnvVar& existing : out) {
-      if (existing.name == name) {
-        existing.value = value;
-        replaced = true;
-      }
+    auto [it, inserted] = position.try_emplace(name, out.size());
+    if (inserted) {
+      out.push_back(ir::EnvVar{name, value});
+    } else {
+      out[it->second].value = value;
     }
-    if (!replaced) out.push_back(ir::EnvVar{name, value});
   }
   return out;
 }

@@ -26,13 +26,6 @@ ir::RetryPolicy ToRetryPolicy(const sema::Retry& retry) {
   return policy;
 }
 
-const sema::InputDef* FindInputDef(const sema::Component& component, const std::string& name) {
-  for (const sema::InputDef& input : component.inputs) {
-    if (input.name == name) return &input;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 std::string DurationInSeconds(const std::string& duration) {
@@ -123,7 +116,7 @@ ir::TaskSpec PipelineBuilder::BuildTask(const sema::Task& task, const void* dag)
   spec.caching_options = ir::CachingOptions{task.enable_cache, ""};
   if (task.retry) spec.retry_policy = ToRetryPolicy(*task.retry);
   for (const sema::Argument& argument : task.arguments) {
-    const sema::InputDef* input = FindInputDef(*task.component, argument.input_name);
+    const sema::InputDef* input = task.component->FindInput(argument.input_name);
     bool is_artifact = input ? input->type.is_artifact : argument.value.type.is_artifact;
     plan_->ResolveArgument(dag, argument.input_name, argument.value, is_artifact, &spec.inputs);
   }

@@ -42,6 +42,9 @@ inline constexpr size_t kMaxSyntaxRecoveries = 10000;
 // The maximum depth of pipelines calling pipelines: a pipeline that calls none has depth 1. Each
 // level is a sub-DAG in the IR, and lowering nests as deep.
 inline constexpr size_t kMaxPipelineDepth = 64;
+// The maximum number of unknown names in one compilation that are compared with the known names
+// for a "did you mean" help. Later ones get none.
+inline constexpr size_t kMaxSuggestions = 100;
 // The maximum depth of the import chain from the root file (the root file imports at depth 1).
 inline constexpr size_t kMaxImportDepth = 64;
 

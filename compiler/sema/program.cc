@@ -37,17 +37,11 @@ std::string Type::ToString() const {
 }
 
 const InputDef* Component::FindInput(const std::string& input_name) const {
-  for (const InputDef& input : inputs) {
-    if (input.name == input_name) return &input;
-  }
-  return nullptr;
+  return input_index_.Find(inputs, input_name);
 }
 
 const OutputDef* Component::FindOutput(const std::string& output_name) const {
-  for (const OutputDef& output : outputs) {
-    if (output.name == output_name) return &output;
-  }
-  return nullptr;
+  return output_index_.Find(outputs, output_name);
 }
 
 }  // namespace kfpc::sema

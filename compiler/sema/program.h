@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -116,6 +117,51 @@ struct ImporterSettings {
   std::optional<Constant> metadata;  // a map, written into the importer executor as is
 };
 
+// An index that finds an entry of a vector by its `name` member. A vector of up to 8 entries is
+// scanned. A longer one is indexed at the first lookup, so that checking the references to a
+// component with thousands of inputs takes linear time. The index is rebuilt when the vector's
+// buffer or size has changed since it was built, and a copy starts without one.
+template <typename T>
+class NameIndex {
+ public:
+  NameIndex() = default;
+  NameIndex(const NameIndex&) {}
+  NameIndex& operator=(const NameIndex&) {
+    Reset();
+    return *this;
+  }
+
+  const T* Find(const std::vector<T>& entries, const std::string& name) const {
+    constexpr size_t kScanned = 8;
+    if (entries.size() <= kScanned) {
+      for (const T& entry : entries) {
+        if (entry.name == name) return &entry;
+      }
+      return nullptr;
+    }
+    if (built_for_ != entries.data() || built_size_ != entries.size()) {
+      Reset();
+      for (size_t i = 0; i < entries.size(); ++i) positions_.try_emplace(entries[i].name, i);
+      built_for_ = entries.data();
+      built_size_ = entries.size();
+    }
+    auto it = positions_.find(name);
+    if (it == positions_.end() || entries[it->second].name != name) return nullptr;
+    return &entries[it->second];
+  }
+
+ private:
+  void Reset() const {
+    positions_.clear();
+    built_for_ = nullptr;
+    built_size_ = 0;
+  }
+
+  mutable std::unordered_map<std::string, size_t> positions_;  // name -> first index
+  mutable const T* built_for_ = nullptr;
+  mutable size_t built_size_ = 0;
+};
+
 struct Component {
   enum class Kind { kContainer, kPython, kPipeline, kImporter };
   Kind kind = Kind::kContainer;
@@ -140,6 +186,10 @@ struct Component {
 
   const InputDef* FindInput(const std::string& name) const;
   const OutputDef* FindOutput(const std::string& name) const;
+
+ private:
+  NameIndex<InputDef> input_index_;
+  NameIndex<OutputDef> output_index_;
 };
 
 struct Task;

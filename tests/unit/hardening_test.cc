@@ -544,6 +544,96 @@ TEST(Limits, PipelineCycleFoundWithoutRecursion) {
   EXPECT_EQ(checked->Count(diag::Kind::kRecursivePipeline), 1u) << checked->Rendered().substr(0, 2000);
 }
 
+// Declares `count` components named c0, c1, ... with `inputs` string inputs each, i0, i1, ...
+std::string ManyComponents(size_t count, size_t inputs) {
+  std::string source;
+  for (size_t c = 0; c < count; ++c) {
+    source += "component c" + std::to_string(c) + "(";
+    for (size_t i = 0; i < inputs; ++i) {
+      source += (i > 0 ? ", i" : "i") + std::to_string(i) + ": string";
+    }
+    source += ") {\n  image = \"alpine\"\n  command = [\"true\"]\n}\n";
+  }
+  return source;
+}
+
+size_t CountHelp(const Checked& checked, const std::string& help) {
+  size_t count = 0;
+  for (const diag::Diagnostic& d : checked.sink.diagnostics()) count += d.help == help;
+  return count;
+}
+
+TEST(Limits, SuggestionsStopAfterTheLimit) {
+  std::string source = ManyComponents(1, 0) + "pipeline p() {\n";
+  const size_t calls = parse::kMaxSuggestions + 50;
+  for (size_t i = 0; i < calls; ++i) source += "  t" + std::to_string(i) + " = c1()\n";
+  source += "}\n";
+  auto checked = CheckSource(source);
+  EXPECT_EQ(checked->Count(diag::Kind::kUnknownComponent), calls);
+  EXPECT_EQ(CountHelp(*checked, "did you mean `c0`"), parse::kMaxSuggestions);
+  EXPECT_EQ(CountHelp(*checked, "declare `c1` or import the file that declares it"),
+            calls - parse::kMaxSuggestions);
+}
+
+TEST(Limits, LongListOfNamesIsCut) {
+  auto checked = CheckSource(ManyComponents(1, 40) + "pipeline p() {\n  c0(zzz = \"a\")\n}\n");
+  ASSERT_EQ(checked->Count(diag::Kind::kUnknownArgument), 1u) << checked->Rendered();
+  std::string help;
+  for (const diag::Diagnostic& d : checked->sink.diagnostics()) {
+    if (d.kind == diag::Kind::kUnknownArgument) help = d.help;
+  }
+  EXPECT_EQ(help,
+            "the inputs of `c0` are `i0`, `i1`, `i2`, `i3`, `i4`, `i5`, `i6`, `i7`, `i8`, `i9`, "
+            "`i10`, `i11`, `i12`, `i13`, `i14` and 25 more");
+}
+
+TEST(Limits, ManyInputsFoundByName) {
+  const size_t inputs = 300;
+  std::string call = "  c0(";
+  // In reverse order, so that no argument is found by a scan that stops early.
+  for (size_t i = inputs; i-- > 0;) {
+    call += "i" + std::to_string(i) + " = \"" + std::to_string(i) + "\"" + (i > 0 ? ", " : "");
+  }
+  auto checked = CheckSource(ManyComponents(1, inputs) + "pipeline p() {\n" + call + ")\n}\n");
+  EXPECT_FALSE(checked->sink.has_errors()) << checked->Rendered().substr(0, 2000);
+  ASSERT_EQ(checked->result.program->pipelines.size(), 1u);
+  const auto& tasks = checked->result.program->pipelines[0]->tasks;
+  ASSERT_EQ(tasks.size(), 1u);
+  const sema::Component& component = *tasks[0]->component;
+  for (size_t i = 0; i < inputs; ++i) {
+    const sema::InputDef* input = component.FindInput("i" + std::to_string(i));
+    ASSERT_NE(input, nullptr) << i;
+    EXPECT_EQ(input, &component.inputs[i]);
+  }
+  EXPECT_EQ(component.FindInput("i300"), nullptr);
+}
+
+sema::InputDef Input(const std::string& name) {
+  sema::InputDef input;
+  input.name = name;
+  return input;
+}
+
+TEST(NameIndex, FollowsChangesToTheVector) {
+  sema::Component component;
+  for (int i = 0; i < 20; ++i) component.inputs.push_back(Input("a" + std::to_string(i)));
+  ASSERT_EQ(component.FindInput("a19"), &component.inputs[19]);
+  // A copy looks names up in its own vector.
+  sema::Component copy = component;
+  EXPECT_EQ(copy.FindInput("a19"), &copy.inputs[19]);
+  // The index is rebuilt after the vector grows, and after it is replaced.
+  component.inputs.push_back(Input("late"));
+  EXPECT_EQ(component.FindInput("late"), &component.inputs.back());
+  std::vector<sema::InputDef> replaced;
+  for (int i = 0; i < 21; ++i) replaced.push_back(Input("b" + std::to_string(i)));
+  component.inputs = std::move(replaced);
+  EXPECT_EQ(component.FindInput("a0"), nullptr);
+  EXPECT_EQ(component.FindInput("b20"), &component.inputs[20]);
+  // The first of two inputs with one name is found, as a scan would.
+  component.inputs.push_back(Input("b3"));
+  EXPECT_EQ(component.FindInput("b3"), &component.inputs[3]);
+}
+
 // --- `kfpc build` and `kfpc check` input size ---------------------------------------------------
 
 TEST(Limits, DriverRejectsOversizedInputBeforeReading) {
