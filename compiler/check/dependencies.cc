@@ -75,10 +75,10 @@ void PipelineChecker::ResolveAfter() {
                         "outside the `if`";
       continue;
     }
-    std::vector<const sema::Task*>& after = pending.task->after;
-    if (std::find(after.begin(), after.end(), it->second.task) == after.end()) {
-      after.push_back(it->second.task);
-      after_spans_[{pending.task, it->second.task}] = pending.span;
+    // after_spans_ has an entry for each task already in the list, so a repeated name is found
+    // without scanning a list that may name thousands of tasks.
+    if (after_spans_.try_emplace({pending.task, it->second.task}, pending.span).second) {
+      pending.task->after.push_back(it->second.task);
     }
   }
 }
