@@ -44,9 +44,13 @@ class DocumentStore {
   std::map<std::string, Document> documents_;  // by URI
 };
 
-// Applies one TextDocumentContentChangeEvent: with a `range` it replaces that range, without one
-// it replaces the whole text. Throws nlohmann::json::exception when a field is missing or has the
-// wrong type.
-void ApplyChange(std::string& text, const nlohmann::json& change, PositionEncoding encoding);
+// Applies the TextDocumentContentChangeEvents of one didChange in order: one with a `range`
+// replaces that range, one without replaces the whole text. Throws nlohmann::json::exception when
+// a field is missing or has the wrong type, after applying the changes before that one.
+//
+// The text is a gap buffer while the changes apply, and the start of each line is found once
+// until a change before it moves it. A batch whose changes run through the text in order, forward
+// or backward, so takes time linear in the text's size plus the changes' sizes, not their product.
+void ApplyChanges(std::string& text, const nlohmann::json& changes, PositionEncoding encoding);
 
 }  // namespace kfpc::lsp

@@ -90,9 +90,15 @@ uint32_t PositionToOffset(std::string_view text, Position position, PositionEnco
     if (i == size) return size;
     i = SkipLineBreak(text, i);
   }
+  return i + CharacterOffset(text.substr(i), position.character, encoding);
+}
+
+uint32_t CharacterOffset(std::string_view line, uint32_t character, PositionEncoding encoding) {
+  uint32_t i = 0;
+  uint32_t size = static_cast<uint32_t>(line.size());
   uint32_t units = 0;
-  while (i < size && !IsLineBreak(text[i]) && units < position.character) {
-    uint32_t length = std::min(SequenceLength(static_cast<unsigned char>(text[i])), size - i);
+  while (i < size && !IsLineBreak(line[i]) && units < character) {
+    uint32_t length = std::min(SequenceLength(static_cast<unsigned char>(line[i])), size - i);
     units += Units(length, encoding);
     i += length;
   }

@@ -39,6 +39,9 @@ Range SpanToRange(const diag::SourceManager& sources, diag::Span span, PositionE
 // means the end of the line and a line past the last means the end of the text, as LSP 3.17
 // requires of servers.
 uint32_t PositionToOffset(std::string_view text, Position position, PositionEncoding encoding);
+// Returns how many bytes at the start of `line` the first `character` code units take, stopping
+// at a line break or at the end of `line`.
+uint32_t CharacterOffset(std::string_view line, uint32_t character, PositionEncoding encoding);
 
 nlohmann::json ToJson(const Position& position);
 nlohmann::json ToJson(const Range& range);

@@ -29,9 +29,7 @@ void Server::DidChange(const nlohmann::json& params) {
     log_ << "kfpc lsp: ignored didChange for " << item["uri"] << ", which is not open\n";
     return;
   }
-  for (const nlohmann::json& change : params.at("contentChanges")) {
-    ApplyChange(document->text, change, encoding_);
-  }
+  ApplyChanges(document->text, params.at("contentChanges"), encoding_);
   document->version = item.value("version", document->version);
   documents_.MarkDependentsDirty(document->path);
   for (auto& [uri, open] : documents_.documents()) {

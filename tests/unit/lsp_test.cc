@@ -17,6 +17,7 @@
 
 #include "compiler/check/kubernetes_settings.h"
 #include "compiler/check/task_settings.h"
+#include "compiler/lsp/documents.h"
 #include "compiler/lsp/json_rpc.h"
 #include "compiler/lsp/position.h"
 #include "compiler/lsp/uri.h"
@@ -180,6 +181,67 @@ TEST(LspPosition, LineIndexAgreesWithScanning) {
       }
     }
   }
+}
+
+// Applies `changes` one at a time with PositionToOffset on the whole text, the plain way.
+std::string ApplyOneByOne(std::string text, const json& changes, PositionEncoding encoding) {
+  for (const json& change : changes) {
+    std::string new_text = change.at("text").get<std::string>();
+    if (!change.contains("range")) {
+      text = new_text;
+      continue;
+    }
+    uint32_t begin = PositionToOffset(text, PositionFromJson(change["range"]["start"]), encoding);
+    uint32_t end = PositionToOffset(text, PositionFromJson(change["range"]["end"]), encoding);
+    if (end < begin) std::swap(begin, end);
+    text.replace(begin, end - begin, new_text);
+  }
+  return text;
+}
+
+TEST(LspChanges, BatchAgreesWithOneByOne) {
+  // Pieces chosen so that changes split and join "\r\n", multi-byte characters and lines.
+  const std::vector<std::string> pieces = {
+      "", "a", "\n", "\r", "\r\n", "é", "\U0001F600", "xy\nz",
+  };
+  uint32_t state = 12345;
+  auto next = [&](uint32_t bound) {
+    state = state * 1103515245u + 12345u;
+    return (state >> 8) % bound;
+  };
+  for (PositionEncoding encoding : {PositionEncoding::kUtf8, PositionEncoding::kUtf16}) {
+    for (int round = 0; round < 400; ++round) {
+      std::string text;
+      for (uint32_t i = next(12); i > 0; --i) text += pieces[next(pieces.size())];
+      json changes = json::array();
+      for (uint32_t i = next(10); i > 0; --i) {
+        if (next(20) == 0) {
+          changes.push_back({{"text", pieces[next(pieces.size())]}});
+          continue;
+        }
+        json start = {{"line", next(5)}, {"character", next(5)}};
+        json end = {{"line", next(5)}, {"character", next(5)}};
+        changes.push_back({{"range", {{"start", start}, {"end", end}}},
+                           {"text", pieces[next(pieces.size())] + pieces[next(pieces.size())]}});
+      }
+      std::string batched = text;
+      ApplyChanges(batched, changes, encoding);
+      EXPECT_EQ(batched, ApplyOneByOne(text, changes, encoding))
+          << "text " << json(text).dump() << " changes " << changes.dump();
+    }
+  }
+}
+
+TEST(LspChanges, ChangesBeforeABadOneStay) {
+  std::string text = "abc\n";
+  json changes = json::array({
+      {{"range",
+        {{"start", {{"line", 0}, {"character", 0}}}, {"end", {{"line", 0}, {"character", 1}}}}},
+       {"text", "X"}},
+      {{"range", {{"start", {{"line", 0}}}}}, {"text", "Y"}},
+  });
+  EXPECT_THROW(ApplyChanges(text, changes, PositionEncoding::kUtf16), json::exception);
+  EXPECT_EQ(text, "Xbc\n");
 }
 
 TEST(LspPosition, SpanToRangeCountsUtf16Units) {
