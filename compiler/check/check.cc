@@ -147,10 +147,12 @@ const sema::Pipeline* SelectEntry(Context& context, const ast::File& root,
   for (const sema::Pipeline* candidate : candidates) {
     if (!called.contains(candidate)) roots.push_back(candidate);
   }
+  context.program.roots = roots;
   if (roots.size() == 1) return roots[0];
   // Pipelines that all call one another were reported as recursive.
   if (roots.empty() && !candidates.empty()) return nullptr;
   if (candidates.size() > 1) {
+    if (!options.require_entry) return nullptr;
     context.Report(diag::Kind::kEntryPipeline, candidates[1]->name_span,
                    "`" + path + "` declares " + std::to_string(candidates.size()) +
                        " pipelines and none is chosen to compile")

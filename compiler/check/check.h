@@ -25,10 +25,22 @@ FileLoader DiskLoader();
 struct CheckOptions {
   // The pipeline to compile when the root file declares several; empty means the only one.
   std::string entry_pipeline;
+  // When false, a root file with several pipelines that none of them calls, and no
+  // `entry_pipeline`, is not an error: `program.entry` stays null and `program.roots` lists
+  // them. `kfpc check`, `kfpc lock` and the language server check such a file as it is.
+  bool require_entry = true;
   // Absolute directories outside the project that imports may read: `import_directories` of
   // kfpc.yaml.
   std::vector<std::string> import_directories;
 };
+
+// Returns the options of `kfpc check`, `kfpc lock` and the language server, which choose no
+// pipeline.
+inline CheckOptions OptionsWithoutEntry() {
+  CheckOptions options;
+  options.require_entry = false;
+  return options;
+}
 
 // The result of checking: every parsed file (for the language server) and the checked program.
 struct CheckResult {

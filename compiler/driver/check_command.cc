@@ -26,7 +26,8 @@ struct CheckRequest {
   bool warnings_are_errors = false;
   std::string output_path;  // "-" is stdout; empty: text to stderr, JSON and SARIF to stdout
   fs::path sarif_root;      // absolute
-  check::CheckOptions check_options;
+  // A file may declare several pipelines, each compiled with `kfpc build --pipeline NAME`.
+  check::CheckOptions check_options = check::OptionsWithoutEntry();
   std::vector<std::string> inputs;
   TargetFlags target_flags;
 };
@@ -148,9 +149,10 @@ report::CheckedFile CheckOneFile(const std::string& path, const check::CheckOpti
   file.path = path;
   diag::FileId root = file.sources.AddFile(path, std::move(contents));
   diag::DiagnosticSink sink;
-  check::CheckResult result = passes::CheckSource(path, root, options, check::DiskLoader(), file.sources, sink);
+  check::CheckResult result =
+      passes::CheckSource(path, root, options, check::DiskLoader(), file.sources, sink);
   if (!sink.has_errors() && result.program) {
-    CheckWithPasses(path, target_flags, *result.program, file.sources, sink);
+    passes::CheckEachPipelineWithPasses(path, target_flags, *result.program, file.sources, sink);
   }
   file.diagnostics = sink.diagnostics();
   return file;

@@ -93,7 +93,7 @@ int RunLockCommand(const std::vector<std::string>& args, std::ostream& out, std:
   int status = kExitSuccess;
   for (const std::string& file : files) {
     check::CheckResult result;
-    status = std::max(status, CheckFile(file, check::CheckOptions{}, sources, &result, err));
+    status = std::max(status, CheckFile(file, check::OptionsWithoutEntry(), sources, &result, err));
     if (!result.program) continue;
     passes::PassOptions pass_options;
     if (passes::PreparePassOptions(file, target_flags, sources, sink, &pass_options)) {

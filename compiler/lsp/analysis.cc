@@ -52,12 +52,11 @@ std::unique_ptr<Analysis> Analyze(const std::string& path, std::string text,
   analysis->root = analysis->sources.AddFile(path, std::move(text));
   // Taken before the passes read the files, so that a write during the run counts as a change.
   analysis->project_files = FindProjectFiles(path);
-  analysis->result = passes::CheckSource(path, analysis->root, check::CheckOptions{}, loader,
+  analysis->result = passes::CheckSource(path, analysis->root, check::OptionsWithoutEntry(), loader,
                                          analysis->sources, analysis->sink);
   if (!analysis->sink.has_errors() && analysis->result.program) {
-    analysis->passes = passes::CheckWithPasses(path, passes::TargetFlags{},
-                                               *analysis->result.program, analysis->sources,
-                                               analysis->sink);
+    analysis->passes = passes::CheckEachPipelineWithPasses(
+        path, passes::TargetFlags{}, *analysis->result.program, analysis->sources, analysis->sink);
   }
   if (!analysis->project_files.lock_path.empty()) {
     // A separate sink: the passes report the lock file's problems when they read it.

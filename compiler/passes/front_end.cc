@@ -141,6 +141,34 @@ CheckedPasses CheckWithPasses(const std::string& root_source, const TargetFlags&
   return checked;
 }
 
+CheckedPasses CheckEachPipelineWithPasses(const std::string& root_source, const TargetFlags& flags,
+                                          sema::Program& program, diag::SourceManager& sources,
+                                          diag::DiagnosticSink& sink) {
+  if (program.entry != nullptr || program.roots.empty()) {
+    return CheckWithPasses(root_source, flags, program, sources, sink);
+  }
+  CheckedPasses first;
+  // Each run reads kfpc.yaml and kfpc.lock into `sources` again, so a repeated diagnostic is
+  // recognized by its path and offsets, not by its file id.
+  std::set<std::tuple<std::string, std::string, uint32_t, uint32_t>> reported;
+  for (size_t i = 0; i < program.roots.size(); ++i) {
+    program.entry = program.roots[i];
+    diag::DiagnosticSink root_sink;
+    CheckedPasses checked = CheckWithPasses(root_source, flags, program, sources, root_sink);
+    for (const diag::Diagnostic& d : root_sink.diagnostics()) {
+      std::string path = d.span.valid() ? sources.path(d.span.file) : "";
+      if (!reported.insert({d.message, path, d.span.begin, d.span.end}).second) continue;
+      sink.Report(d.kind, d.severity, d.span, d.message) = d;
+    }
+    bool config_loaded = checked.config_loaded;
+    if (i == 0) first = std::move(checked);
+    // A broken kfpc.yaml stops every run the same way.
+    if (!config_loaded) break;
+  }
+  program.entry = nullptr;
+  return first;
+}
+
 void CollectImageUses(const sema::Program& program, const PassOptions& options,
                       diag::DiagnosticSink& sink, std::vector<images::ImageUse>* uses) {
   for (const auto& component : program.components) {

@@ -57,6 +57,13 @@ CheckedPasses CheckWithPasses(const std::string& root_source, const TargetFlags&
                               const sema::Program& program, diag::SourceManager& sources,
                               diag::DiagnosticSink& sink);
 
+// CheckWithPasses for `program.entry` or, when the root file has several pipelines and none was
+// chosen, for each of `program.roots` in turn. A diagnostic that several of them give is reported
+// once. Returns the outcome for the entry pipeline, or for the first root.
+CheckedPasses CheckEachPipelineWithPasses(const std::string& root_source, const TargetFlags& flags,
+                                          sema::Program& program, diag::SourceManager& sources,
+                                          diag::DiagnosticSink& sink);
+
 // For `kfpc lock`: adds to `*uses` the image of every container and Python component of
 // `program`, except the images the KFP backend runs itself, at the first `image` setting that
 // names it. Each image requires the platforms of the targets of the tasks that run it, over every

@@ -405,6 +405,9 @@ struct Program {
   std::vector<std::unique_ptr<Pipeline>> pipelines;
   // The pipeline to compile: the one declared in the root file.
   const Pipeline* entry = nullptr;
+  // The pipelines of the root file that no other pipeline of it calls, in the order declared,
+  // when no entry pipeline was named. When there are several, `entry` is null.
+  std::vector<const Pipeline*> roots;
 };
 
 }  // namespace kfpc::sema

@@ -3,7 +3,9 @@
 
 Modes:
   diagnostics CASE.kf   `kfpc check NAME.kf` in the case's directory must exit 1 and write
-                        exactly NAME.kf.expected to stderr.
+                        exactly NAME.kf.expected to stderr. A first line `// kfpc: build`
+                        runs `kfpc build NAME.kf` instead, for diagnostics that only a build
+                        gives.
   example CASE.kf       a file with a sibling NAME.yaml must build to exactly that YAML. A file
                         under a `components/` directory is a library and must pass
                         `kfpc check` with no diagnostics. Any other file must build with no
@@ -83,11 +85,14 @@ def compare_golden(expected_path, actual):
 
 def run_diagnostics(kfpc, case):
     directory, name = os.path.split(os.path.abspath(case))
-    status, stdout, stderr = run_kfpc(kfpc, ["check", name], directory)
+    with open(case, "rb") as source:
+        first_line = source.readline().strip()
+    command = "build" if first_line == b"// kfpc: build" else "check"
+    status, stdout, stderr = run_kfpc(kfpc, [command, name], directory)
     if status != 1:
-        return fail(f"`kfpc check {name}` exited with {status}, expected 1", stderr)
+        return fail(f"`kfpc {command} {name}` exited with {status}, expected 1", stderr)
     if stdout:
-        return fail(f"`kfpc check {name}` wrote to stdout: {stdout!r}")
+        return fail(f"`kfpc {command} {name}` wrote to stdout: {stdout!r}")
     return compare_golden(os.path.join(directory, name + ".expected"), stderr)
 
 

@@ -662,6 +662,51 @@ TEST_F(DriverTest, CheckAcceptsComponentLibrary) {
   EXPECT_EQ(run.err, "");
 }
 
+// Two pipelines that share a component, and a component that only the second one calls. The
+// images have a tag and no digest.
+constexpr std::string_view kTwoPipelines = R"(component hello() {
+  image = "alpine:3.19"
+  command = ["echo", "hello"]
+}
+component bye() {
+  image = "busybox:1.36"
+  command = ["echo", "bye"]
+}
+pipeline first() {
+  hello()
+}
+pipeline second() {
+  hello()
+  bye()
+}
+)";
+
+TEST_F(DriverTest, CheckAcceptsSeveralPipelines) {
+  WriteFile(dir_ / "two.kf", kTwoPipelines);
+  Outcome check = Kfpc("check two.kf");
+  EXPECT_EQ(check.status, 0) << check.err;
+  EXPECT_EQ(check.err, "");
+  // Only `kfpc build` needs to know which pipeline to compile.
+  Outcome build = Kfpc("build two.kf");
+  EXPECT_EQ(build.status, 1);
+  EXPECT_NE(build.err.find("error: `two.kf` declares 2 pipelines and none is chosen to compile"),
+            std::string::npos)
+      << build.err;
+  EXPECT_EQ(Kfpc("build two.kf --pipeline second -o second.yaml").status, 0);
+}
+
+TEST_F(DriverTest, CheckRunsPassesOnEachPipelineOnce) {
+  WriteFile(dir_ / "two.kf", kTwoPipelines);
+  Outcome run = Kfpc("check --target graviton4 --require-lock two.kf");
+  EXPECT_EQ(run.status, 1);
+  for (const std::string image : {"alpine:3.19", "busybox:1.36"}) {
+    const std::string message = "error: image `" + image + "` is not in `kfpc.lock`";
+    size_t first = run.err.find(message);
+    ASSERT_NE(first, std::string::npos) << run.err;
+    EXPECT_EQ(run.err.find(message, first + 1), std::string::npos) << run.err;
+  }
+}
+
 TEST_F(DriverTest, CheckSearchesDirectoriesRecursively) {
   WriteFile(dir_ / "tree/a/hello.kf", kHelloPipeline);
   WriteFile(dir_ / "tree/b/c/broken.kf", kBrokenPipeline);

@@ -493,6 +493,17 @@ TEST(LspDiagnostics, PublishedOnOpenAndClearedWhenFixed) {
   EXPECT_EQ(published[1], (json{{"uri", uri}, {"version", 2}, {"diagnostics", json::array()}}));
 }
 
+TEST(LspDiagnostics, SeveralPipelinesAreNoError) {
+  const std::string uri = "file:///work/two.kf";
+  std::string two = std::string(kEchoSource) + "pipeline q() {\n  echo(message = \"q\")\n}\n";
+  Session session = RunSession({InitializeFrames(), Frames({OpenDocument(uri, two)})});
+  std::vector<json> published = session.Published(uri);
+  ASSERT_EQ(published.size(), 1u);
+  // Only the misspelled call: a file may declare several pipelines.
+  EXPECT_EQ(published[0]["diagnostics"],
+            json::array({UnknownEchoDiagnostic(RangeJson(6, 32, 6, 35))}));
+}
+
 TEST(LspDiagnostics, Utf8PositionsWhenNegotiated) {
   const std::string uri = "file:///work/echo.kf";
   json capabilities = {{"general", {{"positionEncodings", {"utf-8"}}}}};
