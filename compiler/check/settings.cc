@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "compiler/check/types.h"
+#include "compiler/images/image_reference.h"
 
 namespace kfpc::check {
 
@@ -44,6 +45,15 @@ std::pair<size_t, size_t> RepositoryPath(const std::string& image) {
   return {begin, name.size()};
 }
 
+// Returns `image` with its repository in lower case.
+std::string LowerCaseRepository(std::string image) {
+  auto [begin, end] = RepositoryPath(image);
+  for (size_t i = begin; i < end; ++i) {
+    image[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(image[i])));
+  }
+  return image;
+}
+
 }  // namespace
 
 bool CheckImageReference(Context& context, const std::string& image, diag::Span span) {
@@ -57,7 +67,9 @@ bool CheckImageReference(Context& context, const std::string& image, diag::Span 
                                          "image `" + image + "` starts with a URL scheme");
     d.notes.push_back("a container runtime reads `" + image.substr(0, scheme + 3) +
                       "` as part of the name and cannot pull the image");
-    d.help = "remove the scheme: `image = \"" + image.substr(scheme + 3) + "\"`";
+    // The repository is lowered too, so that the fixed reference passes the next check.
+    d.help =
+        "remove the scheme: `image = \"" + LowerCaseRepository(image.substr(scheme + 3)) + "\"`";
     return false;
   }
   if (std::any_of(image.begin(), image.end(), IsSpaceOrControl)) {
@@ -76,16 +88,26 @@ bool CheckImageReference(Context& context, const std::string& image, diag::Span 
     return false;
   }
   auto [begin, end] = RepositoryPath(image);
-  std::string fixed = image;
-  for (size_t i = begin; i < end; ++i) {
-    fixed[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(fixed[i])));
-  }
+  std::string fixed = LowerCaseRepository(image);
   if (fixed != image) {
     diag::Diagnostic& d = context.Report(diag::Kind::kInvalidImageReference, span,
                                          "the repository `" + image.substr(begin, end - begin) +
                                              "` has upper case letters");
     d.notes.push_back("registries name repositories in lower case, but a tag may have upper case");
     d.help = "write it in lower case: `image = \"" + fixed + "\"`";
+    return false;
+  }
+  images::ImageReference parsed;
+  std::string reason;
+  if (!images::ParseImageReference(image, &parsed, &reason)) {
+    diag::Diagnostic& d = context.Report(diag::Kind::kInvalidImageReference, span,
+                                         "invalid image reference `" + image + "`: " + reason);
+    d.notes.push_back("a container runtime cannot pull it, so the task would fail when it starts");
+    bool bad_digest = reason.rfind("the digest", 0) == 0;
+    d.help = bad_digest
+                 ? "remove the digest and run `kfpc lock`, which resolves the image and records "
+                   "its digest"
+                 : "write `[registry/]repository[:tag]`, such as `image = \"python:3.11\"`";
     return false;
   }
   return true;

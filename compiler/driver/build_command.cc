@@ -80,7 +80,8 @@ int RunBuildPasses(const std::string& root_source, const TargetFlags& flags, boo
       (cache_report || PassesApply(pass_options, program))) {
     passes::PassResult result = passes::RunPasses(program, document, pass_options, sources, sink);
     err << diag::RenderAll(sources, sink.diagnostics());
-    if (cache_report) err << passes::FormatCacheReport(result.cache_keys);
+    // After an error nothing is written, so a report of what the YAML contains would be wrong.
+    if (cache_report && !sink.has_errors()) err << passes::FormatCacheReport(result.cache_keys);
   } else {
     err << diag::RenderAll(sources, sink.diagnostics());
   }

@@ -175,6 +175,7 @@ bool ParseImageReference(std::string_view text, ImageReference* reference, std::
       (last_slash == std::string_view::npos || colon > last_slash)) {
     reference->tag = std::string(name.substr(colon + 1));
     name = name.substr(0, colon);
+    if (reference->tag.empty()) return Fail(error, "the tag after `:` is empty");
     if (!IsTag(reference->tag)) {
       return Fail(error, "the tag `" + reference->tag +
                              "` is invalid; a tag has at most 128 letters, digits, `_`, `.` "

@@ -707,6 +707,21 @@ TEST_F(DriverTest, CheckRunsPassesOnEachPipelineOnce) {
   }
 }
 
+TEST_F(DriverTest, CacheReportOnlyAfterSuccessfulBuild) {
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  Outcome failed = Kfpc("build hello.kf --target graviton4 --require-lock --cache-report");
+  EXPECT_EQ(failed.status, 1);
+  EXPECT_NE(failed.err.find("error: image `alpine:3.19` is not in `kfpc.lock`"), std::string::npos)
+      << failed.err;
+  EXPECT_EQ(failed.err.find("key: "), std::string::npos) << failed.err;
+
+  Outcome built = Kfpc("build hello.kf --target graviton4 --cache-report -o hello.yaml");
+  EXPECT_EQ(built.status, 0) << built.err;
+  EXPECT_NE(built.err.find("task root/echo (executor exec-echo, target graviton4)\n  key: "),
+            std::string::npos)
+      << built.err;
+}
+
 TEST_F(DriverTest, CheckSearchesDirectoriesRecursively) {
   WriteFile(dir_ / "tree/a/hello.kf", kHelloPipeline);
   WriteFile(dir_ / "tree/b/c/broken.kf", kBrokenPipeline);
