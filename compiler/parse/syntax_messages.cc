@@ -296,6 +296,9 @@ std::string Help(ParserRuleContext* ctx, const antlr4::Token* found, const Inter
     return "write a setting as `name = value`";
   }
   if (type == KfLexer::ASSIGN && expected.contains(size_t{KfLexer::COLON})) {
+    if (rule == KfParser::RuleMapEntry || rule == KfParser::RuleExpr) {
+      return "write a map entry as `key: value`";
+    }
     return "write an input as `name: type` or `name: type = default`";
   }
   if (type == KfLexer::ASSIGN && (rule == KfParser::RuleOutputs || rule == KfParser::RuleOutput)) {

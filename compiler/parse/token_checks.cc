@@ -32,6 +32,31 @@ bool IsInvalidByte(const SourceStream& stream, uint32_t offset) {
   return std::binary_search(invalid.begin(), invalid.end(), offset);
 }
 
+// Returns a help that quotes a label key such as `kubernetes.io/arch` written bare before `:`.
+// The stray characters tokens[first..last] are its `/`. Returns "" when the text is no such key.
+std::string QuoteKeyHelp(const std::vector<antlr4::Token*>& tokens, size_t first, size_t last,
+                         std::string_view text, SyntaxErrorReporter& reporter) {
+  auto in_key = [&](size_t index) {
+    size_t type = tokens[index]->getType();
+    return type == KfLexer::ID || type == KfLexer::DOT || type == KfLexer::MINUS ||
+           type == KfLexer::INT || (type == KfLexer::ERROR_CHAR && tokens[index]->getText() == "/");
+  };
+  auto adjacent = [&](size_t left, size_t right) {
+    return reporter.spans().Of(tokens[left]).end == reporter.spans().Of(tokens[right]).begin;
+  };
+  size_t begin = first;
+  while (begin > 0 && in_key(begin - 1) && adjacent(begin - 1, begin)) --begin;
+  size_t end = last;
+  while (end + 1 < tokens.size() && in_key(end + 1) && adjacent(end, end + 1)) ++end;
+  if (begin == first || end == last || end + 1 >= tokens.size() ||
+      tokens[end + 1]->getType() != KfLexer::COLON) {
+    return "";
+  }
+  uint32_t from = reporter.spans().Of(tokens[begin]).begin;
+  std::string_view key = text.substr(from, reporter.spans().Of(tokens[end]).end - from);
+  return fmt::format("quote the map key: `\"{}\"`", key);
+}
+
 // Reports the run of stray characters that starts at tokens[i] as one mistake (`&&` is one);
 // returns the index of its last token.
 size_t ReportErrorChars(const std::vector<antlr4::Token*>& tokens, size_t i, std::string_view text,
@@ -51,8 +76,10 @@ size_t ReportErrorChars(const std::vector<antlr4::Token*>& tokens, size_t i, std
   std::string_view chars = text.substr(span.begin, span.end - span.begin);
   std::string message =
       fmt::format("unexpected character{} `{}`", last > i ? "s" : "", diag::ShownText(chars));
-  reporter.Report(diag::Kind::kInvalidCharacter, tokens[i], span, message).help =
-      CharacterHelp(chars);
+  std::string help;
+  if (chars == "/") help = QuoteKeyHelp(tokens, i, last, text, reporter);
+  if (help.empty()) help = CharacterHelp(chars);
+  reporter.Report(diag::Kind::kInvalidCharacter, tokens[i], span, message).help = help;
   return last;
 }
 
