@@ -199,6 +199,26 @@ class SignatureParser {
   PyError error_;
   bool failed_ = false;
   size_t last_end_ = 0;  // end of the last consumed token
+  // How many brackets and unary `-` enclose the current token. The parser recurses for each, so
+  // the depth is limited before the stack runs out.
+  int depth_ = 0;
+  static constexpr int kMaxDepth = 100;
+
+  // Counts one level while it lives; Deeper() reports when the limit is passed.
+  class Nested {
+   public:
+    explicit Nested(SignatureParser& parser) : parser_(parser) { ++parser_.depth_; }
+    ~Nested() { --parser_.depth_; }
+    bool Deeper() {
+      if (parser_.depth_ <= kMaxDepth) return false;
+      parser_.Fail("the signature nests brackets or `-` more than " + std::to_string(kMaxDepth) +
+                   " levels deep");
+      return true;
+    }
+
+   private:
+    SignatureParser& parser_;
+  };
 };
 
 bool SignatureParser::Expect(const char* op, const std::string& what) {
@@ -212,6 +232,8 @@ bool SignatureParser::Expect(const char* op, const std::string& what) {
 
 bool SignatureParser::ParseItems(const char* close, std::vector<PyExpr>* items,
                                  std::vector<PyKeyword>* keywords) {
+  Nested nested(*this);
+  if (nested.Deeper()) return false;
   while (!IsOp(close)) {
     std::optional<PyExpr> item = ParseExpr();
     if (!item) return false;
@@ -254,6 +276,8 @@ std::optional<PyExpr> SignatureParser::ParsePrimary() {
   } else if (IsOp("-")) {
     size_t begin = current_.begin;
     Advance();
+    Nested nested(*this);
+    if (nested.Deeper()) return std::nullopt;
     std::optional<PyExpr> operand = ParsePrimary();
     if (!operand) return std::nullopt;
     expr = std::move(*operand);

@@ -50,15 +50,35 @@ void KeepUntilExit(std::unique_ptr<ir::Document> document) {
   documents->push_back(std::move(document));
 }
 
+// Returns `kfpc ARGS` without `--check`, each argument quoted for a POSIX shell when it has
+// characters that the shell would read. `args` starts with the command name, `build`.
+std::string BuildCommandWithoutCheck(const std::vector<std::string>& args) {
+  std::string command = "kfpc";
+  for (const std::string& arg : args) {
+    if (arg == "--check") continue;
+    bool plain = !arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+                                                       "OPQRSTUVWXYZ0123456789-_./=:+,@%") ==
+                                     std::string::npos;
+    if (plain) {
+      command += " " + arg;
+      continue;
+    }
+    command += " '";
+    for (char c : arg) command += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    command += "'";
+  }
+  return command;
+}
+
 int EmitYaml(const ir::Document& document, const std::string& output, bool check,
-             std::ostream& out, std::ostream& err) {
+             const std::string& update_command, std::ostream& out, std::ostream& err) {
   std::string yaml = yaml::WriteDocument(document);
   if (std::string current, error; check) {
     if (ReadWholeFile(output, &current, &error) && current == yaml) return kExitSuccess;
     ReportWithoutLocation(err, diag::Kind::kOutputOutOfDate,
                           fmt::format("`{}` is {}", output,
                                       error.empty() ? "out of date" : "missing: " + error),
-                          "run the same `kfpc build` command without `--check` to update it");
+                          fmt::format("run `{}` to update it", update_command));
     return kExitInputErrors;
   }
   if (output == kStdout) {
@@ -164,7 +184,7 @@ int RunBuild(const std::vector<std::string>& args, std::ostream& out, std::ostre
   // lets the YAML reuse their memory: for 10,000 tasks the peak falls by about a third.
   result = check::CheckResult{};
   status = EmitYaml(*document, (*parsed)["output"].as<std::string>(),
-                    parsed->count("check") > 0, out, err);
+                    parsed->count("check") > 0, BuildCommandWithoutCheck(args), out, err);
   KeepUntilExit(std::move(document));
   return status;
 }

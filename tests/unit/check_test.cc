@@ -326,6 +326,22 @@ TEST(PythonSignature, CrLfSourcePointsAtTheRightColumn) {
             "help: declare `c: float` as an input of `add` or remove the parameter\n");
 }
 
+TEST(PythonSignature, DeepNestingIsAnErrorNotACrash) {
+  for (const auto& [open, close] : {std::pair{"List[", "]"}, {"(", ")"}, {"-", ""}}) {
+    std::string opens, closes;
+    for (int i = 0; i < 50000; ++i) opens += open, closes += close;
+    std::string annotation = opens + "int" + closes;
+    PyScanResult scan = ScanPythonSignature("def f(a: " + annotation + "):\n    pass\n");
+    EXPECT_FALSE(scan.signature.has_value()) << open;
+    EXPECT_EQ(scan.error.message, "the signature nests brackets or `-` more than 100 levels deep")
+        << open;
+  }
+  // 100 levels are fine.
+  std::string annotation = "int";
+  for (int i = 0; i < 100; ++i) annotation = "List[" + annotation + "]";
+  EXPECT_TRUE(ScanPythonSignature("def f(a: " + annotation + "):\n    pass\n").signature);
+}
+
 TEST(PythonSignature, ReportsUnclosedParameters) {
   PyScanResult scan = ScanPythonSignature("def f(a: int\n");
   EXPECT_FALSE(scan.signature.has_value());

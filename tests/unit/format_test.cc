@@ -534,7 +534,17 @@ TEST_F(FmtCommandTest, BuildCheckComparesOutput) {
   Outcome stale = Kfpc("build hello.kf -o hello.yaml --check");
   EXPECT_EQ(stale.status, 1);
   EXPECT_NE(stale.err.find("error: `hello.yaml` is out of date"), std::string::npos) << stale.err;
+  EXPECT_NE(stale.err.find("help: run `kfpc build hello.kf -o hello.yaml` to update it"),
+            std::string::npos)
+      << stale.err;
   EXPECT_EQ(ReadFile(dir_ / "hello.yaml"), yaml + "# edited\n");
+
+  // The help repeats the options, quoted for the shell where needed.
+  Outcome quoted = Kfpc("build hello.kf -o \"it's.yaml\" --check --kfp-version=2.13");
+  EXPECT_NE(quoted.err.find("help: run `kfpc build hello.kf -o 'it'\\''s.yaml' "
+                            "--kfp-version=2.13` to update it"),
+            std::string::npos)
+      << quoted.err;
 
   EXPECT_EQ(Kfpc("build hello.kf --check").status, 2);
 }
