@@ -179,8 +179,8 @@ CheckResult Check(diag::SourceManager& sources, diag::FileId root, const FileLoa
                   diag::DiagnosticSink& sink, const CheckOptions& options) {
   CheckResult result;
   result.program = std::make_unique<sema::Program>();
-  Context context{sources, sink,  *result.program,        {}, {},
-                  {},      false, parse::kMaxSuggestions, {}, {}};
+  Context context{sources, sink, *result.program,        {}, {}, {},
+                  false,   {},   parse::kMaxSuggestions, {}, {}};
   size_t errors_before = sink.error_count();
 
   DeclFiles files;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "compiler/ast/ast.h"
@@ -42,6 +43,10 @@ struct Context {
   // True when an import could not be loaded. A name that is unknown then, with no close match
   // among the known names, may be declared in the missing file, so it is not reported again.
   bool import_failed = false;
+  // For each component called so far, its inputs that a call must pass or that get a task's
+  // final status: all others are optional. A call checks these, not all inputs, so that calls to
+  // a component with thousands of optional inputs take time linear in their arguments.
+  std::unordered_map<const sema::Component*, std::vector<const sema::InputDef*>> checked_inputs;
   // How many more unknown names may be compared with the known ones for a "did you mean".
   // Each search reads every candidate, so without a limit a file of misspelled names would
   // take time quadratic in its length.
@@ -120,8 +125,22 @@ void SuggestClosest(Context& context, diag::Diagnostic& d, const std::string& na
                     const std::string& closest, diag::Span span);
 
 // Joins names as "`a`, `b` and `c`", or with another final conjunction such as "or". After
-// kListedNames names it writes "and N more" instead of the rest.
-std::string JoinNames(const std::vector<std::string>& names, const std::string& conjunction = "and");
+// kListedNames names it writes "and N more" instead of the rest. `total`, when larger than
+// names.size(), is the length of a list of which `names` is the start.
+std::string JoinNames(const std::vector<std::string>& names, const std::string& conjunction = "and",
+                      size_t total = 0);
 inline constexpr size_t kListedNames = 16;
+
+// JoinNames of `prefix` + the `name` of each entry, reading only the entries that it lists, so
+// that a help about one of thousands of inputs costs no more than one about a few.
+template <typename T>
+std::string JoinEntryNames(const std::vector<T>& entries, const std::string& conjunction = "and",
+                           const std::string& prefix = "") {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < entries.size() && i < kListedNames; ++i) {
+    names.push_back(prefix + entries[i].name);
+  }
+  return JoinNames(names, conjunction, entries.size());
+}
 
 }  // namespace kfpc::check

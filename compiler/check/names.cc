@@ -45,15 +45,17 @@ void SuggestClosest(Context& context, diag::Diagnostic& d, const std::string& na
                                      "\"" + closest + "\"", title);
 }
 
-std::string JoinNames(const std::vector<std::string>& names, const std::string& conjunction) {
+std::string JoinNames(const std::vector<std::string>& names, const std::string& conjunction,
+                      size_t total) {
+  total = std::max(total, names.size());
   std::string out;
   // Past the limit, the list ends with "and N more" in place of the last names.
-  size_t listed = names.size() <= kListedNames ? names.size() : kListedNames - 1;
+  size_t listed = total <= kListedNames ? total : kListedNames - 1;
   for (size_t i = 0; i < listed; ++i) {
-    if (i > 0) out += i + 1 == names.size() ? " " + conjunction + " " : ", ";
+    if (i > 0) out += i + 1 == total ? " " + conjunction + " " : ", ";
     out += "`" + names[i] + "`";
   }
-  if (listed < names.size()) out += " and " + std::to_string(names.size() - listed) + " more";
+  if (listed < total) out += " and " + std::to_string(total - listed) + " more";
   return out;
 }
 

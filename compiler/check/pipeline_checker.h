@@ -66,7 +66,12 @@ class PipelineChecker {
   void CheckBody(const std::vector<ast::Stmt>& body, std::vector<Member>& members);
   sema::Task* CheckTask(const ast::TaskCall& call, diag::Span span, std::vector<Member>& members);
   const sema::Component* ResolveCallee(const ast::TaskCall& call);
-  void CheckArguments(const ast::TaskCall& call, sema::Task& task);
+  // Checks the arguments of `call`. Returns the inputs of type PipelineTaskFinalStatus that get
+  // no value because the task is not a `finally` task.
+  std::vector<const sema::InputDef*> CheckArguments(const ast::TaskCall& call, sema::Task& task);
+  // Reports each input of `unset` unless the task ignores upstream failures, as the KFP SDK does.
+  void CheckFinalStatusInputs(const sema::Task& task, diag::Span span,
+                              const std::vector<const sema::InputDef*>& unset);
   void CheckReturn(const ast::Stmt& stmt);
   void CheckMissingReturns();
   void ResolveAfter();

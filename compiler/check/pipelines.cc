@@ -13,6 +13,10 @@ namespace {
 const std::vector<std::string> kPipelineSettings = {"description", "display_name", "pipeline_root",
                                                    "target"};
 
+bool IsFinalStatus(const sema::InputDef& input) {
+  return !input.type.is_artifact && input.type.param == sema::ParamType::kTaskFinalStatus;
+}
+
 }  // namespace
 
 std::unique_ptr<sema::Pipeline> DeclarePipeline(Context& context, const ast::Decl& decl,
@@ -198,12 +202,14 @@ sema::Task* PipelineChecker::CheckTask(const ast::TaskCall& call, diag::Span spa
   task.binding = call.binding;
   task.span = span;
   task.parent = group_;
+  std::vector<const sema::InputDef*> unset_status;
   if (component->kind == sema::Component::Kind::kImporter) {
     task.arguments = std::move(importer_arguments);
   } else {
-    CheckArguments(call, task);
+    unset_status = CheckArguments(call, task);
   }
   CheckTaskSettings(call, task);
+  CheckFinalStatusInputs(task, call.callee_span, unset_status);
   if (binding) {
     binding->task = &task;
     binding->defined = true;
@@ -212,11 +218,11 @@ sema::Task* PipelineChecker::CheckTask(const ast::TaskCall& call, diag::Span spa
   return &task;
 }
 
-void PipelineChecker::CheckArguments(const ast::TaskCall& call, sema::Task& task) {
+std::vector<const sema::InputDef*> PipelineChecker::CheckArguments(const ast::TaskCall& call,
+                                                                   sema::Task& task) {
   const sema::Component& component = *task.component;
   std::map<std::string, diag::Span> given;
   std::set<std::string> misspelt_for;
-  std::vector<std::string> input_names;  // filled at the first unknown argument
   bool has_positional = false;
   for (const ast::Argument& arg : call.args) {
     if (arg.name.empty()) {
@@ -237,22 +243,22 @@ void PipelineChecker::CheckArguments(const ast::TaskCall& call, sema::Task& task
     if (input && !arg.value) continue;  // the parser reported the missing value
     if (!input) {
       if (context_.broken_inputs.count(component.name + "." + arg.name)) continue;
-      if (input_names.empty()) {
-        for (const sema::InputDef& candidate : component.inputs) {
-          input_names.push_back(candidate.name);
-        }
-      }
       diag::Diagnostic& d = context_.ReportInterfaceMismatch(
           component.span, diag::Kind::kUnknownArgument, arg.name_span,
           "`" + component.name + "` has no input `" + arg.name + "`");
-      std::string closest = ClosestKnownName(context_, arg.name, [&] { return input_names; });
+      auto input_names = [&] {
+        std::vector<std::string> names;
+        for (const sema::InputDef& candidate : component.inputs) names.push_back(candidate.name);
+        return names;
+      };
+      std::string closest = ClosestKnownName(context_, arg.name, input_names);
       // The misspelt argument was meant for `closest`, so that input is not reported missing.
       if (!closest.empty()) misspelt_for.insert(closest);
       SuggestClosest(context_, d, arg.name, closest, arg.name_span);
       if (d.help.empty()) {
-        d.help = input_names.empty()
-                     ? "`" + component.name + "` takes no inputs"
-                     : "the inputs of `" + component.name + "` are " + JoinNames(input_names);
+        d.help = component.inputs.empty() ? "`" + component.name + "` takes no inputs"
+                                          : "the inputs of `" + component.name + "` are " +
+                                                JoinEntryNames(component.inputs);
       }
       continue;
     }
@@ -260,15 +266,25 @@ void PipelineChecker::CheckArguments(const ast::TaskCall& call, sema::Task& task
         CheckValue(*arg.value, &input->type, "argument `" + arg.name + "`");
     if (value) task.arguments.push_back({arg.name, arg.span, std::move(value->ref)});
   }
-  for (const sema::InputDef& input : component.inputs) {
+  auto [checked, first_call] = context_.checked_inputs.try_emplace(&component);
+  if (first_call) {
+    for (const sema::InputDef& input : component.inputs) {
+      if (!input.optional || IsFinalStatus(input)) checked->second.push_back(&input);
+    }
+  }
+  std::vector<const sema::InputDef*> unset_status;
+  for (const sema::InputDef* checked_input : checked->second) {
+    const sema::InputDef& input = *checked_input;
     if (given.count(input.name) || misspelt_for.count(input.name)) continue;
-    if (!input.type.is_artifact && input.type.param == sema::ParamType::kTaskFinalStatus) {
+    if (IsFinalStatus(input)) {
       if (exit_group_) {
         sema::ValueRef status;
         status.kind = sema::ValueRef::Kind::kTaskFinalStatus;
         status.type = input.type;
         status.span = call.callee_span;
         task.arguments.push_back({input.name, call.callee_span, std::move(status)});
+      } else {
+        unset_status.push_back(&input);
       }
       continue;
     }
@@ -279,6 +295,22 @@ void PipelineChecker::CheckArguments(const ast::TaskCall& call, sema::Task& task
         "missing argument `" + input.name + "` for `" + component.name + "`");
     d.labels.push_back({input.span, "`" + input.name + "` declared here"});
     d.help = "pass `" + input.name + " = ...` with a value of type `" + input.type.ToString() + "`";
+  }
+  return unset_status;
+}
+
+void PipelineChecker::CheckFinalStatusInputs(const sema::Task& task, diag::Span span,
+                                             const std::vector<const sema::InputDef*>& unset) {
+  // A task that ignores upstream failures may read the status, as in the KFP SDK.
+  if (task.ignore_upstream_failure) return;
+  for (const sema::InputDef* input : unset) {
+    diag::Diagnostic& d = context_.Report(
+        diag::Kind::kInvalidControlFlow, span,
+        "input `" + input->name + "` of `" + task.component->name +
+            "` has type PipelineTaskFinalStatus, which only a `finally` task receives");
+    d.labels.push_back({input->span, "`" + input->name + "` declared here"});
+    d.help = "call `" + task.component->name +
+             "` in the `finally` block of a `try`, or set `ignore_upstream_failure = true`";
   }
 }
 

@@ -95,10 +95,9 @@ std::optional<Value> PipelineChecker::ResolveTaskOutput(const std::string& name,
               ? "task `" + name + "` cannot be used as a value"
               : "`" + name + ".output` needs a component with one output, but `" + component.name +
                     "` has " + std::to_string(component.outputs.size()));
-      std::vector<std::string> choices;
-      for (const std::string& choice : output_names()) choices.push_back(name + "." + choice);
-      d.help = choices.empty() ? "`" + component.name + "` has no outputs"
-                               : "read one output by name: " + JoinNames(choices, "or");
+      d.help = component.outputs.empty() ? "`" + component.name + "` has no outputs"
+                                         : "read one output by name: " +
+                                               JoinEntryNames(component.outputs, "or", name + ".");
       return std::nullopt;
     }
   } else {
@@ -109,9 +108,9 @@ std::optional<Value> PipelineChecker::ResolveTaskOutput(const std::string& name,
           "`" + component.name + "` has no output `" + output_name + "`");
       SuggestName(context_, d, output_name, output_names, expr.text_span);
       if (d.help.empty()) {
-        d.help = component.outputs.empty()
-                     ? "`" + component.name + "` has no outputs"
-                     : "the outputs of `" + component.name + "` are " + JoinNames(output_names());
+        d.help = component.outputs.empty() ? "`" + component.name + "` has no outputs"
+                                           : "the outputs of `" + component.name + "` are " +
+                                                 JoinEntryNames(component.outputs);
       }
       return std::nullopt;
     }
