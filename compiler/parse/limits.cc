@@ -83,6 +83,23 @@ void CheckStringLengths(const std::vector<antlr4::Token*>& tokens, SyntaxErrorRe
   }
 }
 
+bool CheckNameLengths(const std::vector<antlr4::Token*>& tokens, SyntaxErrorReporter& reporter) {
+  for (antlr4::Token* token : tokens) {
+    if (token->getType() != grammar::KfLexer::ID) continue;
+    diag::Span span = reporter.spans().Of(token);
+    size_t length = span.end - span.begin;
+    if (length <= kMaxNameBytes) continue;
+    span.end = span.begin + 1;  // the whole name would fill the terminal
+    reporter
+        .Report(diag::Kind::kNameTooLong, token, span,
+                fmt::format("name of {} bytes is longer than the limit of {} bytes", length,
+                            kMaxNameBytes))
+        .help = "choose a shorter name";
+    return false;
+  }
+  return true;
+}
+
 void CheckTaskCounts(ast::File& file, diag::DiagnosticSink& sink) {
   for (ast::Decl& decl : file.decls) {
     if (decl.kind != ast::DeclKind::kPipeline) continue;

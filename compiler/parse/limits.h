@@ -42,6 +42,9 @@ inline constexpr size_t kMaxSyntaxRecoveries = 10000;
 // The maximum depth of pipelines calling pipelines: a pipeline that calls none has depth 1. Each
 // level is a sub-DAG in the IR, and lowering nests as deep.
 inline constexpr size_t kMaxPipelineDepth = 64;
+// The maximum length of a name, in bytes. Messages quote names, and one declared name can be used
+// thousands of times: without a limit, a file of 411 KB printed 400 MB of diagnostics.
+inline constexpr size_t kMaxNameBytes = 256;
 // The maximum number of unknown names in one compilation that are compared with the known names
 // for a "did you mean" help. Later ones get none.
 inline constexpr size_t kMaxSuggestions = 100;
@@ -53,6 +56,10 @@ bool CheckFileSize(std::string_view text, diag::FileId file, diag::DiagnosticSin
 
 // Reports each string literal token longer than kMaxStringBytes.
 void CheckStringLengths(const std::vector<antlr4::Token*>& tokens, SyntaxErrorReporter& reporter);
+
+// Reports the first name longer than kMaxNameBytes and returns false, so that the file is not
+// parsed further. Returns true when every name is within the limit.
+bool CheckNameLengths(const std::vector<antlr4::Token*>& tokens, SyntaxErrorReporter& reporter);
 
 // Reports each pipeline of `file` that calls more than kMaxTasksPerPipeline tasks and empties
 // its body, so that later phases never see it whole. Also reports each `if` chain with more

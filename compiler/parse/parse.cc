@@ -82,6 +82,7 @@ ast::File Parse(const diag::SourceManager& sources, diag::FileId file, diag::Dia
   ReportLexicalErrors(tokens, text, stream, reporter, sink);
   CheckStringLengths(tokens, reporter);
   ReportHiddenCharacters(tokens, text, spans, sink);
+  if (!CheckNameLengths(tokens, reporter)) return EmptyFile(file);
   if (!CheckNesting(tokens, reporter)) return EmptyFile(file);
 
   std::optional<ast::File> result;

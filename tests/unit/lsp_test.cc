@@ -986,7 +986,9 @@ TEST_F(LspProject, CompletionOfTaskOutputs) {
 // recursed once per character and overflowed the stack on a line of 100,000 characters.
 TEST(LspCompletion, LongLinesDoNotOverflowStack) {
   const std::string uri = "file:///work/long.kf";
-  const std::string word(100000, 'a');
+  // Names are at most 256 bytes long (E0810), so the long runs are spaces and a string.
+  const std::string spaces(100000, ' ');
+  const std::string text(100000, 'a');
   const std::string header =
       "component c(x: string, y: string) {\n  image = \"a\"\n}\npipeline p() {\n";
   struct Case {
@@ -995,9 +997,9 @@ TEST(LspCompletion, LongLinesDoNotOverflowStack) {
   };
   const std::vector<Case> cases = {
       // `NAME = ` starts a binding, so components are offered.
-      {"  " + word + " = ", {"c"}},
-      // `x = 1, NAME` in a call: `x` is given, `y` is left.
-      {"  c(x = 1, " + word + ", ", {"y"}},
+      {"  t" + spaces + " = ", {"c"}},
+      // `x = "...", ` in a call: `x` is given, `y` is left.
+      {"  c(x = \"" + text + "\", ", {"y"}},
   };
   for (const Case& test : cases) {
     SCOPED_TRACE(test.line.substr(0, 20));
