@@ -1,7 +1,10 @@
 #include "compiler/format/format.h"
 
+#include <fmt/format.h>
+
 #include "compiler/format/printer.h"
 #include "compiler/format/source_tokens.h"
+#include "compiler/parse/limits.h"
 #include "compiler/parse/parse.h"
 #include "compiler/parse/parser_check.h"
 
@@ -16,6 +19,15 @@ std::optional<std::string> Format(const diag::SourceManager& sources, diag::File
   const std::string& text = sources.contents(file);
   SourceTokens tokens(text);
   std::string formatted = Printer(text, tokens).Print(tree);
+  // Indentation can make the output larger than a source file may be, and kfpc could not read it.
+  if (formatted.size() > parse::kMaxFileBytes) {
+    sink.Report(diag::Kind::kFileTooLarge, {file, 0, 0},
+                fmt::format("formatted, this file would be {} bytes, more than the limit of {} MiB "
+                            "for a source file, so it is left as it is",
+                            formatted.size(), parse::kMaxFileBytes >> 20))
+        .help = "split the file, or nest less deeply: each level is indented by two spaces";
+    return std::nullopt;
+  }
   // The formatted text must parse to the same tree. A comment moved past a token can change it:
   // a `///` comment before the `(` of a component documents nothing, but after it, it documents
   // the first input.

@@ -345,6 +345,21 @@ TEST(FormatErrors, ChangeOfMeaningRefused) {
       << result.errors;
 }
 
+TEST(FormatErrors, OutputOverTheFileLimitRefused) {
+  // Each of the 35,000 items goes on its own line, indented 240 spaces deep in the lists.
+  std::string items;
+  for (int i = 0; i < 35000; ++i) items += (i > 0 ? ", \"v" : "\"v") + std::to_string(i) + "\"";
+  Formatted result = FormatText("component d(a: list = " + std::string(120, '[') + items +
+                                std::string(120, ']') + ") {\n  image = \"alpine\"\n}\n");
+  EXPECT_FALSE(result.text.has_value());
+  EXPECT_NE(result.errors.find("t.kf:1:1: error: formatted, this file would be "),
+            std::string::npos)
+      << result.errors.substr(0, 500);
+  EXPECT_NE(result.errors.find("bytes, more than the limit of 8 MiB for a source file"),
+            std::string::npos)
+      << result.errors.substr(0, 500);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Every .kf file of the repository
 // ---------------------------------------------------------------------------------------------
