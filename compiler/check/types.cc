@@ -156,6 +156,7 @@ std::optional<sema::Constant> ListConstant(Context& context, const ast::Expr& ex
 std::optional<sema::Constant> MapConstant(Context& context, const ast::Expr& expr,
                                           const sema::Type& expected, const std::string& what) {
   sema::Constant::Map entries;
+  std::map<std::string, diag::Span> first_written;
   bool ok = true;
   for (size_t i = 0; i < expr.keys.size(); ++i) {
     const ast::Expr& key = *expr.keys[i];
@@ -168,6 +169,15 @@ std::optional<sema::Constant> MapConstant(Context& context, const ast::Expr& exp
         d.fix = ReplacementFix(context.sources, key.span, key.text, "\"" + key.text + "\"",
                                "quote `" + key.text + "`");
       }
+      ok = false;
+      continue;
+    }
+    // A JSON object, which the IR stores a map as, has each key once.
+    if (auto [first, inserted] = first_written.emplace(key.text, key.span); !inserted) {
+      diag::Diagnostic& d = context.Report(diag::Kind::kInvalidValue, key.span,
+                                           "key `" + key.text + "` is written twice in " + what);
+      d.labels.push_back({first->second, "first written here"});
+      d.help = "remove one of the two";
       ok = false;
       continue;
     }

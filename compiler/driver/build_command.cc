@@ -139,7 +139,12 @@ int RunBuild(const std::vector<std::string>& args, std::ostream& out, std::ostre
   }
 
   if (parsed->count("check") > 0 && (*parsed)["output"].as<std::string>() == kStdout) {
-    return ReportUsageError(err, "`--check` needs `-o OUT.yaml`", options.program());
+    bool dash = parsed->count("output") > 0;
+    return ReportUsageError(err,
+                            dash ? "`--check` compares with a file, not with stdout (`-o -`); "
+                                   "give `-o OUT.yaml`"
+                                 : "`--check` needs `-o OUT.yaml`",
+                            options.program());
   }
   // `-o` naming the input itself, directly or through a link, would replace the source.
   const std::string& output = (*parsed)["output"].as<std::string>();

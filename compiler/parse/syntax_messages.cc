@@ -295,6 +295,9 @@ std::string Help(ParserRuleContext* ctx, const antlr4::Token* found, const Inter
        rule == KfParser::RuleBlock || rule == KfParser::RuleStmt)) {
     return "write a setting as `name = value`";
   }
+  if (type == KfLexer::COLON && rule == KfParser::RuleArguments) {
+    return "pass an argument as `name = value`";
+  }
   if (type == KfLexer::ASSIGN && expected.contains(size_t{KfLexer::COLON})) {
     if (rule == KfParser::RuleMapEntry || rule == KfParser::RuleExpr) {
       return "write a map entry as `key: value`";
