@@ -22,7 +22,9 @@ void AddTargetOptions(cxxopts::Options& options) {
        cxxopts::value<std::string>(), "X.Y[.Z]")
       ("lock", "pin images from FILE instead of the kfpc.lock beside the source",
        cxxopts::value<std::string>(), "FILE")
-      ("require-lock", "report an image missing from the lock file as an error, not a warning");
+      ("require-lock",
+       "report an image missing from the lock file as an error, not a warning; images are "
+       "pinned only for tasks with a target");
 }
 
 bool IsValidKfpVersion(const std::string& version) {

@@ -2,6 +2,7 @@
 # Runs the hooks of .pre-commit-hooks.yaml through the real pre-commit framework in a scratch git
 # repository: a commit with a .kf error, an unformatted .kf file or a stale compiled .yaml (from
 # a change to the file itself or to a file it imports) is blocked, and a good one goes through.
+# The hook's args reach every build of kfpc-build-up-to-date.
 #
 #   pre_commit_test.sh KFPC_BINARY REPOSITORY_ROOT
 #
@@ -170,6 +171,27 @@ expect_commit pass "compiled YAML up to date" "locked pipeline passes"
 write_lock c
 git add locked/kfpc.lock
 expect_commit fail "\`locked/locked.yaml\` is out of date" "stale lock blocks"
+
+# YAML built with an option is up to date only when the hook's args pass the same option.
+write_hello "built for KFP 2.15"
+kfpc build hello.kf -o hello.yaml --kfp-version=2.15
+git add hello.kf hello.yaml
+expect_commit fail "run \`kfpc build hello.kf -o hello.yaml\` to update it" \
+  "yaml built with an option blocks without args"
+cat > .pre-commit-config.yaml <<CONFIG
+repos:
+  - repo: $scratch/hooks
+    rev: $rev
+    hooks:
+      - id: kfpc-check
+      - id: kfpc-fmt
+      - id: kfpc-build-up-to-date
+        args: [--kfp-version=2.15]
+CONFIG
+kfpc build importer.kf -o importer.yaml --kfp-version=2.15
+kfpc build locked/locked.kf -o locked/locked.yaml --kfp-version=2.15
+git add .pre-commit-config.yaml importer.yaml locked/locked.yaml
+expect_commit pass "compiled YAML up to date" "hook args reach every build"
 
 if ((failures > 0)); then
   echo "$failures pre-commit case(s) failed"
