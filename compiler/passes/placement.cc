@@ -212,6 +212,15 @@ void CheckPlatformFields(const TaskGraph& graph, const KfpVersion& backend,
       d.help = first ? fmt::format("build with `--kfp-version {}` or later if the cluster runs it",
                                    first->ToString())
                      : "remove the setting; no released KFP backend reads it";
+      // The target's placement wrote the affinity when the task sets none of its own.
+      if (field == "nodeAffinity" && node.task->kubernetes.node_affinity.empty()) {
+        d.notes.push_back(
+            "the task's target allows several instance families, which kfpc "
+            "places with a node affinity");
+        d.help +=
+            ", or give the target one family in a `kfpc.yaml` profile (`families: [c8g]`), "
+            "which kfpc places with a node selector";
+      }
     }
   }
 }

@@ -527,6 +527,16 @@ TEST_F(PassesTest, FieldsTheBackendCannotRead) {
                                       "which KFP backend 2.13 cannot read\n"),
             std::string::npos)
       << compiled->Rendered();
+  // The affinity comes from the target's families, so the help offers a profile with one.
+  EXPECT_NE(compiled->Rendered().find(
+                "note: the task's target allows several instance families, which kfpc places "
+                "with a node affinity\n"),
+            std::string::npos)
+      << compiled->Rendered();
+  EXPECT_NE(compiled->Rendered().find("give the target one family in a `kfpc.yaml` profile "
+                                      "(`families: [c8g]`)"),
+            std::string::npos)
+      << compiled->Rendered();
 
   PassOptions plain;
   plain.kfp_backend_given = true;
