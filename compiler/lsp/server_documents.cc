@@ -110,8 +110,6 @@ void Server::Publish(Document& document) {
   std::set<std::string> published;
   for (auto& [file, diagnostics] : ConvertDiagnostics(analysis, encoding_, uri_of)) {
     std::string uri = uri_of(file);
-    // An open file that this one imports publishes its own diagnostics, with its version.
-    if (file != analysis.root && documents_.Find(uri)) continue;
     published.insert(uri);
     std::optional<int64_t> version;
     if (file == analysis.root) version = document.version;

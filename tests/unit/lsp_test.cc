@@ -818,24 +818,6 @@ TEST_F(LspProject, OpenBufferServedToImporters) {
   EXPECT_EQ(published[1]["diagnostics"][0]["range"], RangeJson(14, 12, 14, 17));
 }
 
-TEST_F(LspProject, OpenImportPublishesOnlyItsOwnDiagnostics) {
-  std::string broken_lib = Replace(kLibSource, "data: Dataset", "data: Datset");
-  Session session = RunSession({InitializeFrames(),
-                         Frames({OpenDocument(lib_uri_, kLibSource),
-                                 OpenDocument(main_uri_, kMainSource)}),
-                         Frames({ReplaceText(lib_uri_, broken_lib, 2)})});
-  // main.kf is checked again after each change of lib.kf, but lib.kf is open, so only its own
-  // check publishes its diagnostics, each with the version it checked.
-  std::vector<json> lib = session.Published(lib_uri_);
-  ASSERT_EQ(lib.size(), 2u);
-  EXPECT_EQ(lib[0]["version"], 1);
-  EXPECT_EQ(lib[0]["diagnostics"], json::array());
-  EXPECT_EQ(lib[1]["version"], 2);
-  ASSERT_EQ(lib[1]["diagnostics"].size(), 1u);
-  EXPECT_EQ(lib[1]["diagnostics"][0]["code"], "E0203");
-  EXPECT_EQ(session.Published(main_uri_).size(), 2u);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Hover, definition, completion, document symbols
 // ---------------------------------------------------------------------------------------------
