@@ -183,8 +183,13 @@ Diagnostic& DiagnosticSink::Report(Kind kind, Severity severity, Span span, std:
     if (severity == Severity::kError) ++left_out_errors_;
     if (left_out_ == 1) {
       Diagnostic& last = diagnostics_.back();
-      if (last.severity == Severity::kError) ++left_out_errors_;
-      ++left_out_;
+      if (last.kind == Kind::kDiagnosticsLeftOut && summary_count_ > 0) {
+        left_out_ += summary_count_;
+        left_out_errors_ += summary_errors_;
+      } else {
+        if (last.severity == Severity::kError) ++left_out_errors_;
+        ++left_out_;
+      }
       last = Diagnostic{};
       // It takes the latest position reported, so that it sorts last and has a location.
       last.span = last_span_;
@@ -195,6 +200,9 @@ Diagnostic& DiagnosticSink::Report(Kind kind, Severity severity, Span span, std:
     diagnostics_.back().message =
         fmt::format("{} more diagnostics ({} of them errors) are not shown, past the limit of {}",
                     left_out_, left_out_errors_, kMaxDiagnostics);
+    // Reports read from the kept diagnostics alone, such as `kfpc check`'s exit status and JSON
+    // error count, must still see that an error was left out.
+    if (left_out_errors_ > 0) diagnostics_.back().severity = Severity::kError;
     discarded_ = {};
     return discarded_;
   }
@@ -208,6 +216,33 @@ Diagnostic& DiagnosticSink::Report(Kind kind, Severity severity, Span span, std:
   diagnostic.span = span;
   diagnostic.message = std::move(message);
   return diagnostic;
+}
+
+void DiagnosticSink::CountLeftOut(size_t count, size_t errors) {
+  if (count == 0) return;
+  error_count_ += errors;
+  if (left_out_ == 0 && diagnostics_.size() < kMaxDiagnostics) {
+    // There is room: one diagnostic reports them, and later reports are kept after it.
+    Diagnostic& summary = diagnostics_.emplace_back();
+    summary.span = last_span_;
+    summary.kind = Kind::kDiagnosticsLeftOut;
+    summary.severity = errors > 0 ? Severity::kError : Info(Kind::kDiagnosticsLeftOut).severity;
+    summary.message = fmt::format(
+        "{} more diagnostics ({} of them errors) are not shown, past "
+        "the limit of {}",
+        count, errors, kMaxDiagnostics);
+    summary.help = "fix the diagnostics above and run kfpc again to see the rest";
+    summary_count_ = count;
+    summary_errors_ = errors;
+    return;
+  }
+  // Otherwise they join the count that replaced the last kept diagnostic.
+  for (size_t i = 0; i < count; ++i) {
+    bool error = i < errors;
+    if (error) --error_count_;  // Report counts it again
+    Report(Kind::kDiagnosticsLeftOut, error ? Severity::kError : Severity::kWarning, last_span_,
+           "");
+  }
 }
 
 std::string Render(const SourceManager& sources, const Diagnostic& diagnostic) {

@@ -72,6 +72,12 @@ class DiagnosticSink {
   Diagnostic& Report(Kind kind, Severity severity, Span span, std::string message);
 
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+  // The reports past kMaxDiagnostics, and how many of them are errors.
+  size_t left_out() const { return left_out_; }
+  size_t left_out_errors() const { return left_out_errors_; }
+  // Counts `count` diagnostics, `errors` of them errors, that another sink left out, so that
+  // copying a sink's kept diagnostics into this one loses no error.
+  void CountLeftOut(size_t count, size_t errors);
   size_t error_count() const { return error_count_; }
   bool has_errors() const { return error_count_ > 0; }
   void Clear() {
@@ -79,6 +85,8 @@ class DiagnosticSink {
     error_count_ = 0;
     left_out_ = 0;
     left_out_errors_ = 0;
+    summary_count_ = 0;
+    summary_errors_ = 0;
     last_span_ = {};
   }
 
@@ -87,6 +95,10 @@ class DiagnosticSink {
   size_t error_count_ = 0;
   size_t left_out_ = 0;  // reports past kMaxDiagnostics
   size_t left_out_errors_ = 0;
+  // What the last kept diagnostic stands for when CountLeftOut appended it: replacing it must
+  // keep these in the count.
+  size_t summary_count_ = 0;
+  size_t summary_errors_ = 0;
   Span last_span_;  // the start of the kept diagnostic that comes last in the input
   Diagnostic discarded_;
 };

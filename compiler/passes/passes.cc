@@ -40,8 +40,15 @@ PassResult RunPasses(const sema::Program& program, ir::Document& document,
 
   if (result.any_target) {
     PlaceExecutors(graph, targets, document, sink);
-    std::optional<images::LockFile> lock;
-    if (LoadLock(options, sources, sink, &lock)) {
+    std::optional<images::LockFile> own_lock;
+    LockCache* cache = options.lock_cache.get();
+    if (cache != nullptr && !cache->loaded) {
+      cache->usable = LoadLock(options, sources, sink, &cache->lock);
+      cache->loaded = true;
+    }
+    bool usable = cache != nullptr ? cache->usable : LoadLock(options, sources, sink, &own_lock);
+    const std::optional<images::LockFile>& lock = cache != nullptr ? cache->lock : own_lock;
+    if (usable) {
       ImagePinOptions pin_options;
       pin_options.lock = lock ? &*lock : nullptr;
       pin_options.require_lock = options.require_lock;

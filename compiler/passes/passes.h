@@ -1,11 +1,13 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "compiler/diagnostics/diagnostic.h"
 #include "compiler/diagnostics/source_manager.h"
+#include "compiler/images/lock_file.h"
 #include "compiler/passes/cache_key.h"
 #include "compiler/passes/kfp_version.h"
 #include "compiler/passes/project_config.h"
@@ -15,6 +17,14 @@
 // The architecture-aware passes that run on a lowered pipeline: target choice, placement, image
 // pinning, KFP backend version checks and cache keys. None of them touches the network.
 namespace kfpc::passes {
+
+// A lock file read once. `loaded` says whether it was read, and `usable` whether the passes may
+// pin images: a missing lock file that no option named is usable and pins nothing.
+struct LockCache {
+  bool loaded = false;
+  bool usable = false;
+  std::optional<images::LockFile> lock;
+};
 
 struct PassOptions {
   std::optional<std::string> target;  // `--target`
@@ -27,6 +37,9 @@ struct PassOptions {
   // `lock_path` was given on the command line, so a missing file is an error.
   bool lock_path_given = false;
   bool require_lock = false;  // `--require-lock`
+  // When set, the lock file is read once into it and reused by every RunPasses with these
+  // options, as when `kfpc check` runs the passes on each pipeline of a file.
+  std::shared_ptr<LockCache> lock_cache;
 };
 
 struct PassResult {

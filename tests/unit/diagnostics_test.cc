@@ -190,6 +190,46 @@ TEST(DiagnosticSink, ErrorsPastTheLimitStillCount) {
   EXPECT_EQ(sink.diagnostics().size(), 1u);
 }
 
+TEST(DiagnosticSink, SummaryOfLeftOutErrorsIsAnError) {
+  SourceManager sources;
+  FileId file = sources.AddFile("p.kf", "x\n");
+  DiagnosticSink sink;
+  for (size_t i = 0; i < kMaxDiagnostics + 1; ++i) {
+    sink.Report(Kind::kLiteralCredential, Span{file, 0, 1}, "w");
+  }
+  EXPECT_EQ(sink.diagnostics().back().severity, Severity::kWarning);
+  sink.Report(Kind::kSyntaxError, Span{file, 0, 1}, "e");
+  // A report that reads only the kept diagnostics, such as an exit status, sees the error.
+  EXPECT_EQ(sink.diagnostics().back().severity, Severity::kError);
+  EXPECT_EQ(sink.left_out(), 3u);
+  EXPECT_EQ(sink.left_out_errors(), 1u);
+}
+
+TEST(DiagnosticSink, LeftOutOfAnotherSinkStillCount) {
+  SourceManager sources;
+  FileId file = sources.AddFile("p.kf", "x\n");
+  // Two sinks of 1,500 warnings each, the first also with an error past its limit, merged as
+  // `kfpc check` merges the runs of several pipelines.
+  DiagnosticSink merged;
+  for (int run = 0; run < 2; ++run) {
+    DiagnosticSink part;
+    for (uint32_t i = 0; i < 1500; ++i) {
+      part.Report(Kind::kLiteralCredential, Span{file, 0, 1}, std::to_string(run * 1500 + i));
+    }
+    if (run == 0) part.Report(Kind::kSyntaxError, Span{file, 0, 1}, "e");
+    for (const Diagnostic& d : part.diagnostics()) {
+      if (d.kind != Kind::kDiagnosticsLeftOut) merged.Report(d.kind, d.severity, d.span, d.message);
+    }
+    merged.CountLeftOut(part.left_out(), part.left_out_errors());
+  }
+  EXPECT_EQ(merged.error_count(), 1u);
+  ASSERT_EQ(merged.diagnostics().size(), kMaxDiagnostics);
+  // 999 of the 3,001 are shown.
+  EXPECT_EQ(merged.diagnostics().back().message,
+            "2002 more diagnostics (1 of them errors) are not shown, past the limit of 1000");
+  EXPECT_EQ(merged.diagnostics().back().severity, Severity::kError);
+}
+
 TEST(Render, ManyErrorsOnOneLongLineStaySmall) {
   // A generated one-line file: each of its errors prints a window of at most 160 bytes and its
   // caret line, not the 200 KB line.

@@ -422,7 +422,7 @@ TEST(Limits, DiagnosticsPastTheLimitAreCountedNotKept) {
   // At the last place reported, so that `kfpc check` does not take it for an I/O error.
   EXPECT_TRUE(kept.back().span.valid());
   for (const diag::Diagnostic& d : kept) EXPECT_LE(d.span.begin, kept.back().span.begin);
-  EXPECT_NE(checked->Rendered().find(": warning: 2001 more diagnostics"), std::string::npos);
+  EXPECT_NE(checked->Rendered().find(": error: 2001 more diagnostics"), std::string::npos);
 }
 
 TEST(Limits, RunOfUnterminatedHashRawStringsIsLinear) {
