@@ -157,7 +157,8 @@ bool IsLoopbackHost(std::string_view host_port) {
 bool ParseImageReference(std::string_view text, ImageReference* reference, std::string* error) {
   *reference = ImageReference();
   if (text.empty()) return Fail(error, "the image reference is empty");
-  if (text.size() > kMaxNameLength + kMaxTagLength + 72) {
+  // A name, `:` and a tag, and `@sha256:` with 64 hex digits.
+  if (text.size() > kMaxNameLength + 1 + kMaxTagLength + 72) {
     return Fail(error, "the image reference is longer than Docker allows");
   }
   std::string_view name = text;
@@ -210,7 +211,9 @@ bool ParseImageReference(std::string_view text, ImageReference* reference, std::
                            "` is invalid; it is lowercase letters and digits separated by "
                            "`/`, `.`, `_`, `__` or `-`");
   }
-  if (path.size() == 64 && path.find_first_not_of("0123456789abcdef") == std::string_view::npos) {
+  // Docker rejects a whole reference of 64 hex digits, because it reads as an image ID. A path
+  // component of 64 hex digits in a longer reference is a valid name.
+  if (text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string_view::npos) {
     return Fail(error, "a 64-digit hexadecimal string is an image ID, not a repository name");
   }
   if (reference->tag.empty() && reference->digest.empty()) reference->tag = "latest";

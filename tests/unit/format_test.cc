@@ -562,6 +562,15 @@ TEST_F(FmtCommandTest, BuildCheckComparesOutput) {
       << quoted.err;
 
   EXPECT_EQ(Kfpc("build hello.kf --check").status, 2);
+
+  // `--check=false` builds, and `--check=true` is left out of the command the help names.
+  Outcome unchecked = Kfpc("build hello.kf -o other.yaml --check=false");
+  EXPECT_EQ(unchecked.status, 0) << unchecked.err;
+  EXPECT_TRUE(fs::exists(dir_ / "other.yaml"));
+  Outcome spelled = Kfpc("build hello.kf -o hello.yaml --check=true");
+  EXPECT_NE(spelled.err.find("help: run `kfpc build hello.kf -o hello.yaml` to update it"),
+            std::string::npos)
+      << spelled.err;
 }
 
 }  // namespace

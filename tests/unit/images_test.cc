@@ -94,6 +94,20 @@ TEST(ImageReference, RejectsInvalidReferences) {
   }
 }
 
+TEST(ImageReference, AcceptsReferencesAtDockersLimits) {
+  std::string digest = "@sha256:" + std::string(64, 'a');
+  // The longest reference: a 255-byte name, a 128-byte tag and a digest.
+  std::string longest = std::string(255, 'a') + ":" + std::string(128, 't') + digest;
+  // 64 hex digits are an image ID only as the whole reference, not as part of a name.
+  const std::vector<std::string> valid = {longest, "reg.io/" + std::string(64, 'f'),
+                                          std::string(64, 'f') + ":tag"};
+  for (const std::string& text : valid) {
+    ImageReference reference;
+    std::string error;
+    EXPECT_TRUE(ParseImageReference(text, &reference, &error)) << text << ": " << error;
+  }
+}
+
 TEST(ImageReference, LoopbackHosts) {
   for (const char* host :
        {"localhost", "localhost:5000", "127.0.0.1", "127.1.2.3:80", "[::1]:5000"}) {
