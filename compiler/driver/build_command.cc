@@ -129,6 +129,11 @@ int RunBuild(const std::vector<std::string>& args, std::ostream& out, std::ostre
         err, fmt::format("`kfpc build` takes one input file, got {}", files.size()),
         options.program());
   }
+  if (std::string kind = OutputKindOf(files[0]); !kind.empty()) {
+    ReportWithoutLocation(err, diag::Kind::kNoSourceFiles, NotSourceMessage(files[0], kind),
+                          NotSourceHelp(files[0]));
+    return kExitUsageOrIo;
+  }
   lower::LowerOptions lower_options;
   lower_options.kfpc_version = std::string(Version());
   if (parsed->count("kfp-version") > 0) {

@@ -139,6 +139,12 @@ std::optional<report::CheckedFile> CollectDirectory(const std::string& directory
 
 report::CheckedFile CheckOneFile(const std::string& path, const check::CheckOptions& options,
                                  const TargetFlags& target_flags) {
+  if (std::string kind = OutputKindOf(path); !kind.empty()) {
+    report::CheckedFile file =
+        Unreadable(path, diag::Kind::kNoSourceFiles, NotSourceMessage(path, kind));
+    file.diagnostics.back().help = NotSourceHelp(path);
+    return file;
+  }
   std::string contents;
   std::string error;
   if (!ReadWholeFile(path, &contents, &error)) {

@@ -115,4 +115,20 @@ bool ReadWholeFile(const std::string& path, std::string* contents, std::string* 
   return true;
 }
 
+std::string OutputKindOf(const std::string& path) {
+  std::string extension = std::filesystem::path(path).extension().string();
+  if (extension == ".yaml" || extension == ".yml") return "YAML";
+  if (extension == ".json") return "JSON";
+  return "";
+}
+
+std::string NotSourceMessage(const std::string& path, const std::string& kind) {
+  return fmt::format("`{}` is a {} file, not a .kf source file", path, kind);
+}
+
+std::string NotSourceHelp(const std::string& path) {
+  return fmt::format("pass the .kf file, such as `{}`",
+                     std::filesystem::path(path).replace_extension(".kf").string());
+}
+
 }  // namespace kfpc::driver

@@ -42,4 +42,11 @@ std::vector<std::string> InputFiles(const std::string& root_source,
 bool ReadWholeFile(const std::string& path, std::string* contents, std::string* error,
                    size_t max_bytes = parse::kMaxFileBytes);
 
+// Returns "YAML" or "JSON" when `path` names a file of that kind by its extension, such as the
+// X.yaml that a shell glob picks up beside X.kf, and "" otherwise.
+std::string OutputKindOf(const std::string& path);
+// The message and help for such a file given where a .kf source is expected.
+std::string NotSourceMessage(const std::string& path, const std::string& kind);
+std::string NotSourceHelp(const std::string& path);
+
 }  // namespace kfpc::driver

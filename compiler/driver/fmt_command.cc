@@ -91,6 +91,11 @@ int FormatStdin(bool check, std::ostream& out, std::ostream& err) {
 
 // Formats one file in place, or with `check` only lists it on `out` when it is not formatted.
 int FormatFile(const std::string& path, bool check, std::ostream& out, std::ostream& err) {
+  if (std::string kind = OutputKindOf(path); !kind.empty()) {
+    ReportWithoutLocation(err, diag::Kind::kNoSourceFiles, NotSourceMessage(path, kind),
+                          NotSourceHelp(path));
+    return kExitUsageOrIo;
+  }
   std::string contents;
   std::string error;
   if (!ReadWholeFile(path, &contents, &error)) {

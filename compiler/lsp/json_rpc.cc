@@ -109,7 +109,9 @@ ReadStatus MessageReader::Read(std::string* body, std::string* error) {
     return ReadStatus::kBadHeader;
   }
   if (*length > max_message_bytes_) {
-    in_.ignore(static_cast<std::streamsize>(*length));
+    // Skipping `length` bytes would wait for all of them, and a wrong length of 4 GB would stop
+    // the server until that many arrived. The next header is found by its name instead.
+    resync_ = true;
     *error = "message of " + std::to_string(*length) + " bytes exceeds the limit of " +
              std::to_string(max_message_bytes_) + " bytes";
     return ReadStatus::kTooLarge;

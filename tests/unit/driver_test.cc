@@ -722,6 +722,19 @@ TEST_F(DriverTest, CacheReportOnlyAfterSuccessfulBuild) {
       << built.err;
 }
 
+TEST_F(DriverTest, YamlInputIsRejected) {
+  // A shell glob such as `*` picks up hello.yaml beside hello.kf.
+  WriteFile(dir_ / "hello.yaml", "pipelineInfo:\n  name: hello\n");
+  for (const std::string command : {"check", "fmt --check", "build"}) {
+    Outcome run = Kfpc(command + " hello.yaml");
+    EXPECT_EQ(run.status, 2) << command;
+    EXPECT_EQ(run.err,
+              "kfpc: error: `hello.yaml` is a YAML file, not a .kf source file\n"
+              "help: pass the .kf file, such as `hello.kf`\n")
+        << command;
+  }
+}
+
 TEST_F(DriverTest, CheckSearchesDirectoriesRecursively) {
   WriteFile(dir_ / "tree/a/hello.kf", kHelloPipeline);
   WriteFile(dir_ / "tree/b/c/broken.kf", kBrokenPipeline);

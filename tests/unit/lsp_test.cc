@@ -420,6 +420,16 @@ TEST(LspProtocol, NullParamsTreatedAsAbsent) {
   EXPECT_EQ(session.exit_code, 0);  // `exit` was handled after `shutdown`
 }
 
+TEST(LspProtocol, HugeContentLengthResyncs) {
+  // The length claims 4 GB, but the next message follows at once, and the server responds to it.
+  std::string bogus = "Content-Length: 4000000000\r\n\r\n{}";
+  Session session = RunSession({InitializeFrames(), {bogus, Frame(Request(2, "shutdown"))}});
+  EXPECT_EQ(session.Response(2)["result"], nullptr);
+  ASSERT_GE(session.messages.size(), 2u);
+  EXPECT_EQ(session.messages[1]["error"]["message"],
+            "message of 4000000000 bytes exceeds the limit of 67108864 bytes");
+}
+
 TEST(LspProtocol, ParamsOfWrongTypeRejected) {
   json number = {{"jsonrpc", "2.0"}, {"id", 2}, {"method", "shutdown"}, {"params", 5}};
   json array = {{"jsonrpc", "2.0"},
