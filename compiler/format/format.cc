@@ -18,6 +18,18 @@ std::optional<std::string> Format(const diag::SourceManager& sources, diag::File
 
   const std::string& text = sources.contents(file);
   SourceTokens tokens(text);
+  // The printer renders each bracketed expression flat once for every level around it, so its
+  // time and memory grow with the text inside brackets counted once per level.
+  constexpr uint64_t kMaxNestedBytes = uint64_t{64} << 20;
+  if (uint64_t nested = tokens.NestedBytes(); nested > kMaxNestedBytes) {
+    sink.Report(diag::Kind::kNestingTooDeep, {file, 0, 0},
+                fmt::format("this file nests too much text too deeply to format: the text inside "
+                            "brackets, counted once per level, is {} MiB, more than the limit of "
+                            "{} MiB",
+                            nested >> 20, kMaxNestedBytes >> 20))
+        .help = "nest less deeply, or split the file";
+    return std::nullopt;
+  }
   std::string formatted = Printer(text, tokens).Print(tree);
   // Indentation can make the output larger than a source file may be, and kfpc could not read it.
   if (formatted.size() > parse::kMaxFileBytes) {

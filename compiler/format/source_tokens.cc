@@ -61,6 +61,20 @@ uint32_t SourceTokens::FindSymbol(uint32_t offset, std::string_view symbol,
   return fallback;
 }
 
+uint64_t SourceTokens::NestedBytes() const {
+  uint64_t total = 0;
+  std::vector<uint32_t> open;
+  for (const Token& token : tokens_) {
+    std::string_view t = token.text;
+    if (t == "(" || t == "[" || t == "{") open.push_back(token.begin);
+    if ((t == ")" || t == "]" || t == "}") && !open.empty()) {
+      total += token.begin - open.back();
+      open.pop_back();
+    }
+  }
+  return total;
+}
+
 uint32_t SourceTokens::MatchingClose(uint32_t open) const {
   auto it = std::lower_bound(tokens_.begin(), tokens_.end(), open,
                              [](const Token& token, uint32_t at) { return token.begin < at; });

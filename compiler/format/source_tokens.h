@@ -38,6 +38,9 @@ class SourceTokens {
   uint32_t FindSymbol(uint32_t offset, std::string_view symbol, uint32_t fallback) const;
   // The offset of the bracket that closes the one at `open` (an offset returned by FindSymbol).
   uint32_t MatchingClose(uint32_t open) const;
+  // The bytes between each bracket and the one that closes it, summed over all brackets, so
+  // that text inside n levels counts n times. The printer's work grows with it.
+  uint64_t NestedBytes() const;
 
  private:
   struct Token {

@@ -360,6 +360,19 @@ TEST(FormatErrors, OutputOverTheFileLimitRefused) {
       << result.errors.substr(0, 500);
 }
 
+TEST(FormatErrors, DeepTextRefusedBeforePrinting) {
+  // 200 levels around 0.8 MB of items: the printer would render that text once per level.
+  std::string items;
+  for (int i = 0; i < 100000; ++i) items += (i > 0 ? ", \"v" : "\"v") + std::to_string(i) + "\"";
+  Formatted result = FormatText("component d(a: list = " + std::string(200, '[') + items +
+                                std::string(200, ']') + ") {\n  image = \"alpine\"\n}\n");
+  EXPECT_FALSE(result.text.has_value());
+  EXPECT_NE(result.errors.find("t.kf:1:1: error: this file nests too much text too deeply to "
+                               "format"),
+            std::string::npos)
+      << result.errors.substr(0, 500);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Every .kf file of the repository
 // ---------------------------------------------------------------------------------------------
