@@ -178,31 +178,7 @@ Diagnostic& DiagnosticSink::Report(Kind kind, Span span, std::string message) {
 Diagnostic& DiagnosticSink::Report(Kind kind, Severity severity, Span span, std::string message) {
   if (severity == Severity::kError) ++error_count_;
   if (diagnostics_.size() >= kMaxDiagnostics) {
-    // The 1000th kept diagnostic is replaced by a count of the diagnostics left out.
-    ++left_out_;
-    if (severity == Severity::kError) ++left_out_errors_;
-    if (left_out_ == 1) {
-      Diagnostic& last = diagnostics_.back();
-      if (last.kind == Kind::kDiagnosticsLeftOut && summary_count_ > 0) {
-        left_out_ += summary_count_;
-        left_out_errors_ += summary_errors_;
-      } else {
-        if (last.severity == Severity::kError) ++left_out_errors_;
-        ++left_out_;
-      }
-      last = Diagnostic{};
-      // It takes the latest position reported, so that it sorts last and has a location.
-      last.span = last_span_;
-      last.kind = Kind::kDiagnosticsLeftOut;
-      last.severity = Info(Kind::kDiagnosticsLeftOut).severity;
-      last.help = "fix the diagnostics above and run kfpc again to see the rest";
-    }
-    diagnostics_.back().message =
-        fmt::format("{} more diagnostics ({} of them errors) are not shown, past the limit of {}",
-                    left_out_, left_out_errors_, kMaxDiagnostics);
-    // Reports read from the kept diagnostics alone, such as `kfpc check`'s exit status and JSON
-    // error count, must still see that an error was left out.
-    if (left_out_errors_ > 0) diagnostics_.back().severity = Severity::kError;
+    AddLeftOut(1, severity == Severity::kError ? 1 : 0);
     discarded_ = {};
     return discarded_;
   }
@@ -218,31 +194,44 @@ Diagnostic& DiagnosticSink::Report(Kind kind, Severity severity, Span span, std:
   return diagnostic;
 }
 
+void DiagnosticSink::WriteSummary(Diagnostic& summary, size_t count, size_t errors) const {
+  summary.kind = Kind::kDiagnosticsLeftOut;
+  // It takes the latest position reported, so that it sorts last and has a location.
+  summary.span = last_span_;
+  // Reports that read only the kept diagnostics, such as `kfpc check`'s exit status and JSON
+  // error count, must still find an error that was left out.
+  summary.severity = errors > 0 ? Severity::kError : Info(Kind::kDiagnosticsLeftOut).severity;
+  summary.message =
+      fmt::format("{} more diagnostics ({} of them errors) are not shown, past the limit of {}",
+                  count, errors, kMaxDiagnostics);
+  summary.help = "fix the diagnostics above and run kfpc again to see the rest";
+}
+
+void DiagnosticSink::AddLeftOut(size_t count, size_t errors) {
+  Diagnostic& last = diagnostics_.back();
+  if (left_out_ == 0) {
+    // The 1000th kept diagnostic is replaced by the count, and counts itself, unless it is a
+    // count that CountLeftOut appended.
+    bool summary = last.kind == Kind::kDiagnosticsLeftOut && summary_count_ > 0;
+    left_out_ = summary ? summary_count_ : 1;
+    left_out_errors_ = summary ? summary_errors_ : (last.severity == Severity::kError ? 1 : 0);
+  }
+  left_out_ += count;
+  left_out_errors_ += errors;
+  WriteSummary(last, left_out_, left_out_errors_);
+}
+
 void DiagnosticSink::CountLeftOut(size_t count, size_t errors) {
   if (count == 0) return;
   error_count_ += errors;
-  if (left_out_ == 0 && diagnostics_.size() < kMaxDiagnostics) {
-    // There is room: one diagnostic reports them, and later reports are kept after it.
-    Diagnostic& summary = diagnostics_.emplace_back();
-    summary.span = last_span_;
-    summary.kind = Kind::kDiagnosticsLeftOut;
-    summary.severity = errors > 0 ? Severity::kError : Info(Kind::kDiagnosticsLeftOut).severity;
-    summary.message = fmt::format(
-        "{} more diagnostics ({} of them errors) are not shown, past "
-        "the limit of {}",
-        count, errors, kMaxDiagnostics);
-    summary.help = "fix the diagnostics above and run kfpc again to see the rest";
-    summary_count_ = count;
-    summary_errors_ = errors;
+  if (left_out_ > 0 || diagnostics_.size() >= kMaxDiagnostics) {
+    AddLeftOut(count, errors);
     return;
   }
-  // Otherwise they join the count that replaced the last kept diagnostic.
-  for (size_t i = 0; i < count; ++i) {
-    bool error = i < errors;
-    if (error) --error_count_;  // Report counts it again
-    Report(Kind::kDiagnosticsLeftOut, error ? Severity::kError : Severity::kWarning, last_span_,
-           "");
-  }
+  // There is room: one diagnostic reports them, and later reports are kept after it.
+  WriteSummary(diagnostics_.emplace_back(), count, errors);
+  summary_count_ = count;
+  summary_errors_ = errors;
 }
 
 std::string Render(const SourceManager& sources, const Diagnostic& diagnostic) {

@@ -91,6 +91,12 @@ class DiagnosticSink {
   }
 
  private:
+  // Counts `count` more diagnostics past kMaxDiagnostics, `errors` of them errors, in the summary
+  // that replaces the last kept diagnostic.
+  void AddLeftOut(size_t count, size_t errors);
+  // Makes `summary` the count of `count` diagnostics left out, `errors` of them errors.
+  void WriteSummary(Diagnostic& summary, size_t count, size_t errors) const;
+
   std::vector<Diagnostic> diagnostics_;
   size_t error_count_ = 0;
   size_t left_out_ = 0;  // reports past kMaxDiagnostics

@@ -40,17 +40,15 @@ PassResult RunPasses(const sema::Program& program, ir::Document& document,
 
   if (result.any_target) {
     PlaceExecutors(graph, targets, document, sink);
-    std::optional<images::LockFile> own_lock;
-    LockCache* cache = options.lock_cache.get();
-    if (cache != nullptr && !cache->loaded) {
-      cache->usable = LoadLock(options, sources, sink, &cache->lock);
-      cache->loaded = true;
+    LockCache own_cache;
+    LockCache& cache = options.lock_cache ? *options.lock_cache : own_cache;
+    if (!cache.loaded) {
+      cache.usable = LoadLock(options, sources, sink, &cache.lock);
+      cache.loaded = true;
     }
-    bool usable = cache != nullptr ? cache->usable : LoadLock(options, sources, sink, &own_lock);
-    const std::optional<images::LockFile>& lock = cache != nullptr ? cache->lock : own_lock;
-    if (usable) {
+    if (cache.usable) {
       ImagePinOptions pin_options;
-      pin_options.lock = lock ? &*lock : nullptr;
+      pin_options.lock = cache.lock ? &*cache.lock : nullptr;
       pin_options.require_lock = options.require_lock;
       PinImages(graph, targets, pin_options, document, sink);
     }

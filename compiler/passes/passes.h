@@ -18,8 +18,8 @@
 // pinning, KFP backend version checks and cache keys. None of them touches the network.
 namespace kfpc::passes {
 
-// A lock file read once. `loaded` says whether it was read, and `usable` whether the passes may
-// pin images: a missing lock file that no option named is usable and pins nothing.
+// A lock file read once. `loaded` is true after the read, and `usable` when the passes may pin
+// images: a missing lock file that no option named is usable and pins nothing.
 struct LockCache {
   bool loaded = false;
   bool usable = false;

@@ -40,7 +40,9 @@ rev=$(git -C "$scratch/hooks" rev-parse HEAD)
 work="$scratch/work"
 git init -q "$work"
 cd "$work"
-cat > .pre-commit-config.yaml <<CONFIG
+# Writes the project's hook config; `$1`, when given, is the args line of kfpc-build-up-to-date.
+write_config() {
+  cat > .pre-commit-config.yaml <<CONFIG
 repos:
   - repo: $scratch/hooks
     rev: $rev
@@ -48,7 +50,10 @@ repos:
       - id: kfpc-check
       - id: kfpc-fmt
       - id: kfpc-build-up-to-date
+${1:+        $1}
 CONFIG
+}
+write_config
 git add .pre-commit-config.yaml
 pre-commit install >/dev/null
 
@@ -178,16 +183,7 @@ kfpc build hello.kf -o hello.yaml --kfp-version=2.15
 git add hello.kf hello.yaml
 expect_commit fail "run \`kfpc build hello.kf -o hello.yaml\` to update it" \
   "yaml built with an option blocks without args"
-cat > .pre-commit-config.yaml <<CONFIG
-repos:
-  - repo: $scratch/hooks
-    rev: $rev
-    hooks:
-      - id: kfpc-check
-      - id: kfpc-fmt
-      - id: kfpc-build-up-to-date
-        args: [--kfp-version=2.15]
-CONFIG
+write_config "args: [--kfp-version=2.15]"
 kfpc build importer.kf -o importer.yaml --kfp-version=2.15
 kfpc build locked/locked.kf -o locked/locked.yaml --kfp-version=2.15
 git add .pre-commit-config.yaml importer.yaml locked/locked.yaml

@@ -199,7 +199,7 @@ TEST(DiagnosticSink, SummaryOfLeftOutErrorsIsAnError) {
   }
   EXPECT_EQ(sink.diagnostics().back().severity, Severity::kWarning);
   sink.Report(Kind::kSyntaxError, Span{file, 0, 1}, "e");
-  // A report that reads only the kept diagnostics, such as an exit status, sees the error.
+  // A report that reads only the kept diagnostics, such as an exit status, finds the error.
   EXPECT_EQ(sink.diagnostics().back().severity, Severity::kError);
   EXPECT_EQ(sink.left_out(), 3u);
   EXPECT_EQ(sink.left_out_errors(), 1u);

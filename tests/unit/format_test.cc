@@ -345,12 +345,17 @@ TEST(FormatErrors, ChangeOfMeaningRefused) {
       << result.errors;
 }
 
+// A component whose default is a list nested `depth` deep around `items` strings.
+std::string NestedListDefault(size_t depth, int items) {
+  std::string list;
+  for (int i = 0; i < items; ++i) list += (i > 0 ? ", \"v" : "\"v") + std::to_string(i) + "\"";
+  return "component d(a: list = " + std::string(depth, '[') + list + std::string(depth, ']') +
+         ") {\n  image = \"alpine\"\n}\n";
+}
+
 TEST(FormatErrors, OutputOverTheFileLimitRefused) {
   // Each of the 35,000 items goes on its own line, indented 240 spaces deep in the lists.
-  std::string items;
-  for (int i = 0; i < 35000; ++i) items += (i > 0 ? ", \"v" : "\"v") + std::to_string(i) + "\"";
-  Formatted result = FormatText("component d(a: list = " + std::string(120, '[') + items +
-                                std::string(120, ']') + ") {\n  image = \"alpine\"\n}\n");
+  Formatted result = FormatText(NestedListDefault(120, 35000));
   EXPECT_FALSE(result.text.has_value());
   EXPECT_NE(result.errors.find("t.kf:1:1: error: formatted, this file would be "),
             std::string::npos)
@@ -362,10 +367,7 @@ TEST(FormatErrors, OutputOverTheFileLimitRefused) {
 
 TEST(FormatErrors, DeepTextRefusedBeforePrinting) {
   // 200 levels around 0.8 MB of items: the printer would render that text once per level.
-  std::string items;
-  for (int i = 0; i < 100000; ++i) items += (i > 0 ? ", \"v" : "\"v") + std::to_string(i) + "\"";
-  Formatted result = FormatText("component d(a: list = " + std::string(200, '[') + items +
-                                std::string(200, ']') + ") {\n  image = \"alpine\"\n}\n");
+  Formatted result = FormatText(NestedListDefault(200, 100000));
   EXPECT_FALSE(result.text.has_value());
   EXPECT_NE(result.errors.find("t.kf:1:1: error: this file nests too much text too deeply to "
                                "format"),

@@ -412,16 +412,18 @@ TEST(Limits, DiagnosticsPastTheLimitAreCountedNotKept) {
   std::string escapes;
   for (int i = 0; i < 3000; ++i) escapes += "\\q";
   auto checked = CheckSource(EchoPipeline("\"" + escapes + "\""));
-  const std::vector<diag::Diagnostic>& kept = checked->sink.diagnostics();
-  ASSERT_EQ(kept.size(), diag::kMaxDiagnostics);
+  const std::vector<diag::Diagnostic>& diagnostics = checked->sink.diagnostics();
+  ASSERT_EQ(diagnostics.size(), diag::kMaxDiagnostics);
   EXPECT_EQ(checked->Count(diag::Kind::kInvalidEscape), diag::kMaxDiagnostics - 1);
-  EXPECT_EQ(kept.back().kind, diag::Kind::kDiagnosticsLeftOut);
-  EXPECT_EQ(kept.back().message,
+  EXPECT_EQ(diagnostics.back().kind, diag::Kind::kDiagnosticsLeftOut);
+  EXPECT_EQ(diagnostics.back().message,
             "2001 more diagnostics (2001 of them errors) are not shown, past the limit of 1000");
   EXPECT_EQ(checked->sink.error_count(), 3000u);
   // At the last place reported, so that `kfpc check` does not take it for an I/O error.
-  EXPECT_TRUE(kept.back().span.valid());
-  for (const diag::Diagnostic& d : kept) EXPECT_LE(d.span.begin, kept.back().span.begin);
+  EXPECT_TRUE(diagnostics.back().span.valid());
+  for (const diag::Diagnostic& d : diagnostics) {
+    EXPECT_LE(d.span.begin, diagnostics.back().span.begin);
+  }
   EXPECT_NE(checked->Rendered().find(": error: 2001 more diagnostics"), std::string::npos);
 }
 
@@ -454,11 +456,11 @@ TEST(Limits, LongIfChainKeepsNoConditions) {
   auto over = CheckSource(chain(16000));
   EXPECT_EQ(over->Count(diag::Kind::kTooManyBranches), 1u) << over->Rendered().substr(0, 2000);
   ASSERT_EQ(over->result.program->pipelines.size(), 1u);
-  size_t kept = 0;
+  size_t conditions = 0;
   for (const auto& group : over->result.program->pipelines[0]->groups) {
-    kept += group->previous_conditions.size();
+    conditions += group->previous_conditions.size();
   }
-  EXPECT_EQ(kept, 0u);
+  EXPECT_EQ(conditions, 0u);
 }
 
 // `artifact A x` is one syntax error: `{` expected where `x` is.
@@ -505,8 +507,8 @@ TEST(Limits, SearchForABraceOnALongLineIsLinear) {
   // One error, whose search took 4.8 s.
   std::string names;
   for (int i = 0; i < 20000; ++i) names += "x ";
-  auto one = CheckSource("artifact A " + names + "{\n}\n");
-  EXPECT_EQ(one->Count(diag::Kind::kSyntaxError), 1u) << one->Rendered().substr(0, 2000);
+  auto single = CheckSource("artifact A " + names + "{\n}\n");
+  EXPECT_EQ(single->Count(diag::Kind::kSyntaxError), 1u) << single->Rendered().substr(0, 2000);
 }
 
 // Pipeline p0 calls p1, which calls p2, and so on. Lowering recursed once per level and copied

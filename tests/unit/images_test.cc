@@ -96,7 +96,7 @@ TEST(ImageReference, RejectsInvalidReferences) {
 
 TEST(ImageReference, AcceptsReferencesAtDockersLimits) {
   std::string digest = "@sha256:" + std::string(64, 'a');
-  // The longest reference: a 255-byte name, a 128-byte tag and a digest.
+  // A reference of the maximum length: a 255-byte name, a 128-byte tag and a digest.
   std::string longest = std::string(255, 'a') + ":" + std::string(128, 't') + digest;
   // 64 hex digits are an image ID only as the whole reference, not as part of a name.
   const std::vector<std::string> valid = {longest, "reg.io/" + std::string(64, 'f'),
