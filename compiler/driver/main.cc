@@ -1,6 +1,10 @@
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -17,6 +21,40 @@
 #define KFPC_SANITIZED 1
 #endif
 #endif
+
+namespace {
+
+// Reports a failed allocation and exits with status 2. Without it, a build with glibc's malloc
+// ended in "terminate called after throwing std::bad_alloc", and one with mimalloc in an abort
+// with no message. It writes with write(2), because nothing may allocate here, and exits without
+// flushing, so that no partial YAML reaches standard output. Output files are written through a
+// temporary file, so an existing one is left as it was.
+[[noreturn]] void ExitOutOfMemory() {
+  static constexpr char kMessage[] =
+      "kfpc: error: out of memory\n"
+      "help: give the process more memory (see `ulimit -v` and the container's memory limit), or "
+      "split the pipeline into smaller ones\n";
+  (void)!write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  std::_Exit(kfpc::driver::kExitUsageOrIo);
+}
+
+// Installs ExitOutOfMemory before the static initializers of the other files run (priority 101
+// comes before the default), because the parser's tables allocate while they are built.
+__attribute__((constructor(101))) void InstallOutOfMemoryHandler() {
+  std::set_new_handler(ExitOutOfMemory);
+#ifdef KFPC_MIMALLOC
+  // mimalloc's operator new (Debian's 2.0.9) does not call the C++ runtime's new handler. It
+  // passes ENOMEM to the error function registered here and then aborts. EOVERFLOW is a size
+  // that does not fit in size_t, which glibc's operator new also reports as std::bad_alloc.
+  mi_register_error(
+      [](int error, void*) {
+        if (error == ENOMEM || error == EOVERFLOW) ExitOutOfMemory();
+      },
+      nullptr);
+#endif
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
 #ifdef KFPC_MIMALLOC
