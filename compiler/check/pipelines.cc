@@ -223,6 +223,10 @@ std::vector<const sema::InputDef*> PipelineChecker::CheckArguments(const ast::Ta
   const sema::Component& component = *task.component;
   std::map<std::string, diag::Span> given;
   std::set<std::string> misspelt_for;
+  // Past the limit of "did you mean" searches, an unknown argument may be a misspelling of any
+  // input, so the call reports no missing argument: the user sees the same single error whether
+  // the call comes before or after the limit.
+  bool unsearched_unknown = false;
   bool has_positional = false;
   for (const ast::Argument& arg : call.args) {
     if (arg.name.empty()) {
@@ -251,6 +255,7 @@ std::vector<const sema::InputDef*> PipelineChecker::CheckArguments(const ast::Ta
         for (const sema::InputDef& candidate : component.inputs) names.push_back(candidate.name);
         return names;
       };
+      if (context_.suggestions_left == 0) unsearched_unknown = true;
       std::string closest = ClosestKnownName(context_, arg.name, input_names);
       // The misspelt argument was meant for `closest`, so that input is not reported missing.
       if (!closest.empty()) misspelt_for.insert(closest);
@@ -289,7 +294,7 @@ std::vector<const sema::InputDef*> PipelineChecker::CheckArguments(const ast::Ta
       continue;
     }
     // A positional argument was meant for some input; its own message is enough.
-    if (input.optional || has_positional) continue;
+    if (input.optional || has_positional || unsearched_unknown) continue;
     diag::Diagnostic& d = context_.ReportInterfaceMismatch(
         component.span, diag::Kind::kMissingArgument, call.callee_span,
         "missing argument `" + input.name + "` for `" + component.name + "`");

@@ -577,6 +577,34 @@ TEST(Limits, SuggestionsStopAfterTheLimit) {
             calls - parse::kMaxSuggestions);
 }
 
+TEST(Limits, MisspeltArgumentPastTheLimit) {
+  // Every call misspells the one input `i0` as `i0x`. Before the limit the misspelling is
+  // matched to `i0`; after it, the call must not report `i0` missing either.
+  std::string source = ManyComponents(1, 1) + "pipeline p() {\n";
+  const size_t calls = parse::kMaxSuggestions + 50;
+  for (size_t i = 0; i < calls; ++i) source += "  t" + std::to_string(i) + " = c0(i0x = \"a\")\n";
+  source += "}\n";
+  auto checked = CheckSource(source);
+  EXPECT_EQ(checked->Count(diag::Kind::kUnknownArgument), calls);
+  EXPECT_EQ(CountHelp(*checked, "did you mean `i0`"), parse::kMaxSuggestions);
+  EXPECT_EQ(checked->Count(diag::Kind::kMissingArgument), 0u)
+      << checked->Rendered().substr(0, 2000);
+}
+
+TEST(Limits, MissingArgumentPastTheLimit) {
+  // Calls to the unknown `c9` use up the searches. A later call with no unknown argument still
+  // reports its missing input.
+  std::string source = ManyComponents(1, 1) + "pipeline p() {\n";
+  for (size_t i = 0; i <= parse::kMaxSuggestions; ++i)
+    source += "  u" + std::to_string(i) + " = c9()\n";
+  const size_t calls = 50;
+  for (size_t i = 0; i < calls; ++i) source += "  t" + std::to_string(i) + " = c0()\n";
+  source += "}\n";
+  auto checked = CheckSource(source);
+  EXPECT_EQ(checked->Count(diag::Kind::kUnknownComponent), parse::kMaxSuggestions + 1);
+  EXPECT_EQ(checked->Count(diag::Kind::kMissingArgument), calls);
+}
+
 TEST(Limits, LongListOfNamesIsCut) {
   auto checked = CheckSource(ManyComponents(1, 40) + "pipeline p() {\n  c0(zzz = \"a\")\n}\n");
   ASSERT_EQ(checked->Count(diag::Kind::kUnknownArgument), 1u) << checked->Rendered();
