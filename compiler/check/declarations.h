@@ -26,6 +26,9 @@ std::vector<std::string> ComponentSettingNames();
 // The settings of an `artifact` declaration.
 const std::vector<std::string>& ArtifactSettingNames();
 
+// The settings of a pipeline's body, such as `display_name`.
+const std::vector<std::string>& PipelineSettingNames();
+
 // Checks `artifact Name { schema_title = ... schema_version = ... }`.
 sema::ArtifactType CheckArtifact(Context& context, const ast::Decl& decl);
 

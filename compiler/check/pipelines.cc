@@ -19,6 +19,8 @@ bool IsFinalStatus(const sema::InputDef& input) {
 
 }  // namespace
 
+const std::vector<std::string>& PipelineSettingNames() { return kPipelineSettings; }
+
 std::unique_ptr<sema::Pipeline> DeclarePipeline(Context& context, const ast::Decl& decl,
                                                 std::unique_ptr<sema::Component>* as_component) {
   auto pipeline = std::make_unique<sema::Pipeline>();
@@ -224,8 +226,8 @@ std::vector<const sema::InputDef*> PipelineChecker::CheckArguments(const ast::Ta
   std::map<std::string, diag::Span> given;
   std::set<std::string> misspelt_for;
   // Past the limit of "did you mean" searches, an unknown argument may be a misspelling of any
-  // input, so the call reports no missing argument: the user sees the same single error whether
-  // the call comes before or after the limit.
+  // input, so the call reports no missing argument. A misspelt input then gives one error before
+  // and after the limit.
   bool unsearched_unknown = false;
   bool has_positional = false;
   for (const ast::Argument& arg : call.args) {

@@ -31,9 +31,8 @@ constexpr std::string_view kRunPlaceholders[] = {
     "job_name", "job_resource_name", "job_id", "task_name",
     "task_id", "create_time", "schedule_time", "pipeline_root"};
 constexpr std::string_view kTopLevelKeywords[] = {"import", "artifact", "component", "pipeline"};
-constexpr std::string_view kStatementKeywords[] = {"return", "if", "else", "for", "try",
-                                                    "finally"};
-constexpr std::string_view kPipelineSettings[] = {"description", "display_name", "pipeline_root"};
+// `else` and `finally` are offered only right after the block that they can follow.
+constexpr std::string_view kStatementKeywords[] = {"return", "if", "for", "try"};
 
 bool IsIdentifierChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
@@ -93,9 +92,17 @@ struct OpenBracket {
   std::optional<uint32_t> after_parens;
 };
 
+// A `{...}` block that the scan closed: the offsets of its `{` and of its `}`.
+struct ClosedBlock {
+  uint32_t open = 0;
+  uint32_t close = 0;
+};
+
 // Scans `text` up to `end`, skipping comments and strings. Returns false when `end` is inside a
-// comment or a string, where nothing is completed.
-bool ScanBrackets(std::string_view text, uint32_t end, std::vector<OpenBracket>* stack) {
+// comment or a string, where nothing is completed. `last_block` receives the last `{...}` block
+// closed before `end`, if any.
+bool ScanBrackets(std::string_view text, uint32_t end, std::vector<OpenBracket>* stack,
+                  std::optional<ClosedBlock>* last_block) {
   uint32_t i = 0;
   // The last `(...)` closed: the offset of its `(` and the offset after its `)`.
   std::optional<uint32_t> closed_open;
@@ -128,6 +135,8 @@ bool ScanBrackets(std::string_view text, uint32_t end, std::vector<OpenBracket>*
           closed_open = stack->back().offset;
           closed_end = i;
         }
+        if (c == '}' && stack->back().bracket == '{')
+          *last_block = ClosedBlock{stack->back().offset, i - 1};
         stack->pop_back();
       }
     }
@@ -187,7 +196,7 @@ class Completer {
     uint32_t word_start = request_.offset;
     while (word_start > 0 && IsIdentifierChar(text_[word_start - 1])) --word_start;
     std::vector<OpenBracket> stack;
-    if (!ScanBrackets(text_, word_start, &stack)) return items_;
+    if (!ScanBrackets(text_, word_start, &stack, &last_block_)) return items_;
     owner_ = EnclosingDecl(analysis_, request_.file, word_start);
 
     char before = LastNonSpace(text_, word_start, false);
@@ -293,6 +302,7 @@ class Completer {
   void Arguments(uint32_t open, uint32_t word_start);
   void TaskSettings(const std::vector<OpenBracket>& stack, size_t task_block, uint32_t word_start);
   void Statement(const std::vector<OpenBracket>& stack, uint32_t word_start);
+  std::string_view KeywordAfterBlock(uint32_t word_start) const;
   void Values();
   void Callables();
 
@@ -300,6 +310,7 @@ class Completer {
   const Analysis& analysis_;
   std::string_view text_;
   const ast::Decl* owner_ = nullptr;
+  std::optional<ClosedBlock> last_block_;  // the last `{...}` closed before the word
   nlohmann::json items_ = nlohmann::json::array();
 };
 
@@ -398,7 +409,38 @@ void Completer::Statement(const std::vector<OpenBracket>& stack, uint32_t word_s
   }
   Callables();
   for (std::string_view keyword : kStatementKeywords) items_.push_back(Item(keyword, kItemKeyword));
-  for (std::string_view name : kPipelineSettings) items_.push_back(Item(name, kItemProperty));
+  if (std::string_view keyword = KeywordAfterBlock(word_start); !keyword.empty()) {
+    items_.push_back(Item(keyword, kItemKeyword));
+  }
+  for (const std::string& name : check::PipelineSettingNames()) {
+    items_.push_back(Item(name, kItemProperty));
+  }
+}
+
+// Returns `else` when the word follows the block of an `if` or `else if`, `finally` when it follows
+// the block of a `try`, and "" otherwise. The header is read from the line of the block's `{`.
+std::string_view Completer::KeywordAfterBlock(uint32_t word_start) const {
+  uint32_t end = word_start;
+  while (end > 0 && std::isspace(static_cast<unsigned char>(text_[end - 1]))) --end;
+  if (end == 0 || text_[end - 1] != '}' || !last_block_ || last_block_->close != end - 1) {
+    return "";
+  }
+  std::string_view header = LineBefore(text_, last_block_->open);
+  size_t first = SkipSpaces(header, 0);
+  if (first < header.size() && header[first] == '}') first = SkipSpaces(header, first + 1);
+  header.remove_prefix(first);
+  auto starts_with_word = [&](std::string_view word) {
+    return header.substr(0, word.size()) == word &&
+           (header.size() == word.size() || !IsIdentifierChar(header[word.size()]));
+  };
+  if (starts_with_word("if")) return "else";
+  if (starts_with_word("else")) {
+    std::string_view rest = header.substr(SkipSpaces(header, 4));
+    return rest.substr(0, 2) == "if" && (rest.size() == 2 || !IsIdentifierChar(rest[2])) ? "else"
+                                                                                         : "";
+  }
+  if (starts_with_word("try")) return "finally";
+  return "";
 }
 
 // A value: the inputs of the enclosing declaration, the pipeline's task bindings and literals.

@@ -1,11 +1,12 @@
 #include "compiler/lsp/hover.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 
-#include <fmt/format.h>
-
 #include "compiler/lsp/lookup.h"
+#include "compiler/lsp/setting_docs.h"
 #include "compiler/lsp/signature.h"
 
 namespace kfpc::lsp {
@@ -163,6 +164,18 @@ std::string CacheKeyText(const std::vector<const passes::TaskCacheKey*>& keys) {
   return text;
 }
 
+SettingOwner SettingOwnerOf(const SettingTarget& setting) {
+  if (setting.in_task) return SettingOwner::kTask;
+  switch (setting.decl->kind) {
+    case ast::DeclKind::kArtifact:
+      return SettingOwner::kArtifact;
+    case ast::DeclKind::kPipeline:
+      return SettingOwner::kPipeline;
+    default:
+      return SettingOwner::kComponent;
+  }
+}
+
 std::string HoverText(const Request& request, const Target& target) {
   const Analysis& analysis = request.analysis;
   switch (target.kind) {
@@ -191,6 +204,13 @@ nlohmann::json Hover(const Request& request) {
           ImageAt(request.analysis, request.file, request.offset)) {
     return {{"contents", {{"kind", "markdown"}, {"value", ImageText(request.analysis, *component)}}},
             {"range", ToJson(request.ToRange(component->image_span))}};
+  }
+  SettingTarget setting = FindSetting(request.analysis, request.file, request.offset);
+  if (setting.found) {
+    std::string doc = SettingDoc(SettingOwnerOf(setting), setting.path);
+    if (doc.empty()) return nullptr;
+    return {{"contents", {{"kind", "markdown"}, {"value", doc}}},
+            {"range", ToJson(request.ToRange(setting.span))}};
   }
   Target target = FindTarget(request.analysis, request.file, request.offset);
   std::string text = HoverText(request, target);

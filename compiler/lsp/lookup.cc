@@ -250,6 +250,73 @@ const ast::Decl* EnclosingDecl(const Analysis& analysis, diag::FileId file, uint
   return nullptr;
 }
 
+namespace {
+
+// Finds the setting name at `offset` in `setting` or in the blocks inside it. `path` holds the
+// names of the blocks around `setting`.
+bool FindInSetting(const ast::Setting& setting, uint32_t offset, std::vector<std::string>* path,
+                   SettingTarget* target) {
+  if (!Contains(setting.span, offset)) return false;
+  path->push_back(setting.name);
+  if (setting.form != ast::Setting::Form::kEnv && Contains(setting.name_span, offset)) {
+    target->found = true;
+    target->path = *path;
+    target->span = setting.name_span;
+    return true;
+  }
+  for (const ast::Setting& child : setting.children) {
+    if (FindInSetting(child, offset, path, target)) return true;
+  }
+  path->pop_back();
+  return false;
+}
+
+bool FindInSettings(const std::vector<ast::Setting>& settings, uint32_t offset,
+                    SettingTarget* target) {
+  std::vector<std::string> path;
+  for (const ast::Setting& setting : settings) {
+    if (FindInSetting(setting, offset, &path, target)) return true;
+  }
+  return false;
+}
+
+bool FindInBody(const std::vector<ast::Stmt>& body, uint32_t offset, SettingTarget* target) {
+  for (const ast::Stmt& stmt : body) {
+    if (!Contains(stmt.span, offset)) continue;
+    if (stmt.kind == ast::StmtKind::kSetting) {
+      std::vector<std::string> path;
+      return FindInSetting(stmt.setting, offset, &path, target);
+    }
+    if (stmt.kind == ast::StmtKind::kTask) {
+      target->in_task = true;
+      return FindInSettings(stmt.task.settings, offset, target);
+    }
+    if (FindInBody(stmt.body, offset, target) || FindInBody(stmt.finally_body, offset, target)) {
+      return true;
+    }
+    for (const ast::Branch& branch : stmt.branches) {
+      if (FindInBody(branch.body, offset, target)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+SettingTarget FindSetting(const Analysis& analysis, diag::FileId file, uint32_t offset) {
+  SettingTarget target;
+  const ast::Decl* decl = EnclosingDecl(analysis, file, offset);
+  if (!decl) return target;
+  target.decl = decl;
+  if (decl->kind == ast::DeclKind::kPipeline) {
+    FindInBody(decl->body, offset, &target);
+  } else {
+    FindInSettings(decl->settings, offset, &target);
+  }
+  if (!target.found) target.in_task = false;
+  return target;
+}
+
 const ast::Stmt* FindBinding(const ast::Decl& pipeline, const std::string& binding) {
   std::function<const ast::Stmt*(const std::vector<ast::Stmt>&)> search =
       [&](const std::vector<ast::Stmt>& body) -> const ast::Stmt* {

@@ -3,6 +3,7 @@
 // Finds what a position in a file refers to: the shared first step of hover and go to definition.
 
 #include <string>
+#include <vector>
 
 #include "compiler/ast/ast.h"
 #include "compiler/lsp/analysis.h"
@@ -33,6 +34,18 @@ struct Target {
 // Returns what the byte `offset` of `file` refers to. An offset just after a name still counts
 // as on it, so that a cursor at the end of a word finds the word.
 Target FindTarget(const Analysis& analysis, diag::FileId file, uint32_t offset);
+
+// A setting name under a position: `cpu_limit` in a task's block, `max` in its `retry` block.
+struct SettingTarget {
+  bool found = false;
+  bool in_task = false;             // in the block of a task, not in the declaration's own settings
+  std::vector<std::string> path;    // the names of the enclosing blocks, then the setting's own
+  diag::Span span;                  // the setting's name
+  const ast::Decl* decl = nullptr;  // the component, artifact type or pipeline
+};
+
+// Returns the setting whose name contains `offset`. `env NAME = value` is not a setting name.
+SettingTarget FindSetting(const Analysis& analysis, diag::FileId file, uint32_t offset);
 
 // Returns the innermost pipeline or component declaration of `file` that contains `offset`.
 const ast::Decl* EnclosingDecl(const Analysis& analysis, diag::FileId file, uint32_t offset);

@@ -1,8 +1,7 @@
 // Drives the language server in-process: framed JSON-RPC messages in, the exact responses and
 // notifications out.
 
-#include "compiler/lsp/server.h"
-
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,13 +12,14 @@
 #include <sstream>
 #include <streambuf>
 
-#include <gtest/gtest.h>
-
+#include "compiler/check/declarations.h"
 #include "compiler/check/kubernetes_settings.h"
 #include "compiler/check/task_settings.h"
 #include "compiler/lsp/documents.h"
 #include "compiler/lsp/json_rpc.h"
 #include "compiler/lsp/position.h"
+#include "compiler/lsp/server.h"
+#include "compiler/lsp/setting_docs.h"
 #include "compiler/lsp/uri.h"
 
 namespace kfpc::lsp {
@@ -947,8 +947,8 @@ TEST_F(LspProject, CompletionAtStatementStart) {
   json completion = Ask("textDocument/completion", 14, 2);
   EXPECT_EQ(completion["isIncomplete"], false);
   EXPECT_EQ(Labels(completion),
-            (std::vector<std::string>{"load", "train", "return", "if", "else", "for", "try",
-                                      "finally", "description", "display_name", "pipeline_root"}));
+            (std::vector<std::string>{"load", "train", "return", "if", "for", "try", "description",
+                                      "display_name", "pipeline_root", "target"}));
   EXPECT_EQ(completion["items"][1],
             (json{{"label", "train"},
                   {"kind", 3},
@@ -1020,7 +1020,8 @@ TEST_F(LspProject, CompletionOfTypesAndKeywords) {
 }
 
 // Returns the completion at the `|` in `marked`, which is a `.kf` document with one `|` in it.
-json CompleteAt(const std::string& marked) {
+// Sends `method` at the `|` of `marked`, in a document without the `|`, and returns the result.
+json RequestAt(const std::string& method, const std::string& marked) {
   const std::string uri = "file:///work/complete.kf";
   size_t cursor = marked.find('|');
   EXPECT_NE(cursor, std::string::npos) << "no `|` in the document";
@@ -1031,10 +1032,12 @@ json CompleteAt(const std::string& marked) {
   Session session = RunSession(
       {InitializeFrames(),
        Frames({OpenDocument(uri, text),
-               Request(2, "textDocument/completion",
+               Request(2, method,
                        PositionParams(uri, line, static_cast<int>(cursor - line_start)))})});
   return session.Response(2)["result"];
 }
+
+json CompleteAt(const std::string& marked) { return RequestAt("textDocument/completion", marked); }
 
 bool Offers(const std::vector<std::string>& labels, const std::string& label) {
   return std::find(labels.begin(), labels.end(), label) != labels.end();
@@ -1253,12 +1256,111 @@ TEST(LspCompletion, PipelineBodyAroundTaskBlock) {
   // Outside the block, the pipeline's statement items are still offered.
   std::vector<std::string> labels =
       Labels(CompleteAt(Replace(kTaskBlockSource, "    @\n  }\n", "  }\n  |\n")));
-  EXPECT_EQ(labels, (std::vector<std::string>{"train", "return", "if", "else", "for", "try",
-                                              "finally", "description", "display_name",
-                                              "pipeline_root"}));
+  EXPECT_EQ(labels, (std::vector<std::string>{"train", "return", "if", "for", "try", "description",
+                                              "display_name", "pipeline_root", "target"}));
   // `name = |` in the body starts a task.
   EXPECT_EQ(Labels(CompleteAt(Replace(kTaskBlockSource, "    @\n  }\n", "  }\n  x = |\n"))),
             labels);
+}
+
+// The markdown of a hover, or "" when the server returns null.
+std::string HoverAt(const std::string& marked) {
+  json hover = RequestAt("textDocument/hover", marked);
+  return hover.is_null() ? "" : hover["contents"]["value"].get<std::string>();
+}
+
+TEST(LspHover, SettingNames) {
+  const std::string source = R"(artifact Table {
+  schema_title = "acme.Table"
+}
+
+component step(x: string) {
+  image = "alpine"
+  command = ["echo", x]
+}
+
+pipeline p() {
+  display_name = "P"
+  step(x = "a") {
+    cpu_limit = "1"
+    retry { max = 2 }
+    toleration { key = "k" operator = "Exists" }
+    env LEVEL = "debug"
+  }
+}
+)";
+  auto hover_on = [&](const std::string& word, size_t occurrence = 0) {
+    size_t at = 0;
+    for (size_t i = 0; i <= occurrence; ++i) at = source.find(word, i == 0 ? 0 : at + 1);
+    EXPECT_NE(at, std::string::npos) << word;
+    return HoverAt(source.substr(0, at + 1) + "|" + source.substr(at + 1));
+  };
+  EXPECT_EQ(hover_on("schema_title"),
+            "```kf\n(artifact type setting) schema_title\n```\n\nThe schema title of the "
+            "artifact type, such as `\"acme.TabularData\"` (`artifactType.schemaTitle`).");
+  EXPECT_NE(hover_on("image").find("(component setting) image"), std::string::npos);
+  EXPECT_NE(hover_on("display_name").find("(pipeline setting) display_name"), std::string::npos);
+  EXPECT_NE(hover_on("cpu_limit").find("(`resources.cpuLimit`)"), std::string::npos);
+  EXPECT_NE(hover_on("max").find("(retry field) max"), std::string::npos);
+  std::string key = hover_on("key");
+  EXPECT_NE(key.find("(toleration field) key"), std::string::npos) << key;
+  EXPECT_NE(key.find("`add_toleration`"), std::string::npos) << key;
+  // The variable name of `env` is not a setting name, and a value is not one either.
+  EXPECT_EQ(hover_on("LEVEL").find("setting"), std::string::npos);
+  EXPECT_EQ(hover_on("Exists"), "");
+}
+
+TEST(LspHover, UnknownSettingHasNoHover) {
+  EXPECT_EQ(HoverAt("component c() {\n  image = \"alpine\"\n  imag|e_tag = \"x\"\n}\n"), "");
+}
+
+TEST(LspHover, EverySettingIsDocumented) {
+  auto sorted = [](std::vector<std::string> names) {
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  EXPECT_EQ(sorted(DocumentedSettings(SettingOwner::kComponent)),
+            sorted(check::ComponentSettingNames()));
+  EXPECT_EQ(sorted(DocumentedSettings(SettingOwner::kArtifact)),
+            sorted(check::ArtifactSettingNames()));
+  EXPECT_EQ(sorted(DocumentedSettings(SettingOwner::kPipeline)),
+            sorted(check::PipelineSettingNames()));
+  EXPECT_EQ(sorted(DocumentedSettings(SettingOwner::kTask)), sorted(check::TaskSettingNames()));
+  EXPECT_EQ(sorted(DocumentedSettings(SettingOwner::kTask, "retry")),
+            sorted(check::RetrySettingNames()));
+}
+
+TEST(LspCompletion, ElseAndFinallyOnlyAfterTheirBlock) {
+  const std::string source = R"(component step() {
+  image = "alpine"
+  command = ["true"]
+}
+
+pipeline p(n: int = 1) {
+  @
+}
+)";
+  auto offers_at = [&](const std::string& body, const char* keyword) {
+    return Offers(Labels(CompleteAt(Replace(source, "@", body))), keyword);
+  };
+  // At the start of a statement that follows no block, neither keyword.
+  EXPECT_FALSE(offers_at("|", "else"));
+  EXPECT_FALSE(offers_at("|", "finally"));
+  EXPECT_TRUE(offers_at("|", "if"));
+  // After the block of an `if` or an `else if`, on the same line or the next.
+  EXPECT_TRUE(offers_at("if n == 1 {\n    step()\n  } |", "else"));
+  EXPECT_TRUE(offers_at("if n == 1 {\n    step()\n  }\n  el|", "else"));
+  EXPECT_TRUE(
+      offers_at("if n == 1 {\n    step()\n  } else if n == 2 {\n    step()\n  } |", "else"));
+  EXPECT_FALSE(offers_at("if n == 1 {\n    step()\n  } |", "finally"));
+  // After a final `else` block, after a `for` block and after a task's block, no `else`.
+  EXPECT_FALSE(offers_at("if n == 1 {\n    step()\n  } else {\n    step()\n  } |", "else"));
+  EXPECT_FALSE(offers_at("for x in [1, 2] {\n    step()\n  }\n  |", "else"));
+  EXPECT_FALSE(offers_at("step() {\n    cache = false\n  }\n  |", "else"));
+  // After the block of a `try`, with or without a name, `finally` and not `else`.
+  EXPECT_TRUE(offers_at("try {\n    step()\n  } |", "finally"));
+  EXPECT_TRUE(offers_at("try \"cleanup\" {\n    step()\n  }\n  fin|", "finally"));
+  EXPECT_FALSE(offers_at("try {\n    step()\n  } |", "else"));
 }
 
 TEST(LspCompletion, ComponentBlockOffersComponentSettings) {
