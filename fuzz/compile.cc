@@ -1,6 +1,7 @@
 // Fuzz target: `.kf` text through parse, check, lowering and the YAML writer, all in memory.
 // It first lexes and parses the text with kfpc's lexer and parser and with the generated ones and
-// aborts when the tokens, the trees or the syntax diagnostics differ.
+// aborts when the tokens, the trees or the syntax diagnostics differ, or when the hand-written
+// parser gives up on text that the generated parser reads without a diagnostic.
 // The input is the root file `/project/main.kf`; its imports are served from a fixed map of
 // in-memory files, so the fuzzer can reach the import code without touching the disk.
 
@@ -48,8 +49,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::fprintf(stderr, "lexers differ: %s\n", difference->c_str());
     std::abort();
   }
-  if (std::optional<std::string> difference = parse::CompareWithGeneratedParser(text).difference) {
-    std::fprintf(stderr, "parsers differ: %s\n", difference->c_str());
+  parse::ParserComparison comparison = parse::CompareWithGeneratedParser(text);
+  if (comparison.difference) {
+    std::fprintf(stderr, "parsers differ: %s\n", comparison.difference->c_str());
+    std::abort();
+  }
+  if (comparison.clean && !comparison.parsed_directly) {
+    std::fprintf(stderr,
+                 "the generated parser reported nothing, but the hand-written one gave up\n");
     std::abort();
   }
   diag::SourceManager sources;
