@@ -195,6 +195,7 @@ class Completer {
   nlohmann::json Complete() {
     uint32_t word_start = request_.offset;
     while (word_start > 0 && IsIdentifierChar(text_[word_start - 1])) --word_start;
+    word_start_ = word_start;
     std::vector<OpenBracket> stack;
     if (!ScanBrackets(text_, word_start, &stack, &last_block_)) return items_;
     owner_ = EnclosingDecl(analysis_, request_.file, word_start);
@@ -306,11 +307,44 @@ class Completer {
   void Values();
   void Callables();
 
+  // Returns the settings that the task whose block opens at `brace` already has, other than the
+  // repeatable ones and the one whose name contains `word_start`.
+  std::set<std::string> GivenTaskSettings(uint32_t brace, uint32_t word_start) const {
+    std::set<std::string> given;
+    if (!owner_ || owner_->kind != ast::DeclKind::kPipeline) return given;
+    const std::vector<std::string>& repeatable = check::RepeatableKubernetesSettings();
+    std::function<void(const std::vector<ast::Stmt>&)> search = [&](const auto& body) {
+      for (const ast::Stmt& stmt : body) {
+        const ast::TaskCall& task = stmt.task;
+        if (stmt.kind == ast::StmtKind::kTask && task.has_block && task.args_span.valid() &&
+            SkipSpaces(text_, task.args_span.end) == brace) {
+          for (const ast::Setting& setting : task.settings) {
+            if (setting.form == ast::Setting::Form::kEnv) continue;
+            if (setting.name_span.begin <= word_start && word_start <= setting.name_span.end) {
+              continue;
+            }
+            if (std::find(repeatable.begin(), repeatable.end(), setting.name) != repeatable.end()) {
+              continue;
+            }
+            given.insert(setting.name);
+          }
+          return;
+        }
+        for (const ast::Branch& branch : stmt.branches) search(branch.body);
+        search(stmt.body);
+        search(stmt.finally_body);
+      }
+    };
+    search(owner_->body);
+    return given;
+  }
+
   const Request& request_;
   const Analysis& analysis_;
   std::string_view text_;
   const ast::Decl* owner_ = nullptr;
   std::optional<ClosedBlock> last_block_;  // the last `{...}` closed before the word
+  uint32_t word_start_ = 0;                // where the word being completed starts
   nlohmann::json items_ = nlohmann::json::array();
 };
 
@@ -366,7 +400,9 @@ void Completer::TaskSettings(const std::vector<OpenBracket>& stack, size_t task_
   }
 
   if (path.empty()) {
+    std::set<std::string> given = GivenTaskSettings(stack[task_block].offset, word_start);
     for (const std::string& name : check::TaskSettingNames()) {
+      if (given.count(name)) continue;
       items_.push_back(Item(name, kItemProperty, "task setting"));
     }
     items_.push_back(Item("env", kItemKeyword, "env NAME = value"));
@@ -412,8 +448,11 @@ void Completer::Statement(const std::vector<OpenBracket>& stack, uint32_t word_s
   if (std::string_view keyword = KeywordAfterBlock(word_start); !keyword.empty()) {
     items_.push_back(Item(keyword, kItemKeyword));
   }
-  for (const std::string& name : check::PipelineSettingNames()) {
-    items_.push_back(Item(name, kItemProperty));
+  // Pipeline settings go directly in the pipeline's body, not inside `if`, `for` or `try`.
+  if (stack.size() == 1) {
+    for (const std::string& name : check::PipelineSettingNames()) {
+      items_.push_back(Item(name, kItemProperty));
+    }
   }
 }
 
@@ -466,9 +505,16 @@ void Completer::Values() {
     }
     items_.push_back(Item("run", kItemModule, "run placeholders"));
   }
-  for (std::string_view keyword : {"true", "false", "none", "and", "or", "not"}) {
+  for (std::string_view keyword : {"true", "false", "none"}) {
     items_.push_back(Item(keyword, kItemKeyword));
   }
+  // `and` and `or` join two operands, so they are offered only after one.
+  char before = LastNonSpace(text_, word_start_, false);
+  if (IsIdentifierChar(before) || before == '"' || before == ')' || before == ']') {
+    items_.push_back(Item("and", kItemKeyword));
+    items_.push_back(Item("or", kItemKeyword));
+  }
+  items_.push_back(Item("not", kItemKeyword));
 }
 
 }  // namespace

@@ -1062,22 +1062,36 @@ pipeline training(rows: int = 5) {
 
 std::string TaskBlock(const std::string& line) { return Replace(kTaskBlockSource, "@", line); }
 
-// The labels that a task's settings block offers: the checker's task settings, then `env`.
+// The labels that the settings block of kTaskBlockSource offers: the checker's task settings but
+// `cache` and `cpu_limit`, which the block already has, then `env`.
 std::vector<std::string> TaskSettingLabels() {
-  std::vector<std::string> labels = check::TaskSettingNames();
+  std::vector<std::string> labels;
+  for (const std::string& name : check::TaskSettingNames()) {
+    if (name != "cache" && name != "cpu_limit") labels.push_back(name);
+  }
   labels.push_back("env");
   return labels;
 }
 
-// The labels of a value in pipeline `training`: its input, its tasks, `run` and keywords.
-const std::vector<std::string> kTrainingValueLabels = {
-    "rows", "prepared", "trained", "run", "true", "false", "none", "and", "or", "not"};
+// The labels at the start of a value in pipeline `training`: its input, its tasks, `run` and the
+// keywords that may start a value.
+const std::vector<std::string> kTrainingValueLabels = {"rows", "prepared", "trained", "run",
+                                                       "true", "false",    "none",    "not"};
+
+// Checks `labels` where the parser may have dropped the settings that the block already has:
+// every label of TaskSettingLabels() and nothing but task settings and `env`.
+void ExpectTaskSettings(const std::vector<std::string>& labels) {
+  for (const std::string& label : TaskSettingLabels()) EXPECT_TRUE(Offers(labels, label)) << label;
+  for (const std::string& label : labels) {
+    EXPECT_TRUE(label == "env" || Offers(check::TaskSettingNames(), label)) << label;
+  }
+}
 
 TEST(LspCompletion, TaskBlockOffersTaskSettings) {
   json completion = CompleteAt(TaskBlock("|"));
   std::vector<std::string> labels = Labels(completion);
   EXPECT_EQ(labels, TaskSettingLabels());
-  for (const char* setting : {"cpu_limit", "retry", "after", "toleration", "env"}) {
+  for (const char* setting : {"cpu_request", "retry", "after", "toleration", "env"}) {
     EXPECT_TRUE(Offers(labels, setting)) << setting;
   }
   // Components, task bindings, statement keywords and pipeline settings belong to the pipeline
@@ -1093,6 +1107,58 @@ TEST(LspCompletion, TaskBlockOffersTaskSettings) {
             (json{{"label", "env"}, {"kind", 14}, {"detail", "env NAME = value"}}));
 }
 
+TEST(LspCompletion, TaskBlockLeavesOutGivenSettings) {
+  std::vector<std::string> labels =
+      Labels(CompleteAt(TaskBlock("toleration { key = \"a\" }\n    |")));
+  EXPECT_FALSE(Offers(labels, "cache"));
+  EXPECT_FALSE(Offers(labels, "cpu_limit"));
+  // A block that may be written more than once is offered again.
+  EXPECT_TRUE(Offers(labels, "toleration"));
+  // On the name of a setting that is there, that name is still offered.
+  EXPECT_TRUE(
+      Offers(Labels(CompleteAt(Replace(TaskBlock(""), "cpu_lim", "cpu_l|im"))), "cpu_limit"));
+}
+
+TEST(LspCompletion, AndOrOnlyAfterAnOperand) {
+  const std::string source = R"(component step(x: bool) {
+  image = "alpine"
+  command = ["echo", x]
+}
+
+pipeline p(a: bool = true) {
+  step(x = @)
+}
+)";
+  std::vector<std::string> at_start = Labels(CompleteAt(Replace(source, "@", "|")));
+  EXPECT_FALSE(Offers(at_start, "and"));
+  EXPECT_FALSE(Offers(at_start, "or"));
+  EXPECT_TRUE(Offers(at_start, "not"));
+  EXPECT_TRUE(Offers(at_start, "a"));
+  std::vector<std::string> after_operand = Labels(CompleteAt(Replace(source, "@", "a |")));
+  EXPECT_TRUE(Offers(after_operand, "and"));
+  EXPECT_TRUE(Offers(after_operand, "or"));
+}
+
+TEST(LspCompletion, PipelineSettingsOnlyAtTopLevel) {
+  const std::string source = R"(component step() {
+  image = "alpine"
+  command = ["true"]
+}
+
+pipeline p(n: int = 1) {
+  @
+}
+)";
+  EXPECT_TRUE(Offers(Labels(CompleteAt(Replace(source, "@", "|"))), "pipeline_root"));
+  for (const char* body : {"if n == 1 {\n    |\n  }", "for x in [1] {\n    |\n  }",
+                           "try {\n    |\n  } finally {\n    step()\n  }"}) {
+    std::vector<std::string> labels = Labels(CompleteAt(Replace(source, "@", body)));
+    EXPECT_FALSE(Offers(labels, "pipeline_root")) << body;
+    EXPECT_FALSE(Offers(labels, "display_name")) << body;
+    EXPECT_TRUE(Offers(labels, "step")) << body;
+  }
+}
+
 TEST(LspCompletion, TaskBlockHalfTypedName) {
   // `ret` is not a setting yet, so the block has a syntax error.
   std::vector<std::string> labels = Labels(CompleteAt(TaskBlock("ret|")));
@@ -1103,7 +1169,7 @@ TEST(LspCompletion, TaskBlockHalfTypedName) {
   // The same without the closing braces of the task and the pipeline.
   std::string unclosed = TaskBlock("ret|");
   unclosed = unclosed.substr(0, unclosed.find("ret|") + 4);
-  EXPECT_EQ(Labels(CompleteAt(unclosed)), TaskSettingLabels());
+  ExpectTaskSettings(Labels(CompleteAt(unclosed)));
   // The same with the half-typed name before the other settings, in a task inside a loop, and
   // in a task with an unfinished argument, which the parser drops.
   EXPECT_EQ(Labels(CompleteAt(Replace(TaskBlock(""), "cache", "ret|\n    cache"))),
@@ -1111,8 +1177,7 @@ TEST(LspCompletion, TaskBlockHalfTypedName) {
   EXPECT_EQ(Labels(CompleteAt(Replace(TaskBlock("ret|"), "  trained = train(data = \"b\") {",
                                       "  for x in [1, 2] {\n  trained = train(data = \"b\") {"))),
             TaskSettingLabels());
-  EXPECT_EQ(Labels(CompleteAt(Replace(TaskBlock("ret|"), "data = \"b\"", "data = "))),
-            TaskSettingLabels());
+  ExpectTaskSettings(Labels(CompleteAt(Replace(TaskBlock("ret|"), "data = \"b\"", "data = "))));
 }
 
 TEST(LspCompletion, TaskBlockNestedSettings) {
@@ -1122,8 +1187,10 @@ TEST(LspCompletion, TaskBlockNestedSettings) {
             (std::vector<std::string>{"max", "backoff", "factor", "max_backoff"}));
   json retry_item = CompleteAt(TaskBlock("retry { | }"))["items"][0];
   EXPECT_EQ(retry_item, (json{{"label", "max"}, {"kind", 10}, {"detail", "retry setting"}}));
-  // After the nested block closes, the task's settings are offered again.
-  EXPECT_EQ(Labels(CompleteAt(TaskBlock("retry { max = 2 }\n    |"))), TaskSettingLabels());
+  // After the nested block closes, the task's settings but `retry` are offered again.
+  std::vector<std::string> without_retry = TaskSettingLabels();
+  without_retry.erase(std::find(without_retry.begin(), without_retry.end(), "retry"));
+  EXPECT_EQ(Labels(CompleteAt(TaskBlock("retry { max = 2 }\n    |"))), without_retry);
 }
 
 TEST(LspCompletion, TolerationFields) {
@@ -1375,7 +1442,7 @@ TEST(LspCompletion, ComponentBlockOffersComponentSettings) {
   EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "|"))), settings);
   EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "com|"))), settings);
   // A value after `=` or inside a list is not a setting name.
-  std::vector<std::string> values = {"rows", "true", "false", "none", "and", "or", "not"};
+  std::vector<std::string> values = {"rows", "true", "false", "none", "not"};
   EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "description = |"))), values);
   EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "command = [\n    |\n  ]"))), values);
   EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "command = [table.|]"))),
