@@ -89,12 +89,17 @@ void PipelineChecker::CheckSettings() {
     if (stmt.kind != ast::StmtKind::kSetting) continue;
     const ast::Setting& setting = stmt.setting;
     std::string owner = "pipeline `" + pipeline_.name + "`";
+    if (setting.form == ast::Setting::Form::kEnv) {
+      ReportEnvOutsideTask(context_, setting, owner);
+      continue;
+    }
     bool known = false;
     for (const std::string& name : kPipelineSettings) known = known || name == setting.name;
-    if (!known || setting.form == ast::Setting::Form::kEnv) {
+    if (!known) {
       diag::Diagnostic& d = context_.Report(diag::Kind::kUnknownSetting, setting.name_span,
                                             "unknown setting `" + setting.name + "` in " + owner);
       SuggestName(context_, d, setting.name, kPipelineSettings, setting.name_span);
+      if (d.help.empty()) d.help = TaskSettingHelp(setting, false);
       if (d.help.empty()) d.help = "the settings of a pipeline are " + JoinNames(kPipelineSettings);
       continue;
     }

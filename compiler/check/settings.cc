@@ -5,6 +5,7 @@
 #include <string_view>
 #include <utility>
 
+#include "compiler/check/task_settings.h"
 #include "compiler/check/types.h"
 #include "compiler/images/image_reference.h"
 
@@ -113,6 +114,25 @@ bool CheckImageReference(Context& context, const std::string& image, diag::Span 
   return true;
 }
 
+void ReportEnvOutsideTask(Context& context, const ast::Setting& setting, const std::string& owner) {
+  context
+      .Report(diag::Kind::kUnknownSetting, setting.span,
+              "`env` settings are not allowed in " + owner)
+      .help = "set environment variables on a task: `env NAME = \"value\"` in its block";
+}
+
+std::string TaskSettingHelp(const ast::Setting& setting, bool in_task_block) {
+  const std::string& name = setting.name;
+  const std::vector<std::string>& task_settings = TaskSettingNames();
+  if (std::find(task_settings.begin(), task_settings.end(), name) == task_settings.end()) return "";
+  if (in_task_block) {
+    return "`" + name + "` is a setting of the task itself, so write it outside this block";
+  }
+  std::string example = name + (setting.form == ast::Setting::Form::kBlock ? " { ... }" : " = ...");
+  return "`" + name + "` is a task setting, so write it in the block after a task call, such as " +
+         "`step(...) { " + example + " }`";
+}
+
 SettingMap CollectSettings(Context& context, const std::vector<ast::Setting>& settings,
                            const std::vector<std::string>& known, const std::string& owner,
                            std::vector<const ast::Setting*>* env,
@@ -123,9 +143,7 @@ SettingMap CollectSettings(Context& context, const std::vector<ast::Setting>& se
       if (env) {
         env->push_back(&setting);
       } else {
-        context.Report(diag::Kind::kUnknownSetting, setting.span,
-                       "`env` settings are not allowed in " + owner)
-            .help = "set environment variables on a task: `env NAME = \"value\"` in its block";
+        ReportEnvOutsideTask(context, setting, owner);
       }
       continue;
     }
@@ -135,6 +153,9 @@ SettingMap CollectSettings(Context& context, const std::vector<ast::Setting>& se
       diag::Diagnostic& d = context.Report(diag::Kind::kUnknownSetting, setting.name_span,
                                            "unknown setting `" + setting.name + "` in " + owner);
       SuggestName(context, d, setting.name, known, setting.name_span);
+      // The owner of a block inside a task's block is the block's name in backquotes, such as
+      // "`retry`". A task's own block accepts every task setting, so it never gets here.
+      if (d.help.empty()) d.help = TaskSettingHelp(setting, owner.rfind('`', 0) == 0);
       if (d.help.empty()) d.help = "the settings of " + owner + " are " + JoinNames(known);
       continue;
     }

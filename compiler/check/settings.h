@@ -13,6 +13,14 @@ namespace kfpc::check {
 
 using SettingMap = std::map<std::string, const ast::Setting*>;
 
+// Reports an `env NAME = value` setting outside a task's block, in `owner`.
+void ReportEnvOutsideTask(Context& context, const ast::Setting& setting, const std::string& owner);
+
+// Returns the help for an unknown `setting` whose name is that of a task setting, or "".
+// `in_task_block` is true for a block inside a task's block, such as `retry`, and false for a
+// component, an artifact type or a pipeline.
+std::string TaskSettingHelp(const ast::Setting& setting, bool in_task_block);
+
 // Indexes `settings` by name. Reports an unknown name (with the closest known one), a duplicate,
 // and an `env` setting when `allow_env` is false. `owner` names the place in messages ("component
 // `train`"). `env` receives the `env NAME = value` settings in order, when given. Names in

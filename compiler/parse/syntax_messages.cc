@@ -295,6 +295,13 @@ std::string Help(ParserRuleContext* ctx, const antlr4::Token* found, const Inter
        rule == KfParser::RuleBlock || rule == KfParser::RuleStmt)) {
     return "write a setting as `name = value`";
   }
+  if (type == KfLexer::COMMA &&
+      (rule == KfParser::RuleSettingsBlock || rule == KfParser::RuleSetting)) {
+    return "remove the `,`, because settings in a block are separated by white space";
+  }
+  if (type == KfLexer::COMMA && (rule == KfParser::RuleBlock || rule == KfParser::RuleStmt)) {
+    return "remove the `,`, because statements are separated by white space";
+  }
   if (type == KfLexer::COLON && rule == KfParser::RuleArguments) {
     return "pass an argument as `name = value`";
   }
