@@ -122,7 +122,8 @@ bool PassesApply(const PassOptions& options, const sema::Program& program) {
   for (const auto& pipeline : program.pipelines) {
     if (pipeline->target) return true;
     for (const auto& task : pipeline->tasks) {
-      if (task->target) return true;
+      // Kubernetes settings are checked against the default KFP backend (warnings only).
+      if (task->target || !task->kubernetes.empty()) return true;
     }
   }
   return false;

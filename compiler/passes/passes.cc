@@ -53,9 +53,12 @@ PassResult RunPasses(const sema::Program& program, ir::Document& document,
       PinImages(graph, targets, pin_options, document, sink);
     }
   }
-  if (result.any_target || options.kfp_backend_given) {
-    CheckPlatformFields(graph, options.kfp_backend, document, sink);
-  }
+  // With a target or `--kfp-version`, a field that the backend cannot read is an error. Without
+  // either, the same check against the default backend gives warnings: the output is then the
+  // KFP SDK's, which does not check, but the user learns that the backend drops the platform spec.
+  bool strict = result.any_target || options.kfp_backend_given;
+  CheckPlatformFields(graph, options.kfp_backend,
+                      strict ? diag::Severity::kError : diag::Severity::kWarning, document, sink);
   // Keys are computed after pinning, so that they cover the digest.
   result.cache_keys = AssignCacheKeys(graph, targets, options.kfp_backend, document);
   return result;

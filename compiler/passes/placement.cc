@@ -191,7 +191,7 @@ void PlaceExecutors(const TaskGraph& graph, const TargetChoice& targets, ir::Doc
   }
 }
 
-void CheckPlatformFields(const TaskGraph& graph, const KfpVersion& backend,
+void CheckPlatformFields(const TaskGraph& graph, const KfpVersion& backend, diag::Severity severity,
                          const ir::Document& document, diag::DiagnosticSink& sink) {
   std::set<std::string> reported;
   for (const std::string& id : graph.order) {
@@ -204,11 +204,16 @@ void CheckPlatformFields(const TaskGraph& graph, const KfpVersion& backend,
       std::optional<KfpVersion> first = FirstVersionReading(field);
       if (first && *first <= backend) continue;
       diag::Diagnostic& d = sink.Report(
-          diag::Kind::kUnsupportedByKfpBackend, node.task->span,
+          diag::Kind::kUnsupportedByKfpBackend, severity, node.task->span,
           fmt::format("task `{}` needs the Kubernetes field `{}`, which KFP backend {} cannot read",
                       TaskName(node), field, backend.ToString()));
       d.notes.push_back("the KFP API server drops the whole Kubernetes platform spec, with every "
                         "node selector, when it finds a field it does not know");
+      if (severity == diag::Severity::kWarning) {
+        d.notes.push_back(fmt::format(
+            "KFP {} is the default backend; a target or `--kfp-version` makes this an error",
+            backend.ToString()));
+      }
       d.help = first ? fmt::format("build with `--kfp-version {}` or later if the cluster runs it",
                                    first->ToString())
                      : "remove the setting; no released KFP backend reads it";

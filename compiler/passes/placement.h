@@ -20,8 +20,8 @@ void PlaceExecutors(const TaskGraph& graph, const TargetChoice& targets, ir::Doc
                     diag::DiagnosticSink& sink);
 
 // Reports each top-level field of every executor's Kubernetes config that `backend` cannot
-// read, at the span of a task that uses the executor.
-void CheckPlatformFields(const TaskGraph& graph, const KfpVersion& backend,
+// read, with `severity`, at the span of a task that uses the executor.
+void CheckPlatformFields(const TaskGraph& graph, const KfpVersion& backend, diag::Severity severity,
                          const ir::Document& document, diag::DiagnosticSink& sink);
 
 }  // namespace kfpc::passes

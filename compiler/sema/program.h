@@ -313,6 +313,17 @@ struct KubernetesSettings {
   std::optional<int64_t> timeout_seconds;  // activeDeadlineSeconds
   std::optional<SecurityContext> security_context;
   std::vector<InitContainer> init_containers;
+
+  // True when the task has no Kubernetes setting, so that its executor has no platform config.
+  bool empty() const {
+    return node_selector.empty() && !node_selector_json && tolerations.empty() &&
+           node_affinity.empty() && secret_env.empty() && config_map_env.empty() &&
+           secret_volumes.empty() && config_map_volumes.empty() && pvc_mounts.empty() &&
+           empty_dir_mounts.empty() && ephemeral_volumes.empty() && field_path_env.empty() &&
+           image_pull_secrets.empty() && !image_pull_policy && pod_labels.empty() &&
+           pod_annotations.empty() && !timeout_seconds && !security_context &&
+           init_containers.empty();
+  }
 };
 
 struct Task {

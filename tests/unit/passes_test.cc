@@ -548,6 +548,51 @@ TEST_F(PassesTest, FieldsTheBackendCannotRead) {
             std::string::npos);
 }
 
+TEST_F(PassesTest, DefaultBackendFieldsAreWarnings) {
+  const char* source = R"(component step() {
+  image = "alpine:3.19"
+  command = ["true"]
+}
+
+pipeline p() {
+  guarded = step() {
+    security_context {
+      run_as_user = 1000
+    }
+  }
+  step() {
+    node_selector = {"pool": "ml"}
+  }
+}
+)";
+  // No target and no `--kfp-version`: the passes run for the Kubernetes settings alone.
+  PassOptions options;
+  auto compiled = Compile(source, options);
+  EXPECT_FALSE(compiled->sink.has_errors()) << compiled->Rendered();
+  EXPECT_NE(compiled->Rendered().find("warning: task `guarded` needs the Kubernetes field "
+                                      "`securityContext`, which KFP backend 2.14 cannot read\n"),
+            std::string::npos)
+      << compiled->Rendered();
+  EXPECT_NE(compiled->Rendered().find("note: KFP 2.14 is the default backend; a target or "
+                                      "`--kfp-version` makes this an error\n"),
+            std::string::npos)
+      << compiled->Rendered();
+  // nodeSelector is read by every release, so only one diagnostic.
+  EXPECT_EQ(compiled->sink.diagnostics().size(), 1u) << compiled->Rendered();
+  // The output is the one without passes.
+  std::string plain = yaml::WriteDocument(lower::Lower(
+      *compiled->checked.program, *compiled->checked.program->entry, lower::LowerOptions{}));
+  EXPECT_EQ(compiled->yaml, plain);
+
+  // With `--kfp-version 2.14` the same field is an error.
+  options.kfp_backend_given = true;
+  auto strict = Compile(source, options);
+  EXPECT_NE(strict->Rendered().find("error: task `guarded` needs the Kubernetes field "
+                                    "`securityContext`"),
+            std::string::npos)
+      << strict->Rendered();
+}
+
 TEST_F(PassesTest, UnknownTargetIsReported) {
   auto compiled = Compile(kPipeline, Options("graviton5"));
   EXPECT_EQ(compiled->Rendered(),
