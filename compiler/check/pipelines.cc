@@ -230,10 +230,10 @@ std::vector<const sema::InputDef*> PipelineChecker::CheckArguments(const ast::Ta
   const sema::Component& component = *task.component;
   std::map<std::string, diag::Span> given;
   std::set<std::string> misspelt_for;
-  // Past the limit of "did you mean" searches, an unknown argument may be a misspelling of any
-  // input, so the call reports no missing argument. A misspelt input then gives one error before
-  // and after the limit.
-  bool unsearched_unknown = false;
+  // Unknown arguments past the limit of "did you mean" searches. Each is matched below with the
+  // inputs that the call misses only, so that a misspelt input gives one error before and after
+  // the limit.
+  std::vector<std::string> unsearched;
   bool has_positional = false;
   for (const ast::Argument& arg : call.args) {
     if (arg.name.empty()) {
@@ -262,7 +262,7 @@ std::vector<const sema::InputDef*> PipelineChecker::CheckArguments(const ast::Ta
         for (const sema::InputDef& candidate : component.inputs) names.push_back(candidate.name);
         return names;
       };
-      if (context_.suggestions_left == 0) unsearched_unknown = true;
+      if (context_.suggestions_left == 0) unsearched.push_back(arg.name);
       std::string closest = ClosestKnownName(context_, arg.name, input_names);
       // The misspelt argument was meant for `closest`, so that input is not reported missing.
       if (!closest.empty()) misspelt_for.insert(closest);
@@ -284,6 +284,27 @@ std::vector<const sema::InputDef*> PipelineChecker::CheckArguments(const ast::Ta
       if (!input.optional || IsFinalStatus(input)) checked->second.push_back(&input);
     }
   }
+  bool misspelling_unknown = false;
+  if (!unsearched.empty()) {
+    std::vector<std::string> missing;
+    for (const sema::InputDef* input : checked->second) {
+      if (!input->optional && !IsFinalStatus(*input) && !given.count(input->name) &&
+          !misspelt_for.count(input->name)) {
+        missing.push_back(input->name);
+      }
+    }
+    // Comparing every pair costs unknown times missing; past this many pairs the call reports no
+    // missing argument at all rather than take quadratic time.
+    constexpr size_t kMaxComparedPairs = 4096;
+    if (unsearched.size() * missing.size() <= kMaxComparedPairs) {
+      for (const std::string& name : unsearched) {
+        std::string closest = diag::ClosestName(name, missing);
+        if (!closest.empty()) misspelt_for.insert(closest);
+      }
+    } else {
+      misspelling_unknown = true;
+    }
+  }
   std::vector<const sema::InputDef*> unset_status;
   for (const sema::InputDef* checked_input : checked->second) {
     const sema::InputDef& input = *checked_input;
@@ -301,7 +322,7 @@ std::vector<const sema::InputDef*> PipelineChecker::CheckArguments(const ast::Ta
       continue;
     }
     // A positional argument was meant for some input; its own message is enough.
-    if (input.optional || has_positional || unsearched_unknown) continue;
+    if (input.optional || has_positional || misspelling_unknown) continue;
     diag::Diagnostic& d = context_.ReportInterfaceMismatch(
         component.span, diag::Kind::kMissingArgument, call.callee_span,
         "missing argument `" + input.name + "` for `" + component.name + "`");

@@ -591,6 +591,29 @@ TEST(Limits, MisspeltArgumentPastTheLimit) {
       << checked->Rendered().substr(0, 2000);
 }
 
+TEST(Limits, SameErrorsBeforeAndAfterTheLimit) {
+  // Three calls that each miss inputs, with unknown arguments that are or are not misspellings.
+  const std::string calls =
+      "  t1 = step(zzzz = \"q\")\n"                           // 1 unknown, a, b and c missing
+      "  t2 = step(a = \"1\", aa = \"2\")\n"                  // 1 unknown, b and c missing
+      "  t3 = step(a = \"1\", b = \"2\", qqqqqqq = \"3\")\n"  // 1 unknown, c missing
+      "  t4 = step(a = \"1\", b = \"2\", cc = \"3\")\n";      // `cc` is `c` misspelt
+  const std::string component =
+      "component step(a: string, b: string, c: string) {\n  image = \"alpine\"\n"
+      "  command = [\"true\"]\n}\n";
+  std::string before = component + "pipeline p() {\n" + calls + "}\n";
+  std::string after = component + "pipeline p() {\n";
+  for (size_t i = 0; i <= parse::kMaxSuggestions; ++i)
+    after += "  u" + std::to_string(i) + " = nope()\n";
+  after += calls + "}\n";
+  auto checked_before = CheckSource(before);
+  auto checked_after = CheckSource(after);
+  EXPECT_EQ(checked_before->Count(diag::Kind::kUnknownArgument), 4u);
+  EXPECT_EQ(checked_before->Count(diag::Kind::kMissingArgument), 6u) << checked_before->Rendered();
+  EXPECT_EQ(checked_after->Count(diag::Kind::kUnknownArgument), 4u);
+  EXPECT_EQ(checked_after->Count(diag::Kind::kMissingArgument), 6u) << checked_after->Rendered();
+}
+
 TEST(Limits, MissingArgumentPastTheLimit) {
   // Calls to the unknown `c9` use up the searches. A later call with no unknown argument still
   // reports its missing input.
