@@ -6,6 +6,7 @@
 #include <iostream>
 #include <new>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/driver/driver.h"
@@ -32,8 +33,7 @@ namespace {
 [[noreturn]] void ExitOutOfMemory() {
   static constexpr char kMessage[] =
       "kfpc: error: out of memory\n"
-      "help: give the process more memory (see `ulimit -v` and the container's memory limit), or "
-      "split the pipeline into smaller ones\n";
+      "help: give the process more memory (see `ulimit -v` and the container's memory limit)\n";
   (void)!write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
   std::_Exit(kfpc::driver::kExitUsageOrIo);
 }
@@ -60,8 +60,13 @@ int main(int argc, char** argv) {
 #ifdef KFPC_MIMALLOC
   // Segments that mimalloc maps from now on ask the kernel for 2 MiB pages (madvise), so a large
   // build takes fewer page faults and TLB misses. Static initializers have run by now, with the
-  // few segments they needed.
-  mi_option_enable(mi_option_large_os_pages);
+  // few segments they needed. The language server runs for hours and would keep the huge pages
+  // of a large file after it is closed, so it does without them. MIMALLOC_LARGE_OS_PAGES in the
+  // environment, which mimalloc reads itself, takes precedence.
+  bool language_server = argc > 1 && std::string_view(argv[1]) == "lsp";
+  if (!language_server && std::getenv("MIMALLOC_LARGE_OS_PAGES") == nullptr) {
+    mi_option_enable(mi_option_large_os_pages);
+  }
 #endif
   int status;
   {

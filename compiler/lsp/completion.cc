@@ -98,11 +98,14 @@ struct ClosedBlock {
   uint32_t close = 0;
 };
 
+// The ranges [begin, end) of the comments and strings before the completed word, in order.
+using SkippedRanges = std::vector<std::pair<uint32_t, uint32_t>>;
+
 // Scans `text` up to `end`, skipping comments and strings. Returns false when `end` is inside a
 // comment or a string, where nothing is completed. `last_block` receives the last `{...}` block
-// closed before `end`, if any.
+// closed before `end`, if any, and `skipped` the comments and strings.
 bool ScanBrackets(std::string_view text, uint32_t end, std::vector<OpenBracket>* stack,
-                  std::optional<ClosedBlock>* last_block) {
+                  std::optional<ClosedBlock>* last_block, SkippedRanges* skipped) {
   uint32_t i = 0;
   // The last `(...)` closed: the offset of its `(` and the offset after its `)`.
   std::optional<uint32_t> closed_open;
@@ -111,16 +114,19 @@ bool ScanBrackets(std::string_view text, uint32_t end, std::vector<OpenBracket>*
     if (text.substr(i, 2) == "//") {
       size_t newline = text.find('\n', i);
       if (newline == std::string_view::npos || newline >= end) return false;
+      skipped->emplace_back(i, static_cast<uint32_t>(newline));
       i = static_cast<uint32_t>(newline) + 1;
     } else if (text.substr(i, 3) == "\"\"\"") {
       size_t close = text.find("\"\"\"", i + 3);
       if (close == std::string_view::npos || close + 3 > end) return false;
+      skipped->emplace_back(i, static_cast<uint32_t>(close) + 3);
       i = static_cast<uint32_t>(close) + 3;
     } else if (text[i] == '"') {
-      ++i;
+      uint32_t start = i++;
       while (i < end && text[i] != '"' && text[i] != '\n') i += text[i] == '\\' ? 2 : 1;
       if (i >= end) return false;
       ++i;
+      skipped->emplace_back(start, i);
     } else {
       char c = text[i++];
       if (c == '(' || c == '[' || c == '{') {
@@ -197,7 +203,7 @@ class Completer {
     while (word_start > 0 && IsIdentifierChar(text_[word_start - 1])) --word_start;
     word_start_ = word_start;
     std::vector<OpenBracket> stack;
-    if (!ScanBrackets(text_, word_start, &stack, &last_block_)) return items_;
+    if (!ScanBrackets(text_, word_start, &stack, &last_block_, &skipped_)) return items_;
     owner_ = EnclosingDecl(analysis_, request_.file, word_start);
 
     char before = LastNonSpace(text_, word_start, false);
@@ -345,6 +351,7 @@ class Completer {
   const ast::Decl* owner_ = nullptr;
   std::optional<ClosedBlock> last_block_;  // the last `{...}` closed before the word
   uint32_t word_start_ = 0;                // where the word being completed starts
+  SkippedRanges skipped_;                  // the comments and strings before the word
   nlohmann::json items_ = nlohmann::json::array();
 };
 
@@ -457,28 +464,45 @@ void Completer::Statement(const std::vector<OpenBracket>& stack, uint32_t word_s
 }
 
 // Returns `else` when the word follows the block of an `if` or `else if`, `finally` when it follows
-// the block of a `try`, and "" otherwise. The header is read from the line of the block's `{`.
+// the block of a `try`, and "" otherwise. Comments and line breaks may come between.
 std::string_view Completer::KeywordAfterBlock(uint32_t word_start) const {
-  uint32_t end = word_start;
-  while (end > 0 && std::isspace(static_cast<unsigned char>(text_[end - 1]))) --end;
-  if (end == 0 || text_[end - 1] != '}' || !last_block_ || last_block_->close != end - 1) {
-    return "";
-  }
-  std::string_view header = LineBefore(text_, last_block_->open);
-  size_t first = SkipSpaces(header, 0);
-  if (first < header.size() && header[first] == '}') first = SkipSpaces(header, first + 1);
-  header.remove_prefix(first);
-  auto starts_with_word = [&](std::string_view word) {
-    return header.substr(0, word.size()) == word &&
-           (header.size() == word.size() || !IsIdentifierChar(header[word.size()]));
+  if (!last_block_) return "";
+  // Walks backward over code only: white space, comments and strings are passed over.
+  size_t range = skipped_.size();
+  auto previous_code = [&](uint32_t end) -> std::optional<uint32_t> {
+    while (end > 0) {
+      while (range > 0 && skipped_[range - 1].first >= end) --range;
+      if (range > 0 && skipped_[range - 1].second >= end) {
+        end = skipped_[range - 1].first;  // `end - 1` is inside this comment or string
+        continue;
+      }
+      if (!std::isspace(static_cast<unsigned char>(text_[end - 1]))) return end - 1;
+      --end;
+    }
+    return std::nullopt;
   };
-  if (starts_with_word("if")) return "else";
-  if (starts_with_word("else")) {
-    std::string_view rest = header.substr(SkipSpaces(header, 4));
-    return rest.substr(0, 2) == "if" && (rest.size() == 2 || !IsIdentifierChar(rest[2])) ? "else"
-                                                                                         : "";
+  std::optional<uint32_t> close = previous_code(word_start);
+  if (!close || *close != last_block_->close) return "";
+  // The keyword that starts the block's header is the nearest one before its `{` outside
+  // brackets: `if n == 1 and\n m == 2 {` and `} else if (n) {` end in `if`, `try "name" {` in
+  // `try`. A `{` or `}` first means that no statement keyword heads the block, as for a task's
+  // settings block.
+  int depth = 0;
+  for (std::optional<uint32_t> at = previous_code(last_block_->open); at; at = previous_code(*at)) {
+    char c = text_[*at];
+    if (c == ')' || c == ']') ++depth;
+    if (c == '(' || c == '[') --depth;
+    if (depth > 0) continue;
+    if (depth < 0 || c == '{' || c == '}') return "";
+    if (!IsIdentifierChar(c)) continue;
+    uint32_t begin = *at;
+    while (begin > 0 && IsIdentifierChar(text_[begin - 1])) --begin;
+    std::string_view word = text_.substr(begin, *at + 1 - begin);
+    if (word == "if") return "else";
+    if (word == "try") return "finally";
+    if (word == "else" || word == "for") return "";
+    at = begin;
   }
-  if (starts_with_word("try")) return "finally";
   return "";
 }
 

@@ -72,8 +72,11 @@ const sema::Component* ImageAt(const Analysis& analysis, diag::FileId file, uint
   if (!analysis.result.program) return nullptr;
   for (const auto& component : analysis.result.program->components) {
     const diag::Span& span = component->image_span;
-    if (component->kind != sema::Component::Kind::kContainer &&
-        component->kind != sema::Component::Kind::kPython) {
+    // An `image` without a valid string, such as `image =` followed by the next setting, has no
+    // hover of its own.
+    if ((component->kind != sema::Component::Kind::kContainer &&
+         component->kind != sema::Component::Kind::kPython) ||
+        component->image.empty()) {
       continue;
     }
     if (span.valid() && span.file == file && offset >= span.begin && offset <= span.end) {

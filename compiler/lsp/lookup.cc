@@ -280,10 +280,14 @@ bool FindInSettings(const std::vector<ast::Setting>& settings, uint32_t offset,
   return false;
 }
 
-bool FindInBody(const std::vector<ast::Stmt>& body, uint32_t offset, SettingTarget* target) {
+// Finds the setting name at `offset` in a pipeline's body. A pipeline setting inside `if`, `for`
+// or `try` (not `top_level`) is an error, so it is not found.
+bool FindInBody(const std::vector<ast::Stmt>& body, uint32_t offset, bool top_level,
+                SettingTarget* target) {
   for (const ast::Stmt& stmt : body) {
     if (!Contains(stmt.span, offset)) continue;
     if (stmt.kind == ast::StmtKind::kSetting) {
+      if (!top_level) return false;
       std::vector<std::string> path;
       return FindInSetting(stmt.setting, offset, &path, target);
     }
@@ -291,11 +295,12 @@ bool FindInBody(const std::vector<ast::Stmt>& body, uint32_t offset, SettingTarg
       target->in_task = true;
       return FindInSettings(stmt.task.settings, offset, target);
     }
-    if (FindInBody(stmt.body, offset, target) || FindInBody(stmt.finally_body, offset, target)) {
+    if (FindInBody(stmt.body, offset, false, target) ||
+        FindInBody(stmt.finally_body, offset, false, target)) {
       return true;
     }
     for (const ast::Branch& branch : stmt.branches) {
-      if (FindInBody(branch.body, offset, target)) return true;
+      if (FindInBody(branch.body, offset, false, target)) return true;
     }
   }
   return false;
@@ -309,7 +314,7 @@ SettingTarget FindSetting(const Analysis& analysis, diag::FileId file, uint32_t 
   if (!decl) return target;
   target.decl = decl;
   if (decl->kind == ast::DeclKind::kPipeline) {
-    FindInBody(decl->body, offset, &target);
+    FindInBody(decl->body, offset, true, &target);
   } else {
     FindInSettings(decl->settings, offset, &target);
   }

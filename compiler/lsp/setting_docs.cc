@@ -1,7 +1,9 @@
 #include "compiler/lsp/setting_docs.h"
 
-#include <map>
+#include <algorithm>
 #include <utility>
+
+#include "compiler/check/kubernetes_settings.h"
 
 namespace kfpc::lsp {
 
@@ -207,6 +209,10 @@ std::string SettingDoc(SettingOwner owner, const std::vector<std::string>& path)
     return Heading("retry field", name) + doc;
   }
   // A field of a Kubernetes block. The block's own description names the IR field it fills.
+  const std::vector<std::string>* fields = check::KubernetesBlockFields(block);
+  if (fields == nullptr || std::find(fields->begin(), fields->end(), name) == fields->end()) {
+    return "";
+  }
   const char* block_doc = Find(kTaskSettings, path[0]);
   if (block_doc == nullptr) return "";
   return Heading(block + " field", name) + "A field of `" + block + "`. `" + path[0] + "`: " +

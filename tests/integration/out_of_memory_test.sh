@@ -40,7 +40,7 @@ if [[ $status -ne 0 ]]; then
 fi
 
 expected_stderr="kfpc: error: out of memory
-help: give the process more memory (see \`ulimit -v\` and the container's memory limit), or split the pipeline into smaller ones"
+help: give the process more memory (see \`ulimit -v\` and the container's memory limit)"
 
 echo "previous output" > "$scratch/out/pipeline.yaml"
 run_capped build "$large" -o "$scratch/out/pipeline.yaml"

@@ -1379,6 +1379,23 @@ pipeline p() {
 
 TEST(LspHover, UnknownSettingHasNoHover) {
   EXPECT_EQ(HoverAt("component c() {\n  image = \"alpine\"\n  imag|e_tag = \"x\"\n}\n"), "");
+  const std::string component =
+      "component s() {\n  image = \"alpine\"\n  command = [\"true\"]\n}\n";
+  // A field that its block does not have, and a block made of a setting that takes a value.
+  EXPECT_EQ(HoverAt(component + "pipeline p() {\n  s() {\n    toleration { f|oo = 1 }\n  }\n}\n"),
+            "");
+  EXPECT_EQ(HoverAt(component + "pipeline p() {\n  s() {\n    cache { m|ax = 1 }\n  }\n}\n"), "");
+  // A pipeline setting inside `if`, which the checker rejects.
+  EXPECT_EQ(
+      HoverAt(component + "pipeline p(n: int = 1) {\n  if n == 1 {\n    display_n|ame = \"x\"\n"
+                          "  }\n}\n"),
+      "");
+}
+
+TEST(LspHover, IncompleteImageIsNotHovered) {
+  // `image =` with no value reads the next setting's name as its value.
+  std::string hover = HoverAt("component s(x: string) {\n  image = \n  comm|and = [\"x\", x]\n}\n");
+  EXPECT_EQ(hover.find("(image)"), std::string::npos) << hover;
 }
 
 TEST(LspHover, EverySettingIsDocumented) {
@@ -1428,6 +1445,22 @@ pipeline p(n: int = 1) {
   EXPECT_TRUE(offers_at("try {\n    step()\n  } |", "finally"));
   EXPECT_TRUE(offers_at("try \"cleanup\" {\n    step()\n  }\n  fin|", "finally"));
   EXPECT_FALSE(offers_at("try {\n    step()\n  } |", "else"));
+  // Comments, multi-line conditions and a `{` on its own line between header and keyword.
+  EXPECT_TRUE(offers_at("if n == 1 {\n    step()\n  } // done\n  el|", "else"));
+  EXPECT_TRUE(offers_at("if n == 1 {\n    step()\n  }\n  // other\n  el|", "else"));
+  EXPECT_TRUE(offers_at("if n == 1 and\n     n != 2 {\n    step()\n  } el|", "else"));
+  EXPECT_TRUE(offers_at("if (n == 1 or\n      n == 2) {\n    step()\n  } el|", "else"));
+  EXPECT_TRUE(offers_at("if n == 1\n  {\n    step()\n  } el|", "else"));
+  EXPECT_TRUE(offers_at("try {\n    step()\n  } // c\n  fin|", "finally"));
+  EXPECT_TRUE(offers_at("try\n  {\n    step()\n  }\n  fin|", "finally"));
+  EXPECT_TRUE(offers_at("try \"a{b}\" {\n    step()\n  } fin|", "finally"));
+  // Inside the body of an `if` or a `try`, after a nested block, neither keyword.
+  EXPECT_FALSE(offers_at("if n == 1 { t = step() {\n    cache = false\n  }\n  |\n  }", "else"));
+  EXPECT_FALSE(offers_at("if n == 1 { for i in [1] {\n    step()\n  }\n  |\n  }", "else"));
+  EXPECT_FALSE(
+      offers_at("try { t = step() {\n    cache = false\n  }\n  |\n  } finally {\n"
+                "    step()\n  }",
+                "finally"));
 }
 
 TEST(LspCompletion, ComponentBlockOffersComponentSettings) {
