@@ -154,6 +154,102 @@ constexpr SettingEntry kRetrySettings[] = {
      "(`retryPolicy.backoffMaxDuration`)."},
 };
 
+// The fields of the Kubernetes blocks, by block path and field name.
+struct FieldEntry {
+  const char* block;
+  const char* name;
+  const char* doc;
+};
+
+constexpr FieldEntry kKubernetesFields[] = {
+    {"toleration", "key", "The label key of the taint that the pod tolerates."},
+    {"toleration", "operator",
+     "`\"Equal\"` (the taint's value must equal `value`) or `\"Exists\"` (any value; no `value` "
+     "then)."},
+    {"toleration", "value", "The taint's value, with the operator `Equal`."},
+    {"toleration", "effect", "`\"NoSchedule\"`, `\"PreferNoSchedule\"` or `\"NoExecute\"`."},
+    {"toleration", "seconds",
+     "How long the pod stays on a node after a `NoExecute` taint appears (`tolerationSeconds`). "
+     "Only with `effect = \"NoExecute\"`."},
+    {"node_affinity", "match_expression",
+     "A block `{ key operator values }` that matches node labels."},
+    {"node_affinity", "match_field",
+     "A block `{ key operator values }` that matches a node field: `metadata.name` with `In` or "
+     "`NotIn` and one node name."},
+    {"node_affinity", "weight",
+     "From 1 to 100: makes the rule preferred rather than required, with this weight."},
+    {"node_affinity.match_expression", "key", "The node label to match."},
+    {"node_affinity.match_expression", "operator",
+     "`In`, `NotIn`, `Exists`, `DoesNotExist`, `Gt` or `Lt`. `In` and `NotIn` need `values`, "
+     "`Exists` and `DoesNotExist` take none, `Gt` and `Lt` one integer written as a string."},
+    {"node_affinity.match_expression", "values", "The label values that the operator compares."},
+    {"node_affinity.match_field", "key", "The node field to match: `metadata.name`."},
+    {"node_affinity.match_field", "operator", "`In` or `NotIn`."},
+    {"node_affinity.match_field", "values", "One node name."},
+    {"secret_env", "secret",
+     "The Secret's name: a string, a pipeline input, a task output or a loop item."},
+    {"secret_env", "keys",
+     "A map from keys of the Secret to environment variable names, in the order written "
+     "(`keyToEnv`)."},
+    {"secret_env", "optional", "`true` lets the pod start without the Secret (default `false`)."},
+    {"secret_volume", "secret",
+     "The Secret's name: a string, a pipeline input, a task output or a loop item."},
+    {"secret_volume", "mount_path", "The absolute path where the Secret is mounted."},
+    {"secret_volume", "optional",
+     "`true` lets the pod start without the Secret (default `false`)."},
+    {"config_map_env", "config_map",
+     "The ConfigMap's name: a string, a pipeline input, a task output or a loop item."},
+    {"config_map_env", "keys",
+     "A map from keys of the ConfigMap to environment variable names, in the order written "
+     "(`keyToEnv`)."},
+    {"config_map_env", "optional",
+     "`true` lets the pod start without the ConfigMap (default `false`)."},
+    {"config_map_volume", "config_map",
+     "The ConfigMap's name: a string, a pipeline input, a task output or a loop item."},
+    {"config_map_volume", "mount_path", "The absolute path where the ConfigMap is mounted."},
+    {"config_map_volume", "optional",
+     "`true` lets the pod start without the ConfigMap (default `false`)."},
+    {"pvc_mount", "pvc",
+     "The PersistentVolumeClaim's name: a string, a pipeline input, a task output, such as "
+     "`CreatePVC`'s `name`, or a loop item."},
+    {"pvc_mount", "mount_path", "The absolute path where the claim is mounted."},
+    {"pvc_mount", "sub_path", "A path inside the volume to mount instead of its root."},
+    {"empty_dir_mount", "volume_name", "The name of the emptyDir volume in the pod."},
+    {"empty_dir_mount", "mount_path", "The absolute path where the volume is mounted."},
+    {"empty_dir_mount", "medium", "`\"Memory\"`, `\"HugePages\"` or `\"HugePages-<size>\"`."},
+    {"empty_dir_mount", "size_limit", "The most space the volume may use, such as `\"1Gi\"`."},
+    {"ephemeral_volume", "volume_name", "The name of the volume in the pod."},
+    {"ephemeral_volume", "mount_path", "The absolute path where the volume is mounted."},
+    {"ephemeral_volume", "access_modes",
+     "A list of `ReadWriteOnce`, `ReadOnlyMany`, `ReadWriteMany` and `ReadWriteOncePod`."},
+    {"ephemeral_volume", "size", "The size of the claim, such as `\"5Gi\"`."},
+    {"ephemeral_volume", "storage_class_name",
+     "The StorageClass of the claim. Without it the cluster's default class is used."},
+    {"ephemeral_volume", "labels", "Labels of the claim's `metadata`."},
+    {"ephemeral_volume", "annotations", "Annotations of the claim's `metadata`."},
+    {"field_path_env", "name", "The environment variable to set."},
+    {"field_path_env", "field_path",
+     "The pod field to read, such as `metadata.name`, `metadata.labels['KEY']`, `spec.nodeName` "
+     "or `status.podIP`."},
+    {"security_context", "run_as_user", "The user ID that the container runs as (0 or more)."},
+    {"security_context", "run_as_group", "The group ID that the container runs as (0 or more)."},
+    {"security_context", "run_as_non_root",
+     "`true` makes the kubelet refuse to start the container as root."},
+    {"init_container", "name", "The container's name. `kfp-launcher` is reserved."},
+    {"init_container", "image", "The container's image."},
+    {"init_container", "command", "The container's entrypoint, a list of strings."},
+    {"init_container", "args", "The arguments after `command`, a list of strings."},
+    {"init_container", "env", "A map from environment variable names to values, in order."},
+    {"init_container", "volume_mounts",
+     "A map from names of the pod's volumes, such as an `empty_dir_mount`, to absolute paths."},
+    {"init_container", "restart_policy", "`\"Always\"` makes the container a sidecar."},
+    {"init_container", "resource_requests",
+     "A map from resource names to the quantities the container requests."},
+    {"init_container", "resource_limits",
+     "A map from resource names to the most the container may use. A request above its limit is "
+     "an error."},
+};
+
 template <size_t N>
 const char* Find(const SettingEntry (&entries)[N], const std::string& name) {
   for (const SettingEntry& entry : entries) {
@@ -213,15 +309,24 @@ std::string SettingDoc(SettingOwner owner, const std::vector<std::string>& path)
   if (fields == nullptr || std::find(fields->begin(), fields->end(), name) == fields->end()) {
     return "";
   }
-  const char* block_doc = Find(kTaskSettings, path[0]);
-  if (block_doc == nullptr) return "";
-  return Heading(block + " field", name) + "A field of `" + block + "`. `" + path[0] + "`: " +
-         block_doc;
+  for (const FieldEntry& field : kKubernetesFields) {
+    if (block == field.block && name == field.name) {
+      return Heading(block + " field", name) + field.doc;
+    }
+  }
+  return "";
 }
 
 std::vector<std::string> DocumentedSettings(SettingOwner owner, std::string_view path) {
   if (path == "retry" && owner == SettingOwner::kTask) return Names(kRetrySettings);
-  if (!path.empty()) return {};
+  if (!path.empty()) {
+    std::vector<std::string> names;
+    if (owner != SettingOwner::kTask) return names;
+    for (const FieldEntry& field : kKubernetesFields) {
+      if (path == field.block) names.push_back(field.name);
+    }
+    return names;
+  }
   switch (owner) {
     case SettingOwner::kComponent: return Names(kComponentSettings);
     case SettingOwner::kArtifact: return Names(kArtifactSettings);

@@ -1369,9 +1369,9 @@ pipeline p() {
   EXPECT_NE(hover_on("display_name").find("(pipeline setting) display_name"), std::string::npos);
   EXPECT_NE(hover_on("cpu_limit").find("(`resources.cpuLimit`)"), std::string::npos);
   EXPECT_NE(hover_on("max").find("(retry field) max"), std::string::npos);
-  std::string key = hover_on("key");
-  EXPECT_NE(key.find("(toleration field) key"), std::string::npos) << key;
-  EXPECT_NE(key.find("`add_toleration`"), std::string::npos) << key;
+  EXPECT_EQ(hover_on("key"),
+            "```kf\n(toleration field) key\n```\n\nThe label key of the taint that the pod "
+            "tolerates.");
   // The variable name of `env` is not a setting name, and a value is not one either.
   EXPECT_EQ(hover_on("LEVEL").find("setting"), std::string::npos);
   EXPECT_EQ(hover_on("Exists"), "");
@@ -1412,6 +1412,14 @@ TEST(LspHover, EverySettingIsDocumented) {
   EXPECT_EQ(sorted(DocumentedSettings(SettingOwner::kTask)), sorted(check::TaskSettingNames()));
   EXPECT_EQ(sorted(DocumentedSettings(SettingOwner::kTask, "retry")),
             sorted(check::RetrySettingNames()));
+  // Every field of every Kubernetes block, nested blocks included.
+  std::vector<std::string> blocks = {"node_affinity.match_expression", "node_affinity.match_field"};
+  for (const std::string& name : check::TaskSettingNames()) blocks.push_back(name);
+  for (const std::string& block : blocks) {
+    const std::vector<std::string>* fields = check::KubernetesBlockFields(block);
+    if (fields == nullptr) continue;
+    EXPECT_EQ(sorted(DocumentedSettings(SettingOwner::kTask, block)), sorted(*fields)) << block;
+  }
 }
 
 TEST(LspCompletion, ElseAndFinallyOnlyAfterTheirBlock) {
