@@ -263,6 +263,11 @@ void PipelineChecker::CheckTaskSettings(const ast::TaskCall& call, sema::Task& t
   SettingMap settings = CollectSettings(context_, call.settings, kAllTaskSettings,
                                         "the block of task `" + call.callee + "`", &env,
                                         RepeatableKubernetesSettings());
+  for (const ast::Setting& setting : call.settings) {
+    if (setting.form != ast::Setting::Form::kEnv) {
+      task.setting_spans.emplace(setting.name, setting.name_span);
+    }
+  }
   for (const auto& [name, setting] : settings) {
     if (name == "display_name") {
       task.display_name = StringSetting(context_, *setting);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 
 #include "compiler/passes/platform_config.h"
@@ -50,10 +51,13 @@ void CheckResources(const TaskNode& node, const TargetProfile& profile,
   } else {
     requested = fmt::format("{} of memory", *memory);
   }
-  diag::Diagnostic& d = sink.Report(
-      diag::Kind::kResourcesExceedInstance, task.span,
-      fmt::format("task `{}` requests {}, which no instance type of target `{}` offers",
-                  TaskName(node), requested, profile.name));
+  // The request, or the limit that stands for it, names the setting to change.
+  std::string setting = cpu ? (task.cpu_request ? "cpu_request" : "cpu_limit")
+                            : (task.memory_request ? "memory_request" : "memory_limit");
+  diag::Diagnostic& d =
+      sink.Report(diag::Kind::kResourcesExceedInstance, task.SettingSpan(setting),
+                  fmt::format("task `{}` requests {}, which no instance type of target `{}` offers",
+                              TaskName(node), requested, profile.name));
   d.notes.push_back(fmt::format("the largest are `{}` with {} vCPUs and `{}` with {} GiB",
                                 max_cpu_type->name, max_cpu_type->vcpus, max_memory_type->name,
                                 max_memory_type->memory_mib / 1024));
@@ -71,7 +75,7 @@ bool SelectLabel(const TaskNode& node, const TargetProfile& profile, ir::Value::
   }
   if (*existing == value) return true;
   diag::Diagnostic& d = sink.Report(
-      kind, node.task->span,
+      kind, node.task->SettingSpan("node_selector"),
       fmt::format("task `{}` selects nodes with `{}: {}`, but target `{}` needs `{}: {}`",
                   TaskName(node), key, *existing, profile.name, key, value));
   d.help = key == profile.architecture_label
@@ -86,7 +90,7 @@ bool SelectLabel(const TaskNode& node, const TargetProfile& profile, ir::Value::
 bool CheckNarrowing(const TaskNode& node, const TargetProfile& profile,
                     const ir::Value::Struct& labels, diag::DiagnosticSink& sink) {
   auto report = [&](const std::string& key, const std::string& value, const std::string& allowed) {
-    sink.Report(diag::Kind::kPlacementConflict, node.task->span,
+    sink.Report(diag::Kind::kPlacementConflict, node.task->SettingSpan("node_selector"),
                 fmt::format("task `{}` selects `{}: {}`, which target `{}` does not offer",
                             TaskName(node), key, value, profile.name))
         .help = "select one of " + allowed;
@@ -145,12 +149,13 @@ void AddTolerations(const TargetProfile& profile, ir::Value::Struct& config) {
 bool PlaceNode(const TaskNode& node, const TargetProfile& profile, ir::Document& document,
                diag::DiagnosticSink& sink) {
   if (node.task->accelerator_type && IsNvidia(*node.task->accelerator_type) && !profile.nvidia_gpus) {
-    sink.Report(diag::Kind::kAcceleratorConflict, node.task->span,
+    sink.Report(diag::Kind::kAcceleratorConflict, node.task->SettingSpan("accelerator_type"),
                 fmt::format("task `{}` requests accelerator `{}`, but target `{}` has no NVIDIA "
                             "GPUs",
                             TaskName(node), *node.task->accelerator_type, profile.name))
-        .help = "set `target = \"amd64\"` (or a GPU target from `kfpc.yaml`) on the task to run "
-                "it on a GPU pool";
+        .help =
+        "set `target = \"amd64\"` (or a GPU target from `kfpc.yaml`) on the task to run "
+        "it on a GPU pool";
     return false;
   }
   CheckResources(node, profile, sink);
@@ -191,6 +196,28 @@ void PlaceExecutors(const TaskGraph& graph, const TargetChoice& targets, ir::Doc
   }
 }
 
+namespace {
+
+// The task setting that writes the field `field` of an executor's Kubernetes config, or "" for a
+// field that only a target's placement writes.
+std::string SettingOfPlatformField(const std::string& field) {
+  static const std::map<std::string, std::string, std::less<>> kSettings = {
+      {"nodeSelector", "node_selector"},          {"tolerations", "toleration"},
+      {"nodeAffinity", "node_affinity"},          {"secretAsEnv", "secret_env"},
+      {"secretAsVolume", "secret_volume"},        {"configMapAsEnv", "config_map_env"},
+      {"configMapAsVolume", "config_map_volume"}, {"pvcMount", "pvc_mount"},
+      {"emptyDirMounts", "empty_dir_mount"},      {"genericEphemeralVolume", "ephemeral_volume"},
+      {"fieldPathAsEnv", "field_path_env"},       {"imagePullSecret", "image_pull_secrets"},
+      {"imagePullPolicy", "image_pull_policy"},   {"podMetadata", "pod_labels"},
+      {"activeDeadlineSeconds", "timeout"},       {"securityContext", "security_context"},
+      {"initContainers", "init_container"},
+  };
+  auto it = kSettings.find(field);
+  return it == kSettings.end() ? "" : it->second;
+}
+
+}  // namespace
+
 void CheckPlatformFields(const TaskGraph& graph, const KfpVersion& backend, diag::Severity severity,
                          const ir::Document& document, diag::DiagnosticSink& sink) {
   std::set<std::string> reported;
@@ -204,7 +231,8 @@ void CheckPlatformFields(const TaskGraph& graph, const KfpVersion& backend, diag
       std::optional<KfpVersion> first = FirstVersionReading(field);
       if (first && *first <= backend) continue;
       diag::Diagnostic& d = sink.Report(
-          diag::Kind::kUnsupportedByKfpBackend, severity, node.task->span,
+          diag::Kind::kUnsupportedByKfpBackend, severity,
+          node.task->SettingSpan(SettingOfPlatformField(field)),
           fmt::format("task `{}` needs the Kubernetes field `{}`, which KFP backend {} cannot read",
                       TaskName(node), field, backend.ToString()));
       d.notes.push_back("the KFP API server drops the whole Kubernetes platform spec, with every "

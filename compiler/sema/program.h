@@ -348,6 +348,15 @@ struct Task {
   Span target_span;
   std::optional<std::string> cache_salt;
   const Group* parent = nullptr;  // the innermost enclosing group, null at the top level
+  // The name of each setting written in the task's block, the first one of a repeated block, so
+  // that a later pass can point at the setting that its diagnostic is about.
+  std::map<std::string, Span> setting_spans;
+
+  // The span of the setting `name`, or the task's own span when the block does not have it.
+  Span SettingSpan(const std::string& name) const {
+    auto it = setting_spans.find(name);
+    return it == setting_spans.end() ? span : it->second;
+  }
 };
 
 // A control-flow group: a condition branch, a loop or an exit handler's body.

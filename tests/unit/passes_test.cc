@@ -238,13 +238,14 @@ TEST_F(PassesTest, NvidiaAcceleratorOnGraviton4) {
   source.replace(source.find("{ env MODE = \"fast\" }"), 21,
                  "{ accelerator_type = \"nvidia.com/gpu\"  accelerator_count = 1 }");
   auto compiled = Compile(source, Options("graviton4"));
-  EXPECT_EQ(compiled->Rendered(),
-            "p.kf:13:3: error: task `a` requests accelerator `nvidia.com/gpu`, but target "
-            "`graviton4` has no NVIDIA GPUs\n"
-            "13 |   a = prep(n = 3) { accelerator_type = \"nvidia.com/gpu\"  accelerator_count = 1 }\n"
-            "   |   ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
-            "help: set `target = \"amd64\"` (or a GPU target from `kfpc.yaml`) on the task to run "
-            "it on a GPU pool\n");
+  EXPECT_EQ(
+      compiled->Rendered(),
+      "p.kf:13:21: error: task `a` requests accelerator `nvidia.com/gpu`, but target "
+      "`graviton4` has no NVIDIA GPUs\n"
+      "13 |   a = prep(n = 3) { accelerator_type = \"nvidia.com/gpu\"  accelerator_count = 1 }\n"
+      "   |                     ^~~~~~~~~~~~~~~~\n"
+      "help: set `target = \"amd64\"` (or a GPU target from `kfpc.yaml`) on the task to run "
+      "it on a GPU pool\n");
 }
 
 TEST_F(PassesTest, ResourcesBeyondLargestInstance) {
@@ -569,9 +570,11 @@ pipeline p() {
   PassOptions options;
   auto compiled = Compile(source, options);
   EXPECT_FALSE(compiled->sink.has_errors()) << compiled->Rendered();
-  EXPECT_NE(compiled->Rendered().find("warning: task `guarded` needs the Kubernetes field "
-                                      "`securityContext`, which KFP backend 2.14 cannot read\n"),
-            std::string::npos)
+  // At the setting that writes the field, not at the task.
+  EXPECT_NE(
+      compiled->Rendered().find("p.kf:8:5: warning: task `guarded` needs the Kubernetes field "
+                                "`securityContext`, which KFP backend 2.14 cannot read\n"),
+      std::string::npos)
       << compiled->Rendered();
   EXPECT_NE(compiled->Rendered().find("note: KFP 2.14 is the default backend; a target or "
                                       "`--kfp-version` makes this an error\n"),
