@@ -197,10 +197,17 @@ std::optional<std::vector<MapEntry>> StringMapSetting(Context& context, const as
     const ast::Expr& item = *value->items[i];
     for (const ast::Expr* part : {&key, &item}) {
       if (IsStringLiteral(*part)) continue;
-      context.Report(diag::Kind::kTypeMismatch, part->span,
-                     "setting `" + setting.name + "` expects a map of strings, found " +
-                         DescribeExpr(*part) + (part == &key ? " as a key" : " as a value"))
-          .help = "write each key and value in quotes";
+      diag::Diagnostic& d =
+          context.Report(diag::Kind::kTypeMismatch, part->span,
+                         "setting `" + setting.name + "` expects a map of strings, found " +
+                             DescribeExpr(*part) + (part == &key ? " as a key" : " as a value"));
+      d.help = "write each key and value in quotes";
+      // A bare name, such as `team` in `{team: "ml"}`, was meant as a string.
+      if (part->kind == ast::ExprKind::kName) {
+        d.help = "write `\"" + part->text + "\"` in quotes";
+        d.fix = ReplacementFix(context.sources, part->span, part->text, "\"" + part->text + "\"",
+                               "quote `" + part->text + "`");
+      }
       ok = false;
     }
     if (!IsStringLiteral(key) || !IsStringLiteral(item)) continue;

@@ -342,6 +342,28 @@ pipeline p() {
   EXPECT_EQ(compiled.yaml.find("argostub"), std::string::npos);
 }
 
+TEST(KubernetesCheck, BareMapKeyGetsQuoteFix) {
+  diag::SourceManager sources;
+  diag::DiagnosticSink sink;
+  diag::FileId root = sources.AddFile("main.kf", kComponents + R"(
+pipeline p() {
+  work() {
+    pod_labels = {team: "ml"}
+  }
+}
+)");
+  check::Check(
+      sources, root, [](const std::string&) { return std::nullopt; }, sink);
+  ASSERT_EQ(sink.diagnostics().size(), 1u) << diag::RenderAll(sources, sink.diagnostics());
+  const diag::Diagnostic& d = sink.diagnostics()[0];
+  EXPECT_EQ(d.message, "setting `pod_labels` expects a map of strings, found `team` as a key");
+  EXPECT_EQ(d.help, "write `\"team\"` in quotes");
+  ASSERT_TRUE(d.fix.has_value());
+  EXPECT_EQ(d.fix->replacement, "\"team\"");
+  EXPECT_EQ(sources.contents(root).substr(d.fix->span.begin, d.fix->span.end - d.fix->span.begin),
+            "team");
+}
+
 TEST(KubernetesCheck, RepeatableSettingsAndDuplicates) {
   Compiled compiled = Compile(kComponents + R"(
 pipeline p() {
