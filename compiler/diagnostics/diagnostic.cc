@@ -85,7 +85,13 @@ void AppendSnippet(const SourceManager& sources, const Span& span, std::string* 
   std::string_view line = sources.LineText(span.file, start.line);
   LineColumn end = sources.Position(span.file, span.end);
   size_t begin_byte = start.column - 1;
-  size_t end_byte = end.line == start.line ? end.column - 1 : begin_byte;
+  // A span over several lines, such as a task with a settings block, is underlined to the end of
+  // its first line, as a one-line span of the same statement would be.
+  size_t end_byte = end.column - 1;
+  if (end.line != start.line) {
+    end_byte = line.find_last_not_of(" \t\r") + 1;
+    if (end_byte <= begin_byte) end_byte = begin_byte;
+  }
   std::string gutter = fmt::format("{} | ", start.line);
   // The caret line keeps the gutter's width with the `|` in the same column.
   std::string marker(gutter.size() - 2, ' ');
