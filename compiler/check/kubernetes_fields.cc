@@ -202,8 +202,9 @@ std::optional<std::vector<MapEntry>> StringMapSetting(Context& context, const as
                          "setting `" + setting.name + "` expects a map of strings, found " +
                              DescribeExpr(*part) + (part == &key ? " as a key" : " as a value"));
       d.help = "write each key and value in quotes";
-      // A bare name, such as `team` in `{team: "ml"}`, was meant as a string.
-      if (part->kind == ast::ExprKind::kName) {
+      // A bare name as a key, such as `team` in `{team: "ml"}`, was meant as a string. A name as a
+      // value may be a pipeline input or a task, which quoting would turn into a constant.
+      if (part == &key && part->kind == ast::ExprKind::kName) {
         d.help = "write `\"" + part->text + "\"` in quotes";
         d.fix = ReplacementFix(context.sources, part->span, part->text, "\"" + part->text + "\"",
                                "quote `" + part->text + "`");

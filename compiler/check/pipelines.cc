@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <set>
 
 #include "compiler/check/declarations.h"
@@ -12,6 +13,11 @@ namespace {
 
 const std::vector<std::string> kPipelineSettings = {"description", "display_name", "pipeline_root",
                                                    "target"};
+
+bool IsPipelineSetting(const std::string& name) {
+  return std::find(kPipelineSettings.begin(), kPipelineSettings.end(), name) !=
+         kPipelineSettings.end();
+}
 
 bool IsFinalStatus(const sema::InputDef& input) {
   return !input.type.is_artifact && input.type.param == sema::ParamType::kTaskFinalStatus;
@@ -130,7 +136,18 @@ void PipelineChecker::CheckBody(const std::vector<ast::Stmt>& body, std::vector<
         CheckTask(stmt.task, stmt.span, members);
         break;
       case ast::StmtKind::kSetting:
-        if (group_) {
+        if (group_ && stmt.setting.form == ast::Setting::Form::kEnv) {
+          ReportEnvOutsideTask(context_, stmt.setting, "pipeline `" + pipeline_.name + "`");
+        } else if (group_ && !IsPipelineSetting(stmt.setting.name)) {
+          // Reported as at the top level: an unknown name, or a task setting out of its block.
+          diag::Diagnostic& d = context_.Report(
+              diag::Kind::kUnknownSetting, stmt.setting.name_span,
+              "unknown setting `" + stmt.setting.name + "` in pipeline `" + pipeline_.name + "`");
+          SuggestName(context_, d, stmt.setting.name, kPipelineSettings, stmt.setting.name_span);
+          if (d.help.empty()) d.help = TaskSettingHelp(stmt.setting, false);
+          if (d.help.empty())
+            d.help = "the settings of a pipeline are " + JoinNames(kPipelineSettings);
+        } else if (group_) {
           context_.Report(diag::Kind::kInvalidControlFlow, stmt.setting.span,
                           "pipeline settings cannot appear inside `if`, `for` or `try`")
               .help = "move `" + stmt.setting.name + " = ...` to the top level of the pipeline";
@@ -293,15 +310,18 @@ std::vector<const sema::InputDef*> PipelineChecker::CheckArguments(const ast::Ta
         missing.push_back(input->name);
       }
     }
-    // Comparing every pair costs unknown times missing; past this many pairs the call reports no
-    // missing argument at all rather than take quadratic time.
+    // Each unknown argument is compared with every input, as before the limit, while that costs
+    // at most this many comparisons. Past them the call reports no missing argument at all
+    // rather than take time quadratic in the size of the call.
     constexpr size_t kMaxComparedPairs = 4096;
-    if (unsearched.size() * missing.size() <= kMaxComparedPairs) {
+    if (unsearched.size() * component.inputs.size() <= kMaxComparedPairs) {
+      std::vector<std::string> names;
+      for (const sema::InputDef& input : component.inputs) names.push_back(input.name);
       for (const std::string& name : unsearched) {
-        std::string closest = diag::ClosestName(name, missing);
+        std::string closest = diag::ClosestName(name, names);
         if (!closest.empty()) misspelt_for.insert(closest);
       }
-    } else {
+    } else if (!missing.empty()) {
       misspelling_unknown = true;
     }
   }

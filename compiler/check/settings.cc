@@ -5,6 +5,7 @@
 #include <string_view>
 #include <utility>
 
+#include "compiler/check/kubernetes_settings.h"
 #include "compiler/check/task_settings.h"
 #include "compiler/check/types.h"
 #include "compiler/images/image_reference.h"
@@ -128,7 +129,9 @@ std::string TaskSettingHelp(const ast::Setting& setting, bool in_task_block) {
   if (in_task_block) {
     return "`" + name + "` is a setting of the task itself, so write it outside this block";
   }
-  std::string example = name + (setting.form == ast::Setting::Form::kBlock ? " { ... }" : " = ...");
+  // `retry` and the Kubernetes settings with fields are blocks; the others take a value.
+  bool block = name == "retry" || KubernetesBlockFields(name) != nullptr;
+  std::string example = name + (block ? " { ... }" : " = ...");
   return "`" + name + "` is a task setting, so write it in the block after a task call, such as " +
          "`step(...) { " + example + " }`";
 }
@@ -142,6 +145,12 @@ SettingMap CollectSettings(Context& context, const std::vector<ast::Setting>& se
     if (setting.form == ast::Setting::Form::kEnv) {
       if (env) {
         env->push_back(&setting);
+      } else if (std::find(known.begin(), known.end(), "env") != known.end()) {
+        // A block with a field named `env`, such as `init_container`, takes a map.
+        context
+            .Report(diag::Kind::kUnknownSetting, setting.span,
+                    "`env NAME = value` is not allowed in " + owner)
+            .help = "write `env = {\"" + setting.name + "\": \"...\"}`";
       } else {
         ReportEnvOutsideTask(context, setting, owner);
       }

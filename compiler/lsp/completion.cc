@@ -534,7 +534,13 @@ void Completer::Values() {
   }
   // `and` and `or` join two operands, so they are offered only after one.
   char before = LastNonSpace(text_, word_start_, false);
-  if (IsIdentifierChar(before) || before == '"' || before == ')' || before == ']') {
+  uint32_t end = word_start_;
+  while (end > 0 && std::isspace(static_cast<unsigned char>(text_[end - 1]))) --end;
+  std::string previous = IdentifierBefore(text_, end);
+  bool after_keyword = previous == "if" || previous == "and" || previous == "or" ||
+                       previous == "not" || previous == "in" || previous == "return";
+  if ((IsIdentifierChar(before) && !after_keyword) || before == '"' || before == ')' ||
+      before == ']') {
     items_.push_back(Item("and", kItemKeyword));
     items_.push_back(Item("or", kItemKeyword));
   }

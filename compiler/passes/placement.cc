@@ -51,8 +51,12 @@ void CheckResources(const TaskNode& node, const TargetProfile& profile,
   } else {
     requested = fmt::format("{} of memory", *memory);
   }
-  // The request, or the limit that stands for it, names the setting to change.
-  std::string setting = cpu ? (task.cpu_request ? "cpu_request" : "cpu_limit")
+  // The request, or the limit that stands for it, of what even the largest type lacks names the
+  // setting to change: memory when it alone exceeds, else CPU.
+  bool memory_exceeds = mib > max_memory_type->memory_mib;
+  bool cpu_exceeds = millis > max_cpu_type->vcpus * 1000;
+  std::string setting = cpu && (cpu_exceeds || !memory_exceeds)
+                            ? (task.cpu_request ? "cpu_request" : "cpu_limit")
                             : (task.memory_request ? "memory_request" : "memory_limit");
   diag::Diagnostic& d =
       sink.Report(diag::Kind::kResourcesExceedInstance, task.SettingSpan(setting),
@@ -230,9 +234,12 @@ void CheckPlatformFields(const TaskGraph& graph, const KfpVersion& backend, diag
     for (const auto& [field, value] : *fields) {
       std::optional<KfpVersion> first = FirstVersionReading(field);
       if (first && *first <= backend) continue;
+      std::string setting = SettingOfPlatformField(field);
+      if (field == "podMetadata" && !node.task->setting_spans.count(setting)) {
+        setting = "pod_annotations";
+      }
       diag::Diagnostic& d = sink.Report(
-          diag::Kind::kUnsupportedByKfpBackend, severity,
-          node.task->SettingSpan(SettingOfPlatformField(field)),
+          diag::Kind::kUnsupportedByKfpBackend, severity, node.task->SettingSpan(setting),
           fmt::format("task `{}` needs the Kubernetes field `{}`, which KFP backend {} cannot read",
                       TaskName(node), field, backend.ToString()));
       d.notes.push_back("the KFP API server drops the whole Kubernetes platform spec, with every "

@@ -614,6 +614,24 @@ TEST(Limits, SameErrorsBeforeAndAfterTheLimit) {
   EXPECT_EQ(checked_after->Count(diag::Kind::kMissingArgument), 6u) << checked_after->Rendered();
 }
 
+TEST(Limits, CloseInputNamesPastTheLimit) {
+  // `learningrate` is closest to the given `learning_rate`, so `learning_rates` is still missing,
+  // before the limit and after it.
+  const std::string component =
+      "component step(learning_rate: string, learning_rates: string) {\n  image = \"alpine\"\n"
+      "  command = [\"true\"]\n}\n";
+  const std::string call = "  t = step(learning_rate = \"x\", learningrate = \"y\")\n";
+  std::string after = component + "pipeline p() {\n";
+  for (size_t i = 0; i <= parse::kMaxSuggestions; ++i)
+    after += "  u" + std::to_string(i) + " = nope()\n";
+  for (const std::string& source :
+       {component + "pipeline p() {\n" + call + "}\n", after + call + "}\n"}) {
+    auto checked = CheckSource(source);
+    EXPECT_EQ(checked->Count(diag::Kind::kUnknownArgument), 1u) << checked->Rendered();
+    EXPECT_EQ(checked->Count(diag::Kind::kMissingArgument), 1u) << checked->Rendered();
+  }
+}
+
 TEST(Limits, MissingArgumentPastTheLimit) {
   // Calls to the unknown `c9` use up the searches. A later call with no unknown argument still
   // reports its missing input.

@@ -362,6 +362,20 @@ pipeline p() {
   EXPECT_EQ(d.fix->replacement, "\"team\"");
   EXPECT_EQ(sources.contents(root).substr(d.fix->span.begin, d.fix->span.end - d.fix->span.begin),
             "team");
+
+  // A name as a value may be an input, which quoting would turn into a constant: no fix.
+  diag::DiagnosticSink value_sink;
+  diag::FileId value_root = sources.AddFile("value.kf", kComponents + R"(
+pipeline p(pool: string = "ml") {
+  work() {
+    node_selector = {"pool": pool}
+  }
+}
+)");
+  check::Check(
+      sources, value_root, [](const std::string&) { return std::nullopt; }, value_sink);
+  ASSERT_EQ(value_sink.diagnostics().size(), 1u);
+  EXPECT_FALSE(value_sink.diagnostics()[0].fix.has_value());
 }
 
 TEST(KubernetesCheck, RepeatableSettingsAndDuplicates) {

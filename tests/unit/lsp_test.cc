@@ -1137,6 +1137,12 @@ pipeline p(a: bool = true) {
   std::vector<std::string> after_operand = Labels(CompleteAt(Replace(source, "@", "a |")));
   EXPECT_TRUE(Offers(after_operand, "and"));
   EXPECT_TRUE(Offers(after_operand, "or"));
+  // After a keyword that takes an operand, the operand comes first.
+  for (const char* before : {"not |", "a and |", "a or |"}) {
+    std::vector<std::string> labels = Labels(CompleteAt(Replace(source, "@", before)));
+    EXPECT_FALSE(Offers(labels, "and")) << before;
+    EXPECT_FALSE(Offers(labels, "or")) << before;
+  }
 }
 
 TEST(LspCompletion, PipelineSettingsOnlyAtTopLevel) {

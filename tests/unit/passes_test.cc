@@ -587,6 +587,19 @@ pipeline p() {
       *compiled->checked.program, *compiled->checked.program->entry, lower::LowerOptions{}));
   EXPECT_EQ(compiled->yaml, plain);
 
+  // podMetadata comes from `pod_labels` or, as here, `pod_annotations` alone.
+  PassOptions old_backend;
+  old_backend.kfp_backend = {2, 0};
+  old_backend.kfp_backend_given = true;
+  std::string annotated(source);
+  annotated.replace(annotated.find("node_selector = {\"pool\": \"ml\"}"), 30,
+                    "pod_annotations = {\"a\": \"b\"}");
+  auto annotations = Compile(annotated, old_backend);
+  EXPECT_NE(annotations->Rendered().find("p.kf:13:5: error: task `step` needs the Kubernetes field "
+                                         "`podMetadata`"),
+            std::string::npos)
+      << annotations->Rendered();
+
   // With `--kfp-version 2.14` the same field is an error.
   options.kfp_backend_given = true;
   auto strict = Compile(source, options);
