@@ -155,6 +155,7 @@ CheckedPasses CheckEachPipelineWithPasses(const std::string& root_source, const 
   if (!PassesApply(first.options, program)) return first;
   first.options.lock_cache = std::make_shared<LockCache>();
   std::set<std::tuple<std::string, std::string, uint32_t, uint32_t>> reported;
+  std::set<std::tuple<std::string, diag::FileId, uint32_t, uint32_t>> kept_keys;
   for (size_t i = 0; i < program.roots.size(); ++i) {
     program.entry = program.roots[i];
     diag::DiagnosticSink root_sink;
@@ -174,6 +175,20 @@ CheckedPasses CheckEachPipelineWithPasses(const std::string& root_source, const 
     if (i == 0) {
       first.result = std::move(result);
       first.ran = true;
+      continue;
+    }
+    // The keys of every root, so that the editor's hover finds the tasks of each pipeline. A
+    // pipeline that two roots call gives the same key twice, which is kept once.
+    first.result.any_target = first.result.any_target || result.any_target;
+    if (kept_keys.empty()) {
+      for (const TaskCacheKey& key : first.result.cache_keys) {
+        kept_keys.insert({key.key, key.span.file, key.span.begin, key.span.end});
+      }
+    }
+    for (TaskCacheKey& key : result.cache_keys) {
+      if (kept_keys.insert({key.key, key.span.file, key.span.begin, key.span.end}).second) {
+        first.result.cache_keys.push_back(std::move(key));
+      }
     }
   }
   program.entry = nullptr;

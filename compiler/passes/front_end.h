@@ -59,7 +59,8 @@ CheckedPasses CheckWithPasses(const std::string& root_source, const TargetFlags&
 
 // CheckWithPasses for `program.entry` or, when the root file has several pipelines and none was
 // chosen, for each of `program.roots` in turn. A diagnostic that several of them give is reported
-// once. Returns the outcome for the entry pipeline, or for the first root.
+// once. Returns the outcome for the entry pipeline, or for the first root together with the cache
+// keys of every root.
 CheckedPasses CheckEachPipelineWithPasses(const std::string& root_source, const TargetFlags& flags,
                                           sema::Program& program, diag::SourceManager& sources,
                                           diag::DiagnosticSink& sink);

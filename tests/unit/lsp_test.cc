@@ -1755,6 +1755,36 @@ TEST_F(LspPasses, HoverTaskShowsCacheKey) {
   EXPECT_EQ(amd.find(match[1].str()), std::string::npos) << "two tasks share one key";
 }
 
+TEST_F(LspPasses, HoverFindsKeysOfEveryPipeline) {
+  // Two pipelines and no `--pipeline`: the tasks of the second one have keys too.
+  const std::string text = R"(component step(rows: int) {
+  image = "python:3.11"
+  command = ["python", "-c", "pass"]
+}
+
+pipeline first() {
+  step(rows = 1)
+}
+
+pipeline second() {
+  step(rows = 2)
+}
+)";
+  Session session = RunSession(
+      {InitializeFrames(), Frames({OpenDocument(uri_, text)}),
+       Frames({Request(2, "textDocument/hover", PositionParams(uri_, 6, 3)),
+               Request(3, "textDocument/hover", PositionParams(uri_, 10, 3))})});
+  for (int id : {2, 3}) {
+    std::string hover = session.Response(id)["result"]["contents"]["value"];
+    EXPECT_TRUE(std::regex_search(hover, std::regex("Cache key of `root/step` \\(target "
+                                                    "`graviton4`, platform linux/arm64\\)")))
+        << id << ": " << hover;
+  }
+  EXPECT_NE(session.Response(2)["result"]["contents"]["value"],
+            session.Response(3)["result"]["contents"]["value"])
+      << "the two tasks pass different constants, so their keys differ";
+}
+
 TEST_F(LspPasses, CacheSaltChangesHoveredKey) {
   auto key_of = [&](const std::string& text) {
     Session session = RunSession({InitializeFrames(), Frames({OpenDocument(uri_, text)}),
