@@ -257,8 +257,18 @@ namespace {
 bool FindInSetting(const ast::Setting& setting, uint32_t offset, std::vector<std::string>* path,
                    SettingTarget* target) {
   if (!Contains(setting.span, offset)) return false;
+  if (setting.form == ast::Setting::Form::kEnv) {
+    // `env NAME = value`: the keyword and the variable's name stand for the setting `env`.
+    if (setting.value && Contains(setting.value->span, offset)) return false;
+    target->found = true;
+    target->path = *path;
+    target->path.push_back("env");
+    target->env_name = setting.name;
+    target->span = diag::Span{setting.span.file, setting.span.begin, setting.name_span.end};
+    return true;
+  }
   path->push_back(setting.name);
-  if (setting.form != ast::Setting::Form::kEnv && Contains(setting.name_span, offset)) {
+  if (Contains(setting.name_span, offset)) {
     target->found = true;
     target->path = *path;
     target->span = setting.name_span;

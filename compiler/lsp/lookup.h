@@ -42,9 +42,11 @@ struct SettingTarget {
   std::vector<std::string> path;    // the names of the enclosing blocks, then the setting's own
   diag::Span span;                  // the setting's name
   const ast::Decl* decl = nullptr;  // the component, artifact type or pipeline
+  std::string env_name;             // the variable of `env NAME = value`, with the path `env`
 };
 
-// Returns the setting whose name contains `offset`. `env NAME = value` is not a setting name.
+// Returns the setting whose name contains `offset`. In `env NAME = value`, `env` and `NAME` are
+// the setting `env`.
 SettingTarget FindSetting(const Analysis& analysis, diag::FileId file, uint32_t offset);
 
 // Returns the innermost pipeline or component declaration of `file` that contains `offset`.

@@ -90,6 +90,9 @@ constexpr SettingEntry kTaskSettings[] = {
      "image manifest it runs and its cache key. It takes precedence over the pipeline's `target`, "
      "`--target` and `default_target`."},
     {"cache_salt", "A string mixed into the task's cache key, to start a fresh cache on purpose."},
+    {"env",
+     "`env NAME = \"value\"` sets an environment variable of the task's container "
+     "(`container.env` of its executor). The value is a constant string."},
     {"node_selector",
      "Node labels that the task's pod requires: `{\"label\": \"value\"}`, or a `dict` input "
      "(`nodeSelector`; kfp-kubernetes `add_node_selector`)."},
