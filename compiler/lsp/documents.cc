@@ -21,18 +21,43 @@ class EditedText {
     buffer_ = std::move(text);
     gap_begin_ = gap_end_ = buffer_.size();
     line_starts_ = {0};
+    marks_.clear();
   }
 
   uint32_t size() const { return static_cast<uint32_t>(buffer_.size() - (gap_end_ - gap_begin_)); }
 
-  // The byte offset of `position`, as PositionToOffset finds it in the whole text.
+  // The byte offset of `position`, as PositionToOffset finds it in the whole text. The scan
+  // starts at the last mark of the line at or before the character, so that many edits of one
+  // long line cost the distance from a mark each, not the line's length.
   uint32_t Offset(Position position, PositionEncoding encoding) {
     uint32_t start = LineStart(position.line);
-    if (start == size()) return start;
-    // With the gap moved to the line's start, the line is contiguous after the gap.
-    MoveGap(start);
-    std::string_view rest(buffer_.data() + gap_end_, buffer_.size() - gap_end_);
-    return start + CharacterOffset(rest, position.character, encoding);
+    uint32_t size = this->size();
+    if (start == size) return start;
+    if (marks_.empty() || marked_line_ != position.line || marked_encoding_ != encoding ||
+        marks_.front().offset != start) {
+      marks_.assign(1, LineMark{0, start});
+      marked_line_ = position.line;
+      marked_encoding_ = encoding;
+    }
+    size_t mark = std::upper_bound(
+                      marks_.begin(), marks_.end(), position.character,
+                      [](uint32_t character, const LineMark& m) { return character < m.units; }) -
+                  marks_.begin() - 1;  // marks_.front().units is 0, so there is one
+    bool extend = mark + 1 == marks_.size();
+    uint32_t i = marks_[mark].offset;
+    uint32_t units = marks_[mark].units;
+    uint32_t next_mark = i + kMarkStride;
+    // As CharacterOffset does: stop at a line break, at the end, or on reaching the character.
+    while (i < size && At(i) != '\n' && At(i) != '\r' && units < position.character) {
+      uint32_t length = std::min(SequenceLength(static_cast<unsigned char>(At(i))), size - i);
+      units += Units(length, encoding);
+      i += length;
+      if (extend && i >= next_mark) {
+        marks_.push_back(LineMark{units, i});
+        next_mark = i + kMarkStride;
+      }
+    }
+    return i;
   }
 
   void Replace(uint32_t begin, uint32_t end, std::string_view text) {
@@ -51,6 +76,8 @@ class EditedText {
     line_starts_.resize(std::lower_bound(line_starts_.begin(), line_starts_.end(), begin) -
                         line_starts_.begin());
     if (line_starts_.empty()) line_starts_.push_back(0);
+    // A mark stays valid while the text before it is unchanged.
+    while (!marks_.empty() && marks_.back().offset > begin) marks_.pop_back();
   }
 
   std::string Take() {
@@ -92,9 +119,20 @@ class EditedText {
     }
   }
 
+  // A point of the marked line: `units` code units from its start take the bytes up to `offset`.
+  struct LineMark {
+    uint32_t units;
+    uint32_t offset;
+  };
+  static constexpr uint32_t kMarkStride = 4096;  // bytes between two marks of a line
+
   std::string buffer_;
   size_t gap_begin_ = 0, gap_end_ = 0;
   std::vector<uint32_t> line_starts_;  // the starts of the first lines, each still valid
+  // Marks every kMarkStride bytes of the line last looked up, in increasing order.
+  std::vector<LineMark> marks_;
+  uint32_t marked_line_ = 0;
+  PositionEncoding marked_encoding_ = PositionEncoding::kUtf16;
 };
 
 }  // namespace

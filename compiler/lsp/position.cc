@@ -4,10 +4,6 @@
 
 namespace kfpc::lsp {
 
-namespace {
-
-// Returns the byte length of the UTF-8 sequence that starts with `lead`; 1 for a byte that
-// cannot start one, so invalid input still advances.
 uint32_t SequenceLength(unsigned char lead) {
   if (lead >= 0xF0 && lead <= 0xF7) return 4;
   if (lead >= 0xE0) return lead <= 0xEF ? 3 : 1;
@@ -15,12 +11,12 @@ uint32_t SequenceLength(unsigned char lead) {
   return 1;
 }
 
-// Code units one character takes in `encoding`: characters outside the Basic Multilingual Plane
-// (4-byte UTF-8) are a surrogate pair in UTF-16.
 uint32_t Units(uint32_t bytes, PositionEncoding encoding) {
   if (encoding == PositionEncoding::kUtf8) return bytes;
   return bytes == 4 ? 2 : 1;
 }
+
+namespace {
 
 bool IsLineBreak(char c) { return c == '\n' || c == '\r'; }
 

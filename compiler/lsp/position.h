@@ -42,6 +42,12 @@ uint32_t PositionToOffset(std::string_view text, Position position, PositionEnco
 // Returns how many bytes at the start of `line` the first `character` code units take, stopping
 // at a line break or at the end of `line`.
 uint32_t CharacterOffset(std::string_view line, uint32_t character, PositionEncoding encoding);
+// Returns the byte length of the UTF-8 sequence that starts with `lead`; 1 for a byte that
+// cannot start one, so invalid input still advances.
+uint32_t SequenceLength(unsigned char lead);
+// Returns the code units that a sequence of `bytes` bytes takes in `encoding`: characters outside
+// the Basic Multilingual Plane (4-byte UTF-8) are a surrogate pair in UTF-16.
+uint32_t Units(uint32_t bytes, PositionEncoding encoding);
 
 nlohmann::json ToJson(const Position& position);
 nlohmann::json ToJson(const Range& range);

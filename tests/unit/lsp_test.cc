@@ -232,6 +232,57 @@ TEST(LspChanges, BatchAgreesWithOneByOne) {
   }
 }
 
+TEST(LspChanges, LongLinesAgreeWithOneByOne) {
+  // Lines much longer than the 4,096 bytes between two marks of a line, with multi-byte
+  // characters and bytes that start no valid sequence, edited at random places in and across
+  // them, in one batch.
+  const std::vector<std::string> pieces = {"abc", "é", "\U0001F600", "名", "\xff", "\xe0", " "};
+  uint32_t state = 4242;
+  auto next = [&](uint32_t bound) {
+    state = state * 1103515245u + 12345u;
+    return (state >> 8) % bound;
+  };
+  for (PositionEncoding encoding : {PositionEncoding::kUtf8, PositionEncoding::kUtf16}) {
+    for (int round = 0; round < 6; ++round) {
+      std::string text;
+      for (int line = 0; line < 3; ++line) {
+        for (uint32_t i = 0; i < 6000; ++i) text += pieces[next(pieces.size())];
+        text += line == 1 ? "\r\n" : "\n";
+      }
+      json changes = json::array();
+      uint32_t line = 0;
+      for (int i = 0; i < 300; ++i) {
+        // Runs of edits on one line, where the marks of the line are reused.
+        if (next(20) == 0) line = next(3);
+        uint32_t character = next(12000);
+        // Mostly one place at a time, as typing and formatting do; sometimes a range.
+        json start = {{"line", line}, {"character", character}};
+        json end = next(4) == 0 ? json{{"line", next(3)}, {"character", next(26000)}} : start;
+        std::string inserted = pieces[next(pieces.size())];
+        if (next(10) == 0) inserted += "\n";
+        changes.push_back({{"range", {{"start", start}, {"end", end}}}, {"text", inserted}});
+      }
+      std::string batched = text;
+      ApplyChanges(batched, changes, encoding);
+      ASSERT_EQ(batched, ApplyOneByOne(text, changes, encoding)) << "round " << round;
+    }
+  }
+}
+
+TEST(LspChanges, EditBeforeAMarkMovesIt) {
+  // The first edit marks the line every 4,096 bytes; the second inserts before those marks; the
+  // third must count from the line as it now is.
+  std::string text = std::string(10000, 'a') + "\n";
+  auto insert = [](uint32_t character, const std::string& inserted) {
+    json position = {{"line", 0}, {"character", character}};
+    return json{{"range", {{"start", position}, {"end", position}}}, {"text", inserted}};
+  };
+  json changes = json::array({insert(9000, "X"), insert(10, "é"), insert(9000, "Y")});
+  std::string batched = text;
+  ApplyChanges(batched, changes, PositionEncoding::kUtf16);
+  EXPECT_EQ(batched, ApplyOneByOne(text, changes, PositionEncoding::kUtf16));
+}
+
 TEST(LspChanges, ChangesBeforeABadOneStay) {
   std::string text = "abc\n";
   json changes = json::array({
