@@ -15,7 +15,8 @@ diag::Span DeclaringSpan(const Target& target) {
     case Target::Kind::kLoopVariable: return target.stmt->loop_variable_span;
     case Target::Kind::kImport: return {target.file, 0, 0};
     case Target::Kind::kNone:
-    case Target::Kind::kBuiltinType: break;
+    case Target::Kind::kBuiltinType:
+    case Target::Kind::kKeyword: break;
   }
   return {};
 }

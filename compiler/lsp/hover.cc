@@ -192,6 +192,16 @@ std::string HoverText(const Request& request, const Target& target) {
       return TaskText(analysis, target) + CacheKeyText(KeysOf(analysis, target.stmt->span));
     case Target::Kind::kLoopVariable:
       return CodeBlock("(loop variable) " + target.stmt->loop_variable);
+    case Target::Kind::kKeyword:
+      if (target.name == "parallelism") {
+        return CodeBlock("(loop setting) parallelism") +
+               "\n\nAt most this many iterations of the loop run at once "
+               "(`iteratorPolicy.parallelismLimit` of the loop's task).";
+      }
+      return CodeBlock("(keyword) " + target.name) +
+             "\n\n`try { ... } finally { ... }`: the one task in `finally` runs after the tasks "
+             "of the block end, whether they succeed or fail. The KFP SDK writes it as an exit "
+             "handler (`dsl.ExitHandler`).";
     case Target::Kind::kImport:
       if (target.file == diag::kNoFile) return "Imported file, not found.";
       return "Imports `" + analysis.sources.path(target.file) + "`.";

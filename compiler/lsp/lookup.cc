@@ -110,6 +110,11 @@ class Finder {
           result_.stmt = &stmt;
           return;
         }
+        if (stmt.value && stmt.parallelism) {
+          // `parallelism` has no span of its own: it is the word between the two expressions.
+          Keyword("parallelism", stmt.value->span.end, stmt.parallelism->span.begin);
+        }
+        if (Found()) return;
         if (stmt.value) Expr(*stmt.value);
         if (stmt.parallelism) Expr(*stmt.parallelism);
         loops_.push_back(&stmt);
@@ -117,10 +122,28 @@ class Finder {
         loops_.pop_back();
         return;
       case ast::StmtKind::kTry:
+        Keyword("try", stmt.span.begin, stmt.span.begin + 3);
+        if (stmt.finally_span.valid()) {
+          Keyword("finally", stmt.finally_span.begin, stmt.finally_span.end);
+        }
+        if (Found()) return;
         Statements(stmt.body);
         Statements(stmt.finally_body);
         return;
     }
+  }
+
+  // Finds `word` in the text [begin, end) and makes it the target when it holds the offset.
+  void Keyword(std::string_view word, uint32_t begin, uint32_t end) {
+    std::string_view text = analysis_.Text(file_);
+    if (end > text.size() || begin >= end) return;
+    size_t at = text.substr(begin, end - begin).find(word);
+    if (at == std::string_view::npos) return;
+    diag::Span span{file_, static_cast<uint32_t>(begin + at),
+                    static_cast<uint32_t>(begin + at + word.size())};
+    if (!Contains(span, offset_)) return;
+    result_ = Make(Target::Kind::kKeyword, span);
+    result_.name = std::string(word);
   }
 
   void Task(const ast::Stmt& stmt) {

@@ -13,13 +13,14 @@ namespace kfpc::lsp {
 struct Target {
   enum class Kind {
     kNone,
-    kDeclaration,  // a component, pipeline or artifact type, declared or referenced
-    kBuiltinType,  // `int`, `Dataset`, ...: a type name with no declaration
-    kInput,        // an input of `decl`, declared or referenced
-    kOutput,       // an output of `decl`, declared or referenced (`task.output_name`)
-    kTask,         // a task binding, bound or referenced
-    kLoopVariable, // the variable of a `for` loop
-    kImport,       // the path string of an import
+    kDeclaration,   // a component, pipeline or artifact type, declared or referenced
+    kBuiltinType,   // `int`, `Dataset`, ...: a type name with no declaration
+    kInput,         // an input of `decl`, declared or referenced
+    kOutput,        // an output of `decl`, declared or referenced (`task.output_name`)
+    kTask,          // a task binding, bound or referenced
+    kLoopVariable,  // the variable of a `for` loop
+    kImport,        // the path string of an import
+    kKeyword,       // `parallelism` of a `for`, `try` or `finally`: `name` says which
   };
   Kind kind = Kind::kNone;
   diag::Span span;                    // the text under the position
@@ -27,7 +28,7 @@ struct Target {
                                       // component a task calls (null when it is not declared)
   const ast::Param* param = nullptr;  // kInput, kOutput
   const ast::Stmt* stmt = nullptr;    // kTask: the binding statement; kLoopVariable: the loop
-  std::string name;                   // kBuiltinType: the type name
+  std::string name;                   // kBuiltinType: the type name; kKeyword: the keyword
   diag::FileId file = diag::kNoFile;  // kImport: the imported file, kNoFile when not loaded
 };
 

@@ -1451,6 +1451,36 @@ TEST(LspHover, UnknownSettingHasNoHover) {
       "");
 }
 
+TEST(LspHover, LoopAndTryKeywords) {
+  const std::string source = R"(component step() {
+  image = "alpine"
+  command = ["true"]
+}
+
+pipeline p(items: list<string> = ["a"]) {
+  try "cleanup" {
+    for item in items parallelism = 2 {
+      step()
+    }
+  } finally {
+    step()
+  }
+}
+)";
+  auto hover_on = [&](const std::string& word) {
+    size_t at = source.find(word);
+    EXPECT_NE(at, std::string::npos) << word;
+    return HoverAt(source.substr(0, at + 1) + "|" + source.substr(at + 1));
+  };
+  EXPECT_NE(hover_on("parallelism").find("(loop setting) parallelism"), std::string::npos);
+  EXPECT_NE(hover_on("parallelism").find("`iteratorPolicy.parallelismLimit`"), std::string::npos);
+  EXPECT_NE(hover_on("try").find("(keyword) try"), std::string::npos);
+  EXPECT_NE(hover_on("finally").find("(keyword) finally"), std::string::npos);
+  // The loop variable and the iterable keep their own hovers.
+  EXPECT_NE(hover_on("item in").find("(loop variable) item"), std::string::npos);
+  EXPECT_NE(hover_on("items parallelism").find("(input) items"), std::string::npos);
+}
+
 TEST(LspHover, IncompleteImageIsNotHovered) {
   // `image =` with no value reads the next setting's name as its value.
   std::string hover = HoverAt("component s(x: string) {\n  image = \n  comm|and = [\"x\", x]\n}\n");
