@@ -133,7 +133,7 @@ class Finder {
     }
   }
 
-  // Finds `word` in the text [begin, end) and makes it the target when it holds the offset.
+  // Finds `word` in the text [begin, end) and makes it the target when it contains the offset.
   void Keyword(std::string_view word, uint32_t begin, uint32_t end) {
     std::string_view text = analysis_.Text(file_);
     if (end > text.size() || begin >= end) return;

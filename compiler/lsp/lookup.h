@@ -20,7 +20,7 @@ struct Target {
     kTask,          // a task binding, bound or referenced
     kLoopVariable,  // the variable of a `for` loop
     kImport,        // the path string of an import
-    kKeyword,       // `parallelism` of a `for`, `try` or `finally`: `name` says which
+    kKeyword,       // `parallelism` of a `for`, `try` or `finally`, which `name` names
   };
   Kind kind = Kind::kNone;
   diag::Span span;                    // the text under the position
