@@ -63,6 +63,8 @@ class PipelineChecker {
   // pipelines.cc
   void CollectBindings(const std::vector<ast::Stmt>& body);
   void CheckSettings();
+  // Reports `env` or a name that is not a pipeline setting, and returns whether it did.
+  bool ReportNotPipelineSetting(const ast::Setting& setting);
   void CheckBody(const std::vector<ast::Stmt>& body, std::vector<Member>& members);
   sema::Task* CheckTask(const ast::TaskCall& call, diag::Span span, std::vector<Member>& members);
   const sema::Component* ResolveCallee(const ast::TaskCall& call);

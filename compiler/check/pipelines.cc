@@ -89,26 +89,27 @@ void PipelineChecker::CollectBindings(const std::vector<ast::Stmt>& body) {
   }
 }
 
+bool PipelineChecker::ReportNotPipelineSetting(const ast::Setting& setting) {
+  std::string owner = "pipeline `" + pipeline_.name + "`";
+  if (setting.form == ast::Setting::Form::kEnv) {
+    ReportEnvOutsideTask(context_, setting, owner);
+    return true;
+  }
+  if (IsPipelineSetting(setting.name)) return false;
+  diag::Diagnostic& d = context_.Report(diag::Kind::kUnknownSetting, setting.name_span,
+                                        "unknown setting `" + setting.name + "` in " + owner);
+  SuggestName(context_, d, setting.name, kPipelineSettings, setting.name_span);
+  if (d.help.empty()) d.help = TaskSettingHelp(setting, false);
+  if (d.help.empty()) d.help = "the settings of a pipeline are " + JoinNames(kPipelineSettings);
+  return true;
+}
+
 void PipelineChecker::CheckSettings() {
   SettingMap found;
   for (const ast::Stmt& stmt : decl_.body) {
     if (stmt.kind != ast::StmtKind::kSetting) continue;
     const ast::Setting& setting = stmt.setting;
-    std::string owner = "pipeline `" + pipeline_.name + "`";
-    if (setting.form == ast::Setting::Form::kEnv) {
-      ReportEnvOutsideTask(context_, setting, owner);
-      continue;
-    }
-    bool known = false;
-    for (const std::string& name : kPipelineSettings) known = known || name == setting.name;
-    if (!known) {
-      diag::Diagnostic& d = context_.Report(diag::Kind::kUnknownSetting, setting.name_span,
-                                            "unknown setting `" + setting.name + "` in " + owner);
-      SuggestName(context_, d, setting.name, kPipelineSettings, setting.name_span);
-      if (d.help.empty()) d.help = TaskSettingHelp(setting, false);
-      if (d.help.empty()) d.help = "the settings of a pipeline are " + JoinNames(kPipelineSettings);
-      continue;
-    }
+    if (ReportNotPipelineSetting(setting)) continue;
     auto [it, inserted] = found.emplace(setting.name, &setting);
     if (!inserted) {
       diag::Diagnostic& d = context_.Report(diag::Kind::kDuplicateSetting, setting.name_span,
@@ -136,18 +137,9 @@ void PipelineChecker::CheckBody(const std::vector<ast::Stmt>& body, std::vector<
         CheckTask(stmt.task, stmt.span, members);
         break;
       case ast::StmtKind::kSetting:
-        if (group_ && stmt.setting.form == ast::Setting::Form::kEnv) {
-          ReportEnvOutsideTask(context_, stmt.setting, "pipeline `" + pipeline_.name + "`");
-        } else if (group_ && !IsPipelineSetting(stmt.setting.name)) {
-          // Reported as at the top level: an unknown name, or a task setting out of its block.
-          diag::Diagnostic& d = context_.Report(
-              diag::Kind::kUnknownSetting, stmt.setting.name_span,
-              "unknown setting `" + stmt.setting.name + "` in pipeline `" + pipeline_.name + "`");
-          SuggestName(context_, d, stmt.setting.name, kPipelineSettings, stmt.setting.name_span);
-          if (d.help.empty()) d.help = TaskSettingHelp(stmt.setting, false);
-          if (d.help.empty())
-            d.help = "the settings of a pipeline are " + JoinNames(kPipelineSettings);
-        } else if (group_) {
+        // Inside `if`, `for` or `try`, a name that is not a pipeline setting gets the message it
+        // gets at the top level.
+        if (group_ && !ReportNotPipelineSetting(stmt.setting)) {
           context_.Report(diag::Kind::kInvalidControlFlow, stmt.setting.span,
                           "pipeline settings cannot appear inside `if`, `for` or `try`")
               .help = "move `" + stmt.setting.name + " = ...` to the top level of the pipeline";

@@ -481,8 +481,10 @@ std::string_view Completer::KeywordAfterBlock(uint32_t word_start) const {
     }
     return std::nullopt;
   };
+
   std::optional<uint32_t> close = previous_code(word_start);
   if (!close || *close != last_block_->close) return "";
+
   // The keyword that starts the block's header is the nearest one before its `{` outside
   // brackets: `if n == 1 and\n m == 2 {` and `} else if (n) {` end in `if`, `try "name" {` in
   // `try`. A `{` or `}` first means that no statement keyword heads the block, as for a task's

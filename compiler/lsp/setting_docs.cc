@@ -1,10 +1,5 @@
 #include "compiler/lsp/setting_docs.h"
 
-#include <algorithm>
-#include <utility>
-
-#include "compiler/check/kubernetes_settings.h"
-
 namespace kfpc::lsp {
 
 namespace {
@@ -148,23 +143,23 @@ constexpr SettingEntry kTaskSettings[] = {
      "`add_init_container`). Repeatable."},
 };
 
-constexpr SettingEntry kRetrySettings[] = {
-    {"max", "How many times a failed task runs again (`retryPolicy.maxRetryCount`)."},
-    {"backoff", "The wait before the first retry, such as `\"30s\"` (`retryPolicy.backoffDuration`)."},
-    {"factor", "The factor by which the wait grows after each retry (`retryPolicy.backoffFactor`)."},
-    {"max_backoff",
-     "The longest wait between two retries, such as `\"3600s\"` "
-     "(`retryPolicy.backoffMaxDuration`)."},
-};
-
-// The fields of the Kubernetes blocks, by block path and field name.
+// The fields of the blocks in a task's block, by block path and field name. Only the fields that
+// the checker accepts are here, so a name missing from this table has no hover.
 struct FieldEntry {
   const char* block;
   const char* name;
   const char* doc;
 };
 
-constexpr FieldEntry kKubernetesFields[] = {
+constexpr FieldEntry kBlockFields[] = {
+    {"retry", "max", "How many times a failed task runs again (`retryPolicy.maxRetryCount`)."},
+    {"retry", "backoff",
+     "The wait before the first retry, such as `\"30s\"` (`retryPolicy.backoffDuration`)."},
+    {"retry", "factor",
+     "The factor by which the wait grows after each retry (`retryPolicy.backoffFactor`)."},
+    {"retry", "max_backoff",
+     "The longest wait between two retries, such as `\"3600s\"` "
+     "(`retryPolicy.backoffMaxDuration`)."},
     {"toleration", "key", "The label key of the taint that the pod tolerates."},
     {"toleration", "operator",
      "`\"Equal\"` (the taint's value must equal `value`) or `\"Exists\"` (any value; no `value` "
@@ -288,6 +283,7 @@ std::string Heading(const std::string& kind, const std::string& name) {
 std::string SettingDoc(SettingOwner owner, const std::vector<std::string>& path) {
   if (path.empty()) return "";
   const std::string& name = path.back();
+
   if (path.size() == 1) {
     const char* doc = nullptr;
     switch (owner) {
@@ -300,19 +296,10 @@ std::string SettingDoc(SettingOwner owner, const std::vector<std::string>& path)
     return Heading(OwnerText(owner), name) + doc;
   }
   if (owner != SettingOwner::kTask) return "";
+
   std::string block = path[0];
   for (size_t i = 1; i + 1 < path.size(); ++i) block += "." + path[i];
-  if (block == "retry") {
-    const char* doc = Find(kRetrySettings, name);
-    if (doc == nullptr) return "";
-    return Heading("retry field", name) + doc;
-  }
-  // A field of a Kubernetes block. The block's own description names the IR field it fills.
-  const std::vector<std::string>* fields = check::KubernetesBlockFields(block);
-  if (fields == nullptr || std::find(fields->begin(), fields->end(), name) == fields->end()) {
-    return "";
-  }
-  for (const FieldEntry& field : kKubernetesFields) {
+  for (const FieldEntry& field : kBlockFields) {
     if (block == field.block && name == field.name) {
       return Heading(block + " field", name) + field.doc;
     }
@@ -321,11 +308,10 @@ std::string SettingDoc(SettingOwner owner, const std::vector<std::string>& path)
 }
 
 std::vector<std::string> DocumentedSettings(SettingOwner owner, std::string_view path) {
-  if (path == "retry" && owner == SettingOwner::kTask) return Names(kRetrySettings);
   if (!path.empty()) {
     std::vector<std::string> names;
     if (owner != SettingOwner::kTask) return names;
-    for (const FieldEntry& field : kKubernetesFields) {
+    for (const FieldEntry& field : kBlockFields) {
       if (path == field.block) names.push_back(field.name);
     }
     return names;

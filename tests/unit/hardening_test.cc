@@ -591,6 +591,16 @@ TEST(Limits, MisspeltArgumentPastTheLimit) {
       << checked->Rendered().substr(0, 2000);
 }
 
+// Pipeline statements that call the unknown component `callee` once more than the searches for
+// a "did you mean" allow, so that later unknown names get no search.
+std::string SearchesUsedUp(const std::string& callee) {
+  std::string statements;
+  for (size_t i = 0; i <= parse::kMaxSuggestions; ++i) {
+    statements += "  u" + std::to_string(i) + " = " + callee + "()\n";
+  }
+  return statements;
+}
+
 TEST(Limits, SameErrorsBeforeAndAfterTheLimit) {
   // Three calls that each miss inputs, with unknown arguments that are or are not misspellings.
   const std::string calls =
@@ -602,10 +612,7 @@ TEST(Limits, SameErrorsBeforeAndAfterTheLimit) {
       "component step(a: string, b: string, c: string) {\n  image = \"alpine\"\n"
       "  command = [\"true\"]\n}\n";
   std::string before = component + "pipeline p() {\n" + calls + "}\n";
-  std::string after = component + "pipeline p() {\n";
-  for (size_t i = 0; i <= parse::kMaxSuggestions; ++i)
-    after += "  u" + std::to_string(i) + " = nope()\n";
-  after += calls + "}\n";
+  std::string after = component + "pipeline p() {\n" + SearchesUsedUp("nope") + calls + "}\n";
   auto checked_before = CheckSource(before);
   auto checked_after = CheckSource(after);
   EXPECT_EQ(checked_before->Count(diag::Kind::kUnknownArgument), 4u);
@@ -621,9 +628,7 @@ TEST(Limits, CloseInputNamesPastTheLimit) {
       "component step(learning_rate: string, learning_rates: string) {\n  image = \"alpine\"\n"
       "  command = [\"true\"]\n}\n";
   const std::string call = "  t = step(learning_rate = \"x\", learningrate = \"y\")\n";
-  std::string after = component + "pipeline p() {\n";
-  for (size_t i = 0; i <= parse::kMaxSuggestions; ++i)
-    after += "  u" + std::to_string(i) + " = nope()\n";
+  std::string after = component + "pipeline p() {\n" + SearchesUsedUp("nope");
   for (const std::string& source :
        {component + "pipeline p() {\n" + call + "}\n", after + call + "}\n"}) {
     auto checked = CheckSource(source);
@@ -635,9 +640,7 @@ TEST(Limits, CloseInputNamesPastTheLimit) {
 TEST(Limits, MissingArgumentPastTheLimit) {
   // Calls to the unknown `c9` use up the searches. A later call with no unknown argument still
   // reports its missing input.
-  std::string source = ManyComponents(1, 1) + "pipeline p() {\n";
-  for (size_t i = 0; i <= parse::kMaxSuggestions; ++i)
-    source += "  u" + std::to_string(i) + " = c9()\n";
+  std::string source = ManyComponents(1, 1) + "pipeline p() {\n" + SearchesUsedUp("c9");
   const size_t calls = 50;
   for (size_t i = 0; i < calls; ++i) source += "  t" + std::to_string(i) + " = c0()\n";
   source += "}\n";

@@ -270,8 +270,8 @@ TEST(LspChanges, LongLinesAgreeWithOneByOne) {
 }
 
 TEST(LspChanges, EditBeforeAMarkMovesIt) {
-  // The first edit marks the line every 4,096 bytes; the second inserts before those marks; the
-  // third must count from the line as it now is.
+  // The first edit marks the line every 4,096 bytes, and the second inserts before those marks.
+  // The third must then count from the line as it now is.
   std::string text = std::string(10000, 'a') + "\n";
   auto insert = [](uint32_t character, const std::string& inserted) {
     json position = {{"line", 0}, {"character", character}};
@@ -1393,6 +1393,13 @@ std::string HoverAt(const std::string& marked) {
   return hover.is_null() ? "" : hover["contents"]["value"].get<std::string>();
 }
 
+// The hover on the second character of the first `word` in `source`.
+std::string HoverOnWord(const std::string& source, const std::string& word) {
+  size_t at = source.find(word);
+  EXPECT_NE(at, std::string::npos) << word;
+  return HoverAt(source.substr(0, at + 1) + "|" + source.substr(at + 1));
+}
+
 TEST(LspHover, SettingNames) {
   const std::string source = R"(artifact Table {
   schema_title = "acme.Table"
@@ -1413,12 +1420,7 @@ pipeline p() {
   }
 }
 )";
-  auto hover_on = [&](const std::string& word, size_t occurrence = 0) {
-    size_t at = 0;
-    for (size_t i = 0; i <= occurrence; ++i) at = source.find(word, i == 0 ? 0 : at + 1);
-    EXPECT_NE(at, std::string::npos) << word;
-    return HoverAt(source.substr(0, at + 1) + "|" + source.substr(at + 1));
-  };
+  auto hover_on = [&](const std::string& word) { return HoverOnWord(source, word); };
   EXPECT_EQ(hover_on("schema_title"),
             "```kf\n(artifact type setting) schema_title\n```\n\nThe schema title of the "
             "artifact type, such as `\"acme.TabularData\"` (`artifactType.schemaTitle`).");
@@ -1467,11 +1469,7 @@ pipeline p(items: list<string> = ["a"]) {
   }
 }
 )";
-  auto hover_on = [&](const std::string& word) {
-    size_t at = source.find(word);
-    EXPECT_NE(at, std::string::npos) << word;
-    return HoverAt(source.substr(0, at + 1) + "|" + source.substr(at + 1));
-  };
+  auto hover_on = [&](const std::string& word) { return HoverOnWord(source, word); };
   EXPECT_NE(hover_on("parallelism").find("(loop setting) parallelism"), std::string::npos);
   EXPECT_NE(hover_on("parallelism").find("`iteratorPolicy.parallelismLimit`"), std::string::npos);
   EXPECT_NE(hover_on("try").find("(keyword) try"), std::string::npos);
