@@ -239,9 +239,9 @@ std::vector<const sema::InputDef*> PipelineChecker::CheckArguments(const ast::Ta
   const sema::Component& component = *task.component;
   std::map<std::string, diag::Span> given;
   std::set<std::string> misspelt_for;
-  // Unknown arguments past the limit of "did you mean" searches. Each is matched below with the
-  // inputs that the call misses only, so that a misspelt input gives one error before and after
-  // the limit.
+  // Unknown arguments past the limit of "did you mean" searches. Each is still matched below with
+  // the component's inputs, without a help, so that a misspelt input gives the same errors before
+  // and after the limit.
   std::vector<std::string> unsearched;
   bool has_positional = false;
   for (const ast::Argument& arg : call.args) {
