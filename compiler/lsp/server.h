@@ -93,6 +93,13 @@ class Server {
   void MarkStaleProjectFiles();
   void PublishPending();
   void Publish(Document& document);
+  // Records `diagnostics` as what the analysis of the open document `publisher` found in `uri`
+  // (nullopt removes them), then sends the merged findings for `uri` (PublishMerged).
+  void SetFindings(const std::string& uri, const std::string& publisher,
+                   std::optional<nlohmann::json> diagnostics);
+  // Sends for `uri` the findings of every open document that checked it, each diagnostic once:
+  // the document's own first, then those of the files that import it.
+  void PublishMerged(const std::string& uri);
   void PublishDiagnostics(const std::string& uri, nlohmann::json diagnostics,
                           std::optional<int64_t> version);
   std::string UriOf(const Analysis& analysis, diag::FileId file);
@@ -105,6 +112,9 @@ class Server {
   PositionEncoding encoding_ = PositionEncoding::kUtf16;
   DocumentStore documents_;
   std::set<std::string> unpublished_;  // URIs analyzed since their diagnostics were last sent
+  // For each file URI, the diagnostics that the last analysis of each open document (by URI)
+  // found in it. A file that several open documents check shows the union.
+  std::map<std::string, std::map<std::string, nlohmann::json>> findings_;
   std::set<std::string> cancelled_;    // ids (as JSON text) of requests cancelled before handled
   std::map<std::string, RequestHandler> requests_;
   std::map<std::string, NotificationHandler> notifications_;

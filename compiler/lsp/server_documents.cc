@@ -56,10 +56,8 @@ void Server::DidClose(const nlohmann::json& params) {
   published.insert(uri);
   documents_.Close(uri);
   unpublished_.erase(uri);
-  // Clear what this document's checks showed, except for files still open: they have their own.
-  for (const std::string& published_uri : published) {
-    if (!documents_.Find(published_uri)) PublishDiagnostics(published_uri, nlohmann::json::array(), {});
-  }
+  // Remove what this document's checks found. What other open documents found stays.
+  for (const std::string& published_uri : published) SetFindings(published_uri, uri, std::nullopt);
   documents_.MarkDependentsDirty(path);
   for (auto& [open_uri, open] : documents_.documents()) {
     if (open.dirty) unpublished_.insert(open_uri);
@@ -111,17 +109,47 @@ void Server::Publish(Document& document) {
   for (auto& [file, diagnostics] : ConvertDiagnostics(analysis, encoding_, uri_of)) {
     std::string uri = uri_of(file);
     published.insert(uri);
-    std::optional<int64_t> version;
-    if (file == analysis.root) version = document.version;
-    PublishDiagnostics(uri, std::move(diagnostics), version);
+    SetFindings(uri, document.uri, std::move(diagnostics));
   }
   // A file no longer imported keeps no diagnostics from this document.
   for (const std::string& uri : document.published_uris) {
-    if (!published.count(uri) && !documents_.Find(uri)) {
-      PublishDiagnostics(uri, nlohmann::json::array(), {});
-    }
+    if (!published.count(uri)) SetFindings(uri, document.uri, std::nullopt);
   }
   document.published_uris = std::move(published);
+}
+
+void Server::SetFindings(const std::string& uri, const std::string& publisher,
+                         std::optional<nlohmann::json> diagnostics) {
+  if (diagnostics) {
+    findings_[uri][publisher] = std::move(*diagnostics);
+  } else if (auto it = findings_.find(uri); it != findings_.end()) {
+    it->second.erase(publisher);
+  }
+  PublishMerged(uri);
+}
+
+void Server::PublishMerged(const std::string& uri) {
+  nlohmann::json merged = nlohmann::json::array();
+  auto it = findings_.find(uri);
+  if (it != findings_.end()) {
+    std::vector<const nlohmann::json*> lists;
+    if (auto own = it->second.find(uri); own != it->second.end()) lists.push_back(&own->second);
+    for (const auto& [publisher, diagnostics] : it->second) {
+      if (publisher != uri) lists.push_back(&diagnostics);
+    }
+    // A file checked on its own and through an importer gets most diagnostics from both.
+    std::set<std::string> seen;
+    for (const nlohmann::json* diagnostics : lists) {
+      for (const nlohmann::json& diagnostic : *diagnostics) {
+        if (lists.size() == 1 || seen.insert(diagnostic.dump()).second)
+          merged.push_back(diagnostic);
+      }
+    }
+    if (it->second.empty()) findings_.erase(it);
+  }
+  std::optional<int64_t> version;
+  if (const Document* document = documents_.Find(uri)) version = document->version;
+  PublishDiagnostics(uri, std::move(merged), version);
 }
 
 void Server::PublishDiagnostics(const std::string& uri, nlohmann::json diagnostics,

@@ -879,6 +879,84 @@ TEST_F(LspProject, OpenBufferServedToImporters) {
   EXPECT_EQ(published[1]["diagnostics"][0]["range"], RangeJson(14, 12, 14, 17));
 }
 
+TEST_F(LspProject, OpenImportedFileShowsItsOwnAndImportersDiagnostics) {
+  // lib.kf alone: an unknown type and a wrong argument type. Through main.kf, which declares
+  // `train` again, `train` in lib.kf means main's component, so its arguments are wrong otherwise.
+  const std::string lib = R"(component train(data: string) {
+  image   = "python:3.11"
+  command = ["train", data]
+}
+component other(x: Strin) {
+  image   = "python:3.11"
+  command = ["echo", x]
+}
+pipeline inner() {
+  train(data = 1)
+}
+)";
+  const std::string main = R"(import "lib.kf"
+component train(x: string) {
+  image   = "python:3.11"
+  command = ["train", x]
+}
+pipeline p() {
+  train(x = "a")
+}
+)";
+  WriteFile("lib.kf", lib);
+  WriteFile("main.kf", main);
+  json close_main = Notification("textDocument/didClose", {{"textDocument", {{"uri", main_uri_}}}});
+  json close_lib = Notification("textDocument/didClose", {{"textDocument", {{"uri", lib_uri_}}}});
+  auto has = [](const std::vector<std::string>& list, const std::string& item) {
+    return std::find(list.begin(), list.end(), item) != list.end();
+  };
+  auto messages = [](const json& diagnostics) {
+    std::vector<std::string> result;
+    for (const json& d : diagnostics) result.push_back(d["message"].get<std::string>());
+    return result;
+  };
+  std::vector<std::string> own =
+      messages(RunSession({InitializeFrames(), Frames({OpenDocument(lib_uri_, lib)})})
+                   .Published(lib_uri_)
+                   .back()["diagnostics"]);
+  std::vector<std::string> through_main =
+      messages(RunSession({InitializeFrames(), Frames({OpenDocument(main_uri_, main)})})
+                   .Published(lib_uri_)
+                   .back()["diagnostics"]);
+  ASSERT_EQ(own.size(), 2u);
+  // The unknown type is in both; the argument errors differ.
+  EXPECT_TRUE(has(through_main, own[0])) << own[0];
+  EXPECT_FALSE(has(through_main, own[1])) << own[1];
+  std::vector<std::string> both = own;
+  for (const std::string& message : through_main) {
+    if (!has(own, message)) both.push_back(message);
+  }
+  ASSERT_GT(both.size(), own.size());
+
+  // With both open, in either order, lib.kf shows each diagnostic once, its own first.
+  for (bool lib_first : {true, false}) {
+    std::vector<std::string> frames = Frames({OpenDocument(lib_uri_, lib)});
+    std::vector<std::string> main_frames = Frames({OpenDocument(main_uri_, main)});
+    Session session = RunSession(
+        lib_first ? std::vector<std::vector<std::string>>{InitializeFrames(), frames, main_frames}
+                  : std::vector<std::vector<std::string>>{InitializeFrames(), main_frames, frames});
+    json last = session.Published(lib_uri_).back();
+    EXPECT_EQ(messages(last["diagnostics"]), both) << lib_first;
+    EXPECT_EQ(last["version"], 1) << lib_first;
+  }
+  // Closing one of the two leaves what the other found.
+  Session closing_main =
+      RunSession({InitializeFrames(), Frames({OpenDocument(lib_uri_, lib)}),
+                  Frames({OpenDocument(main_uri_, main)}), Frames({close_main})});
+  EXPECT_EQ(messages(closing_main.Published(lib_uri_).back()["diagnostics"]), own);
+  EXPECT_EQ(closing_main.Published(main_uri_).back()["diagnostics"], json::array());
+  Session closing_lib = RunSession({InitializeFrames(), Frames({OpenDocument(lib_uri_, lib)}),
+                                    Frames({OpenDocument(main_uri_, main)}), Frames({close_lib})});
+  json after_close = closing_lib.Published(lib_uri_).back();
+  EXPECT_EQ(messages(after_close["diagnostics"]), through_main);
+  EXPECT_FALSE(after_close.contains("version"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Hover, definition, completion, document symbols
 // ---------------------------------------------------------------------------------------------
