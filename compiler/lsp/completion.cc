@@ -313,36 +313,53 @@ class Completer {
   void Values();
   void Callables();
 
-  // Returns the settings that the task whose block opens at `brace` already has, other than the
-  // repeatable ones and the one whose name contains `word_start`.
-  std::set<std::string> GivenTaskSettings(uint32_t brace, uint32_t word_start) const {
-    std::set<std::string> given;
-    if (!owner_ || owner_->kind != ast::DeclKind::kPipeline) return given;
+  // Adds the name of `setting` to `given` unless it is an `env` setting, a repeatable one or the
+  // one whose name contains `word_start`: completion leaves out the settings that are given.
+  static void AddGiven(const ast::Setting& setting, uint32_t word_start,
+                       std::set<std::string>* given) {
     const std::vector<std::string>& repeatable = check::RepeatableKubernetesSettings();
-    std::function<void(const std::vector<ast::Stmt>&)> search = [&](const auto& body) {
+    if (setting.form == ast::Setting::Form::kEnv) return;
+    if (setting.name_span.begin <= word_start && word_start <= setting.name_span.end) return;
+    if (std::find(repeatable.begin(), repeatable.end(), setting.name) != repeatable.end()) return;
+    given->insert(setting.name);
+  }
+
+  static std::set<std::string> GivenSettings(const std::vector<ast::Setting>& settings,
+                                             uint32_t word_start) {
+    std::set<std::string> given;
+    for (const ast::Setting& setting : settings) AddGiven(setting, word_start, &given);
+    return given;
+  }
+
+  // Returns the given settings (GivenSettings) of the task whose block opens at `brace`.
+  std::set<std::string> GivenTaskSettings(uint32_t brace, uint32_t word_start) const {
+    if (!owner_ || owner_->kind != ast::DeclKind::kPipeline) return {};
+    std::function<const ast::TaskCall*(const std::vector<ast::Stmt>&)> search =
+        [&](const auto& body) -> const ast::TaskCall* {
       for (const ast::Stmt& stmt : body) {
         const ast::TaskCall& task = stmt.task;
         if (stmt.kind == ast::StmtKind::kTask && task.has_block && task.args_span.valid() &&
             SkipSpaces(text_, task.args_span.end) == brace) {
-          for (const ast::Setting& setting : task.settings) {
-            if (setting.form == ast::Setting::Form::kEnv) continue;
-            if (setting.name_span.begin <= word_start && word_start <= setting.name_span.end) {
-              continue;
-            }
-            if (std::find(repeatable.begin(), repeatable.end(), setting.name) != repeatable.end()) {
-              continue;
-            }
-            given.insert(setting.name);
-          }
-          return;
+          return &task;
         }
-        for (const ast::Branch& branch : stmt.branches) search(branch.body);
-        search(stmt.body);
-        search(stmt.finally_body);
+        for (const ast::Branch& branch : stmt.branches) {
+          if (const ast::TaskCall* found = search(branch.body)) return found;
+        }
+        if (const ast::TaskCall* found = search(stmt.body)) return found;
+        if (const ast::TaskCall* found = search(stmt.finally_body)) return found;
       }
+      return nullptr;
     };
-    search(owner_->body);
-    return given;
+    const ast::TaskCall* task = search(owner_->body);
+    return task ? GivenSettings(task->settings, word_start) : std::set<std::string>{};
+  }
+
+  // Adds `names` as setting items, other than those in `given`.
+  void SettingItems(const std::vector<std::string>& names, const std::set<std::string>& given,
+                    const std::string& detail = "") {
+    for (const std::string& name : names) {
+      if (!given.count(name)) items_.push_back(Item(name, kItemProperty, detail));
+    }
   }
 
   const Request& request_;
@@ -407,11 +424,8 @@ void Completer::TaskSettings(const std::vector<OpenBracket>& stack, size_t task_
   }
 
   if (path.empty()) {
-    std::set<std::string> given = GivenTaskSettings(stack[task_block].offset, word_start);
-    for (const std::string& name : check::TaskSettingNames()) {
-      if (given.count(name)) continue;
-      items_.push_back(Item(name, kItemProperty, "task setting"));
-    }
+    SettingItems(check::TaskSettingNames(), GivenTaskSettings(stack[task_block].offset, word_start),
+                 "task setting");
     items_.push_back(Item("env", kItemKeyword, "env NAME = value"));
     return;
   }
@@ -439,16 +453,11 @@ void Completer::Statement(const std::vector<OpenBracket>& stack, uint32_t word_s
                                   owner_->kind == ast::DeclKind::kArtifact);
   if (settings_only && (stack.size() > 1 || !IsLineStart(word_start))) return Values();
   if (owner_ && owner_->kind == ast::DeclKind::kComponent) {
-    for (const std::string& name : check::ComponentSettingNames()) {
-      items_.push_back(Item(name, kItemProperty));
-    }
-    return;
+    return SettingItems(check::ComponentSettingNames(),
+                        GivenSettings(owner_->settings, word_start));
   }
   if (owner_ && owner_->kind == ast::DeclKind::kArtifact) {
-    for (const std::string& name : check::ArtifactSettingNames()) {
-      items_.push_back(Item(name, kItemProperty));
-    }
-    return;
+    return SettingItems(check::ArtifactSettingNames(), GivenSettings(owner_->settings, word_start));
   }
   Callables();
   for (std::string_view keyword : kStatementKeywords) items_.push_back(Item(keyword, kItemKeyword));
@@ -457,9 +466,12 @@ void Completer::Statement(const std::vector<OpenBracket>& stack, uint32_t word_s
   }
   // Pipeline settings go directly in the pipeline's body, not inside `if`, `for` or `try`.
   if (stack.size() == 1) {
-    for (const std::string& name : check::PipelineSettingNames()) {
-      items_.push_back(Item(name, kItemProperty));
+    std::set<std::string> given;
+    for (size_t i = 0; owner_ && i < owner_->body.size(); ++i) {
+      const ast::Stmt& stmt = owner_->body[i];
+      if (stmt.kind == ast::StmtKind::kSetting) AddGiven(stmt.setting, word_start, &given);
     }
+    SettingItems(check::PipelineSettingNames(), given);
   }
 }
 

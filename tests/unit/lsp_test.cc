@@ -1294,6 +1294,25 @@ pipeline p(n: int = 1) {
   }
 }
 
+TEST(LspCompletion, PipelineAndArtifactLeaveOutGivenSettings) {
+  const std::string source = R"(artifact Table {
+  schema_title = "system.Dataset"
+  @
+}
+
+pipeline p() {
+  description = "d"
+  #
+}
+)";
+  std::vector<std::string> artifact = Labels(CompleteAt(Replace(source, "@", "|")));
+  EXPECT_FALSE(Offers(artifact, "schema_title"));
+  EXPECT_EQ(artifact, (std::vector<std::string>{"schema_version"}));
+  std::vector<std::string> pipeline = Labels(CompleteAt(Replace(source, "#", "|")));
+  EXPECT_FALSE(Offers(pipeline, "description"));
+  EXPECT_TRUE(Offers(pipeline, "pipeline_root"));
+}
+
 TEST(LspCompletion, TaskBlockHalfTypedName) {
   // `ret` is not a setting yet, so the block has a syntax error.
   std::vector<std::string> labels = Labels(CompleteAt(TaskBlock("ret|")));
@@ -1644,11 +1663,14 @@ TEST(LspCompletion, ComponentBlockOffersComponentSettings) {
   @
 }
 )";
-  std::vector<std::string> settings = {"image",          "command",           "args",
-                                       "description",    "python",            "packages",
-                                       "pip_index_urls", "pip_trusted_hosts", "use_venv"};
+  // `image` is given, so it is left out.
+  std::vector<std::string> settings = {
+      "command",  "args",           "description",       "python",
+      "packages", "pip_index_urls", "pip_trusted_hosts", "use_venv"};
   EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "|"))), settings);
   EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "com|"))), settings);
+  // On the name of the given setting, that name is still offered.
+  EXPECT_TRUE(Offers(Labels(CompleteAt(Replace(source, "image", "im|age"))), "image"));
   // A value after `=` or inside a list is not a setting name.
   std::vector<std::string> values = {"rows", "true", "false", "none", "not"};
   EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "description = |"))), values);
