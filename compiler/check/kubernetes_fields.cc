@@ -137,8 +137,7 @@ std::optional<SettingMap> ReadBlock(Context& context, const ast::Setting& settin
         .help = "write `" + example + "`";
     return std::nullopt;
   }
-  SettingMap found = CollectSettings(context, setting.children, fields,
-                                     "`" + setting.name + "`", nullptr, repeatable);
+  SettingMap found = CollectBlockFields(context, setting, fields, repeatable);
   // A misspelt field was reported as unknown, so reporting it as missing too would repeat it.
   for (const ast::Setting& child : setting.children) {
     if (std::find(fields.begin(), fields.end(), child.name) == fields.end()) return std::nullopt;

@@ -136,10 +136,14 @@ std::string TaskSettingHelp(const ast::Setting& setting, bool in_task_block) {
          "`step(...) { " + example + " }`";
 }
 
-SettingMap CollectSettings(Context& context, const std::vector<ast::Setting>& settings,
-                           const std::vector<std::string>& known, const std::string& owner,
-                           std::vector<const ast::Setting*>* env,
-                           const std::vector<std::string>& repeatable) {
+namespace {
+
+// CollectSettings and CollectBlockFields. `block` is the block inside a task's block whose fields
+// `settings` are, or null for the settings of a task, a component, an artifact type or a pipeline.
+SettingMap CollectIn(Context& context, const std::vector<ast::Setting>& settings,
+                     const std::vector<std::string>& known, const std::string& owner,
+                     std::vector<const ast::Setting*>* env,
+                     const std::vector<std::string>& repeatable, const ast::Setting* block) {
   SettingMap found;
   for (const ast::Setting& setting : settings) {
     if (setting.form == ast::Setting::Form::kEnv) {
@@ -162,9 +166,12 @@ SettingMap CollectSettings(Context& context, const std::vector<ast::Setting>& se
       diag::Diagnostic& d = context.Report(diag::Kind::kUnknownSetting, setting.name_span,
                                            "unknown setting `" + setting.name + "` in " + owner);
       SuggestName(context, d, setting.name, known, setting.name_span);
-      // The owner of a block inside a task's block is the block's name in backquotes, such as
-      // "`retry`". A task's own block accepts every task setting, so it never gets here.
-      if (d.help.empty()) d.help = TaskSettingHelp(setting, owner.rfind('`', 0) == 0);
+      if (d.help.empty() && block != nullptr && block->name == setting.name) {
+        d.help = "blocks of `" + setting.name + "` do not nest: write the fields of the inner " +
+                 "block in the outer one";
+      }
+      // A task's own block accepts every task setting, so it never gets here.
+      if (d.help.empty()) d.help = TaskSettingHelp(setting, block != nullptr);
       if (d.help.empty()) d.help = "the settings of " + owner + " are " + JoinNames(known);
       continue;
     }
@@ -178,6 +185,22 @@ SettingMap CollectSettings(Context& context, const std::vector<ast::Setting>& se
     }
   }
   return found;
+}
+
+}  // namespace
+
+SettingMap CollectSettings(Context& context, const std::vector<ast::Setting>& settings,
+                           const std::vector<std::string>& known, const std::string& owner,
+                           std::vector<const ast::Setting*>* env,
+                           const std::vector<std::string>& repeatable) {
+  return CollectIn(context, settings, known, owner, env, repeatable, nullptr);
+}
+
+SettingMap CollectBlockFields(Context& context, const ast::Setting& block,
+                              const std::vector<std::string>& fields,
+                              const std::vector<std::string>& repeatable) {
+  return CollectIn(context, block.children, fields, "`" + block.name + "`", nullptr, repeatable,
+                   &block);
 }
 
 const ast::Expr* AssignedValue(Context& context, const ast::Setting& setting) {

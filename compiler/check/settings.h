@@ -30,6 +30,11 @@ SettingMap CollectSettings(Context& context, const std::vector<ast::Setting>& se
                            const std::vector<std::string>& known, const std::string& owner,
                            std::vector<const ast::Setting*>* env = nullptr,
                            const std::vector<std::string>& repeatable = {});
+// CollectSettings for the fields of `block`, a block inside a task's block such as `retry`, with
+// the block's name in backquotes as the owner.
+SettingMap CollectBlockFields(Context& context, const ast::Setting& block,
+                              const std::vector<std::string>& fields,
+                              const std::vector<std::string>& repeatable = {});
 
 // Reads a setting's value as a constant string, a list of constant strings, a bool or an int.
 // Each reports a wrong form or type and returns nullopt.

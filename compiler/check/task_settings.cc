@@ -358,7 +358,7 @@ void PipelineChecker::CheckRetry(const ast::Setting& setting, sema::Task& task) 
         .help = "write `retry { max = 3  backoff = \"30s\" }`";
     return;
   }
-  SettingMap settings = CollectSettings(context_, setting.children, kRetrySettings, "`retry`");
+  SettingMap settings = CollectBlockFields(context_, setting, kRetrySettings);
   sema::Retry retry;
   for (const auto& [name, child] : settings) {
     if (name == "max") {
