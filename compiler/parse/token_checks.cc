@@ -32,10 +32,10 @@ bool IsInvalidByte(const SourceStream& stream, uint32_t offset) {
   return std::binary_search(invalid.begin(), invalid.end(), offset);
 }
 
-// Returns a help that quotes a label key such as `kubernetes.io/arch` written bare before `:`.
-// The stray characters tokens[first..last] are its `/`. Returns "" when the text is no such key.
-std::string QuoteKeyHelp(const std::vector<antlr4::Token*>& tokens, size_t first, size_t last,
-                         std::string_view text, SyntaxErrorReporter& reporter) {
+// Returns the span of a label key such as `kubernetes.io/arch` written bare before `:`, whose `/`
+// are the stray characters tokens[first..last], or an invalid span when the text is no such key.
+diag::Span BareKeySpan(const std::vector<antlr4::Token*>& tokens, size_t first, size_t last,
+                       SyntaxErrorReporter& reporter) {
   auto in_key = [&](size_t index) {
     size_t type = tokens[index]->getType();
     return type == KfLexer::ID || type == KfLexer::DOT || type == KfLexer::MINUS ||
@@ -50,11 +50,11 @@ std::string QuoteKeyHelp(const std::vector<antlr4::Token*>& tokens, size_t first
   while (end + 1 < tokens.size() && in_key(end + 1) && adjacent(end, end + 1)) ++end;
   if (begin == first || end == last || end + 1 >= tokens.size() ||
       tokens[end + 1]->getType() != KfLexer::COLON) {
-    return "";
+    return diag::Span{};
   }
-  uint32_t from = reporter.spans().Of(tokens[begin]).begin;
-  std::string_view key = text.substr(from, reporter.spans().Of(tokens[end]).end - from);
-  return fmt::format("quote the map key: `\"{}\"`", key);
+  diag::Span key = reporter.spans().Of(tokens[begin]);
+  key.end = reporter.spans().Of(tokens[end]).end;
+  return key;
 }
 
 // Reports the run of stray characters that starts at tokens[i] as one mistake (`&&` is one);
@@ -76,10 +76,15 @@ size_t ReportErrorChars(const std::vector<antlr4::Token*>& tokens, size_t i, std
   std::string_view chars = text.substr(span.begin, span.end - span.begin);
   std::string message =
       fmt::format("unexpected character{} `{}`", last > i ? "s" : "", diag::ShownText(chars));
-  std::string help;
-  if (chars == "/") help = QuoteKeyHelp(tokens, i, last, text, reporter);
-  if (help.empty()) help = CharacterHelp(chars);
-  reporter.Report(diag::Kind::kInvalidCharacter, tokens[i], span, message).help = help;
+  diag::Diagnostic& d = reporter.Report(diag::Kind::kInvalidCharacter, tokens[i], span, message);
+  diag::Span key = chars == "/" ? BareKeySpan(tokens, i, last, reporter) : diag::Span{};
+  if (key.valid()) {
+    std::string quoted = fmt::format("\"{}\"", text.substr(key.begin, key.end - key.begin));
+    d.help = fmt::format("quote the map key: `{}`", quoted);
+    d.fix = diag::Fix{key, quoted, fmt::format("quote `{}`", quoted.substr(1, quoted.size() - 2))};
+  } else {
+    d.help = CharacterHelp(chars);
+  }
   return last;
 }
 

@@ -378,6 +378,43 @@ pipeline p(pool: string = "ml") {
   EXPECT_FALSE(value_sink.diagnostics()[0].fix.has_value());
 }
 
+TEST(KubernetesCheck, BareLabelKeyWithSlashGetsQuoteFix) {
+  // `/` cannot be in a name, so the lexer reports it; the fix quotes the whole key.
+  diag::SourceManager sources;
+  diag::DiagnosticSink sink;
+  diag::FileId root = sources.AddFile("main.kf", kComponents + R"(
+pipeline p() {
+  work() {
+    node_selector = {kubernetes.io/arch: "arm64"}
+  }
+}
+)");
+  check::Check(
+      sources, root, [](const std::string&) { return std::nullopt; }, sink);
+  ASSERT_FALSE(sink.diagnostics().empty());
+  const diag::Diagnostic& d = sink.diagnostics()[0];
+  EXPECT_EQ(d.message, "unexpected character `/`");
+  EXPECT_EQ(d.help, "quote the map key: `\"kubernetes.io/arch\"`");
+  ASSERT_TRUE(d.fix.has_value());
+  EXPECT_EQ(d.fix->replacement, "\"kubernetes.io/arch\"");
+  EXPECT_EQ(d.fix->title, "quote `kubernetes.io/arch`");
+  EXPECT_EQ(sources.contents(root).substr(d.fix->span.begin, d.fix->span.end - d.fix->span.begin),
+            "kubernetes.io/arch");
+
+  // A `/` that is not in a key before `:` gets the help about operators and no fix.
+  diag::DiagnosticSink division_sink;
+  diag::FileId division = sources.AddFile("division.kf", kComponents + R"(
+pipeline p(a: int = 4) {
+  work(n = a / 2)
+}
+)");
+  check::Check(
+      sources, division, [](const std::string&) { return std::nullopt; }, division_sink);
+  ASSERT_FALSE(division_sink.diagnostics().empty());
+  EXPECT_EQ(division_sink.diagnostics()[0].help, "kfpc expressions have no arithmetic operators");
+  EXPECT_FALSE(division_sink.diagnostics()[0].fix.has_value());
+}
+
 TEST(KubernetesCheck, RepeatableSettingsAndDuplicates) {
   Compiled compiled = Compile(kComponents + R"(
 pipeline p() {
