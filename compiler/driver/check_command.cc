@@ -241,7 +241,7 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
   std::optional<cxxopts::ParseResult> parsed = ParseArguments(options, args, err);
   if (!parsed) return kExitUsageOrIo;
   if (parsed->count("help") > 0) {
-    out << options.help();
+    out << HelpText(options);
     return kExitSuccess;
   }
   CheckRequest request;

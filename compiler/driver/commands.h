@@ -40,6 +40,9 @@ std::optional<cxxopts::ParseResult> ParseArguments(cxxopts::Options& options,
                                                    const std::vector<std::string>& args,
                                                    std::ostream& err);
 
+// The help of `options` without the spaces that cxxopts leaves at the end of wrapped lines.
+std::string HelpText(const cxxopts::Options& options);
+
 // Reads `path` into `sources` and checks it, with the `import_directories` of its kfpc.yaml.
 // Writes every diagnostic, warnings included, to `err`. Returns kExitSuccess, kExitInputErrors
 // when the file has errors, or kExitUsageOrIo when it cannot be read.

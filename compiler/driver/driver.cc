@@ -188,6 +188,18 @@ std::optional<cxxopts::ParseResult> ParseArguments(cxxopts::Options& options,
   }
 }
 
+std::string HelpText(const cxxopts::Options& options) {
+  // cxxopts wraps descriptions at spaces and keeps the space before each break.
+  std::string result;
+  for (char c : options.help()) {
+    if (c == '\n') {
+      while (!result.empty() && result.back() == ' ') result.pop_back();
+    }
+    result += c;
+  }
+  return result;
+}
+
 void ReportWithoutLocation(std::ostream& err, diag::Kind kind, std::string message,
                            std::string help) {
   diag::SourceManager no_sources;

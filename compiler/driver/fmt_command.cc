@@ -125,7 +125,7 @@ int RunFmt(const std::vector<std::string>& args, std::ostream& out, std::ostream
   std::optional<cxxopts::ParseResult> parsed = ParseArguments(options, args, err);
   if (!parsed) return kExitUsageOrIo;
   if (parsed->count("help") > 0) {
-    out << options.help();
+    out << HelpText(options);
     return kExitSuccess;
   }
   const std::vector<std::string>& paths = parsed->unmatched();

@@ -58,7 +58,7 @@ int RunLockCommand(const std::vector<std::string>& args, std::ostream& out, std:
   std::optional<cxxopts::ParseResult> parsed = ParseArguments(options, args, err);
   if (!parsed) return kExitUsageOrIo;
   if (parsed->count("help") > 0) {
-    out << options.help();
+    out << HelpText(options);
     return kExitSuccess;
   }
   const std::vector<std::string>& files = parsed->unmatched();

@@ -153,6 +153,16 @@ TEST_F(DriverTest, HelpOnEveryCommand) {
   EXPECT_EQ(check.err, "");
 }
 
+TEST_F(DriverTest, HelpLinesHaveNoTrailingSpaces) {
+  for (const char* command :
+       {"--help", "build --help", "check --help", "lock --help", "fmt --help", "lsp --help"}) {
+    Outcome run = Kfpc(command);
+    EXPECT_EQ(run.status, 0) << command;
+    EXPECT_GT(run.out.size(), 100u) << command;
+    EXPECT_EQ(run.out.find(" \n"), std::string::npos) << command << ":\n" << run.out;
+  }
+}
+
 TEST_F(DriverTest, MissingCommandIsUsageError) {
   Outcome run = Kfpc("");
   EXPECT_EQ(run.status, 2);
