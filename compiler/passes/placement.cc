@@ -246,7 +246,8 @@ void CheckPlatformFields(const TaskGraph& graph, const KfpVersion& backend, diag
                         "node selector, when it finds a field it does not know");
       if (severity == diag::Severity::kWarning) {
         d.notes.push_back(fmt::format(
-            "KFP {} is the default backend; a target or `--kfp-version` makes this an error",
+            "KFP {} is the default backend; `--kfp-version` or a target other than `none` makes "
+            "this an error",
             backend.ToString()));
       }
       d.help = first ? fmt::format("build with `--kfp-version {}` or later if the cluster runs it",

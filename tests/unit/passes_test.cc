@@ -576,8 +576,8 @@ pipeline p() {
                                 "`securityContext`, which KFP backend 2.14 cannot read\n"),
       std::string::npos)
       << compiled->Rendered();
-  EXPECT_NE(compiled->Rendered().find("note: KFP 2.14 is the default backend; a target or "
-                                      "`--kfp-version` makes this an error\n"),
+  EXPECT_NE(compiled->Rendered().find("note: KFP 2.14 is the default backend; `--kfp-version` "
+                                      "or a target other than `none` makes this an error\n"),
             std::string::npos)
       << compiled->Rendered();
   // nodeSelector is read by every release, so only one diagnostic.
