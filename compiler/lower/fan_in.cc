@@ -66,8 +66,8 @@ void DagPlan::RegisterFanIn(const std::vector<const void*>& consumer_chain,
   if (value.kind == sema::ValueRef::Kind::kOneOf) RegisterOneOf(value);
 }
 
-// Adds an output to every group from the consumer's DAG down to the producer. A group that is or
-// contains a loop outputs the list of the values.
+// Adds an output to every group from the consumer's DAG down to the producer, typed as a list of
+// the values.
 void DagPlan::RegisterCollected(const std::vector<const void*>& consumer_chain,
                                 const sema::ValueRef& value) {
   if (value.alternatives.empty()) return;
@@ -77,14 +77,10 @@ void DagPlan::RegisterCollected(const std::vector<const void*>& consumer_chain,
   size_t common = CommonPrefix(upstream, consumer_chain);
   std::string key = ChannelOf(source).InputName();
   for (size_t i = common; i + 1 < upstream.size(); ++i) {
-    bool collects = false;
-    for (size_t j = i; j + 1 < upstream.size(); ++j) {
-      auto group = group_names_.find(static_cast<const sema::Group*>(upstream[j]));
-      collects = collects ||
-                 (group != group_names_.end() && group->first->kind == sema::Group::Kind::kLoop);
-    }
     GroupOutput& output = group_outputs_[upstream[i]][key];
-    output.type = collects ? ListOf(source.type) : source.type;
+    // The SDK types the output as a list in every group on the way, also in a condition inside
+    // the loop, whose DAG outputs one value per iteration.
+    output.type = ListOf(source.type);
     const void* next = upstream[i + 1];
     output.selectors = {next == source.task ? std::make_pair(TaskName(source.task), source.name)
                                             : std::make_pair(MemberName(next), key)};
