@@ -252,11 +252,77 @@ std::optional<int64_t> AcceleratorCountSetting(Context& context, const ast::Sett
   return std::nullopt;
 }
 
+bool IsResourceSetting(const std::string& name) {
+  return name == "cpu_request" || name == "cpu_limit" || name == "memory_request" ||
+         name == "memory_limit" || name == "accelerator_type" || name == "accelerator_count";
+}
+
+// Whether `setting` is `name = value` with a value read when the task runs: a name, a member
+// such as `task.output`, or a string with `{...}` in it.
+bool IsRuntimeValue(const ast::Setting& setting) {
+  if (setting.form != ast::Setting::Form::kAssign || !setting.value) return false;
+  const ast::Expr& value = *setting.value;
+  return value.kind == ast::ExprKind::kName || value.kind == ast::ExprKind::kMember ||
+         (value.kind == ast::ExprKind::kString && !IsConstant(value));
+}
+
 }  // namespace
 
 const std::vector<std::string>& TaskSettingNames() { return kAllTaskSettings; }
 
 const std::vector<std::string>& RetrySettingNames() { return kRetrySettings; }
+
+void PipelineChecker::CheckRuntimeResource(const ast::Setting& setting, sema::Task& task) {
+  const ast::Expr& expr = *setting.value;
+  std::optional<Value> value = CheckValue(expr, nullptr, "`" + setting.name + "`");
+  if (!value) return;
+  sema::ValueRef ref = std::move(value->ref);
+  // `"{x}"` is `x`.
+  if (ref.kind == sema::ValueRef::Kind::kInterpolation && ref.alternatives.size() == 1) {
+    sema::ValueRef piece = std::move(ref.alternatives.front());
+    ref = std::move(piece);
+  }
+
+  using Kind = sema::ValueRef::Kind;
+  if (ref.kind == Kind::kInterpolation) {
+    diag::Diagnostic& d = context_.Report(
+        diag::Kind::kInvalidValue, expr.span,
+        "`" + setting.name + "` can read a value when the task runs only as the whole setting");
+    d.notes.push_back(
+        "the KFP backend replaces the field with the first input it names and drops the text "
+        "around it");
+    d.help = "pass a string input or output that contains the whole quantity, such as `" +
+             setting.name + " = sizes.output`";
+    return;
+  }
+
+  if (ref.kind != Kind::kPipelineInput && ref.kind != Kind::kTaskOutput &&
+      ref.kind != Kind::kLoopItem) {
+    context_
+        .Report(diag::Kind::kInvalidValue, expr.span,
+                DescribeExpr(expr) + " cannot be used as `" + setting.name + "`")
+        .help = "pass a constant, a pipeline input, a task output or a loop item";
+    return;
+  }
+
+  sema::Type string_type = ParamTypeOf(sema::ParamType::kString);
+  if (value->typed && !Assignable(string_type, ref.type)) {
+    diag::Diagnostic& d = context_.Report(
+        diag::Kind::kTypeMismatch, expr.span,
+        "`" + setting.name + "` needs a `string` when it is read as the task runs, found `" +
+            ref.type.ToString() + "`");
+    d.notes.push_back(
+        "the KFP backend reads the value as a string, so any other type gives an empty "
+        "quantity and the task fails to start");
+    std::string example = setting.name == "accelerator_type"     ? "nvidia.com/gpu"
+                          : setting.name.rfind("memory", 0) == 0 ? "4Gi"
+                                                                 : "2";
+    d.help = "pass a `string` value, such as \"" + example + "\"";
+    return;
+  }
+  ref.type = string_type;
+  task.runtime_resources[setting.name] = std::move(ref);
+}
 
 void PipelineChecker::CheckTaskSettings(const ast::TaskCall& call, sema::Task& task) {
   std::vector<const ast::Setting*> env;
@@ -271,6 +337,8 @@ void PipelineChecker::CheckTaskSettings(const ast::TaskCall& call, sema::Task& t
   for (const auto& [name, setting] : settings) {
     if (name == "display_name") {
       task.display_name = StringSetting(context_, *setting);
+    } else if (IsResourceSetting(name) && IsRuntimeValue(*setting)) {
+      CheckRuntimeResource(*setting, task);
     } else if (name == "cpu_request" || name == "cpu_limit") {
       auto& field = name == "cpu_request" ? task.cpu_request : task.cpu_limit;
       field = QuantitySetting(context_, *setting, true);
@@ -298,7 +366,8 @@ void PipelineChecker::CheckTaskSettings(const ast::TaskCall& call, sema::Task& t
   }
   CheckRequestWithinLimit(context_, settings, true, task.cpu_request, task.cpu_limit);
   CheckRequestWithinLimit(context_, settings, false, task.memory_request, task.memory_limit);
-  if (task.accelerator_count && !settings.count("accelerator_type")) {
+  bool has_count = task.accelerator_count || task.runtime_resources.count("accelerator_count");
+  if (has_count && !settings.count("accelerator_type")) {
     // The SDK writes the count without a type, and the KFP backend driver then sets no
     // accelerator limit on the pod: the count has no effect.
     diag::Diagnostic& d = context_.Report(diag::Kind::kAcceleratorCountWithoutType,

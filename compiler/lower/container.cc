@@ -42,33 +42,47 @@ std::vector<ir::EnvVar> ToEnv(const std::vector<std::pair<std::string, std::stri
   return out;
 }
 
-// The SDK writes each quantity twice: as given in the resource* string field, and converted in
-// the deprecated numeric field.
-ir::Resources ToResources(const sema::Task& task) {
+// The SDK writes each constant quantity twice: as given in the resource* string field, and
+// converted in the deprecated numeric field. A value read at run time has only the string field,
+// which contains the placeholder from `runtime`.
+ir::Resources ToResources(const sema::Task& task,
+                          const std::map<std::string, std::string>& runtime) {
   ir::Resources resources;
-  if (task.cpu_request) {
-    resources.resource_cpu_request = *task.cpu_request;
-    resources.cpu_request = CpuToFloat(*task.cpu_request);
-  }
-  if (task.cpu_limit) {
-    resources.resource_cpu_limit = *task.cpu_limit;
-    resources.cpu_limit = CpuToFloat(*task.cpu_limit);
-  }
-  if (task.memory_request) {
-    resources.resource_memory_request = *task.memory_request;
-    resources.memory_request = MemoryToFloat(*task.memory_request);
-  }
-  if (task.memory_limit) {
-    resources.resource_memory_limit = *task.memory_limit;
-    resources.memory_limit = MemoryToFloat(*task.memory_limit);
-  }
+  auto quantity = [&](const std::string& name, const std::optional<std::string>& constant,
+                      double (*convert)(const std::string&), std::string& text,
+                      std::optional<double>& number) {
+    if (auto it = runtime.find(name); it != runtime.end()) {
+      text = it->second;
+    } else if (constant) {
+      text = *constant;
+      number = convert(*constant);
+    }
+  };
+  quantity("cpu_request", task.cpu_request, CpuToFloat, resources.resource_cpu_request,
+           resources.cpu_request);
+  quantity("cpu_limit", task.cpu_limit, CpuToFloat, resources.resource_cpu_limit,
+           resources.cpu_limit);
+  quantity("memory_request", task.memory_request, MemoryToFloat, resources.resource_memory_request,
+           resources.memory_request);
+  quantity("memory_limit", task.memory_limit, MemoryToFloat, resources.resource_memory_limit,
+           resources.memory_limit);
   // set_accelerator_type implies a count of 1, and a count without a type writes no type fields.
-  if (task.accelerator_type || task.accelerator_count) {
+  auto runtime_type = runtime.find("accelerator_type");
+  auto runtime_count = runtime.find("accelerator_count");
+  bool has_type = task.accelerator_type || runtime_type != runtime.end();
+  bool has_count = task.accelerator_count || runtime_count != runtime.end();
+  if (has_type || has_count) {
     ir::Accelerator accelerator;
-    int64_t count = task.accelerator_count.value_or(1);
-    accelerator.count = count;
-    accelerator.resource_count = std::to_string(count);
-    if (task.accelerator_type) {
+    if (runtime_count != runtime.end()) {
+      accelerator.resource_count = runtime_count->second;
+    } else {
+      int64_t count = task.accelerator_count.value_or(1);
+      accelerator.count = count;
+      accelerator.resource_count = std::to_string(count);
+    }
+    if (runtime_type != runtime.end()) {
+      accelerator.resource_type = runtime_type->second;
+    } else if (task.accelerator_type) {
       accelerator.type = *task.accelerator_type;
       accelerator.resource_type = *task.accelerator_type;
     }
@@ -103,7 +117,8 @@ double MemoryToFloat(const std::string& memory) {
   return ParseNumber(memory) / kGiga;
 }
 
-ir::ContainerSpec BuildContainer(const sema::Task& task, std::string_view kfp_version) {
+ir::ContainerSpec BuildContainer(const sema::Task& task, std::string_view kfp_version,
+                                 const std::map<std::string, std::string>& runtime_resources) {
   const sema::Component& component = *task.component;
   ir::ContainerSpec container;
   if (component.kind == sema::Component::Kind::kPython && component.python) {
@@ -116,7 +131,7 @@ ir::ContainerSpec BuildContainer(const sema::Task& task, std::string_view kfp_ve
     container.args = ToStrings(component.args);
   }
   container.env = ToEnv(task.env);
-  container.resources = ToResources(task);
+  container.resources = ToResources(task, runtime_resources);
   return container;
 }
 

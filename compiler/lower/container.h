@@ -3,6 +3,7 @@
 // Executors of container and Python components, with a task's env and resource settings, and of
 // importers.
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -13,7 +14,10 @@ namespace kfpc::lower {
 
 // Builds the executor container of one task: the component's image, command and args, and the
 // task's env variables and resources. `kfp_version` is pinned in Python components' bootstrap.
-ir::ContainerSpec BuildContainer(const sema::Task& task, std::string_view kfp_version);
+// `runtime_resources` maps each of the task's runtime_resources to the placeholder of the task
+// input that carries it, such as "{{$.inputs.parameters['pipelinechannel--sizes-Output']}}".
+ir::ContainerSpec BuildContainer(const sema::Task& task, std::string_view kfp_version,
+                                 const std::map<std::string, std::string>& runtime_resources = {});
 
 // Builds the importer executor of a task whose component is an importer: the `uri` argument as
 // `artifactUri.constant` when it is a constant, otherwise as the runtime parameter `uri`.

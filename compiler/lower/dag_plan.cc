@@ -149,6 +149,7 @@ std::vector<const sema::ValueRef*> DagPlan::ReferencedValues(const sema::Task* t
   for (const sema::ValueRef* value : KubernetesReferences(task->kubernetes)) {
     values.push_back(value);
   }
+  for (const auto& [setting, value] : task->runtime_resources) values.push_back(&value);
   for (const sema::Group* group = task->parent; group != nullptr; group = group->parent) {
     if (group->condition) CollectConditionValues(*group->condition, &values);
     for (const auto& previous : group->previous_conditions) {

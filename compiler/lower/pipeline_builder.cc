@@ -120,6 +120,16 @@ ir::TaskSpec PipelineBuilder::BuildTask(const sema::Task& task, const void* dag)
     bool is_artifact = input ? input->type.is_artifact : argument.value.type.is_artifact;
     plan_->ResolveArgument(dag, argument.input_name, argument.value, is_artifact, &spec.inputs);
   }
+  // A resource read at run time comes through a `pipelinechannel--` input, as an interpolated
+  // string does. The SDK also adds the setting's name as an input that contains the placeholder,
+  // unless the component has an input of that name.
+  for (const auto& [setting, placeholder] : RuntimeResourcePlaceholders(task)) {
+    const sema::ValueRef& value = task.runtime_resources.at(setting);
+    plan_->ResolveArgument(dag, plan_->ChannelOf(value).InputName(), value, false, &spec.inputs);
+    if (task.component->FindInput(setting) == nullptr) {
+      spec.inputs.parameters[setting].runtime_value = ir::Value::String(placeholder);
+    }
+  }
   spec.dependent_tasks = plan_->Dependencies(&task);
   if (task.ignore_upstream_failure) spec.trigger_strategy = "ALL_UPSTREAM_TASKS_COMPLETED";
   AddComponent("comp-" + name, &spec, TaskComponent(task, name));
@@ -127,6 +137,16 @@ ir::TaskSpec PipelineBuilder::BuildTask(const sema::Task& task, const void* dag)
     out_.platform[out_.components.at(spec.component_ref).executor_label] = std::move(*config);
   }
   return spec;
+}
+
+std::map<std::string, std::string> PipelineBuilder::RuntimeResourcePlaceholders(
+    const sema::Task& task) const {
+  std::map<std::string, std::string> placeholders;
+  for (const auto& [setting, value] : task.runtime_resources) {
+    placeholders[setting] =
+        "{{$.inputs.parameters['" + plan_->ChannelOf(value).InputName() + "']}}";
+  }
+  return placeholders;
 }
 
 // Builds the component of one task, registering its executor or merging the pipeline it calls.
@@ -143,7 +163,8 @@ ir::ComponentSpec PipelineBuilder::TaskComponent(const sema::Task& task, const s
   if (component.kind == sema::Component::Kind::kImporter) {
     executor.importer = BuildImporter(task);
   } else {
-    executor.container = BuildContainer(task, options_.kfp_package_version);
+    executor.container =
+        BuildContainer(task, options_.kfp_package_version, RuntimeResourcePlaceholders(task));
   }
   out_.executors[spec.executor_label] = std::move(executor);
   return spec;

@@ -52,6 +52,8 @@ class PipelineBuilder {
   void BuildChainDag(const std::vector<const sema::Group*>& branches, const void* wrapper);
   ir::TaskSpec BuildTask(const sema::Task& task, const void* dag);
   ir::ComponentSpec TaskComponent(const sema::Task& task, const std::string& name);
+  // Maps each of the task's runtime_resources to the placeholder of the input that carries it.
+  std::map<std::string, std::string> RuntimeResourcePlaceholders(const sema::Task& task) const;
   void AddComponent(const std::string& base, ir::TaskSpec* task, ir::ComponentSpec spec);
   ir::ComponentSpec* AddGroupComponent(const std::string& base, ir::TaskSpec* task,
                                        ir::ComponentSpec spec);

@@ -54,17 +54,17 @@ constexpr SettingEntry kPipelineSettings[] = {
 constexpr SettingEntry kTaskSettings[] = {
     {"display_name", "The task's name in the KFP UI (`taskInfo.name`)."},
     {"cpu_request",
-     "The CPU that the task's container requests: `\"500m\"`, `\"0.5\"` or `2` "
-     "(`resources.cpuRequest`)."},
+     "The CPU that the task's container requests: `\"500m\"`, `\"0.5\"` or `2`, or a string "
+     "input or output read when the task runs (`resources.cpuRequest`)."},
     {"cpu_limit",
-     "The most CPU that the task's container may use: `\"500m\"`, `\"0.5\"` or `2` "
-     "(`resources.cpuLimit`)."},
+     "The most CPU that the task's container may use: `\"500m\"`, `\"0.5\"` or `2`, or a "
+     "string input or output read when the task runs (`resources.cpuLimit`)."},
     {"memory_request",
-     "The memory that the task's container requests: `\"16Gi\"`, `\"512M\"` "
-     "(`resources.memoryRequest`)."},
+     "The memory that the task's container requests: `\"16Gi\"`, `\"512M\"`, or a string "
+     "input or output read when the task runs (`resources.memoryRequest`)."},
     {"memory_limit",
-     "The most memory that the task's container may use: `\"16Gi\"`, `\"512M\"` "
-     "(`resources.memoryLimit`)."},
+     "The most memory that the task's container may use: `\"16Gi\"`, `\"512M\"`, or a "
+     "string input or output read when the task runs (`resources.memoryLimit`)."},
     {"accelerator_type",
      "The accelerator's resource name, such as `\"nvidia.com/gpu\"` (`resources.accelerator`)."},
     {"accelerator_count", "How many accelerators the task gets (`resources.accelerator`)."},

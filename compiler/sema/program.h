@@ -336,6 +336,9 @@ struct Task {
   std::optional<std::string> cpu_request, cpu_limit, memory_request, memory_limit;
   std::optional<std::string> accelerator_type;
   std::optional<int64_t> accelerator_count;
+  // The resource settings above whose value is read when the task runs, by setting name: a
+  // pipeline input, a task output or a loop item of type string. Such a setting has no constant.
+  std::map<std::string, ValueRef> runtime_resources;
   std::vector<std::pair<std::string, std::string>> env;  // in the order written
   bool enable_cache = true;
   std::optional<Retry> retry;

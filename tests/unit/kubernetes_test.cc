@@ -8,33 +8,13 @@
 
 #include "compiler/check/check.h"
 #include "compiler/check/kubernetes_fields.h"
-#include "compiler/lower/lower.h"
-#include "runtime/yaml/ir_to_yaml.h"
+#include "tests/unit/compile_source.h"
 
 namespace kfpc {
 namespace {
 
-struct Compiled {
-  std::string errors;    // every diagnostic, rendered
-  std::string yaml;      // both documents; empty when there are errors
-  std::string platform;  // the PlatformSpec document, without its `---` line
-};
-
-Compiled Compile(const std::string& text) {
-  diag::SourceManager sources;
-  diag::DiagnosticSink sink;
-  diag::FileId root = sources.AddFile("main.kf", text);
-  check::FileLoader no_imports = [](const std::string&) { return std::nullopt; };
-  check::CheckResult result = check::Check(sources, root, no_imports, sink);
-  Compiled compiled;
-  compiled.errors = diag::RenderAll(sources, sink.diagnostics());
-  if (result.program->entry == nullptr) return compiled;
-  ir::Document document = lower::Lower(*result.program, *result.program->entry, {});
-  compiled.yaml = yaml::WriteDocument(document);
-  size_t separator = compiled.yaml.find("\n---\n");
-  if (separator != std::string::npos) compiled.platform = compiled.yaml.substr(separator + 5);
-  return compiled;
-}
+using testing::Compile;
+using testing::Compiled;
 
 // A container component and a component with one string output, for the tests' pipelines.
 const std::string kComponents = R"(

@@ -1,0 +1,184 @@
+// Tests that compile a small `.kf` program end to end and assert parts of the IR that the KFP SDK
+// 2.14 writes for the equivalent Python pipeline, or where kfpc writes something else and why.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/unit/compile_source.h"
+
+namespace kfpc {
+namespace {
+
+using testing::Compile;
+using testing::Compiled;
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+const std::string kComponents = R"(
+component sizes() -> string {
+  image   = "alpine"
+  command = ["sizes"]
+}
+component work(x: string = "") {
+  image   = "alpine"
+  command = ["echo", x]
+}
+)";
+
+TEST(RuntimeResources, TaskOutputBecomesChannelInput) {
+  Compiled compiled = Compile(kComponents + R"(
+pipeline p() {
+  s = sizes()
+  work() {
+    memory_limit = s.output
+  }
+}
+)");
+  ASSERT_EQ(compiled.errors, "");
+  // The executor reads the channel input; the deprecated numeric field is left out.
+  EXPECT_TRUE(Contains(compiled.yaml,
+                       "        resources:\n"
+                       "          resourceMemoryLimit: "
+                       "'{{$.inputs.parameters[''pipelinechannel--sizes-Output'']}}'\n"))
+      << compiled.yaml;
+  EXPECT_FALSE(Contains(compiled.yaml, "memoryLimit: 0")) << compiled.yaml;
+  // The task gets the channel input and, as the SDK writes it, the setting's name as an input
+  // that contains the placeholder.
+  EXPECT_TRUE(Contains(compiled.yaml,
+                       "            memory_limit:\n"
+                       "              runtimeValue:\n"
+                       "                constant: "
+                       "'{{$.inputs.parameters[''pipelinechannel--sizes-Output'']}}'\n"
+                       "            pipelinechannel--sizes-Output:\n"
+                       "              taskOutputParameter:\n"
+                       "                outputParameterKey: Output\n"
+                       "                producerTask: sizes\n"))
+      << compiled.yaml;
+  // The SDK leaves the producer out of dependentTasks, so the Argo backend could start the task
+  // before the output exists. kfpc lists it.
+  EXPECT_TRUE(Contains(compiled.yaml, "        dependentTasks:\n        - sizes\n"))
+      << compiled.yaml;
+}
+
+TEST(RuntimeResources, PipelineInputInsideCondition) {
+  Compiled compiled = Compile(kComponents + R"(
+pipeline p(cores: string = "2", run_it: bool = true) {
+  if run_it == true {
+    work() {
+      cpu_request = cores
+    }
+  }
+}
+)");
+  ASSERT_EQ(compiled.errors, "");
+  EXPECT_TRUE(Contains(compiled.yaml,
+                       "          resourceCpuRequest: "
+                       "'{{$.inputs.parameters[''pipelinechannel--cores'']}}'\n"))
+      << compiled.yaml;
+  // The condition's DAG receives the input, and the task reads it from there.
+  EXPECT_TRUE(Contains(compiled.yaml,
+                       "              pipelinechannel--cores:\n"
+                       "                componentInputParameter: "
+                       "pipelinechannel--cores\n"))
+      << compiled.yaml;
+  EXPECT_TRUE(Contains(compiled.yaml,
+                       "            pipelinechannel--cores:\n"
+                       "              componentInputParameter: cores\n"))
+      << compiled.yaml;
+}
+
+TEST(RuntimeResources, AcceleratorTypeFromLoopItem) {
+  Compiled compiled = Compile(kComponents + R"(
+pipeline p() {
+  for kind in ["nvidia.com/gpu", "amd.com/gpu"] {
+    work() {
+      accelerator_type = kind
+    }
+  }
+}
+)");
+  ASSERT_EQ(compiled.errors, "");
+  // The type implies a count of 1; only the string field of the type contains the placeholder.
+  EXPECT_TRUE(Contains(compiled.yaml,
+                       "          accelerator:\n"
+                       "            count: '1'\n"
+                       "            resourceCount: '1'\n"
+                       "            resourceType: "
+                       "'{{$.inputs.parameters[''pipelinechannel--loop-item-param-1'']}}'\n"
+                       "pipelineInfo:\n"))
+      << compiled.yaml;
+}
+
+TEST(RuntimeResources, SameNamedInputKeepsArgument) {
+  // The SDK would replace the argument `cpu_limit = "1"` with the placeholder.
+  Compiled compiled = Compile(kComponents + R"(
+component limited(cpu_limit: string) {
+  image   = "alpine"
+  command = ["echo", cpu_limit]
+}
+pipeline p(cores: string = "2") {
+  limited(cpu_limit = "1") {
+    cpu_limit = cores
+  }
+}
+)");
+  ASSERT_EQ(compiled.errors, "");
+  EXPECT_TRUE(Contains(compiled.yaml,
+                       "            cpu_limit:\n"
+                       "              runtimeValue:\n"
+                       "                constant: '1'\n"))
+      << compiled.yaml;
+  EXPECT_TRUE(Contains(compiled.yaml,
+                       "          resourceCpuLimit: "
+                       "'{{$.inputs.parameters[''pipelinechannel--cores'']}}'\n"))
+      << compiled.yaml;
+}
+
+TEST(LoopItemConditions, ConstantIntListItemComparesAsInt) {
+  // The SDK types the items of a constant list by the first one, and so does the loop item's
+  // input. Compared with an int input, both sides are ints in CEL.
+  Compiled compiled = Compile(kComponents + R"(
+pipeline p(threshold: int = 2) {
+  for y in [1, 2, 3] {
+    if y >= threshold {
+      work()
+    }
+    if y == 2 {
+      work()
+    }
+  }
+}
+)");
+  ASSERT_EQ(compiled.errors, "");
+  EXPECT_TRUE(
+      Contains(compiled.yaml,
+               "condition: int(inputs.parameter_values['pipelinechannel--loop-item-param-1'])\n"
+               "              >= int(inputs.parameter_values['pipelinechannel--threshold'])\n"))
+      << compiled.yaml;
+  EXPECT_TRUE(
+      Contains(compiled.yaml,
+               "condition: int(inputs.parameter_values['pipelinechannel--loop-item-param-1'])\n"
+               "              == 2\n"))
+      << compiled.yaml;
+}
+
+TEST(LoopItemConditions, ConstantStringListItemIsAString) {
+  Compiled compiled = Compile(kComponents + R"(
+pipeline p(limit: int = 2) {
+  for y in ["a", "b"] {
+    if y > limit {
+      work()
+    }
+  }
+}
+)");
+  // A string item against an int input is a comparison of different types.
+  EXPECT_TRUE(Contains(compiled.errors, "error: ")) << compiled.errors;
+  EXPECT_EQ(compiled.yaml, "");
+}
+
+}  // namespace
+}  // namespace kfpc
