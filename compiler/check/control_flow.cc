@@ -95,10 +95,17 @@ std::optional<Value> PipelineChecker::CrossGroups(Value value, const ast::Expr& 
     collected.ref.loop = outermost;
     collected.ref.type = value.ref.type;
     if (collected.ref.type.is_artifact) {
+      // The backend gathers the artifacts of nested loops into one flat list.
       collected.ref.type.is_list = true;
     } else {
-      collected.ref.type = ParamTypeOf(sema::ParamType::kList);
-      collected.ref.type.element = std::make_shared<sema::Type>(value.ref.type);
+      // A parameter becomes a list once for each loop it leaves, such as `list<list<int>>`
+      // for a task in a loop inside a loop.
+      for (const Group* group : crossed) {
+        if (group->kind != Group::Kind::kLoop) continue;
+        sema::Type list = ParamTypeOf(sema::ParamType::kList);
+        list.element = std::make_shared<sema::Type>(std::move(collected.ref.type));
+        collected.ref.type = std::move(list);
+      }
     }
     collected.ref.alternatives.push_back(std::move(value.ref));
     return collected;

@@ -180,5 +180,39 @@ pipeline p(limit: int = 2) {
   EXPECT_EQ(compiled.yaml, "");
 }
 
+TEST(Collect, NestedLoopsGiveListOfLists) {
+  const std::string source = R"(
+component double(num: int) -> int {
+  image   = "alpine"
+  command = ["double", num]
+}
+component add(nums: @) {
+  image   = "alpine"
+  command = ["add", nums]
+}
+pipeline p() {
+  for x in [1, 2] {
+    if x > 0 {
+      for y in [3, 4] {
+        d = double(num = y)
+      }
+    }
+  }
+  add(nums = collect(d.output))
+}
+)";
+  auto with_type = [&](const std::string& type) {
+    std::string text = source;
+    text.replace(text.find('@'), 1, type);
+    return Compile(text);
+  };
+  // One list for each loop that the value leaves; the condition between them adds none.
+  EXPECT_EQ(with_type("list<list<int>>").errors, "");
+  EXPECT_TRUE(Contains(with_type("list<int>").errors,
+                       "error: expected `list<int>` for argument `nums`, found `list<list<int>>` "
+                       "from `collect`"))
+      << with_type("list<int>").errors;
+}
+
 }  // namespace
 }  // namespace kfpc
