@@ -45,6 +45,15 @@ std::string PipInstall(const std::vector<std::string>& packages, const std::stri
   return command;
 }
 
+// Whether the SDK release `kfp_version` ("2.14.6") installs the user's packages before kfp, as
+// every release from 2.14.0 does. A version that does not parse counts as a new one.
+bool InstallsPackagesFirst(std::string_view kfp_version) {
+  int major = 0;
+  int minor = 0;
+  if (std::sscanf(std::string(kfp_version).c_str(), "%d.%d", &major, &minor) != 2) return true;
+  return major > 2 || (major == 2 && minor >= 14);
+}
+
 // The `sh -c` script; empty when nothing needs installing.
 std::string PipBootstrap(const sema::PythonFunction& function, std::string_view kfp_version) {
   const std::vector<std::string>& packages = function.packages;
@@ -56,17 +65,25 @@ std::string PipBootstrap(const sema::PythonFunction& function, std::string_view 
   if (!install_kfp && packages.empty()) return "";
 
   std::string index_options = IndexUrlOptions(function);
-  // The SDK joins these pieces with single spaces, " && " included, so it reads "  &&  ".
-  std::vector<std::string> pieces;
-  if (!packages.empty()) {
-    pieces.push_back(PipInstall(packages, index_options));
-    if (install_kfp) pieces.push_back(" && ");
-  }
+  std::string user_install = packages.empty() ? "" : PipInstall(packages, index_options);
+  std::vector<std::string> kfp_install;
   if (install_kfp) {
-    if (function.use_venv) pieces.emplace_back(kVenvScript);
-    pieces.push_back(PipInstall({"kfp==" + std::string(kfp_version), "--no-deps",
-                                 "typing-extensions>=3.7.4,<5; python_version<\"3.9\""},
-                                index_options));
+    if (function.use_venv) kfp_install.emplace_back(kVenvScript);
+    kfp_install.push_back(PipInstall({"kfp==" + std::string(kfp_version), "--no-deps",
+                                      "typing-extensions>=3.7.4,<5; python_version<\"3.9\""},
+                                     index_options));
+  }
+  // The SDK joins these pieces with single spaces, " && " included, so it reads "  &&  ". From
+  // 2.14 it installs the user's packages before kfp; before, kfp came first.
+  std::vector<std::string> pieces;
+  if (InstallsPackagesFirst(kfp_version)) {
+    if (!user_install.empty()) pieces.push_back(user_install);
+    if (!user_install.empty() && install_kfp) pieces.push_back(" && ");
+    pieces.insert(pieces.end(), kfp_install.begin(), kfp_install.end());
+  } else {
+    pieces = kfp_install;
+    if (!user_install.empty() && install_kfp) pieces.push_back(" && ");
+    if (!user_install.empty()) pieces.push_back(user_install);
   }
   std::string joined;
   for (size_t i = 0; i < pieces.size(); ++i) {

@@ -11,9 +11,11 @@ Modes:
                         `kfpc check` with no diagnostics. Any other file must build with no
                         diagnostics.
   conformance CASE.kf   the output must mean the same as the KFP SDK's YAML for the same
-                        pipeline, compared with ir-diff. A first line
-                        `// ir-diff: ARGS...` passes ARGS (such as `--ignore PATTERN`) to
-                        ir-diff. Exits 77 (skipped) when the reference data is not available.
+                        pipeline, compared with ir-diff. A line `// ir-diff: ARGS...` in
+                        the comment lines that start the case passes ARGS (such as
+                        `--ignore PATTERN`) to ir-diff, and a line `// build-args: ARGS...`
+                        passes ARGS (such as `--kfp-version 2.13`) to `kfpc build`. Exits 77
+                        (skipped) when the reference data is not available.
 
 With KFPC_UPDATE_GOLDEN=1 the diagnostics and example modes rewrite the expected files instead
 of failing.
@@ -32,6 +34,7 @@ EXIT_SKIPPED = 77
 KFP_PIN = re.compile(rb"kfp==[0-9][0-9A-Za-z.+-]*")
 SDK_VERSION_LINE = re.compile(rb"^sdkVersion:.*$", re.MULTILINE)
 IR_DIFF_DIRECTIVE = "// ir-diff:"
+BUILD_ARGS_DIRECTIVE = "// build-args:"
 
 
 def updating():
@@ -117,12 +120,15 @@ def run_example(kfpc, case, examples_root):
     return 0
 
 
-def ir_diff_arguments(case):
-    """Return the extra ir-diff arguments from the `// ir-diff:` first line, if any."""
+def directive_arguments(case, directive):
+    """Return the arguments of the `directive` line among the comment lines that start `case`."""
     with open(case, encoding="utf-8") as handle:
-        first_line = handle.readline().strip()
-    if first_line.startswith(IR_DIFF_DIRECTIVE):
-        return shlex.split(first_line[len(IR_DIFF_DIRECTIVE):])
+        for line in handle:
+            line = line.strip()
+            if not line.startswith("//"):
+                break
+            if line.startswith(directive):
+                return shlex.split(line[len(directive):])
     return []
 
 
@@ -166,10 +172,12 @@ def run_conformance(kfpc, case, repo, conformance_root):
     directory, name = os.path.split(os.path.abspath(case))
     with tempfile.TemporaryDirectory(prefix="kfpc-conformance-") as scratch:
         actual = os.path.join(scratch, "actual.yaml")
-        status, _, stderr = run_kfpc(kfpc, ["build", name, "-o", actual], directory)
+        build_args = directive_arguments(case, BUILD_ARGS_DIRECTIVE)
+        status, _, stderr = run_kfpc(kfpc, ["build", name, "-o", actual, *build_args], directory)
         if status != 0:
             return fail(f"`kfpc build {name}` exited with {status}, expected 0", stderr)
-        command = [sys.executable, ir_diff, reference, actual, *ir_diff_arguments(case)]
+        command = [sys.executable, ir_diff, reference, actual,
+                   *directive_arguments(case, IR_DIFF_DIRECTIVE)]
         compared = subprocess.run(command, capture_output=True, text=True, check=False)
         with open(actual, "rb") as handle:
             actual_bytes = handle.read()

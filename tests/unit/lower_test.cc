@@ -455,6 +455,31 @@ TEST(Python, PackagesIndexUrlsAndVenv) {
   EXPECT_EQ(command[2].find("venv"), std::string::npos);
 }
 
+TEST(Python, Kfp213InstallsKfpFirst) {
+  sema::PythonFunction f;
+  f.function_name = "f";
+  f.source = "def f():\n    pass\n";
+  f.packages = {"pandas==2.2.0"};
+  std::string install = "python3 -m pip install --quiet --no-warn-script-location ";
+  std::string kfp = install +
+                    "'kfp==2.13.0' '--no-deps' "
+                    "'typing-extensions>=3.7.4,<5; python_version<\"3.9\"'";
+  std::string pandas = install + "'pandas==2.2.0'";
+  std::string bootstrap_head =
+      "\nif ! [ -x \"$(command -v pip)\" ]; then\n    python3 -m ensurepip || python3 -m "
+      "ensurepip --user || apt-get install python3-pip\nfi\n\nPIP_DISABLE_PIP_VERSION_CHECK=1 ";
+  std::string tail = " && \"$0\" \"$@\"\n";
+  EXPECT_EQ(PythonCommand(f, "2.13.0")[2], bootstrap_head + kfp + "  &&  " + pandas + tail);
+  // From 2.14 the packages come first.
+  std::string kfp_214 = install +
+                        "'kfp==2.14.0' '--no-deps' "
+                        "'typing-extensions>=3.7.4,<5; python_version<\"3.9\"'";
+  EXPECT_EQ(PythonCommand(f, "2.14.0")[2], bootstrap_head + pandas + "  &&  " + kfp_214 + tail);
+  // Without packages the order does not matter.
+  f.packages.clear();
+  EXPECT_EQ(PythonCommand(f, "2.13.0")[2], bootstrap_head + kfp + tail);
+}
+
 TEST(Lower, PipelineInPipelineMergesNames) {
   ProgramBuilder b("pipeline-in-pipeline");
   sema::Component* op1 = b.Container("print_op1");
