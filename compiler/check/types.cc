@@ -243,6 +243,11 @@ bool Assignable(const sema::Type& expected, const sema::Type& actual) {
     return expected.artifact.schema_title == "system.Artifact" ||
            expected.artifact.schema_title == actual.artifact.schema_title;
   }
+  // The backend passes a final status as a struct, which a `dict` input reads, as in the SDK.
+  if (expected.param == sema::ParamType::kDict && !expected.element &&
+      actual.param == sema::ParamType::kTaskFinalStatus) {
+    return true;
+  }
   if (expected.param != actual.param) return false;
   // An untyped list or dict on either side carries no element type to compare.
   if (!expected.element || !actual.element) return true;

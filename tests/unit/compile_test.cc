@@ -214,5 +214,43 @@ pipeline p() {
       << with_type("list<int>").errors;
 }
 
+TEST(FinalStatus, PassesToUntypedDictOnly) {
+  const std::string source = R"(
+component report(status: @) {
+  image   = "alpine"
+  command = ["report", status]
+}
+component step() {
+  image   = "alpine"
+  command = ["step"]
+}
+pipeline notify(status: PipelineTaskFinalStatus) {
+  report(status = status)
+}
+pipeline p() {
+  try {
+    step()
+  } finally {
+    notify()
+  }
+}
+)";
+  auto with_type = [&](const std::string& type) {
+    std::string text = source;
+    text.replace(text.find('@'), 1, type);
+    return Compile(text);
+  };
+  Compiled as_dict = with_type("dict");
+  EXPECT_EQ(as_dict.errors, "");
+  EXPECT_TRUE(Contains(as_dict.yaml,
+                       "              status:\n"
+                       "                componentInputParameter: status\n"))
+      << as_dict.yaml;
+  // A dict with a declared value type promises more than the status gives.
+  for (const char* type : {"dict<string, string>", "string", "list"}) {
+    EXPECT_TRUE(Contains(with_type(type).errors, "error: expected `")) << type;
+  }
+}
+
 }  // namespace
 }  // namespace kfpc
