@@ -150,6 +150,14 @@ PyRole PythonMatcher::Classify(const PyExpr& expr) {
     return {name == "Output", ParamOrArtifact(expr.args[0], true)};
   }
   if (expr.kind == PyExpr::Kind::kCall && (name == "InputPath" || name == "OutputPath") &&
+      expr.args.empty()) {
+    // Without a type, the SDK reads and writes an untyped artifact (`system.Artifact`).
+    sema::Type type;
+    type.is_artifact = true;
+    type.artifact = *BuiltinArtifact("Artifact");
+    return {name == "OutputPath", type};
+  }
+  if (expr.kind == PyExpr::Kind::kCall && (name == "InputPath" || name == "OutputPath") &&
       expr.args.size() == 1) {
     PyExpr inner = expr.args[0];
     if (inner.kind == PyExpr::Kind::kString) inner.kind = PyExpr::Kind::kName;

@@ -252,5 +252,40 @@ pipeline p() {
   }
 }
 
+TEST(PythonSignature, UntypedPathsAreArtifacts) {
+  Compiled compiled = Compile(R"(
+component send_file() -> (outgoing: Artifact) {
+  python = """
+def send_file(outgoing: dsl.OutputPath()):
+    open(outgoing, 'w').write('x')
+"""
+}
+component receive_file(incoming: Artifact) {
+  python = """
+def receive_file(incoming: dsl.InputPath()):
+    print(open(incoming).read())
+"""
+}
+pipeline p() {
+  s = send_file()
+  receive_file(incoming = s.outgoing)
+}
+)");
+  EXPECT_EQ(compiled.errors, "");
+  // A declared parameter does not match an untyped path, which is an artifact.
+  Compiled parameter = Compile(R"(
+component send_file() -> (outgoing: string) {
+  python = """
+def send_file(outgoing: dsl.OutputPath()):
+    open(outgoing, 'w').write('x')
+"""
+}
+pipeline p() {
+  send_file()
+}
+)");
+  EXPECT_TRUE(Contains(parameter.errors, "error: ")) << parameter.errors;
+}
+
 }  // namespace
 }  // namespace kfpc
