@@ -28,6 +28,8 @@ const std::vector<std::string>& ArtifactSettingNames();
 
 // The settings of a pipeline's body, such as `display_name`.
 const std::vector<std::string>& PipelineSettingNames();
+// The fields of a pipeline's `workspace { ... }` block.
+const std::vector<std::string>& WorkspaceFieldNames();
 
 // Checks `artifact Name { schema_title = ... schema_version = ... }`.
 sema::ArtifactType CheckArtifact(Context& context, const ast::Decl& decl);

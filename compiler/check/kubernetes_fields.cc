@@ -232,4 +232,29 @@ std::optional<std::vector<MapEntry>> StringMapSetting(Context& context, const as
   return entries;
 }
 
+std::optional<std::vector<std::string>> AccessModesSetting(Context& context,
+                                                           const ast::Setting& setting) {
+  static const std::vector<std::string> kAccessModes = {"ReadWriteOnce", "ReadOnlyMany",
+                                                        "ReadWriteMany", "ReadWriteOncePod"};
+  std::optional<std::vector<std::string>> modes = StringListSetting(context, setting);
+  if (!modes) return std::nullopt;
+  const ast::Expr* value = setting.value.get();
+  if (modes->empty()) {
+    context.Report(diag::Kind::kInvalidKubernetesValue, value->span, "empty `access_modes`").help =
+        "write at least one access mode, such as `access_modes = [\"ReadWriteOnce\"]`";
+    return std::nullopt;
+  }
+  for (size_t i = 0; i < modes->size(); ++i) {
+    if (std::find(kAccessModes.begin(), kAccessModes.end(), (*modes)[i]) != kAccessModes.end()) {
+      continue;
+    }
+    diag::Diagnostic& d = context.Report(diag::Kind::kInvalidKubernetesEnum, value->items[i]->span,
+                                         "invalid access mode `" + (*modes)[i] + "`");
+    SuggestName(context, d, (*modes)[i], kAccessModes, value->items[i]->span);
+    if (d.help.empty()) d.help = "write " + JoinNames(kAccessModes, "or");
+    return std::nullopt;
+  }
+  return modes;
+}
+
 }  // namespace kfpc::check::k8s

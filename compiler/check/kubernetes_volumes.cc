@@ -11,8 +11,6 @@ namespace kfpc::check::k8s {
 
 namespace {
 
-const std::vector<std::string> kAccessModes = {"ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany",
-                                               "ReadWriteOncePod"};
 // The pod fields that an environment variable may read (EnvVarSource.fieldRef).
 const std::vector<std::string> kFieldPaths = {
     "metadata.name",         "metadata.namespace", "metadata.uid",
@@ -215,24 +213,7 @@ void Checker::EphemeralVolume(const ast::Setting& setting) {
   ok = volume_name && path && size && NewVolumeName(*volume_name, name.value->span);
 
   std::optional<std::vector<std::string>> modes =
-      StringListSetting(context_, *fields->at("access_modes"));
-  const ast::Expr* modes_value = fields->at("access_modes")->value.get();
-  if (modes && modes->empty()) {
-    context_.Report(diag::Kind::kInvalidKubernetesValue, modes_value->span, "empty `access_modes`")
-        .help = "write at least one access mode, such as `access_modes = [\"ReadWriteOnce\"]`";
-    modes.reset();
-  }
-  for (size_t i = 0; modes && i < modes->size(); ++i) {
-    if (std::find(kAccessModes.begin(), kAccessModes.end(), (*modes)[i]) != kAccessModes.end()) {
-      continue;
-    }
-    diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidKubernetesEnum,
-                                          modes_value->items[i]->span,
-                                          "invalid access mode `" + (*modes)[i] + "`");
-    SuggestName(context_, d, (*modes)[i], kAccessModes, modes_value->items[i]->span);
-    if (d.help.empty()) d.help = "write " + JoinNames(kAccessModes, "or");
-    modes.reset();
-  }
+      AccessModesSetting(context_, *fields->at("access_modes"));
 
   if (fields->count("storage_class_name")) {
     volume.storage_class_name = RuleSetting(context_, *fields->at("storage_class_name"),

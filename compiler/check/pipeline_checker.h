@@ -110,6 +110,8 @@ class PipelineChecker {
   // task_settings.cc
   void CheckTaskSettings(const ast::TaskCall& call, sema::Task& task);
   void CheckRetry(const ast::Setting& setting, sema::Task& task);
+  // Checks the pipeline's `workspace { size ... }` block into pipeline_.workspace.
+  void CheckWorkspace(const ast::Setting& setting);
   // Checks a resource setting whose value is not a constant, such as `cpu_limit = sizes.cpu`.
   void CheckRuntimeResource(const ast::Setting& setting, sema::Task& task);
   void CheckAfter(const ast::Setting& setting, sema::Task& task);

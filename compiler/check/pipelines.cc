@@ -2,6 +2,7 @@
 #include <set>
 
 #include "compiler/check/declarations.h"
+#include "compiler/check/kubernetes_fields.h"
 #include "compiler/check/kubernetes_settings.h"
 #include "compiler/check/pipeline_checker.h"
 #include "compiler/check/settings.h"
@@ -12,7 +13,8 @@ namespace kfpc::check {
 namespace {
 
 const std::vector<std::string> kPipelineSettings = {"description", "display_name", "pipeline_root",
-                                                   "target"};
+                                                    "target", "workspace"};
+const std::vector<std::string> kWorkspaceFields = {"size", "access_modes", "storage_class_name"};
 
 bool IsPipelineSetting(const std::string& name) {
   return std::find(kPipelineSettings.begin(), kPipelineSettings.end(), name) !=
@@ -26,6 +28,8 @@ bool IsFinalStatus(const sema::InputDef& input) {
 }  // namespace
 
 const std::vector<std::string>& PipelineSettingNames() { return kPipelineSettings; }
+
+const std::vector<std::string>& WorkspaceFieldNames() { return kWorkspaceFields; }
 
 std::unique_ptr<sema::Pipeline> DeclarePipeline(Context& context, const ast::Decl& decl,
                                                 std::unique_ptr<sema::Component>* as_component) {
@@ -118,6 +122,10 @@ void PipelineChecker::CheckSettings() {
       d.help = "remove one of the two";
       continue;
     }
+    if (setting.name == "workspace") {
+      CheckWorkspace(setting);
+      continue;
+    }
     std::optional<std::string> value = StringSetting(context_, setting);
     if (!value) continue;
     if (setting.name == "description") pipeline_.description = *value;
@@ -128,6 +136,33 @@ void PipelineChecker::CheckSettings() {
       pipeline_.target_span = setting.value->span;
     }
   }
+}
+
+void PipelineChecker::CheckWorkspace(const ast::Setting& setting) {
+  const std::string example = "workspace { size = \"10Gi\" }";
+  std::optional<SettingMap> fields = k8s::ReadBlock(context_, setting, kWorkspaceFields, example);
+  if (!fields || !k8s::Require(context_, *fields, setting, "size", "write `" + example + "`")) {
+    return;
+  }
+  sema::Pipeline::Workspace workspace;
+  workspace.span = setting.name_span;
+  std::optional<std::string> size =
+      k8s::RuleSetting(context_, *fields->at("size"), k8s::Rule::kQuantity, "workspace size");
+  bool ok = size.has_value();
+  if (fields->count("access_modes")) {
+    std::optional<std::vector<std::string>> modes =
+        k8s::AccessModesSetting(context_, *fields->at("access_modes"));
+    if (modes) workspace.access_modes = std::move(*modes);
+    ok = ok && modes;
+  }
+  if (fields->count("storage_class_name")) {
+    workspace.storage_class_name = k8s::RuleSetting(context_, *fields->at("storage_class_name"),
+                                                    k8s::Rule::kDnsSubdomain, "storage class name");
+    ok = ok && workspace.storage_class_name;
+  }
+  if (!ok) return;
+  workspace.size = *size;
+  pipeline_.workspace = std::move(workspace);
 }
 
 void PipelineChecker::CheckBody(const std::vector<ast::Stmt>& body, std::vector<Member>& members) {

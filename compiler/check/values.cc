@@ -11,8 +11,8 @@ namespace {
 using sema::ValueRef;
 
 const std::vector<std::string> kRunPlaceholders = {
-    "job_name", "job_resource_name", "job_id", "task_name", "task_id",
-    "create_time", "schedule_time", "pipeline_root"};
+    "job_name",    "job_resource_name", "job_id",        "task_name",     "task_id",
+    "create_time", "schedule_time",     "pipeline_root", "workspace_path"};
 
 std::string Written(const ast::Expr& expr) {
   if (expr.kind == ast::ExprKind::kName) return expr.text;
@@ -152,6 +152,9 @@ std::optional<Value> PipelineChecker::ResolveMember(const ast::Expr& expr) {
       SuggestName(context_, d, expr.text, kRunPlaceholders, expr.text_span);
       if (d.help.empty()) d.help = "the run placeholders are " + JoinNames(kRunPlaceholders);
       return std::nullopt;
+    }
+    if (expr.text == "workspace_path" && !pipeline_.workspace_path_span.valid()) {
+      pipeline_.workspace_path_span = expr.span;
     }
     Value value;
     value.ref.kind = ValueRef::Kind::kRunPlaceholder;

@@ -18,6 +18,7 @@ std::string RunPlaceholder(const std::string& name) {
       {"create_time", "{{$.pipeline_job_create_time_utc}}"},
       {"schedule_time", "{{$.pipeline_job_schedule_time_utc}}"},
       {"pipeline_root", "{{$.pipeline_root}}"},
+      {"workspace_path", "{{$.workspace_path}}"},
   };
   std::string key = name.rfind("run.", 0) == 0 ? name.substr(4) : name;
   auto it = kPlaceholders.find(key);

@@ -459,6 +459,17 @@ void Completer::Statement(const std::vector<OpenBracket>& stack, uint32_t word_s
   if (owner_ && owner_->kind == ast::DeclKind::kArtifact) {
     return SettingItems(check::ArtifactSettingNames(), GivenSettings(owner_->settings, word_start));
   }
+  // The fields of a pipeline's `workspace { ... }` block.
+  if (stack.size() == 2 && stack.back().bracket == '{' &&
+      IdentifierBefore(text_, stack.back().offset) == "workspace") {
+    std::set<std::string> given;
+    for (size_t i = 0; owner_ && i < owner_->body.size(); ++i) {
+      const ast::Stmt& stmt = owner_->body[i];
+      if (stmt.kind != ast::StmtKind::kSetting || stmt.setting.name != "workspace") continue;
+      for (const ast::Setting& field : stmt.setting.children) AddGiven(field, word_start, &given);
+    }
+    return SettingItems(check::WorkspaceFieldNames(), given, "workspace field");
+  }
   Callables();
   for (std::string_view keyword : kStatementKeywords) items_.push_back(Item(keyword, kItemKeyword));
   if (std::string_view keyword = KeywordAfterBlock(word_start); !keyword.empty()) {

@@ -1,5 +1,7 @@
 #include "compiler/lsp/setting_docs.h"
 
+#include <span>
+
 namespace kfpc::lsp {
 
 namespace {
@@ -46,9 +48,14 @@ constexpr SettingEntry kPipelineSettings[] = {
     {"pipeline_root",
      "Where the run stores its artifacts, such as `\"s3://bucket/root\"` (`defaultPipelineRoot`)."},
     {"target",
-     "The target profile of the pipeline's tasks, such as `\"graviton4\"`, `\"arm64\"` or a profile "
+     "The target profile of the pipeline's tasks, such as `\"graviton4\"`, `\"arm64\"` or a "
+     "profile "
      "of `kfpc.yaml`. A task's own `target` takes precedence; this setting takes precedence over "
      "`--target` and `default_target`."},
+    {"workspace",
+     "A block of `size`, `access_modes` and `storage_class_name`: a volume that the run's tasks "
+     "share, at `run.workspace_path` (`pipelineConfig.workspace` of the platform spec). KFP "
+     "backends mount it from 2.15."},
 };
 
 constexpr SettingEntry kTaskSettings[] = {
@@ -149,6 +156,17 @@ struct FieldEntry {
   const char* block;
   const char* name;
   const char* doc;
+};
+
+// The fields of the blocks in a pipeline's body.
+constexpr FieldEntry kPipelineBlockFields[] = {
+    {"workspace", "size", "The size of the workspace volume, such as `\"10Gi\"` (required)."},
+    {"workspace", "access_modes",
+     "The volume's access modes, such as `[\"ReadWriteOnce\"]` "
+     "(`pvcSpecPatch.accessModes`); the cluster's default without it."},
+    {"workspace", "storage_class_name",
+     "The storage class of the volume (`pvcSpecPatch.storageClassName`); the cluster's default "
+     "without it."},
 };
 
 constexpr FieldEntry kBlockFields[] = {
@@ -278,6 +296,13 @@ std::string Heading(const std::string& kind, const std::string& name) {
   return "```kf\n(" + kind + ") " + name + "\n```\n\n";
 }
 
+// The fields of the blocks that `owner` may hold: a task's and a pipeline's.
+std::span<const FieldEntry> BlockFields(SettingOwner owner) {
+  if (owner == SettingOwner::kTask) return kBlockFields;
+  if (owner == SettingOwner::kPipeline) return kPipelineBlockFields;
+  return {};
+}
+
 }  // namespace
 
 std::string SettingDoc(SettingOwner owner, const std::vector<std::string>& path) {
@@ -295,11 +320,11 @@ std::string SettingDoc(SettingOwner owner, const std::vector<std::string>& path)
     if (doc == nullptr) return "";
     return Heading(OwnerText(owner), name) + doc;
   }
-  if (owner != SettingOwner::kTask) return "";
+  if (owner != SettingOwner::kTask && owner != SettingOwner::kPipeline) return "";
 
   std::string block = path[0];
   for (size_t i = 1; i + 1 < path.size(); ++i) block += "." + path[i];
-  for (const FieldEntry& field : kBlockFields) {
+  for (const FieldEntry& field : BlockFields(owner)) {
     if (block == field.block && name == field.name) {
       return Heading(block + " field", name) + field.doc;
     }
@@ -310,8 +335,7 @@ std::string SettingDoc(SettingOwner owner, const std::vector<std::string>& path)
 std::vector<std::string> DocumentedSettings(SettingOwner owner, std::string_view path) {
   if (!path.empty()) {
     std::vector<std::string> names;
-    if (owner != SettingOwner::kTask) return names;
-    for (const FieldEntry& field : kBlockFields) {
+    for (const FieldEntry& field : BlockFields(owner)) {
       if (path == field.block) names.push_back(field.name);
     }
     return names;

@@ -121,6 +121,8 @@ bool PassesApply(const PassOptions& options, const sema::Program& program) {
   if (options.target || options.config.default_target || options.kfp_backend_given) return true;
   for (const auto& pipeline : program.pipelines) {
     if (pipeline->target) return true;
+    // The workspace needs a backend that mounts it, and a pipeline that declares it.
+    if (pipeline->workspace || pipeline->workspace_path_span.valid()) return true;
     for (const auto& task : pipeline->tasks) {
       // Kubernetes settings are checked against the default KFP backend (warnings only).
       if (task->target || !task->kubernetes.empty()) return true;

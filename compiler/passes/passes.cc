@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "compiler/images/lock_file.h"
+#include "compiler/passes/backend_features.h"
 #include "compiler/passes/image_pin.h"
 #include "compiler/passes/placement.h"
 #include "compiler/passes/targets.h"
@@ -57,8 +58,10 @@ PassResult RunPasses(const sema::Program& program, ir::Document& document,
   // either, the same check against the default backend gives warnings: the output is then the
   // KFP SDK's, which does not check, but the user learns that the backend drops the platform spec.
   bool strict = result.any_target || options.kfp_backend_given;
-  CheckPlatformFields(graph, options.kfp_backend,
-                      strict ? diag::Severity::kError : diag::Severity::kWarning, document, sink);
+  diag::Severity severity = strict ? diag::Severity::kError : diag::Severity::kWarning;
+  CheckPlatformFields(graph, options.kfp_backend, severity, document, sink);
+  CheckWorkspace(*program.entry, options.kfp_backend, severity, sink);
+  CheckRuntimeResources(*program.entry, options.kfp_backend, severity, sink);
   // Keys are computed after pinning, so that they cover the digest.
   result.cache_keys = AssignCacheKeys(graph, targets, options.kfp_backend, document);
   return result;

@@ -412,6 +412,16 @@ struct Pipeline {
   std::optional<std::string> pipeline_root;
   std::optional<std::string> target;  // `target = "graviton4"`, resolved by the passes
   Span target_span;
+  // `workspace { ... }`: a volume that the run's tasks share, at `run.workspace_path`
+  // (PlatformSpec `pipelineConfig.workspace`).
+  struct Workspace {
+    Span span;
+    std::string size;
+    std::vector<std::string> access_modes;
+    std::optional<std::string> storage_class_name;
+  };
+  std::optional<Workspace> workspace;
+  Span workspace_path_span;  // the first `run.workspace_path` in the pipeline, if any
   std::vector<InputDef> inputs;
   std::vector<OutputDef> outputs;
   std::vector<std::unique_ptr<Task>> tasks;    // every task, in source order

@@ -240,7 +240,9 @@ struct PipelineSpec {
 // kept as a generic Struct value that mirrors KubernetesExecutorConfig's JSON form.
 struct PlatformSpec {
   std::map<std::string, Value> executors;
-  bool empty() const { return executors.empty(); }
+  // `pipelineConfig` of the Kubernetes platform, such as `{workspace: {size: 1Gi}}`, when set.
+  std::optional<Value> pipeline_config;
+  bool empty() const { return executors.empty() && !pipeline_config; }
 };
 
 // One compiled pipeline: what `kfpc build` writes.

@@ -412,14 +412,19 @@ std::string WriteDocument(const ir::Document& document) {
   for (const std::string& line : HeaderLines(document.pipeline)) out += line + "\n";
   AppendPipelineSpec(document.pipeline, out);
   if (!document.platform.empty()) {
-    Node executors = Node::Mapping();
-    for (const auto& [name, config] : document.platform.executors) {
-      executors.Set(name, ToNode(config));
-    }
-    Node deployment = Node::Mapping();
-    deployment.Set("executors", std::move(executors));
     Node kubernetes = Node::Mapping();
-    kubernetes.Set("deploymentSpec", std::move(deployment));
+    if (!document.platform.executors.empty()) {
+      Node executors = Node::Mapping();
+      for (const auto& [name, config] : document.platform.executors) {
+        executors.Set(name, ToNode(config));
+      }
+      Node deployment = Node::Mapping();
+      deployment.Set("executors", std::move(executors));
+      kubernetes.Set("deploymentSpec", std::move(deployment));
+    }
+    if (document.platform.pipeline_config) {
+      kubernetes.Set("pipelineConfig", ToNode(*document.platform.pipeline_config));
+    }
     Node platforms = Node::Mapping();
     platforms.Set("kubernetes", std::move(kubernetes));
     Node root = Node::Mapping();

@@ -1077,7 +1077,7 @@ TEST_F(LspProject, CompletionAtStatementStart) {
   EXPECT_EQ(completion["isIncomplete"], false);
   EXPECT_EQ(Labels(completion),
             (std::vector<std::string>{"load", "train", "return", "if", "for", "try", "description",
-                                      "display_name", "pipeline_root", "target"}));
+                                      "display_name", "pipeline_root", "target", "workspace"}));
   EXPECT_EQ(completion["items"][1],
             (json{{"label", "train"},
                   {"kind", 3},
@@ -1313,6 +1313,18 @@ pipeline p() {
   EXPECT_TRUE(Offers(pipeline, "pipeline_root"));
 }
 
+TEST(LspCompletion, WorkspaceFields) {
+  const std::string source = R"(pipeline p() {
+  workspace {
+    size = "1Gi"
+    @
+  }
+}
+)";
+  EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "|"))),
+            (std::vector<std::string>{"access_modes", "storage_class_name"}));
+}
+
 TEST(LspCompletion, TaskBlockHalfTypedName) {
   // `ret` is not a setting yet, so the block has a syntax error.
   std::vector<std::string> labels = Labels(CompleteAt(TaskBlock("ret|")));
@@ -1477,8 +1489,9 @@ TEST(LspCompletion, PipelineBodyAroundTaskBlock) {
   // Outside the block, the pipeline's statement items are still offered.
   std::vector<std::string> labels =
       Labels(CompleteAt(Replace(kTaskBlockSource, "    @\n  }\n", "  }\n  |\n")));
-  EXPECT_EQ(labels, (std::vector<std::string>{"train", "return", "if", "for", "try", "description",
-                                              "display_name", "pipeline_root", "target"}));
+  EXPECT_EQ(labels,
+            (std::vector<std::string>{"train", "return", "if", "for", "try", "description",
+                                      "display_name", "pipeline_root", "target", "workspace"}));
   // `name = |` in the body starts a task.
   EXPECT_EQ(Labels(CompleteAt(Replace(kTaskBlockSource, "    @\n  }\n", "  }\n  x = |\n"))),
             labels);
@@ -1495,6 +1508,21 @@ std::string HoverOnWord(const std::string& source, const std::string& word) {
   size_t at = source.find(word);
   EXPECT_NE(at, std::string::npos) << word;
   return HoverAt(source.substr(0, at + 1) + "|" + source.substr(at + 1));
+}
+
+TEST(LspHover, WorkspaceBlock) {
+  const std::string source = R"(pipeline p() {
+  workspace {
+    size = "1Gi"
+    storage_class_name = "standard"
+  }
+}
+)";
+  EXPECT_NE(HoverOnWord(source, "workspace").find("`pipelineConfig.workspace`"), std::string::npos)
+      << HoverOnWord(source, "workspace");
+  EXPECT_NE(HoverOnWord(source, "storage_class_name").find("`pvcSpecPatch.storageClassName`"),
+            std::string::npos)
+      << HoverOnWord(source, "storage_class_name");
 }
 
 TEST(LspHover, SettingNames) {
@@ -1593,6 +1621,8 @@ TEST(LspHover, EverySettingIsDocumented) {
             sorted(check::ArtifactSettingNames()));
   EXPECT_EQ(sorted(DocumentedSettings(SettingOwner::kPipeline)),
             sorted(check::PipelineSettingNames()));
+  EXPECT_EQ(sorted(DocumentedSettings(SettingOwner::kPipeline, "workspace")),
+            sorted(check::WorkspaceFieldNames()));
   std::vector<std::string> task_settings = check::TaskSettingNames();
   task_settings.push_back("env");  // `env NAME = value`, which the list leaves out
   EXPECT_EQ(sorted(DocumentedSettings(SettingOwner::kTask)), sorted(task_settings));

@@ -796,5 +796,66 @@ TEST(KfpVersionTest, ParsesAndGates) {
   EXPECT_FALSE(HonoursCustomCacheKey({2, 17}));
 }
 
+TEST_F(PassesTest, WorkspaceNeedsBackend215) {
+  const char* source = R"(component write(path: string) {
+  image = "alpine"
+  command = ["write", path]
+}
+
+pipeline p() {
+  workspace {
+    size = "1Gi"
+  }
+  write(path = run.workspace_path)
+}
+)";
+  // The default backend: a warning, and the output still has the workspace.
+  auto by_default = Compile(source, PassOptions{});
+  EXPECT_FALSE(by_default->sink.has_errors()) << by_default->Rendered();
+  EXPECT_NE(by_default->Rendered().find("p.kf:7:3: warning: KFP backend 2.14 creates the "
+                                        "workspace volume but does not mount it in the tasks\n"),
+            std::string::npos)
+      << by_default->Rendered();
+  EXPECT_NE(by_default->yaml.find("    pipelineConfig:\n      workspace:\n"), std::string::npos)
+      << by_default->yaml;
+  EXPECT_NE(by_default->yaml.find("constant: '{{$.workspace_path}}'"), std::string::npos)
+      << by_default->yaml;
+  // `--kfp-version 2.14` given: an error. 2.15 reads it.
+  PassOptions old_backend;
+  old_backend.kfp_backend_given = true;
+  EXPECT_TRUE(Compile(source, old_backend)->sink.has_errors());
+  PassOptions new_backend;
+  new_backend.kfp_backend = {2, 15};
+  new_backend.kfp_backend_given = true;
+  auto supported = Compile(source, new_backend);
+  EXPECT_TRUE(supported->sink.diagnostics().empty()) << supported->Rendered();
+}
+
+TEST_F(PassesTest, RuntimeResourceNeedsBackend24) {
+  const char* source = R"(component work() {
+  image = "alpine"
+  command = ["work"]
+}
+
+pipeline p(cores: string = "2") {
+  work() {
+    cpu_limit = cores
+  }
+}
+)";
+  PassOptions old_backend;
+  old_backend.kfp_backend = {2, 3};
+  old_backend.kfp_backend_given = true;
+  auto old = Compile(source, old_backend);
+  EXPECT_NE(old->Rendered().find("p.kf:8:17: error: KFP backend 2.3 reads `cpu_limit` only as a "
+                                 "constant\n"),
+            std::string::npos)
+      << old->Rendered();
+  PassOptions new_backend;
+  new_backend.kfp_backend = {2, 4};
+  new_backend.kfp_backend_given = true;
+  EXPECT_TRUE(Compile(source, new_backend)->sink.diagnostics().empty());
+}
+
 }  // namespace
 }  // namespace kfpc::passes
