@@ -145,7 +145,28 @@ bool CheckComparison(Context& context, const ast::Expr& expr, const std::string&
         .help = "compare strings, numbers or booleans";
     return false;
   }
-  if (!left.typed || !right.typed) return true;
+  // A value of unknown type compares as a string, as in the SDK. Against a number or a boolean
+  // that would compare text with a CEL expression, so the type must be written.
+  if (!left.typed || !right.typed) {
+    const ComparisonSide& unknown = left.typed ? right : left;
+    const ComparisonSide& known = left.typed ? left : right;
+    ParamType known_type = EffectiveType(known);
+    if (!known.typed || unknown.conversion || known_type == ParamType::kString) return true;
+    diag::Diagnostic& d = context.Report(diag::Kind::kInvalidCondition, unknown.expr->span,
+                                         "the type of `" + SourceText(context, *unknown.expr) +
+                                             "` is not known, so it cannot be "
+                                             "compared with `" +
+                                             TypeName(known_type) + "`");
+    d.notes.push_back(
+        "a value of unknown type, such as an item of a `list` without an element "
+        "type, is compared as a string");
+    std::string conversion = known_type == ParamType::kFloat ? "float" : "int";
+    d.help = known_type == ParamType::kBool
+                 ? "declare the element type of the list, such as `list<bool>`"
+                 : "convert it: `" + conversion + "(" + SourceText(context, *unknown.expr) +
+                       ")`, or declare the element type of the list";
+    return false;
+  }
   ParamType left_type = EffectiveType(left);
   ParamType right_type = EffectiveType(right);
   bool same = left_type == right_type || (IsNumber(left_type) && IsNumber(right_type));

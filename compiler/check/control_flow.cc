@@ -342,7 +342,14 @@ std::optional<sema::ParamType> FirstItemType(const sema::ValueRef& value) {
 void PipelineChecker::CheckFor(const ast::Stmt& stmt, std::vector<Member>& members) {
   Group& group = NewGroup(Group::Kind::kLoop, stmt.span);
   group.loop_variable = stmt.loop_variable;
-  LoopVariable variable{stmt.loop_variable, stmt.loop_variable_span, &group, std::nullopt};
+  LoopVariable variable{stmt.loop_variable, stmt.loop_variable_span, &group, std::nullopt,
+                        std::nullopt};
+  if (stmt.value && stmt.value->kind == ast::ExprKind::kList && !stmt.value->items.empty()) {
+    const ast::Expr& first = *stmt.value->items.front();
+    if (first.kind == ast::ExprKind::kMap && !first.items.empty()) {
+      variable.field_type = ConstantType(*first.items.front());
+    }
+  }
   sema::Type list = ParamTypeOf(sema::ParamType::kList);
   if (stmt.value) {
     std::optional<Value> iterable = CheckValue(*stmt.value, nullptr, "the loop");

@@ -53,6 +53,9 @@ class PipelineChecker {
     diag::Span span;
     const sema::Group* loop = nullptr;
     std::optional<sema::Type> element;  // nullopt when the list's element type is not declared
+    // The type of every `item.field` of a loop over a constant list of dicts: as in the SDK, the
+    // type of the first value of the first dict. nullopt for other loops.
+    std::optional<sema::Type> field_type;
   };
   struct PendingAfter {
     sema::Task* task;

@@ -139,7 +139,8 @@ std::optional<Value> PipelineChecker::ResolveMember(const ast::Expr& expr) {
     value.ref.loop = it->loop;
     value.ref.field = expr.text;
     value.ref.span = expr.span;
-    value.typed = false;
+    value.typed = it->field_type.has_value();
+    if (it->field_type) value.ref.type = *it->field_type;
     return value;
   }
   if (bindings_.count(object.text)) return ResolveTaskOutput(object.text, expr.text, expr);

@@ -193,13 +193,9 @@ Channel DagPlan::IterableChannel(const sema::Group& loop) const {
   const sema::ValueRef& items = loop.iterable;
   if (items.kind != sema::ValueRef::Kind::kLoopItem || items.field.empty()) return ChannelOf(items);
   // `for x in item.field`: the SDK names the list `<item>-subvar-<field>` and types it STRING.
-  Channel item = ChannelOf(items);
-  Channel channel;
-  channel.full_name = item.full_name + "-subvar-" + items.field;
+  Channel channel = ChannelOf(items);
+  channel.type = sema::Type{};
   channel.type.param = sema::ParamType::kString;
-  channel.loop = items.loop;
-  channel.field = items.field;
-  channel.base_input = item.InputName();
   return channel;
 }
 
@@ -220,6 +216,13 @@ Channel DagPlan::ChannelOf(const sema::ValueRef& value) const {
         channel.full_name = item->second;
       } else {
         channel.full_name = IterableChannel(*value.loop).full_name + "-loop-item";
+      }
+      // `item.field` is a channel of its own, `<item>-subvar-<field>`, as the SDK's
+      // LoopArgumentVariable: it reads the item's input through a selector.
+      if (!value.field.empty()) {
+        channel.base_input = channel.InputName();
+        channel.full_name += "-subvar-" + value.field;
+        channel.field = value.field;
       }
       break;
     }
@@ -264,11 +267,15 @@ void DagPlan::ResolveArgument(const void* group, const std::string& input_name,
     }
     case Kind::kLoopItem: {
       Channel channel = ChannelOf(value);
-      component_input(channel.InputName());
-      if (!value.field.empty()) {
-        inputs->parameters[input_name].parameter_expression_selector =
-            "parseJson(string_value)[\"" + value.field + "\"]";
+      // A group inside the loop receives `item.field` as an input of its own. The loop's DAG has
+      // only the item, so there the selector reads the field from it.
+      if (channel.field.empty() || GroupInputs(group).count(channel.InputName()) != 0) {
+        component_input(channel.InputName());
+        return;
       }
+      component_input(channel.base_input);
+      inputs->parameters[input_name].parameter_expression_selector =
+          "parseJson(string_value)[\"" + channel.field + "\"]";
       return;
     }
     case Kind::kCollected:

@@ -96,7 +96,9 @@ void DagPlan::CollectGroupInputs(const sema::Task* task) {
       auto outer = std::find(loop_chain.begin(), loop_chain.end(), items.loop);
       if (outer == loop_chain.end()) continue;
       from = (outer - loop_chain.begin()) + 1;
-      Channel item = ChannelOf(items);
+      sema::ValueRef whole_item = items;
+      whole_item.field.clear();
+      Channel item = ChannelOf(whole_item);
       item.type = sema::Type{};
       if (items.loop->iterable.type.element) item.type = *items.loop->iterable.type.element;
       AddChannel(loop_chain, from, loop_chain.size(), item);

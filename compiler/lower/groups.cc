@@ -104,7 +104,8 @@ ir::TaskSpec PipelineBuilder::GroupTask(const void* node, const void* parent_gro
       ir::TaskInputParameter& input = task.inputs.parameters[name];
       if (local) {
         input.task_output_parameter = {plan_->MemberName(member), channel.output};
-      } else if (!channel.field.empty()) {
+      } else if (!channel.field.empty() && plan_->GroupInputs(parent_group).count(name) == 0) {
+        // The parent is the loop, whose DAG has the item: the selector reads the field.
         input.component_input_parameter = channel.base_input;
         input.parameter_expression_selector = "parseJson(string_value)[\"" + channel.field + "\"]";
       } else {

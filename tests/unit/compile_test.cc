@@ -287,5 +287,69 @@ pipeline p() {
   EXPECT_TRUE(Contains(parameter.errors, "error: ")) << parameter.errors;
 }
 
+TEST(LoopItemFields, EachFieldHasItsOwnInput) {
+  // Two fields of one dict item, read in one task: each is a `-subvar-` input with its own
+  // selector, as the SDK's LoopArgumentVariable, so neither replaces the other.
+  Compiled compiled = Compile(kComponents + R"(
+pipeline p() {
+  for d in [{"cpu": "1", "mem": "1Gi"}] {
+    work(x = "{d.cpu}/{d.mem}") {
+      memory_limit = d.mem
+    }
+  }
+}
+)");
+  ASSERT_EQ(compiled.errors, "");
+  EXPECT_TRUE(
+      Contains(compiled.yaml,
+               "              pipelinechannel--loop-item-param-1-subvar-cpu:\n"
+               "                componentInputParameter: pipelinechannel--loop-item-param-1\n"
+               "                parameterExpressionSelector: parseJson(string_value)[\"cpu\"]\n"
+               "              pipelinechannel--loop-item-param-1-subvar-mem:\n"
+               "                componentInputParameter: pipelinechannel--loop-item-param-1\n"
+               "                parameterExpressionSelector: parseJson(string_value)[\"mem\"]\n"))
+      << compiled.yaml;
+  EXPECT_TRUE(Contains(
+      compiled.yaml,
+      "constant: '{{$.inputs.parameters[''pipelinechannel--loop-item-param-1-subvar-cpu'']}}/"
+      "{{$.inputs.parameters[''pipelinechannel--loop-item-param-1-subvar-mem'']}}'"))
+      << compiled.yaml;
+  EXPECT_TRUE(
+      Contains(compiled.yaml,
+               "resourceMemoryLimit: "
+               "'{{$.inputs.parameters[''pipelinechannel--loop-item-param-1-subvar-mem'']}}'"))
+      << compiled.yaml;
+}
+
+TEST(LoopItemFields, ConditionReadsFieldThroughGroupInput) {
+  // The field has the type of the first dict's first value, as in the SDK, and the condition's
+  // DAG receives it as an input of its own.
+  Compiled compiled = Compile(kComponents + R"(
+pipeline p(n: int = 1) {
+  for d in [{"a": 1}, {"a": 5}] {
+    if d.a > n {
+      work()
+    }
+  }
+}
+)");
+  ASSERT_EQ(compiled.errors, "");
+  EXPECT_TRUE(Contains(
+      compiled.yaml,
+      "condition: int(inputs.parameter_values['pipelinechannel--loop-item-param-1-subvar-a'])\n"
+      "              > int(inputs.parameter_values['pipelinechannel--n'])\n"))
+      << compiled.yaml;
+  EXPECT_TRUE(
+      Contains(compiled.yaml,
+               "              pipelinechannel--loop-item-param-1-subvar-a:\n"
+               "                componentInputParameter: pipelinechannel--loop-item-param-1\n"
+               "                parameterExpressionSelector: parseJson(string_value)[\"a\"]\n"))
+      << compiled.yaml;
+  EXPECT_TRUE(Contains(compiled.yaml,
+                       "        pipelinechannel--loop-item-param-1-subvar-a:\n"
+                       "          parameterType: NUMBER_INTEGER\n"))
+      << compiled.yaml;
+}
+
 }  // namespace
 }  // namespace kfpc
