@@ -334,6 +334,34 @@ void PipelineChecker::CheckTaskSettings(const ast::TaskCall& call, sema::Task& t
       task.setting_spans.emplace(setting.name, setting.name_span);
     }
   }
+  // Resources and environment variables belong to a container, which a pipeline or an importer
+  // does not run: the SDK rejects them there, and the backend would drop them.
+  const sema::Component& component = *task.component;
+  bool runs_container = component.kind == sema::Component::Kind::kContainer ||
+                        component.kind == sema::Component::Kind::kPython;
+  if (!runs_container) {
+    bool is_pipeline = component.kind == sema::Component::Kind::kPipeline;
+    for (const ast::Setting& setting : call.settings) {
+      bool is_env = setting.form == ast::Setting::Form::kEnv;
+      if (!is_env && !IsResourceSetting(setting.name)) continue;
+      std::string name = is_env ? "env " + setting.name : setting.name;
+      context_
+          .Report(diag::Kind::kContainerSettingWithoutContainer,
+                  is_env ? setting.span : setting.name_span,
+                  "`" + name + "` needs a task that runs a container, but " +
+                      (is_pipeline ? "`" + component.name + "` is a pipeline"
+                                   : std::string("an importer runs none")))
+          .help = is_pipeline ? "set it on the tasks inside pipeline `" + component.name + "`"
+                              : "remove it from the importer task";
+    }
+    settings.erase("cpu_request");
+    settings.erase("cpu_limit");
+    settings.erase("memory_request");
+    settings.erase("memory_limit");
+    settings.erase("accelerator_type");
+    settings.erase("accelerator_count");
+    env.clear();
+  }
   for (const auto& [name, setting] : settings) {
     if (name == "display_name") {
       task.display_name = StringSetting(context_, *setting);
