@@ -351,5 +351,28 @@ pipeline p(n: int = 1) {
       << compiled.yaml;
 }
 
+TEST(ExitTask, WaitsForProducersOutsideTheHandler) {
+  // The exit task reads an output of a task outside `try`, so it lists that task too: the Argo
+  // backend orders tasks by dependentTasks alone.
+  Compiled compiled = Compile(kComponents + R"(
+pipeline p() {
+  s = sizes()
+  try {
+    work()
+  } finally {
+    work(x = s.output) {
+      cpu_limit = s.output
+    }
+  }
+}
+)");
+  ASSERT_EQ(compiled.errors, "");
+  EXPECT_TRUE(Contains(compiled.yaml,
+                       "        dependentTasks:\n"
+                       "        - exit-handler-1\n"
+                       "        - sizes\n"))
+      << compiled.yaml;
+}
+
 }  // namespace
 }  // namespace kfpc
