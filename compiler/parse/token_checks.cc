@@ -1,8 +1,11 @@
 #include "compiler/parse/token_checks.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <utility>
 
 #include "KfLexer.h"
 
@@ -32,14 +35,25 @@ bool IsInvalidByte(const SourceStream& stream, uint32_t offset) {
   return std::binary_search(invalid.begin(), invalid.end(), offset);
 }
 
-// Returns the span of a label key such as `kubernetes.io/arch` written bare before `:`, whose `/`
-// are the stray characters tokens[first..last], or an invalid span when the text is no such key.
-diag::Span BareKeySpan(const std::vector<antlr4::Token*>& tokens, size_t first, size_t last,
-                       SyntaxErrorReporter& reporter) {
+// Returns the first and last index of the tokens of a label key such as `kubernetes.io/arch`
+// written bare before `:`, whose `/` are the stray characters tokens[first..last]. Keywords count
+// as names there (`app.kubernetes.io/component`). Returns nullopt when the text is no such key.
+std::optional<std::pair<size_t, size_t>> BareKeyTokens(const std::vector<antlr4::Token*>& tokens,
+                                                       size_t first, size_t last,
+                                                       SyntaxErrorReporter& reporter) {
   auto in_key = [&](size_t index) {
     size_t type = tokens[index]->getType();
-    return type == KfLexer::ID || type == KfLexer::DOT || type == KfLexer::MINUS ||
-           type == KfLexer::INT || (type == KfLexer::ERROR_CHAR && tokens[index]->getText() == "/");
+    if (type == KfLexer::ID || type == KfLexer::DOT || type == KfLexer::MINUS ||
+        type == KfLexer::INT) {
+      return true;
+    }
+    std::string text = tokens[index]->getText();
+    if (type == KfLexer::ERROR_CHAR) return text == "/";
+    // A keyword: a word that the lexer gave a type of its own.
+    return !text.empty() && std::isalpha(static_cast<unsigned char>(text[0])) &&
+           std::all_of(text.begin(), text.end(), [](char c) {
+             return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+           });
   };
   auto adjacent = [&](size_t left, size_t right) {
     return reporter.spans().Of(tokens[left]).end == reporter.spans().Of(tokens[right]).begin;
@@ -50,11 +64,9 @@ diag::Span BareKeySpan(const std::vector<antlr4::Token*>& tokens, size_t first, 
   while (end + 1 < tokens.size() && in_key(end + 1) && adjacent(end, end + 1)) ++end;
   if (begin == first || end == last || end + 1 >= tokens.size() ||
       tokens[end + 1]->getType() != KfLexer::COLON) {
-    return diag::Span{};
+    return std::nullopt;
   }
-  diag::Span key = reporter.spans().Of(tokens[begin]);
-  key.end = reporter.spans().Of(tokens[end]).end;
-  return key;
+  return std::make_pair(begin, end);
 }
 
 // Reports the run of stray characters that starts at tokens[i] as one mistake (`&&` is one);
@@ -77,15 +89,21 @@ size_t ReportErrorChars(const std::vector<antlr4::Token*>& tokens, size_t i, std
   std::string message =
       fmt::format("unexpected character{} `{}`", last > i ? "s" : "", diag::ShownText(chars));
   diag::Diagnostic& d = reporter.Report(diag::Kind::kInvalidCharacter, tokens[i], span, message);
-  diag::Span key = chars == "/" ? BareKeySpan(tokens, i, last, reporter) : diag::Span{};
-  if (key.valid()) {
-    std::string quoted = fmt::format("\"{}\"", text.substr(key.begin, key.end - key.begin));
-    d.help = fmt::format("quote the map key: `{}`", quoted);
-    d.fix = diag::Fix{key, quoted, fmt::format("quote `{}`", quoted.substr(1, quoted.size() - 2))};
-  } else {
+  std::optional<std::pair<size_t, size_t>> key;
+  if (chars == "/") key = BareKeyTokens(tokens, i, last, reporter);
+  if (!key) {
     d.help = CharacterHelp(chars);
+    return last;
   }
-  return last;
+  // One error for the key, with one fix, and none for its other `/`, at its tokens or at the `:`
+  // after it.
+  diag::Span key_span = reporter.spans().Of(tokens[key->first]);
+  key_span.end = reporter.spans().Of(tokens[key->second]).end;
+  std::string written(text.substr(key_span.begin, key_span.end - key_span.begin));
+  d.help = fmt::format("quote the map key: `\"{}\"`", written);
+  d.fix = diag::Fix{key_span, "\"" + written + "\"", fmt::format("quote `{}`", written)};
+  for (size_t k = key->first; k <= key->second + 1; ++k) reporter.MarkReported(tokens[k]);
+  return std::max(last, key->second);
 }
 
 // Reports a malformed string or number token; false for any other token.

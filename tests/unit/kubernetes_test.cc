@@ -381,6 +381,25 @@ pipeline p() {
   EXPECT_EQ(sources.contents(root).substr(d.fix->span.begin, d.fix->span.end - d.fix->span.begin),
             "kubernetes.io/arch");
 
+  // A keyword inside the key and a key with two `/`: one error each, with one fix for the key.
+  diag::DiagnosticSink keys_sink;
+  diag::FileId keys = sources.AddFile("keys.kf", kComponents + R"(
+pipeline p() {
+  work() {
+    pod_labels = {app.kubernetes.io/component: "x", a.io/b/c: "y"}
+  }
+}
+)");
+  check::Check(
+      sources, keys, [](const std::string&) { return std::nullopt; }, keys_sink);
+  ASSERT_EQ(keys_sink.diagnostics().size(), 2u)
+      << diag::RenderAll(sources, keys_sink.diagnostics());
+  for (size_t i = 0; i < 2; ++i) {
+    const diag::Diagnostic& key = keys_sink.diagnostics()[i];
+    ASSERT_TRUE(key.fix.has_value()) << i;
+    EXPECT_EQ(key.fix->replacement, i == 0 ? "\"app.kubernetes.io/component\"" : "\"a.io/b/c\"");
+  }
+
   // A `/` that is not in a key before `:` gets the help about operators and no fix.
   diag::DiagnosticSink division_sink;
   diag::FileId division = sources.AddFile("division.kf", kComponents + R"(
