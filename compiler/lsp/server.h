@@ -91,12 +91,15 @@ class Server {
   // changed on disk (by path, modification time or size) since its last analysis. Runs after
   // every batch of messages.
   void MarkStaleProjectFiles();
+  // Checks the documents whose diagnostics are out of date, then sends the merged findings of
+  // every file whose findings changed.
   void PublishPending();
-  void Publish(Document& document);
+  // Checks `document` if needed and records what its check found in each file it reads.
+  void RecordFindings(Document& document);
   // Records `diagnostics` as what the analysis of the open document `publisher` found in `uri`
-  // (nullopt removes them), then sends the merged findings for `uri` (PublishMerged).
-  void SetFindings(const std::string& uri, const std::string& publisher,
-                   std::optional<nlohmann::json> diagnostics);
+  // (nullopt removes them); PublishPending sends the merged findings for `uri` later.
+  void RecordFindings(const std::string& uri, const std::string& publisher,
+                      std::optional<nlohmann::json> diagnostics);
   // Sends for `uri` the findings of every open document that checked it, each diagnostic once:
   // the document's own first, then those of the files that import it.
   void PublishMerged(const std::string& uri);
@@ -115,6 +118,7 @@ class Server {
   // For each file URI, the diagnostics that the last analysis of each open document (by URI)
   // found in it. A file that several open documents check shows the union.
   std::map<std::string, std::map<std::string, nlohmann::json>> findings_;
+  std::set<std::string> unmerged_;     // URIs whose findings changed since their list was last sent
   std::set<std::string> cancelled_;    // ids (as JSON text) of requests cancelled before handled
   std::map<std::string, RequestHandler> requests_;
   std::map<std::string, NotificationHandler> notifications_;

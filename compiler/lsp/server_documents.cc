@@ -56,8 +56,11 @@ void Server::DidClose(const nlohmann::json& params) {
   published.insert(uri);
   documents_.Close(uri);
   unpublished_.erase(uri);
-  // Remove what this document's checks found. What other open documents found stays.
-  for (const std::string& published_uri : published) SetFindings(published_uri, uri, std::nullopt);
+  // Remove what this document's checks found. What other open documents found stays, and is
+  // sent after the files that import this one are checked again.
+  for (const std::string& published_uri : published) {
+    RecordFindings(published_uri, uri, std::nullopt);
+  }
   documents_.MarkDependentsDirty(path);
   for (auto& [open_uri, open] : documents_.documents()) {
     if (open.dirty) unpublished_.insert(open_uri);
@@ -95,12 +98,17 @@ std::string Server::UriOf(const Analysis& analysis, diag::FileId file) {
 void Server::PublishPending() {
   std::set<std::string> pending = std::move(unpublished_);
   unpublished_.clear();
+  // Every document's findings are recorded before any file's merged list is sent, so that a
+  // list never combines a new check of one document with an old check of another.
   for (const std::string& uri : pending) {
-    if (Document* document = documents_.Find(uri)) Publish(*document);
+    if (Document* document = documents_.Find(uri)) RecordFindings(*document);
   }
+  std::set<std::string> changed = std::move(unmerged_);
+  unmerged_.clear();
+  for (const std::string& uri : changed) PublishMerged(uri);
 }
 
-void Server::Publish(Document& document) {
+void Server::RecordFindings(Document& document) {
   Analyze(document);
   unpublished_.erase(document.uri);
   const Analysis& analysis = *document.analysis;
@@ -109,23 +117,23 @@ void Server::Publish(Document& document) {
   for (auto& [file, diagnostics] : ConvertDiagnostics(analysis, encoding_, uri_of)) {
     std::string uri = uri_of(file);
     published.insert(uri);
-    SetFindings(uri, document.uri, std::move(diagnostics));
+    RecordFindings(uri, document.uri, std::move(diagnostics));
   }
   // A file no longer imported keeps no diagnostics from this document.
   for (const std::string& uri : document.published_uris) {
-    if (!published.count(uri)) SetFindings(uri, document.uri, std::nullopt);
+    if (!published.count(uri)) RecordFindings(uri, document.uri, std::nullopt);
   }
   document.published_uris = std::move(published);
 }
 
-void Server::SetFindings(const std::string& uri, const std::string& publisher,
-                         std::optional<nlohmann::json> diagnostics) {
+void Server::RecordFindings(const std::string& uri, const std::string& publisher,
+                            std::optional<nlohmann::json> diagnostics) {
   if (diagnostics) {
     findings_[uri][publisher] = std::move(*diagnostics);
   } else if (auto it = findings_.find(uri); it != findings_.end()) {
     it->second.erase(publisher);
   }
-  PublishMerged(uri);
+  unmerged_.insert(uri);
 }
 
 void Server::PublishMerged(const std::string& uri) {

@@ -957,6 +957,35 @@ pipeline p() {
   EXPECT_FALSE(after_close.contains("version"));
 }
 
+TEST_F(LspProject, EditedImportedFileNeverShowsOldFindings) {
+  // main.kf imports lib.kf; both are open. After each edit of lib.kf, every list sent for it
+  // comes from checks of the new text: none shows the error that the edit removed.
+  const std::string main = "import \"lib.kf\"\n";
+  auto lib = [](const std::string& type) {
+    return "component b(y: " + type + ") {\n  image = \"alpine\"\n  command = [\"b\", y]\n}\n";
+  };
+  WriteFile("lib.kf", lib("nosuchtype"));
+  WriteFile("main.kf", main);
+  Session session = RunSession(
+      {InitializeFrames(),
+       Frames({OpenDocument(main_uri_, main), OpenDocument(lib_uri_, lib("nosuchtype"))}),
+       Frames({ReplaceText(lib_uri_, lib("othertype"), 2)}),
+       Frames({ReplaceText(lib_uri_, lib("string"), 3)})});
+  int after_edits = 0;
+  for (const json& published : session.Published(lib_uri_)) {
+    int version = published.value("version", 0);
+    if (version < 2) continue;
+    ++after_edits;
+    std::string text = published["diagnostics"].dump();
+    EXPECT_EQ(text.find("nosuchtype"), std::string::npos) << version << ": " << text;
+    if (version == 3) {
+      EXPECT_EQ(published["diagnostics"], json::array()) << text;
+    }
+  }
+  EXPECT_GE(after_edits, 2);
+  EXPECT_EQ(session.Published(lib_uri_).back()["diagnostics"], json::array());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Hover, definition, completion, document symbols
 // ---------------------------------------------------------------------------------------------
