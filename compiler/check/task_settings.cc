@@ -263,6 +263,7 @@ bool IsRuntimeValue(const ast::Setting& setting) {
   if (setting.form != ast::Setting::Form::kAssign || !setting.value) return false;
   const ast::Expr& value = *setting.value;
   return value.kind == ast::ExprKind::kName || value.kind == ast::ExprKind::kMember ||
+         value.kind == ast::ExprKind::kCall ||
          (value.kind == ast::ExprKind::kString && !IsConstant(value));
 }
 
@@ -298,10 +299,14 @@ void PipelineChecker::CheckRuntimeResource(const ast::Setting& setting, sema::Ta
 
   if (ref.kind != Kind::kPipelineInput && ref.kind != Kind::kTaskOutput &&
       ref.kind != Kind::kLoopItem) {
+    std::string what = ref.kind == Kind::kRunPlaceholder ? "run placeholder `run." + ref.name + "`"
+                       : ref.kind == Kind::kCollected    ? "`collect(...)`"
+                       : ref.kind == Kind::kOneOf        ? "`one_of(...)`"
+                                                         : DescribeExpr(expr);
     context_
         .Report(diag::Kind::kInvalidValue, expr.span,
-                DescribeExpr(expr) + " cannot be used as `" + setting.name + "`")
-        .help = "pass a constant, a pipeline input, a task output or a loop item";
+                what + " cannot be used as `" + setting.name + "`")
+        .help = "pass a constant, or a `string` pipeline input, task output or loop item";
     return;
   }
 
@@ -484,7 +489,13 @@ void PipelineChecker::CheckRetry(const ast::Setting& setting, sema::Task& task) 
       (name == "backoff" ? retry.backoff_duration : retry.backoff_max_duration) = *duration;
     }
   }
-  if (!settings.count("max")) {
+  // An unknown field was reported, and may be a misspelt or misplaced `max`.
+  bool unknown_field = false;
+  for (const ast::Setting& child : setting.children) {
+    unknown_field = unknown_field || std::find(kRetrySettings.begin(), kRetrySettings.end(),
+                                               child.name) == kRetrySettings.end();
+  }
+  if (!settings.count("max") && !unknown_field) {
     context_.Report(diag::Kind::kMissingSetting, setting.name_span, "`retry` has no `max`")
         .help = "set the number of retries: `retry { max = 3 }`";
   }

@@ -192,7 +192,24 @@ bool PipelineChecker::CheckAssignable(const Value& value, const sema::Type& expe
              "` but `" + expected.artifact.name + "` needs `" + expected.artifact.schema_title +
              "`, and only `Artifact` accepts any artifact type";
   } else if (expected.param == sema::ParamType::kFloat && actual.param == sema::ParamType::kInt) {
-    d.help = "declare the output as `float`, because only an int literal converts to `float`";
+    switch (value.ref.kind) {
+      case ValueRef::Kind::kLoopItem:
+        if (value.ref.loop && value.ref.loop->iterable.kind == ValueRef::Kind::kConstant) {
+          d.help =
+              "write the list's first item as a float, such as `2.0`: a loop item over a "
+              "constant list has the type of the first item";
+        } else {
+          d.help = "declare the list's element type as `float`, such as `list<float>`";
+        }
+        break;
+      case ValueRef::Kind::kPipelineInput:
+        d.help = "declare the input as `float`, because only an int literal converts to `float`";
+        break;
+      default:
+        d.help =
+            "declare the output as `float`, because only an int literal converts to "
+            "`float`";
+    }
   } else {
     d.help = "pass a value of type `" + expected.ToString() + "`";
   }

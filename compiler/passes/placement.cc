@@ -31,9 +31,13 @@ void CheckResources(const TaskNode& node, const TargetProfile& profile,
                     diag::DiagnosticSink& sink) {
   if (profile.instance_types.empty()) return;
   const sema::Task& task = *node.task;
-  // Kubernetes uses the limit as the request when only the limit is set.
+  // Kubernetes uses the limit as the request when only the limit is set. A request read at run
+  // time is unknown here, and the scheduler goes by it, so that resource is not checked.
   std::optional<std::string> cpu = task.cpu_request ? task.cpu_request : task.cpu_limit;
   std::optional<std::string> memory = task.memory_request ? task.memory_request : task.memory_limit;
+  if (task.runtime_resources.count("cpu_request")) cpu.reset();
+  if (task.runtime_resources.count("memory_request")) memory.reset();
+  if (!cpu && !memory) return;
   int64_t millis = cpu ? ParseCpuMillis(*cpu).value_or(0) : 0;
   int64_t mib = memory ? ParseMemoryMib(*memory).value_or(0) : 0;
   const InstanceType* max_cpu_type = &profile.instance_types.front();

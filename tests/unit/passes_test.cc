@@ -268,6 +268,22 @@ TEST_F(PassesTest, ResourcesBeyondLargestInstance) {
   EXPECT_EQ(Compile(source, Options("graviton4"))->Rendered(), "");
 }
 
+TEST_F(PassesTest, RuntimeRequestIsNotChecked) {
+  // The request comes when the task runs, and the scheduler goes by it, so the large limit is
+  // not taken for the request.
+  std::string source(kPipeline);
+  source.replace(source.find("pipeline p(epochs: int = 3) {"), 29,
+                 "pipeline p(epochs: int = 3, cores: string = \"2\") {");
+  source.replace(source.find("{ env MODE = \"fast\" }"), 21,
+                 "{ cpu_request = cores  cpu_limit = \"500\" }");
+  auto compiled = Compile(source, Options("graviton4"));
+  EXPECT_EQ(compiled->Rendered(), "");
+  // A constant request of that size is reported.
+  source.replace(source.find("cpu_request = cores"), 19, "cpu_request = \"500\"");
+  EXPECT_NE(Compile(source, Options("graviton4"))->Rendered().find("requests 500 CPU"),
+            std::string::npos);
+}
+
 TEST_F(PassesTest, FamiliesLimitResourceCheck) {
   PassOptions options = Options("team");
   diag::SourceManager config_sources;
