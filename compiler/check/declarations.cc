@@ -128,6 +128,10 @@ std::vector<std::string> ComponentSettingNames() {
   return names;
 }
 
+const std::vector<std::string>& ContainerComponentSettingNames() { return kContainerSettings; }
+
+const std::vector<std::string>& PythonComponentSettingNames() { return kPythonSettings; }
+
 const std::vector<std::string>& ArtifactSettingNames() { return kArtifactSettings; }
 
 Interface CheckInterface(Context& context, const ast::Decl& decl) {

@@ -22,6 +22,9 @@ Interface CheckInterface(Context& context, const ast::Decl& decl);
 // The settings that a component declaration accepts: those of a container component, then those
 // that only a Python function component takes. For tools that list them, such as completion.
 std::vector<std::string> ComponentSettingNames();
+// The settings of a container component and of a Python function component (with `python`).
+const std::vector<std::string>& ContainerComponentSettingNames();
+const std::vector<std::string>& PythonComponentSettingNames();
 
 // The settings of an `artifact` declaration.
 const std::vector<std::string>& ArtifactSettingNames();

@@ -333,7 +333,13 @@ class Completer {
 
   // Returns the given settings (GivenSettings) of the task whose block opens at `brace`.
   std::set<std::string> GivenTaskSettings(uint32_t brace, uint32_t word_start) const {
-    if (!owner_ || owner_->kind != ast::DeclKind::kPipeline) return {};
+    const ast::TaskCall* task = TaskWithBlock(brace);
+    return task ? GivenSettings(task->settings, word_start) : std::set<std::string>{};
+  }
+
+  // Returns the task whose block opens at `brace`, or null.
+  const ast::TaskCall* TaskWithBlock(uint32_t brace) const {
+    if (!owner_ || owner_->kind != ast::DeclKind::kPipeline) return nullptr;
     std::function<const ast::TaskCall*(const std::vector<ast::Stmt>&)> search =
         [&](const auto& body) -> const ast::TaskCall* {
       for (const ast::Stmt& stmt : body) {
@@ -350,8 +356,7 @@ class Completer {
       }
       return nullptr;
     };
-    const ast::TaskCall* task = search(owner_->body);
-    return task ? GivenSettings(task->settings, word_start) : std::set<std::string>{};
+    return search(owner_->body);
   }
 
   // Adds `names` as setting items, other than those in `given`.
@@ -430,10 +435,13 @@ void Completer::TaskSettings(const std::vector<OpenBracket>& stack, size_t task_
     return;
   }
   if (path.size() == 1 && path[0] == "retry") {
-    for (const std::string& name : check::RetrySettingNames()) {
-      items_.push_back(Item(name, kItemProperty, "retry setting"));
+    std::set<std::string> given;
+    if (const ast::TaskCall* task = TaskWithBlock(stack[task_block].offset)) {
+      for (const ast::Setting& setting : task->settings) {
+        if (setting.name == "retry") given = GivenSettings(setting.children, word_start);
+      }
     }
-    return;
+    return SettingItems(check::RetrySettingNames(), given, "retry setting");
   }
   // A Kubernetes block setting, such as `toleration`, or a block inside one, such as
   // `node_affinity.match_expression`. An unknown block offers nothing.
@@ -453,8 +461,14 @@ void Completer::Statement(const std::vector<OpenBracket>& stack, uint32_t word_s
                                   owner_->kind == ast::DeclKind::kArtifact);
   if (settings_only && (stack.size() > 1 || !IsLineStart(word_start))) return Values();
   if (owner_ && owner_->kind == ast::DeclKind::kComponent) {
-    return SettingItems(check::ComponentSettingNames(),
-                        GivenSettings(owner_->settings, word_start));
+    // A component with `python` takes the Python settings, one with `command` or `args` the
+    // container settings; before either, both.
+    std::set<std::string> given = GivenSettings(owner_->settings, word_start);
+    if (given.count("python")) return SettingItems(check::PythonComponentSettingNames(), given);
+    if (given.count("command") || given.count("args")) {
+      return SettingItems(check::ContainerComponentSettingNames(), given);
+    }
+    return SettingItems(check::ComponentSettingNames(), given);
   }
   if (owner_ && owner_->kind == ast::DeclKind::kArtifact) {
     return SettingItems(check::ArtifactSettingNames(), GivenSettings(owner_->settings, word_start));

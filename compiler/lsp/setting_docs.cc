@@ -73,8 +73,11 @@ constexpr SettingEntry kTaskSettings[] = {
      "The most memory that the task's container may use: `\"16Gi\"`, `\"512M\"`, or a "
      "string input or output read when the task runs (`resources.memoryLimit`)."},
     {"accelerator_type",
-     "The accelerator's resource name, such as `\"nvidia.com/gpu\"` (`resources.accelerator`)."},
-    {"accelerator_count", "How many accelerators the task gets (`resources.accelerator`)."},
+     "The accelerator's resource name, such as `\"nvidia.com/gpu\"`, or a string input or "
+     "output read when the task runs (`resources.accelerator`)."},
+    {"accelerator_count",
+     "How many accelerators the task gets, or a string input or output read when the task runs "
+     "(`resources.accelerator`)."},
     {"cache",
      "`false` turns off result caching for the task (`cachingOptions.enableCache`). Caching is on "
      "by default."},

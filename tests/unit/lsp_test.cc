@@ -1378,8 +1378,9 @@ TEST(LspCompletion, TaskBlockHalfTypedName) {
 TEST(LspCompletion, TaskBlockNestedSettings) {
   EXPECT_EQ(Labels(CompleteAt(TaskBlock("retry {\n      |\n    }"))),
             (std::vector<std::string>{"max", "backoff", "factor", "max_backoff"}));
+  // `max` is given, so it is left out.
   EXPECT_EQ(Labels(CompleteAt(TaskBlock("retry { max = 2\n      back|\n    }"))),
-            (std::vector<std::string>{"max", "backoff", "factor", "max_backoff"}));
+            (std::vector<std::string>{"backoff", "factor", "max_backoff"}));
   json retry_item = CompleteAt(TaskBlock("retry { | }"))["items"][0];
   EXPECT_EQ(retry_item, (json{{"label", "max"}, {"kind", 10}, {"detail", "retry setting"}}));
   // After the nested block closes, the task's settings but `retry` are offered again.
@@ -1736,6 +1737,14 @@ TEST(LspCompletion, ComponentBlockOffersComponentSettings) {
   EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "command = [\n    |\n  ]"))), values);
   EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "command = [table.|]"))),
             (std::vector<std::string>{"path", "uri", "metadata"}));
+  // With `command`, only the container settings; with `python`, only the Python ones.
+  EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "command = [\"x\"]\n  |"))),
+            (std::vector<std::string>{"args", "description"}));
+  std::vector<std::string> python =
+      Labels(CompleteAt(Replace(source, "@", "python = \"def load(rows: int): pass\"\n  |")));
+  EXPECT_FALSE(Offers(python, "command"));
+  EXPECT_FALSE(Offers(python, "args"));
+  EXPECT_TRUE(Offers(python, "packages"));
 }
 
 TEST_F(LspProject, DocumentSymbolsWithTasks) {
