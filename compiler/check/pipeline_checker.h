@@ -93,6 +93,15 @@ class PipelineChecker {
                                  const std::string& what);
   std::optional<Value> CrossGroups(Value value, const ast::Expr& expr);
   // Checks a string with `{...}` references as a task argument (an SDK f-string).
+  // Checks a list or dict literal with values read when the task runs in its strings, such as
+  // `[{"machine": "{m.output}"}]`, into a kStructure value.
+  std::optional<Value> CheckStructure(const ast::Expr& expr, const sema::Type* expected,
+                                      const std::string& what);
+  // Adds the value of `expr`, at `path` inside a structure, to `structure`; returns the constant
+  // that stands for it there. Reports what a structure cannot hold.
+  std::optional<sema::Constant> StructurePart(const ast::Expr& expr,
+                                              std::vector<sema::ValueRef::PathStep>* path,
+                                              const std::string& what, sema::ValueRef* structure);
   std::optional<Value> CheckInterpolation(const ast::Expr& expr, const sema::Type* expected,
                                           const std::string& what);
   std::optional<Value> ResolveInterpolatedPart(const ast::StringPart& part);
@@ -142,6 +151,8 @@ class PipelineChecker {
   bool in_one_of_ = false;
   bool in_collect_ = false;  // while checking the value of `collect`, which may leave a loop
   bool in_return_ = false;   // while checking the value of `return`, a pipeline output
+  bool in_argument_ = false;      // while checking a task argument, where lists and dicts may hold
+                                  // values read when the task runs
   bool misnamed_return_ = false;  // a `return` named an output that the pipeline lacks  // while checking the values of `one_of`, which may cross an `if`
   // The if/else chain id and branch index of each condition group, for `one_of`.
   std::map<const sema::Group*, std::pair<int, size_t>> branch_of_;

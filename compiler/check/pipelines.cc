@@ -318,8 +318,10 @@ std::vector<const sema::InputDef*> PipelineChecker::CheckArguments(const ast::Ta
       }
       continue;
     }
+    in_argument_ = true;
     std::optional<Value> value =
         CheckValue(*arg.value, &input->type, "argument `" + arg.name + "`");
+    in_argument_ = false;
     if (value) task.arguments.push_back({arg.name, arg.span, std::move(value->ref)});
   }
   auto [checked, first_call] = context_.checked_inputs.try_emplace(&component);

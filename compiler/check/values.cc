@@ -241,6 +241,14 @@ std::optional<Value> PipelineChecker::CheckValue(const ast::Expr& expr, const se
       return CheckCall(expr, expected, what);
     case ast::ExprKind::kString:
       return CheckInterpolation(expr, expected, what);
+    case ast::ExprKind::kList:
+    case ast::ExprKind::kMap:
+      if (in_argument_) return CheckStructure(expr, expected, what);
+      context_
+          .Report(diag::Kind::kInvalidValue, expr.span,
+                  DescribeExpr(expr) + " cannot be used as " + what)
+          .help = "only a task argument may hold values read when the task runs in a list or dict";
+      return std::nullopt;
     case ast::ExprKind::kNone:
       context_.Report(diag::Kind::kInvalidValue, expr.span, "`none` cannot be passed as a value")
           .help = "leave out the argument to use the input's default";
@@ -255,6 +263,113 @@ std::optional<Value> PipelineChecker::CheckValue(const ast::Expr& expr, const se
   if (expected && !CheckAssignable(*value, *expected, expr, what)) return std::nullopt;
   if (expected && !value->typed) value->ref.type = *expected;
   return value;
+}
+
+std::optional<Value> PipelineChecker::CheckStructure(const ast::Expr& expr,
+                                                     const sema::Type* expected,
+                                                     const std::string& what) {
+  sema::ParamType kind =
+      expr.kind == ast::ExprKind::kList ? sema::ParamType::kList : sema::ParamType::kDict;
+  if (expected && (expected->is_artifact || expected->param != kind)) {
+    context_
+        .Report(
+            diag::Kind::kTypeMismatch, expr.span,
+            "expected `" + expected->ToString() + "` for " + what + ", found " + DescribeExpr(expr))
+        .help = "pass a value of type `" + expected->ToString() + "`";
+    return std::nullopt;
+  }
+  Value result;
+  result.ref.kind = ValueRef::Kind::kStructure;
+  result.ref.span = expr.span;
+  result.ref.type = ParamTypeOf(kind);
+  std::vector<ValueRef::PathStep> path;
+  std::optional<sema::Constant> constant = StructurePart(expr, &path, what, &result.ref);
+  if (!constant) return std::nullopt;
+  result.ref.constant = std::move(*constant);
+  return result;
+}
+
+std::optional<sema::Constant> PipelineChecker::StructurePart(const ast::Expr& expr,
+                                                             std::vector<ValueRef::PathStep>* path,
+                                                             const std::string& what,
+                                                             ValueRef* structure) {
+  if (IsConstant(expr)) return ConstantOf(context_, expr, *ConstantType(expr), what);
+  if (expr.kind == ast::ExprKind::kList) {
+    sema::Constant::List items;
+    bool ok = true;
+    for (size_t i = 0; i < expr.items.size(); ++i) {
+      path->push_back({false, i, ""});
+      std::optional<sema::Constant> item = StructurePart(*expr.items[i], path, what, structure);
+      path->pop_back();
+      ok = ok && item;
+      if (item) items.push_back(std::move(*item));
+    }
+    if (!ok) return std::nullopt;
+    return sema::Constant{std::move(items)};
+  }
+  if (expr.kind == ast::ExprKind::kMap) {
+    sema::Constant::Map entries;
+    bool ok = true;
+    for (size_t i = 0; i < expr.items.size() && i < expr.keys.size(); ++i) {
+      const ast::Expr& key = *expr.keys[i];
+      if (key.kind != ast::ExprKind::kString || !IsConstant(key)) {
+        context_
+            .Report(diag::Kind::kInvalidValue, key.span,
+                    "a dict key must be a constant string, found " + DescribeExpr(key))
+            .help = "write the key in quotes, such as `\"name\"`";
+        ok = false;
+        continue;
+      }
+      std::string name = StringValue(key);
+      path->push_back({true, 0, name});
+      std::optional<sema::Constant> item = StructurePart(*expr.items[i], path, what, structure);
+      path->pop_back();
+      ok = ok && item;
+      if (item) entries[name] = std::move(*item);
+    }
+    if (!ok) return std::nullopt;
+    return sema::Constant{std::move(entries)};
+  }
+  if (expr.kind != ast::ExprKind::kString && expr.kind != ast::ExprKind::kName &&
+      expr.kind != ast::ExprKind::kMember) {
+    context_
+        .Report(diag::Kind::kInvalidValue, expr.span,
+                DescribeExpr(expr) + " cannot be used inside a list or dict")
+        .help = "write a constant, or a string with `{...}`, such as `\"{task.output}\"`";
+    return std::nullopt;
+  }
+  std::optional<Value> value = CheckValue(expr, nullptr, what);
+  if (!value) return std::nullopt;
+  ValueRef leaf = std::move(value->ref);
+  using Kind = ValueRef::Kind;
+  if (leaf.type.is_artifact) {
+    context_
+        .Report(diag::Kind::kTypeMismatch, expr.span,
+                "an artifact cannot be used inside a list or dict")
+        .help = "pass a parameter, such as a string output";
+    return std::nullopt;
+  }
+  if (leaf.kind != Kind::kInterpolation && leaf.kind != Kind::kPipelineInput &&
+      leaf.kind != Kind::kTaskOutput && leaf.kind != Kind::kLoopItem &&
+      leaf.kind != Kind::kRunPlaceholder) {
+    context_
+        .Report(diag::Kind::kInvalidValue, expr.span,
+                DescribeExpr(expr) + " cannot be used inside a list or dict")
+        .help = "pass a pipeline input, a task output or a loop item";
+    return std::nullopt;
+  }
+  // The value goes into the constant as text, as the SDK writes a channel inside a list.
+  if (leaf.kind != Kind::kInterpolation) {
+    ValueRef text;
+    text.kind = Kind::kInterpolation;
+    text.span = leaf.span;
+    text.type = ParamTypeOf(sema::ParamType::kString);
+    text.alternatives.push_back(std::move(leaf));
+    leaf = std::move(text);
+  }
+  structure->alternatives.push_back(std::move(leaf));
+  structure->leaf_paths.push_back(*path);
+  return sema::Constant{std::string()};
 }
 
 std::optional<Value> PipelineChecker::CheckInterpolation(const ast::Expr& expr,

@@ -137,14 +137,20 @@ std::string DagPlan::MemberName(const void* member) const {
 
 std::vector<const sema::ValueRef*> DagPlan::ReferencedValues(const sema::Task* task) const {
   std::vector<const sema::ValueRef*> values;
-  for (const sema::Argument& argument : task->arguments) {
-    if (argument.value.kind != sema::ValueRef::Kind::kInterpolation) {
-      values.push_back(&argument.value);
-      continue;
-    }
-    // The values inside an interpolated string are read like arguments of their own.
-    for (const sema::ValueRef& piece : argument.value.alternatives) {
+  // The values inside an interpolated string, also one in a list or dict, are read like
+  // arguments of their own.
+  auto add_pieces = [&](const sema::ValueRef& text) {
+    for (const sema::ValueRef& piece : text.alternatives) {
       if (piece.kind != sema::ValueRef::Kind::kConstant) values.push_back(&piece);
+    }
+  };
+  for (const sema::Argument& argument : task->arguments) {
+    if (argument.value.kind == sema::ValueRef::Kind::kInterpolation) {
+      add_pieces(argument.value);
+    } else if (argument.value.kind == sema::ValueRef::Kind::kStructure) {
+      for (const sema::ValueRef& text : argument.value.alternatives) add_pieces(text);
+    } else {
+      values.push_back(&argument.value);
     }
   }
   for (const sema::ValueRef* value : KubernetesReferences(task->kubernetes)) {
@@ -284,16 +290,31 @@ void DagPlan::ResolveArgument(const void* group, const std::string& input_name,
       ResolveGroupValue(group, input_name, value, is_artifact, inputs);
       return;
     case Kind::kInterpolation:
-      ResolveInterpolation(group, input_name, value, inputs);
+      inputs->parameters[input_name].runtime_value =
+          ir::Value::String(InterpolationText(group, value, inputs));
       return;
+    case Kind::kStructure: {
+      // The SDK writes the list or dict as a constant with the placeholders in its strings.
+      ir::Value structure = ToValue(value.constant);
+      for (size_t i = 0; i < value.alternatives.size() && i < value.leaf_paths.size(); ++i) {
+        ir::Value* leaf = &structure;
+        for (const sema::ValueRef::PathStep& step : value.leaf_paths[i]) {
+          leaf = step.is_key ? &std::get<ir::Value::Struct>(leaf->kind)[step.key]
+                             : &std::get<ir::Value::List>(leaf->kind).at(step.index);
+        }
+        *leaf = ir::Value::String(InterpolationText(group, value.alternatives[i], inputs));
+      }
+      inputs->parameters[input_name].runtime_value = std::move(structure);
+      return;
+    }
   }
 }
 
 // Lowers an interpolated string as the SDK lowers an f-string over pipeline channels: each value
-// becomes a `pipelinechannel--<channel>` input of the task, and the argument is the constant
-// string with `{{$.inputs.parameters['pipelinechannel--<channel>']}}` in place of the value.
-void DagPlan::ResolveInterpolation(const void* group, const std::string& input_name,
-                                   const sema::ValueRef& value, ir::TaskInputs* inputs) const {
+// becomes a `pipelinechannel--<channel>` input of the task, and the text has
+// `{{$.inputs.parameters['pipelinechannel--<channel>']}}` in place of the value.
+std::string DagPlan::InterpolationText(const void* group, const sema::ValueRef& value,
+                                       ir::TaskInputs* inputs) const {
   std::string text;
   for (const sema::ValueRef& piece : value.alternatives) {
     if (piece.kind == sema::ValueRef::Kind::kConstant) {
@@ -308,7 +329,7 @@ void DagPlan::ResolveInterpolation(const void* group, const std::string& input_n
     text += "{{$.inputs.parameters['" + channel_input + "']}}";
     ResolveArgument(group, channel_input, piece, false, inputs);
   }
-  inputs->parameters[input_name].runtime_value = ir::Value::String(text);
+  return text;
 }
 
 }  // namespace kfpc::lower

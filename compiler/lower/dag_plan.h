@@ -110,8 +110,9 @@ class DagPlan {
   void ResolveGroupValue(const void* dag, const std::string& input_name,
                          const sema::ValueRef& value, bool is_artifact,
                          ir::TaskInputs* inputs) const;
-  void ResolveInterpolation(const void* dag, const std::string& input_name,
-                            const sema::ValueRef& value, ir::TaskInputs* inputs) const;
+  // Returns the text of the interpolated string `value`, adding the inputs it reads to `inputs`.
+  std::string InterpolationText(const void* dag, const sema::ValueRef& value,
+                                ir::TaskInputs* inputs) const;
   std::vector<const void*> Chain(const sema::Task* task) const;
   // fan_in.cc
   void RegisterFanIns();

@@ -198,17 +198,25 @@ struct Group;
 // Where a task argument or a pipeline output gets its value.
 struct ValueRef {
   enum class Kind {
-    kConstant,       // constant
-    kPipelineInput,  // name: an input of the enclosing pipeline
-    kTaskOutput,     // task, name: an output of another task
-    kLoopItem,       // loop: the item of an enclosing loop; field: optional `item.field` path
-    kRunPlaceholder, // name: "job_name", "task_name", ... lowered to {{$.pipeline_job_name}} ...
-    kCollected,      // value: a task output or loop item inside `loop`, collected outside it
-    kOneOf,          // alternatives: one per branch of an if/else chain
-    kTaskFinalStatus,// the final status of the enclosing exit handler's body
-    kInterpolation,  // alternatives: a string's pieces in order, constant text and the values
-                     // written as `{...}` (pipeline inputs, task outputs, loop items, run
-                     // placeholders), all parameters
+    kConstant,         // constant
+    kPipelineInput,    // name: an input of the enclosing pipeline
+    kTaskOutput,       // task, name: an output of another task
+    kLoopItem,         // loop: the item of an enclosing loop; field: optional `item.field` path
+    kRunPlaceholder,   // name: "job_name", "task_name", ... lowered to {{$.pipeline_job_name}} ...
+    kCollected,        // value: a task output or loop item inside `loop`, collected outside it
+    kOneOf,            // alternatives: one per branch of an if/else chain
+    kTaskFinalStatus,  // the final status of the enclosing exit handler's body
+    kInterpolation,    // alternatives: a string's pieces in order, constant text and the values
+                       // written as `{...}` (pipeline inputs, task outputs, loop items, run
+                       // placeholders), all parameters
+    kStructure,        // constant: a list or dict whose strings at leaf_paths are read when the
+                       // task runs; alternatives: those strings, each a kInterpolation
+  };
+  // One step into a list (`index`) or a dict (`key`) of a constant.
+  struct PathStep {
+    bool is_key = false;
+    size_t index = 0;
+    std::string key;
   };
   Kind kind = Kind::kConstant;
   Span span;
@@ -218,8 +226,9 @@ struct ValueRef {
   const Task* task = nullptr;
   const Group* loop = nullptr;
   std::string field;  // kLoopItem: "a" for `item.a`
-  // kCollected (one), kOneOf (several), kInterpolation (the pieces)
+  // kCollected (one), kOneOf (several), kInterpolation (the pieces), kStructure (the leaves)
   std::vector<ValueRef> alternatives;
+  std::vector<std::vector<PathStep>> leaf_paths;  // kStructure: where each alternative goes
 };
 
 struct Argument {

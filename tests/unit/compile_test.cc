@@ -374,5 +374,44 @@ pipeline p() {
       << compiled.yaml;
 }
 
+TEST(StructureArgument, TaskOutputsInsideListReachTheGroup) {
+  // A list argument in a condition reads an output of a task outside it: the list is a constant
+  // with the placeholder in it, the condition's DAG receives the output, and the condition waits
+  // for the producer.
+  Compiled compiled = Compile(R"(
+component sizes() -> string {
+  image   = "alpine"
+  command = ["sizes"]
+}
+component use(specs: list) {
+  image   = "alpine"
+  command = ["use", specs]
+}
+pipeline p(go: string = "yes") {
+  s = sizes()
+  if go == "yes" {
+    use(specs = [{"machine": "{s.output}", "count": 1}, s.output])
+  }
+}
+)");
+  ASSERT_EQ(compiled.errors, "");
+  EXPECT_TRUE(Contains(
+      compiled.yaml,
+      "              specs:\n"
+      "                runtimeValue:\n"
+      "                  constant:\n"
+      "                  - count: 1.0\n"
+      "                    machine: '{{$.inputs.parameters[''pipelinechannel--sizes-Output'']}}'\n"
+      "                  - '{{$.inputs.parameters[''pipelinechannel--sizes-Output'']}}'\n"))
+      << compiled.yaml;
+  EXPECT_TRUE(Contains(compiled.yaml,
+                       "              pipelinechannel--sizes-Output:\n"
+                       "                componentInputParameter: "
+                       "pipelinechannel--sizes-Output\n"))
+      << compiled.yaml;
+  EXPECT_TRUE(Contains(compiled.yaml, "        dependentTasks:\n        - sizes\n"))
+      << compiled.yaml;
+}
+
 }  // namespace
 }  // namespace kfpc
