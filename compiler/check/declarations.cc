@@ -10,10 +10,11 @@ namespace kfpc::check {
 
 namespace {
 
-const std::vector<std::string> kContainerSettings = {"image", "command", "args", "description"};
+const std::vector<std::string> kContainerSettings = {"image", "command", "args", "description",
+                                                     "name"};
 const std::vector<std::string> kPythonSettings = {
-    "python", "image", "packages", "pip_index_urls", "pip_trusted_hosts", "use_venv",
-    "description"};
+    "python",   "image",       "packages", "pip_index_urls", "pip_trusted_hosts",
+    "use_venv", "description", "name"};
 const std::vector<std::string> kArtifactSettings = {"schema_title", "schema_version"};
 
 // Reports a parameter name already used by an input or output of the same declaration.
@@ -120,6 +121,22 @@ void CheckPython(Context& context, const SettingMap& settings, sema::Component& 
 
 }  // namespace
 
+std::optional<std::string> IrNameSetting(Context& context, const ast::Setting& setting) {
+  std::optional<std::string> name = StringSetting(context, setting);
+  if (!name) return std::nullopt;
+  // The IR names keep letters and digits, lower-cased, and put `-` between runs of them.
+  bool has_alnum =
+      std::any_of(name->begin(), name->end(), [](unsigned char c) { return std::isalnum(c) != 0; });
+  if (!has_alnum) {
+    context
+        .Report(diag::Kind::kInvalidValue, setting.value->span,
+                "setting `name` needs a letter or digit, found `" + *name + "`")
+        .help = "write the name that the IR uses, such as `name = \"Xgboost train\"`";
+    return std::nullopt;
+  }
+  return name;
+}
+
 std::vector<std::string> ComponentSettingNames() {
   std::vector<std::string> names = kContainerSettings;
   for (const std::string& name : kPythonSettings) {
@@ -198,6 +215,9 @@ std::unique_ptr<sema::Component> CheckComponent(Context& context, const ast::Dec
 
   if (auto it = settings.find("description"); it != settings.end()) {
     component->description = StringSetting(context, *it->second).value_or(component->description);
+  }
+  if (auto it = settings.find("name"); it != settings.end()) {
+    component->ir_name = IrNameSetting(context, *it->second);
   }
   if (auto it = settings.find("image"); it != settings.end()) {
     std::optional<std::string> image = StringSetting(context, *it->second);

@@ -22,6 +22,10 @@ Interface CheckInterface(Context& context, const ast::Decl& decl);
 // The settings that a component declaration accepts: those of a container component, then those
 // that only a Python function component takes. For tools that list them, such as completion.
 std::vector<std::string> ComponentSettingNames();
+// Reads `name = "..."`, the name that a component's or pipeline's IR names derive from in place
+// of its declared name, as a KFP component's own name. Reports a name with no letter or digit.
+std::optional<std::string> IrNameSetting(Context& context, const ast::Setting& setting);
+
 // The settings of a container component and of a Python function component (with `python`).
 const std::vector<std::string>& ContainerComponentSettingNames();
 const std::vector<std::string>& PythonComponentSettingNames();

@@ -13,7 +13,7 @@ namespace kfpc::check {
 namespace {
 
 const std::vector<std::string> kPipelineSettings = {"description", "display_name", "pipeline_root",
-                                                    "target", "workspace"};
+                                                    "target",      "workspace",    "name"};
 const std::vector<std::string> kWorkspaceFields = {"size", "access_modes", "storage_class_name"};
 
 bool IsPipelineSetting(const std::string& name) {
@@ -124,6 +124,10 @@ void PipelineChecker::CheckSettings() {
     }
     if (setting.name == "workspace") {
       CheckWorkspace(setting);
+      continue;
+    }
+    if (setting.name == "name") {
+      pipeline_.ir_name = IrNameSetting(context_, setting);
       continue;
     }
     std::optional<std::string> value = StringSetting(context_, setting);

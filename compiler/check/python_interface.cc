@@ -1,6 +1,7 @@
 // Matching a Python component's function signature against the component's declared interface.
 
 #include <algorithm>
+#include <cctype>
 #include <vector>
 
 #include "compiler/check/declarations.h"
@@ -286,8 +287,26 @@ void PythonMatcher::MatchReturn(const PyExpr& returns) {
   MatchOutput("Output", returns, SpanAt(returns.begin, returns.end), true);
 }
 
+namespace {
+
+bool IsPythonName(const std::string& text) {
+  if (text.empty() || std::isdigit(static_cast<unsigned char>(text[0]))) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+}  // namespace
+
 void PythonMatcher::Run() {
-  PyScanResult scan = ScanPythonSignature(raw_.text, component_.name);
+  // The function is named like the component, or like its `name` setting when that is a Python
+  // name that the source defines, as for two components that share a KFP name.
+  std::string expected = component_.name;
+  if (component_.ir_name && IsPythonName(*component_.ir_name) &&
+      raw_.text.find("def " + *component_.ir_name + "(") != std::string::npos) {
+    expected = *component_.ir_name;
+  }
+  PyScanResult scan = ScanPythonSignature(raw_.text, expected);
   if (!scan.signature) {
     context_.Report(diag::Kind::kPythonSyntax, SpanAt(scan.error.begin, scan.error.end),
                     "invalid Python function in component `" + component_.name + "`: " +
@@ -298,10 +317,13 @@ void PythonMatcher::Run() {
   const PySignature& signature = *scan.signature;
   function_span_ = SpanAt(signature.name_begin, signature.name_end);
   component_.python->function_name = signature.name;
-  if (signature.name != component_.name) {
-    context_.Report(diag::Kind::kPythonFunctionName, function_span_,
-                    "function `" + signature.name + "` must be named like component `" +
-                        component_.name + "`")
+  if (signature.name != expected) {
+    bool by_ir_name = component_.ir_name && IsPythonName(*component_.ir_name);
+    context_
+        .Report(diag::Kind::kPythonFunctionName, function_span_,
+                "function `" + signature.name + "` must be named like component `" +
+                    component_.name + "`" +
+                    (by_ir_name ? " or its `name`, `" + *component_.ir_name + "`" : ""))
         .help = "rename the function to `" + component_.name + "`";
   }
   std::set<std::string> params;

@@ -8,6 +8,16 @@
 namespace kfpc::lower {
 namespace {
 
+// The name that a task's IR names derive from: the component's `name` setting, or for a called
+// pipeline the pipeline's, else the declared name.
+std::string IrBaseName(const sema::Component& component) {
+  if (component.ir_name) return *component.ir_name;
+  if (component.pipeline != nullptr && component.pipeline->ir_name) {
+    return *component.pipeline->ir_name;
+  }
+  return component.name;
+}
+
 std::string RunPlaceholder(const std::string& name) {
   static const std::map<std::string, std::string> kPlaceholders = {
       {"job_name", "{{$.pipeline_job_name}}"},
@@ -41,7 +51,7 @@ DagPlan::DagPlan(const sema::Pipeline& pipeline) : pipeline_(pipeline) {
   for (const auto& task : pipeline.tasks) {
     // A task the walk did not reach still needs a name; the SDK names every task it creates.
     if (task_names_.count(task.get()) == 0) {
-      std::string base = SanitizeK8sName(task->component->name);
+      std::string base = SanitizeK8sName(IrBaseName(*task->component));
       task_names_[task.get()] = used_task_names_.Claim(base.empty() ? "task" : base);
     }
   }
@@ -58,7 +68,7 @@ void DagPlan::NameMembers(
   for (const auto& member : members) {
     if (const auto* task = std::get_if<const sema::Task*>(&member)) {
       if (task_names_.count(*task) != 0) continue;
-      std::string base = SanitizeK8sName((*task)->component->name);
+      std::string base = SanitizeK8sName(IrBaseName(*(*task)->component));
       task_names_[*task] = used_task_names_.Claim(base.empty() ? "task" : base);
     } else {
       NameGroup(std::get<const sema::Group*>(member));

@@ -14,7 +14,7 @@ ir::Document Lower(const sema::Program& program, const sema::Pipeline& pipeline,
 
   ir::Document document;
   ir::PipelineSpec& spec = document.pipeline;
-  spec.pipeline_info.name = SanitizeK8sName(pipeline.name);
+  spec.pipeline_info.name = SanitizeK8sName(pipeline.ir_name.value_or(pipeline.name));
   spec.pipeline_info.display_name = pipeline.display_name.value_or("");
   spec.pipeline_info.description = pipeline.description;
   spec.root = std::move(compiled.root);

@@ -14,6 +14,9 @@ struct SettingEntry {
 // The settings of a component. A container component takes `image`, `command`, `args` and
 // `description`. A Python function component takes `python`, `image`, `description` and the rest.
 constexpr SettingEntry kComponentSettings[] = {
+    {"name",
+     "The name that the IR's component, executor and task names derive from, such as "
+     "`\"Xgboost train\"`, in place of the declared name; two components may share it."},
     {"image",
      "The container image that runs the component (`container.image`). With a target, "
      "`kfpc build` writes the digest of the target platform's manifest from `kfpc.lock`."},
@@ -52,6 +55,9 @@ constexpr SettingEntry kPipelineSettings[] = {
      "profile "
      "of `kfpc.yaml`. A task's own `target` takes precedence; this setting takes precedence over "
      "`--target` and `default_target`."},
+    {"name",
+     "The name that `pipelineInfo.name` derives from, such as `\"pipeline\"`, in place of the "
+     "declared name; also the task and component names when another pipeline calls this one."},
     {"workspace",
      "A block of `size`, `access_modes` and `storage_class_name`: a volume that the run's tasks "
      "share, at `run.workspace_path` (`pipelineConfig.workspace` of the platform spec). KFP "

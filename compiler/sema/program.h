@@ -166,6 +166,8 @@ struct Component {
   enum class Kind { kContainer, kPython, kPipeline, kImporter };
   Kind kind = Kind::kContainer;
   std::string name;  // as declared, e.g. "train_model"
+  // `name = "Train model"`: the name that the IR's component and task names derive from.
+  std::optional<std::string> ir_name;
   Span span;
   Span name_span;
   std::string description;
@@ -419,6 +421,9 @@ struct Pipeline {
   std::string description;
   std::optional<std::string> display_name;
   std::optional<std::string> pipeline_root;
+  // `name = "..."`: what `pipelineInfo.name` and, when another pipeline calls this one, its task
+  // and component names derive from, in place of the declared name.
+  std::optional<std::string> ir_name;
   std::optional<std::string> target;  // `target = "graviton4"`, resolved by the passes
   Span target_span;
   // `workspace { ... }`: a volume that the run's tasks share, at `run.workspace_path`

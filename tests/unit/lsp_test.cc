@@ -1104,9 +1104,10 @@ std::vector<std::string> Labels(const json& completion) {
 TEST_F(LspProject, CompletionAtStatementStart) {
   json completion = Ask("textDocument/completion", 14, 2);
   EXPECT_EQ(completion["isIncomplete"], false);
-  EXPECT_EQ(Labels(completion),
-            (std::vector<std::string>{"load", "train", "return", "if", "for", "try", "description",
-                                      "display_name", "pipeline_root", "target", "workspace"}));
+  EXPECT_EQ(
+      Labels(completion),
+      (std::vector<std::string>{"load", "train", "return", "if", "for", "try", "description",
+                                "display_name", "pipeline_root", "target", "workspace", "name"}));
   EXPECT_EQ(completion["items"][1],
             (json{{"label", "train"},
                   {"kind", 3},
@@ -1519,9 +1520,9 @@ TEST(LspCompletion, PipelineBodyAroundTaskBlock) {
   // Outside the block, the pipeline's statement items are still offered.
   std::vector<std::string> labels =
       Labels(CompleteAt(Replace(kTaskBlockSource, "    @\n  }\n", "  }\n  |\n")));
-  EXPECT_EQ(labels,
-            (std::vector<std::string>{"train", "return", "if", "for", "try", "description",
-                                      "display_name", "pipeline_root", "target", "workspace"}));
+  EXPECT_EQ(labels, (std::vector<std::string>{"train", "return", "if", "for", "try", "description",
+                                              "display_name", "pipeline_root", "target",
+                                              "workspace", "name"}));
   // `name = |` in the body starts a task.
   EXPECT_EQ(Labels(CompleteAt(Replace(kTaskBlockSource, "    @\n  }\n", "  }\n  x = |\n"))),
             labels);
@@ -1724,9 +1725,9 @@ TEST(LspCompletion, ComponentBlockOffersComponentSettings) {
 }
 )";
   // `image` is given, so it is left out.
-  std::vector<std::string> settings = {
-      "command",  "args",           "description",       "python",
-      "packages", "pip_index_urls", "pip_trusted_hosts", "use_venv"};
+  std::vector<std::string> settings = {"command", "args",     "description",    "name",
+                                       "python",  "packages", "pip_index_urls", "pip_trusted_hosts",
+                                       "use_venv"};
   EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "|"))), settings);
   EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "com|"))), settings);
   // On the name of the given setting, that name is still offered.
@@ -1739,7 +1740,7 @@ TEST(LspCompletion, ComponentBlockOffersComponentSettings) {
             (std::vector<std::string>{"path", "uri", "metadata"}));
   // With `command`, only the container settings; with `python`, only the Python ones.
   EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "command = [\"x\"]\n  |"))),
-            (std::vector<std::string>{"args", "description"}));
+            (std::vector<std::string>{"args", "description", "name"}));
   std::vector<std::string> python =
       Labels(CompleteAt(Replace(source, "@", "python = \"def load(rows: int): pass\"\n  |")));
   EXPECT_FALSE(Offers(python, "command"));
