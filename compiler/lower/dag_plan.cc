@@ -82,7 +82,7 @@ void DagPlan::NameGroup(const sema::Group* group) {
     case sema::Group::Kind::kExitHandler:
       // The exit task is created before the handler's body, so it is named first.
       if (group->exit_task != nullptr) {
-        exit_tasks_.insert(group->exit_task);
+        exit_tasks_[group->exit_task] = group;
         NameMembers({group->exit_task});
       }
       group_names_[group] = "exit-handler-" + NextId();
@@ -186,7 +186,11 @@ void DagPlan::AddDependencies(const sema::Task* task) {
       if (alternative.task != nullptr) upstream.push_back(alternative.task);
     }
   }
-  std::vector<const void*> downstream_chain = Chain(task);
+  // An exit task may list only its handler: the Argo backend runs an exit task as a hook of each
+  // task it lists. So the handler's group waits for what the exit task reads, which the handler
+  // then has finished before the exit task starts.
+  std::vector<const void*> downstream_chain =
+      IsExitTask(task) ? GroupChain(exit_tasks_.at(task)) : Chain(task);
   for (const sema::Task* producer : upstream) {
     std::vector<const void*> upstream_chain = Chain(producer);
     size_t common = 0;

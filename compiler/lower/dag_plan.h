@@ -131,7 +131,7 @@ class DagPlan {
   std::unordered_map<const sema::Group*, std::string> loop_item_names_;
   std::map<int, std::string> chain_names_;
   std::map<int, const sema::Group*> chain_first_branch_;
-  std::unordered_set<const sema::Task*> exit_tasks_;
+  std::unordered_map<const sema::Task*, const sema::Group*> exit_tasks_;  // task -> its handler
   std::vector<const sema::Group*> groups_pre_order_;
   std::unordered_map<const void*, std::set<std::string>> dependencies_;
   std::unordered_map<const void*, std::map<std::string, Channel>> group_inputs_;

@@ -13,13 +13,9 @@ void PipelineBuilder::BuildExitTasks() {
     const sema::Task& exit_task = *group->exit_task;
     const std::string& handler = plan_->GroupName(group);
     ir::TaskSpec spec = BuildTask(exit_task, nullptr);
-    // The exit task waits for the handler and, unlike in the SDK, for the tasks outside it whose
-    // outputs it reads: the Argo backend orders tasks by dependentTasks alone.
-    std::vector<std::string> upstream = std::move(spec.dependent_tasks);
+    // The Argo backend runs the exit task as a hook of each task in this list, so it names only
+    // the handler; the handler waits for what the exit task reads (DagPlan::AddDependencies).
     spec.dependent_tasks = {handler};
-    for (std::string& name : upstream) {
-      if (name != handler) spec.dependent_tasks.push_back(std::move(name));
-    }
     spec.trigger_strategy = "ALL_UPSTREAM_TASKS_COMPLETED";
     for (const sema::InputDef& input : exit_task.component->inputs) {
       if (input.type.is_artifact || input.type.param != sema::ParamType::kTaskFinalStatus) continue;

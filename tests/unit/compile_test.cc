@@ -351,9 +351,10 @@ pipeline p(n: int = 1) {
       << compiled.yaml;
 }
 
-TEST(ExitTask, WaitsForProducersOutsideTheHandler) {
-  // The exit task reads an output of a task outside `try`, so it lists that task too: the Argo
-  // backend orders tasks by dependentTasks alone.
+TEST(ExitTask, HandlerWaitsForWhatTheExitTaskReads) {
+  // The exit task reads an output of a task outside `try`. It lists only its handler, because
+  // the Argo backend runs it as a hook of each task it lists, and the handler waits for the
+  // producer, so the output exists before the exit task starts.
   Compiled compiled = Compile(kComponents + R"(
 pipeline p() {
   s = sizes()
@@ -368,9 +369,18 @@ pipeline p() {
 )");
   ASSERT_EQ(compiled.errors, "");
   EXPECT_TRUE(Contains(compiled.yaml,
+                       "      exit-handler-1:\n"
+                       "        componentRef:\n"
+                       "          name: comp-exit-handler-1\n"
+                       "        dependentTasks:\n"
+                       "        - sizes\n"))
+      << compiled.yaml;
+  EXPECT_TRUE(Contains(compiled.yaml,
                        "        dependentTasks:\n"
                        "        - exit-handler-1\n"
-                       "        - sizes\n"))
+                       "        inputs:\n"))
+      << compiled.yaml;
+  EXPECT_FALSE(Contains(compiled.yaml, "        - exit-handler-1\n        - sizes\n"))
       << compiled.yaml;
 }
 
