@@ -273,6 +273,14 @@ std::shared_ptr<sema::Group::Condition> PipelineChecker::CheckCondition(const as
   std::optional<Value> right = check_side(*expr.rhs, &condition->right_conversion);
   if (!left || !right) return nullptr;
   for (const Value* value : {&*left, &*right}) {
+    // The backend fills run placeholders into task inputs, not into trigger conditions.
+    if (value->ref.kind == sema::ValueRef::Kind::kRunPlaceholder) {
+      context_
+          .Report(diag::Kind::kInvalidCondition, value->ref.span,
+                  "a condition cannot read the run placeholder `run." + value->ref.name + "`")
+          .help = "pass it to a task and compare that task's output";
+      return nullptr;
+    }
     if (value->typed && value->ref.type.is_artifact) {
       context_.Report(diag::Kind::kTypeMismatch, value->ref.span,
                       "a condition cannot compare artifacts")
@@ -394,6 +402,22 @@ void PipelineChecker::CheckFor(const ast::Stmt& stmt, std::vector<Member>& membe
 }
 
 void PipelineChecker::CheckTry(const ast::Stmt& stmt, std::vector<Member>& members) {
+  // The exit task goes to the pipeline's root DAG, which cannot read what an enclosing group
+  // receives, and the backend would run it also when an enclosing `if` is false. The SDK allows
+  // an exit handler only at the outermost level too.
+  if (group_ != nullptr) {
+    diag::Diagnostic& d = context_.Report(
+        diag::Kind::kInvalidControlFlow,
+        stmt.span.valid() ? diag::Span{stmt.span.file, stmt.span.begin, stmt.span.begin + 3}
+                          : stmt.span,
+        std::string("`try` must be at the top level of the pipeline, not inside `") +
+            (group_->kind == Group::Kind::kLoop        ? "for"
+             : group_->kind == Group::Kind::kCondition ? "if"
+                                                       : "try") +
+            "`");
+    d.labels.push_back({group_->span, "inside this"});
+    d.help = "move the `try` out, or put the tasks in a pipeline and call it here";
+  }
   Group& group = NewGroup(Group::Kind::kExitHandler, stmt.span);
   group.display_name = stmt.handler_name;
   if (stmt.handler_name_span.valid() && stmt.handler_name.empty()) {

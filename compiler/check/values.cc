@@ -141,6 +141,12 @@ std::optional<Value> PipelineChecker::ResolveMember(const ast::Expr& expr) {
     value.ref.span = expr.span;
     value.typed = it->field_type.has_value();
     if (it->field_type) value.ref.type = *it->field_type;
+    // An item of a `list<dict<string, T>>`: every field is a `T`.
+    if (!value.typed && it->element && it->element->param == sema::ParamType::kDict &&
+        it->element->element) {
+      value.ref.type = *it->element->element;
+      value.typed = true;
+    }
     return value;
   }
   if (bindings_.count(object.text)) return ResolveTaskOutput(object.text, expr.text, expr);

@@ -20,6 +20,9 @@ void Server::DidOpen(const nlohmann::json& params) {
   // Files that import this one now read the buffer instead of the disk.
   documents_.MarkDependentsDirty(document.path);
   unpublished_.insert(document.uri);
+  for (auto& [uri, open] : documents_.documents()) {
+    if (open.dirty) unpublished_.insert(uri);
+  }
 }
 
 void Server::DidChange(const nlohmann::json& params) {

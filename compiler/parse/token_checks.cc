@@ -36,8 +36,9 @@ bool IsInvalidByte(const SourceStream& stream, uint32_t offset) {
 }
 
 // Returns the first and last index of the tokens of a label key such as `kubernetes.io/arch`
-// written bare before `:`, whose `/` are the stray characters tokens[first..last]. Keywords count
-// as names there (`app.kubernetes.io/component`). Returns nullopt when the text is no such key.
+// written bare before `:`, whose `/` are the stray characters tokens[first..last]. Keywords and
+// numbers count as parts of the key there (`app.kubernetes.io/component`, `example.com/v1.2`).
+// Returns nullopt when the text is no such key.
 std::optional<std::pair<size_t, size_t>> BareKeyTokens(const std::vector<antlr4::Token*>& tokens,
                                                        size_t first, size_t last,
                                                        SyntaxErrorReporter& reporter) {
@@ -49,11 +50,10 @@ std::optional<std::pair<size_t, size_t>> BareKeyTokens(const std::vector<antlr4:
     }
     std::string text = tokens[index]->getText();
     if (type == KfLexer::ERROR_CHAR) return text == "/";
-    // A keyword: a word that the lexer gave a type of its own.
-    return !text.empty() && std::isalpha(static_cast<unsigned char>(text[0])) &&
-           std::all_of(text.begin(), text.end(), [](char c) {
-             return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-           });
+    // A keyword, or a number such as `2.3` in `v1.2.3`: text that a label key may hold.
+    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+    });
   };
   auto adjacent = [&](size_t left, size_t right) {
     return reporter.spans().Of(tokens[left]).end == reporter.spans().Of(tokens[right]).begin;

@@ -423,5 +423,23 @@ pipeline p(go: string = "yes") {
       << compiled.yaml;
 }
 
+TEST(LoopItemFields, TypedDictListGivesFieldType) {
+  // Over a `list<dict<string, int>>`, every field of an item is an `int`.
+  Compiled compiled = Compile(kComponents + R"(
+pipeline p(rows: list<dict<string, int>> = [{"a": 1}], n: int = 1) {
+  for row in rows {
+    if row.a >= n {
+      work()
+    }
+  }
+}
+)");
+  ASSERT_EQ(compiled.errors, "");
+  EXPECT_TRUE(Contains(
+      compiled.yaml,
+      "condition: int(inputs.parameter_values['pipelinechannel--rows-loop-item-subvar-a'])"))
+      << compiled.yaml;
+}
+
 }  // namespace
 }  // namespace kfpc

@@ -986,6 +986,26 @@ TEST_F(LspProject, EditedImportedFileNeverShowsOldFindings) {
   EXPECT_EQ(session.Published(lib_uri_).back()["diagnostics"], json::array());
 }
 
+TEST_F(LspProject, OpeningFixedImportedFileDropsDiskFindings) {
+  // lib.kf has an error on disk, which main.kf's check finds. Opening lib.kf with the error fixed
+  // checks main.kf again, so no list sent for lib.kf after the open shows the error.
+  const std::string main = "import \"lib.kf\"\n";
+  auto lib = [](const std::string& type) {
+    return "component b(y: " + type + ") {\n  image = \"alpine\"\n  command = [\"b\", y]\n}\n";
+  };
+  WriteFile("lib.kf", lib("nosuchtype"));
+  WriteFile("main.kf", main);
+  Session session = RunSession({InitializeFrames(), Frames({OpenDocument(main_uri_, main)}),
+                                Frames({OpenDocument(lib_uri_, lib("string"), 7)})});
+  std::vector<json> published = session.Published(lib_uri_);
+  ASSERT_GE(published.size(), 2u);
+  EXPECT_NE(published[0]["diagnostics"].dump().find("nosuchtype"), std::string::npos);
+  for (size_t i = 1; i < published.size(); ++i) {
+    EXPECT_EQ(published[i]["diagnostics"], json::array()) << i;
+    EXPECT_EQ(published[i]["version"], 7) << i;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Hover, definition, completion, document symbols
 // ---------------------------------------------------------------------------------------------
