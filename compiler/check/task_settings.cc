@@ -414,7 +414,23 @@ void PipelineChecker::CheckTaskSettings(const ast::TaskCall& call, sema::Task& t
       context_, settings, call.settings,
       [this](const ast::Expr& expr, const sema::Type& type, const std::string& what) {
         std::optional<Value> value = CheckValue(expr, &type, what);
-        return value ? std::optional<sema::ValueRef>(value->ref) : std::nullopt;
+        if (!value) return std::optional<sema::ValueRef>();
+        // In the loop's own DAG, `item.field` is the item read through a selector, which the
+        // backend ignores for Kubernetes settings: it would get the whole item.
+        if (value->ref.kind == sema::ValueRef::Kind::kLoopItem && !value->ref.field.empty() &&
+            value->ref.loop == group_) {
+          std::string written = expr.object ? expr.object->text + "." : std::string();
+          diag::Diagnostic& d =
+              context_.Report(diag::Kind::kInvalidKubernetesValue, expr.span,
+                              "the KFP backend cannot read `" + written + value->ref.field +
+                                  "` as " + what + " in the loop's own body");
+          d.notes.push_back(
+              "it reads the field with a selector, which the backend applies to task arguments "
+              "but not to Kubernetes settings, so it would get the whole item");
+          d.help = "loop over a list of the names themselves, such as `for name in [\"a\", \"b\"]`";
+          return std::optional<sema::ValueRef>();
+        }
+        return std::optional<sema::ValueRef>(value->ref);
       },
       task);
   std::map<std::string, diag::Span> seen;

@@ -76,6 +76,35 @@ void DagPlan::NameMembers(
   }
 }
 
+bool DagPlan::EnclosingLoopHidden(const sema::Group* group, const std::string& name) const {
+  auto inside = [&](const sema::Group* member) {
+    for (; member != nullptr; member = member->parent) {
+      if (member == group) return true;
+    }
+    return false;
+  };
+  for (const sema::Group* outer = group->parent; outer != nullptr; outer = outer->parent) {
+    if (outer->kind != sema::Group::Kind::kLoop) continue;
+    sema::ValueRef item;
+    item.kind = sema::ValueRef::Kind::kLoopItem;
+    item.loop = outer;
+    if (ChannelOf(item).full_name != name) continue;
+    for (const auto& task : pipeline_.tasks) {
+      if (!inside(task->parent)) continue;
+      for (const sema::ValueRef* value : ReferencedValues(task.get())) {
+        if (value->kind == sema::ValueRef::Kind::kLoopItem && value->loop == outer) return true;
+      }
+    }
+    for (const auto& loop : pipeline_.groups) {
+      if (inside(loop.get()) && loop->iterable.kind == sema::ValueRef::Kind::kLoopItem &&
+          loop->iterable.loop == outer) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 void DagPlan::NameGroup(const sema::Group* group) {
   groups_pre_order_.push_back(group);
   switch (group->kind) {
@@ -91,6 +120,16 @@ void DagPlan::NameGroup(const sema::Group* group) {
       // A loop over a constant list takes an id for its item before its own.
       if (group->iterable.kind == sema::ValueRef::Kind::kConstant) {
         loop_item_names_[group] = "loop-item-param-" + NextId();
+      } else {
+        // The SDK names the item after the list, so inside a loop over the same list the inner
+        // item hides the outer one. Where the inner loop reads the outer item, its own item
+        // gets a number.
+        std::string base = IterableChannel(*group).full_name + "-loop-item";
+        std::string name = base;
+        for (int n = 2; EnclosingLoopHidden(group, name); ++n) {
+          name = base + "-" + std::to_string(n);
+        }
+        if (name != base) loop_item_names_[group] = name;
       }
       group_names_[group] = "for-loop-" + NextId();
       break;

@@ -60,6 +60,9 @@ class DagPlan {
   // The `condition-branches-N` group around an if/else chain.
   const std::string& ChainName(int chain_id) const { return chain_names_.at(chain_id); }
   bool IsExitTask(const sema::Task* task) const { return exit_tasks_.count(task) != 0; }
+  // Whether a loop around the loop `group` names its item `name` and is read inside `group`,
+  // where an item of that name would hide it.
+  bool EnclosingLoopHidden(const sema::Group* group, const std::string& name) const;
   const std::vector<const sema::Group*>& GroupsInPreOrder() const { return groups_pre_order_; }
 
   // Sorted names of the members of the same DAG that `node` (a task or a group) waits for.

@@ -441,5 +441,32 @@ pipeline p(rows: list<dict<string, int>> = [{"a": 1}], n: int = 1) {
       << compiled.yaml;
 }
 
+TEST(LoopItemNames, InnerLoopOverSameListKeepsOuterItem) {
+  // Both items would be `pipelinechannel--xs-loop-item`, as the SDK names them; the inner loop
+  // reads the outer item, so its own item gets a number.
+  Compiled compiled = Compile(R"(
+component show(a: string, b: string) {
+  image   = "alpine"
+  command = ["show", a, b]
+}
+pipeline p(xs: list<string> = ["1", "2"]) {
+  for a in xs {
+    for b in xs {
+      show(a = a, b = b)
+    }
+  }
+}
+)");
+  ASSERT_EQ(compiled.errors, "");
+  EXPECT_TRUE(Contains(compiled.yaml,
+                       "              a:\n"
+                       "                componentInputParameter: "
+                       "pipelinechannel--xs-loop-item\n"
+                       "              b:\n"
+                       "                componentInputParameter: "
+                       "pipelinechannel--xs-loop-item-2\n"))
+      << compiled.yaml;
+}
+
 }  // namespace
 }  // namespace kfpc
