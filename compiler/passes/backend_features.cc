@@ -2,12 +2,18 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <set>
 #include <vector>
 
 namespace kfpc::passes {
 
 namespace {
+
+// The task as the user wrote it: its binding, else its component.
+std::string TaskName(const TaskNode& node) {
+  return node.task->binding.empty() ? node.task->component->name : node.task->binding;
+}
 
 // `entry` and every pipeline that it calls, directly or through other pipelines, each once.
 std::vector<const sema::Pipeline*> ReachablePipelines(const sema::Pipeline& entry) {
@@ -69,6 +75,47 @@ void CheckWorkspace(const sema::Pipeline& entry, const KfpVersion& backend, diag
     }
     d.help = fmt::format("build with `--kfp-version {}` or later if the cluster runs it",
                          kFirstWorkspaceBackend.ToString());
+  }
+}
+
+void CheckUpstreamFailureHooks(const TaskGraph& graph, diag::DiagnosticSink& sink) {
+  // The task whose hook each upstream task gets, by DAG path and upstream task name.
+  std::map<std::string, const TaskNode*> hooks;
+  for (const std::string& id : graph.order) {
+    const TaskNode& node = graph.nodes.at(id);
+    if (node.spec == nullptr || node.task == nullptr || !node.task->ignore_upstream_failure ||
+        node.spec->trigger_strategy != "ALL_UPSTREAM_TASKS_COMPLETED") {
+      continue;
+    }
+    diag::Span span = node.task->SettingSpan("ignore_upstream_failure");
+    const std::vector<std::string>& upstream = node.spec->dependent_tasks;
+    if (upstream.size() > 1) {
+      diag::Diagnostic& d = sink.Report(
+          diag::Kind::kUpstreamFailureHook, span,
+          fmt::format("task `{}` runs once for each of its {} upstream tasks on the Argo backend",
+                      TaskName(node), upstream.size()));
+      d.notes.push_back(
+          "the backend runs a task with `ignore_upstream_failure` as an exit hook "
+          "of each task it waits for");
+      d.help =
+          "wait for one task, or run it as the `finally` task of a `try` around the tasks, "
+          "which runs once after all of them";
+    }
+    std::string dag = id.substr(0, id.rfind('/'));
+    for (const std::string& name : upstream) {
+      auto [it, inserted] = hooks.emplace(dag + "/" + name, &node);
+      if (inserted) continue;
+      auto shared = graph.nodes.find(dag + "/" + name);
+      std::string shared_name =
+          shared != graph.nodes.end() && shared->second.task ? TaskName(shared->second) : name;
+      diag::Diagnostic& d = sink.Report(
+          diag::Kind::kUpstreamFailureHook, span,
+          fmt::format("tasks `{}` and `{}` both wait for `{}` with `ignore_upstream_failure`, "
+                      "and the Argo backend runs only one of them",
+                      TaskName(*it->second), TaskName(node), shared_name));
+      d.notes.push_back("the backend keeps one exit hook for each task it runs");
+      d.help = "make one of them wait for another task, such as with `after = [...]`";
+    }
   }
 }
 

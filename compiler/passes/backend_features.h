@@ -5,6 +5,7 @@
 
 #include "compiler/diagnostics/diagnostic.h"
 #include "compiler/passes/kfp_version.h"
+#include "compiler/passes/task_graph.h"
 #include "compiler/sema/program.h"
 
 namespace kfpc::passes {
@@ -20,6 +21,12 @@ inline constexpr KfpVersion kFirstRuntimeResourceBackend{2, 4};
 // reported with `severity` (kUnsupportedByKfpBackend).
 void CheckWorkspace(const sema::Pipeline& entry, const KfpVersion& backend, diag::Severity severity,
                     diag::DiagnosticSink& sink);
+
+// Warns about tasks with `ignore_upstream_failure` that the Argo backend does not run once: it
+// runs such a task as an exit hook of each task in its dependentTasks, and keeps one hook per
+// task, so a task with several upstream tasks runs several times, and of two tasks that share an
+// upstream task only one runs (kUpstreamFailureHook).
+void CheckUpstreamFailureHooks(const TaskGraph& graph, diag::DiagnosticSink& sink);
 
 // Reports, with `severity`, each resource setting read at run time in `entry` or a pipeline it
 // calls when `backend` is before kFirstRuntimeResourceBackend.

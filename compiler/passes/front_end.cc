@@ -126,6 +126,8 @@ bool PassesApply(const PassOptions& options, const sema::Program& program) {
     for (const auto& task : pipeline->tasks) {
       // Kubernetes settings are checked against the default KFP backend (warnings only).
       if (task->target || !task->kubernetes.empty()) return true;
+      // The backend's handling of such tasks is checked on the DAG that lowering writes.
+      if (task->ignore_upstream_failure) return true;
     }
   }
   return false;

@@ -62,6 +62,7 @@ PassResult RunPasses(const sema::Program& program, ir::Document& document,
   CheckPlatformFields(graph, options.kfp_backend, severity, document, sink);
   CheckWorkspace(*program.entry, options.kfp_backend, severity, sink);
   CheckRuntimeResources(*program.entry, options.kfp_backend, severity, sink);
+  CheckUpstreamFailureHooks(graph, sink);
   // Keys are computed after pinning, so that they cover the digest.
   result.cache_keys = AssignCacheKeys(graph, targets, options.kfp_backend, document);
   return result;
