@@ -197,6 +197,15 @@ bool PipelineChecker::CheckAssignable(const Value& value, const sema::Type& expe
     d.help = "`" + actual.artifact.name + "` has schema title `" + actual.artifact.schema_title +
              "` but `" + expected.artifact.name + "` needs `" + expected.artifact.schema_title +
              "`, and only `Artifact` accepts any artifact type";
+  } else if (value.ref.kind == ValueRef::Kind::kLoopItem && !value.ref.field.empty() &&
+             value.ref.loop && value.ref.loop->iterable.kind == ValueRef::Kind::kConstant) {
+    // The SDK types every field by the first dict's first value, whatever the field holds.
+    d.help =
+        "every field of an item of a constant list of dicts has the type of the first "
+        "dict's first value, as in the SDK: write a `" +
+        expected.ToString() +
+        "` value first in the first dict, or pass the list as a `list<dict<string, " +
+        expected.ToString() + ">>` pipeline input";
   } else if (expected.param == sema::ParamType::kFloat && actual.param == sema::ParamType::kInt) {
     switch (value.ref.kind) {
       case ValueRef::Kind::kLoopItem:
