@@ -39,22 +39,25 @@ bool IsInvalidByte(const SourceStream& stream, uint32_t offset) {
 // written bare before `:`, whose `/` are the stray characters tokens[first..last]. Keywords and
 // numbers count as parts of the key there (`app.kubernetes.io/component`, `example.com/v1.2`).
 // Returns nullopt when the text is no such key.
+// Whether `token` may be part of a bare label key: a name, a keyword, a number such as `2.3` in
+// `v1.2.3`, `.`, `-` or a stray `/`.
+bool IsKeyPart(const antlr4::Token* token) {
+  size_t type = token->getType();
+  if (type == KfLexer::ID || type == KfLexer::DOT || type == KfLexer::MINUS ||
+      type == KfLexer::INT) {
+    return true;
+  }
+  std::string text = token->getText();
+  if (type == KfLexer::ERROR_CHAR) return text == "/";
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  });
+}
+
 std::optional<std::pair<size_t, size_t>> BareKeyTokens(const std::vector<antlr4::Token*>& tokens,
                                                        size_t first, size_t last,
                                                        SyntaxErrorReporter& reporter) {
-  auto in_key = [&](size_t index) {
-    size_t type = tokens[index]->getType();
-    if (type == KfLexer::ID || type == KfLexer::DOT || type == KfLexer::MINUS ||
-        type == KfLexer::INT) {
-      return true;
-    }
-    std::string text = tokens[index]->getText();
-    if (type == KfLexer::ERROR_CHAR) return text == "/";
-    // A keyword, or a number such as `2.3` in `v1.2.3`: text that a label key may hold.
-    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
-    });
-  };
+  auto in_key = [&](size_t index) { return IsKeyPart(tokens[index]); };
   auto adjacent = [&](size_t left, size_t right) {
     return reporter.spans().Of(tokens[left]).end == reporter.spans().Of(tokens[right]).begin;
   };
@@ -67,6 +70,19 @@ std::optional<std::pair<size_t, size_t>> BareKeyTokens(const std::vector<antlr4:
     return std::nullopt;
   }
   return std::make_pair(begin, end);
+}
+
+// Whether tokens[i] is inside a bare label key whose `/` comes after it, such as the malformed
+// number `-2.example.com` in `team-2.example.com/owner`: that `/` reports the whole key.
+bool InBareKeyBeforeSlash(const std::vector<antlr4::Token*>& tokens, size_t i,
+                          SyntaxErrorReporter& reporter) {
+  for (size_t j = i + 1; j < tokens.size() && IsKeyPart(tokens[j]); ++j) {
+    if (reporter.spans().Of(tokens[j - 1]).end != reporter.spans().Of(tokens[j]).begin) break;
+    if (tokens[j]->getType() != KfLexer::ERROR_CHAR) continue;
+    std::optional<std::pair<size_t, size_t>> key = BareKeyTokens(tokens, j, j, reporter);
+    return key && key->first <= i;
+  }
+  return false;
 }
 
 // Reports the run of stray characters that starts at tokens[i] as one mistake (`&&` is one);
@@ -267,6 +283,9 @@ void ReportLexicalErrors(const std::vector<antlr4::Token*>& tokens, std::string_
       break;
     } else if (tokens[i]->getType() == KfLexer::ERROR_CHAR) {
       i = ReportErrorChars(tokens, i, text, stream, reporter);
+    } else if (tokens[i]->getType() == KfLexer::BAD_NUMBER &&
+               InBareKeyBeforeSlash(tokens, i, reporter)) {
+      continue;
     } else if (ReportMalformedLiteral(tokens[i], text, reporter) &&
                tokens[i]->getType() == KfLexer::UNTERMINATED_RAW_STRING) {
       reporter.MarkReported(tokens.back());  // the end of the file comes inside the string

@@ -386,18 +386,21 @@ pipeline p() {
   diag::FileId keys = sources.AddFile("keys.kf", kComponents + R"(
 pipeline p() {
   work() {
-    pod_labels = {app.kubernetes.io/component: "x", a.io/b/c: "y"}
+    pod_labels = {app.kubernetes.io/component: "x", a.io/b/c: "y", team-2.example.com/owner: "z"}
   }
 }
 )");
   check::Check(
       sources, keys, [](const std::string&) { return std::nullopt; }, keys_sink);
-  ASSERT_EQ(keys_sink.diagnostics().size(), 2u)
+  // `-2.example.com` is a malformed number, which the key's error covers.
+  ASSERT_EQ(keys_sink.diagnostics().size(), 3u)
       << diag::RenderAll(sources, keys_sink.diagnostics());
-  for (size_t i = 0; i < 2; ++i) {
+  const char* expected[] = {"\"app.kubernetes.io/component\"", "\"a.io/b/c\"",
+                            "\"team-2.example.com/owner\""};
+  for (size_t i = 0; i < 3; ++i) {
     const diag::Diagnostic& key = keys_sink.diagnostics()[i];
     ASSERT_TRUE(key.fix.has_value()) << i;
-    EXPECT_EQ(key.fix->replacement, i == 0 ? "\"app.kubernetes.io/component\"" : "\"a.io/b/c\"");
+    EXPECT_EQ(key.fix->replacement, expected[i]);
   }
 
   // A `/` that is not in a key before `:` gets the help about operators and no fix.
