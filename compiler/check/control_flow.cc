@@ -320,40 +320,17 @@ void PipelineChecker::CheckIf(const ast::Stmt& stmt, std::vector<Member>& member
   }
 }
 
-namespace {
-
-// The type of the first item of a constant list, or nullopt for any other value.
-std::optional<sema::ParamType> FirstItemType(const sema::ValueRef& value) {
-  if (value.kind != sema::ValueRef::Kind::kConstant) return std::nullopt;
-  const auto* list = std::get_if<sema::Constant::List>(&value.constant.value);
-  if (list == nullptr || list->empty()) return std::nullopt;
-  switch (list->front().value.index()) {
-    case 1:
-      return sema::ParamType::kBool;
-    case 2:
-      return sema::ParamType::kInt;
-    case 3:
-      return sema::ParamType::kFloat;
-    case 4:
-      return sema::ParamType::kString;
-    case 5:
-      return sema::ParamType::kList;
-    case 6:
-      return sema::ParamType::kDict;
-    default:
-      return std::nullopt;
-  }
-}
-
-}  // namespace
-
 void PipelineChecker::CheckFor(const ast::Stmt& stmt, std::vector<Member>& members) {
   Group& group = NewGroup(Group::Kind::kLoop, stmt.span);
   group.loop_variable = stmt.loop_variable;
   LoopVariable variable{stmt.loop_variable, stmt.loop_variable_span, &group, std::nullopt,
                         std::nullopt};
+  // The SDK types the items of a constant list by the first one, and every field of a dict item
+  // by the first dict's first value. The loop item's input in the IR has that type too.
+  std::optional<sema::Type> first_item_type;
   if (stmt.value && stmt.value->kind == ast::ExprKind::kList && !stmt.value->items.empty()) {
     const ast::Expr& first = *stmt.value->items.front();
+    first_item_type = ConstantType(first);
     if (first.kind == ast::ExprKind::kMap && !first.items.empty()) {
       variable.field_type = ConstantType(*first.items.front());
     }
@@ -373,10 +350,8 @@ void PipelineChecker::CheckFor(const ast::Stmt& stmt, std::vector<Member>& membe
     } else if (iterable) {
       if (iterable->typed && iterable->ref.type.element) {
         variable.element = *iterable->ref.type.element;
-      } else if (std::optional<sema::ParamType> first = FirstItemType(iterable->ref)) {
-        // The SDK types the items of a constant list by the first one, and so does the loop
-        // item's input in the IR.
-        variable.element = ParamTypeOf(*first);
+      } else if (iterable->ref.kind == sema::ValueRef::Kind::kConstant && first_item_type) {
+        variable.element = *first_item_type;
       }
       if (!iterable->typed) iterable->ref.type = list;
       group.iterable = std::move(iterable->ref);

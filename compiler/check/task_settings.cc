@@ -252,9 +252,13 @@ std::optional<int64_t> AcceleratorCountSetting(Context& context, const ast::Sett
   return std::nullopt;
 }
 
+const std::vector<std::string> kResourceSettings = {"cpu_request",      "cpu_limit",
+                                                    "memory_request",   "memory_limit",
+                                                    "accelerator_type", "accelerator_count"};
+
 bool IsResourceSetting(const std::string& name) {
-  return name == "cpu_request" || name == "cpu_limit" || name == "memory_request" ||
-         name == "memory_limit" || name == "accelerator_type" || name == "accelerator_count";
+  return std::find(kResourceSettings.begin(), kResourceSettings.end(), name) !=
+         kResourceSettings.end();
 }
 
 // Whether `setting` is `name = value` with a value read when the task runs: a name, a member
@@ -299,13 +303,14 @@ void PipelineChecker::CheckRuntimeResource(const ast::Setting& setting, sema::Ta
 
   if (ref.kind != Kind::kPipelineInput && ref.kind != Kind::kTaskOutput &&
       ref.kind != Kind::kLoopItem) {
-    std::string what = ref.kind == Kind::kRunPlaceholder ? "run placeholder `run." + ref.name + "`"
-                       : ref.kind == Kind::kCollected    ? "`collect(...)`"
-                       : ref.kind == Kind::kOneOf        ? "`one_of(...)`"
-                                                         : DescribeExpr(expr);
+    std::string described = ref.kind == Kind::kRunPlaceholder
+                                ? "run placeholder `run." + ref.name + "`"
+                            : ref.kind == Kind::kCollected ? "`collect(...)`"
+                            : ref.kind == Kind::kOneOf     ? "`one_of(...)`"
+                                                           : DescribeExpr(expr);
     context_
         .Report(diag::Kind::kInvalidValue, expr.span,
-                what + " cannot be used as `" + setting.name + "`")
+                described + " cannot be used as `" + setting.name + "`")
         .help = "pass a constant, or a `string` pipeline input, task output or loop item";
     return;
   }
@@ -359,12 +364,7 @@ void PipelineChecker::CheckTaskSettings(const ast::TaskCall& call, sema::Task& t
           .help = is_pipeline ? "set it on the tasks inside pipeline `" + component.name + "`"
                               : "remove it from the importer task";
     }
-    settings.erase("cpu_request");
-    settings.erase("cpu_limit");
-    settings.erase("memory_request");
-    settings.erase("memory_limit");
-    settings.erase("accelerator_type");
-    settings.erase("accelerator_count");
+    for (const std::string& name : kResourceSettings) settings.erase(name);
     env.clear();
   }
   for (const auto& [name, setting] : settings) {

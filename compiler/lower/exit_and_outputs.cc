@@ -14,7 +14,7 @@ void PipelineBuilder::BuildExitTasks() {
     const std::string& handler = plan_->GroupName(group);
     ir::TaskSpec spec = BuildTask(exit_task, nullptr);
     // The Argo backend runs the exit task as a hook of each task in this list, so it names only
-    // the handler; the handler waits for what the exit task reads (DagPlan::AddDependencies).
+    // the handler. The handler waits for what the exit task reads (DagPlan::AddDependencies).
     spec.dependent_tasks = {handler};
     spec.trigger_strategy = "ALL_UPSTREAM_TASKS_COMPLETED";
     for (const sema::InputDef& input : exit_task.component->inputs) {

@@ -22,10 +22,10 @@ inline constexpr KfpVersion kFirstRuntimeResourceBackend{2, 4};
 void CheckWorkspace(const sema::Pipeline& entry, const KfpVersion& backend, diag::Severity severity,
                     diag::DiagnosticSink& sink);
 
-// Warns about tasks with `ignore_upstream_failure` that the Argo backend does not run once: it
-// runs such a task as an exit hook of each task in its dependentTasks, and keeps one hook per
-// task, so a task with several upstream tasks runs several times, and of two tasks that share an
-// upstream task only one runs (kUpstreamFailureHook).
+// Warns about tasks with `ignore_upstream_failure` that the Argo backend does not run exactly
+// once (kUpstreamFailureHook). The backend runs such a task as an exit hook of each task in its
+// dependentTasks and keeps one hook per task. So a task with several upstream tasks runs several
+// times, and of two tasks that share an upstream task only one runs.
 void CheckUpstreamFailureHooks(const TaskGraph& graph, diag::DiagnosticSink& sink);
 
 // Reports, with `severity`, each resource setting read at run time in `entry` or a pipeline it

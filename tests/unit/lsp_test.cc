@@ -879,7 +879,7 @@ TEST_F(LspProject, OpenBufferServedToImporters) {
   EXPECT_EQ(published[1]["diagnostics"][0]["range"], RangeJson(14, 12, 14, 17));
 }
 
-TEST_F(LspProject, OpenImportedFileShowsItsOwnAndImportersDiagnostics) {
+TEST_F(LspProject, OpenImportedFileMergesDiagnostics) {
   // lib.kf alone: an unknown type and a wrong argument type. Through main.kf, which declares
   // `train` again, `train` in lib.kf means main's component, so its arguments are wrong otherwise.
   const std::string lib = R"(component train(data: string) {
