@@ -175,6 +175,17 @@ std::optional<std::string> RuleSetting(Context& context, const ast::Setting& set
   return value;
 }
 
+std::optional<std::string> StorageSizeSetting(Context& context, const ast::Setting& setting,
+                                              const std::string& what) {
+  std::optional<std::string> size = RuleSetting(context, setting, Rule::kQuantity, what);
+  if (!size || QuantityValue(*size) > 0) return size;
+  diag::Diagnostic& d = context.Report(diag::Kind::kInvalidValue, setting.value->span,
+                                       what + " `" + *size + "` is not more than zero");
+  d.notes.push_back("Kubernetes rejects a volume claim that requests no storage");
+  d.help = "request the space the tasks need, such as `\"10Gi\"`";
+  return std::nullopt;
+}
+
 std::optional<std::vector<MapEntry>> StringMapSetting(Context& context, const ast::Setting& setting,
                                                       Rule key_rule, const std::string& key_what,
                                                       std::optional<Rule> value_rule,

@@ -60,6 +60,10 @@ std::optional<std::string> EnumSetting(Context& context, const ast::Setting& set
 std::optional<std::string> RuleSetting(Context& context, const ast::Setting& setting, Rule rule,
                                        const std::string& what);
 
+// Reads the size of a new volume claim: a quantity more than zero.
+std::optional<std::string> StorageSizeSetting(Context& context, const ast::Setting& setting,
+                                              const std::string& what);
+
 // Reads `access_modes`, a list of one or more PersistentVolumeClaim access modes.
 std::optional<std::vector<std::string>> AccessModesSetting(Context& context,
                                                            const ast::Setting& setting);

@@ -209,15 +209,21 @@ void Checker::EphemeralVolume(const ast::Setting& setting) {
       RuleSetting(context_, name, Rule::kDnsLabel, "volume name");
   std::optional<std::string> path = MountPath(*fields->at("mount_path"));
   std::optional<std::string> size =
-      RuleSetting(context_, *fields->at("size"), Rule::kQuantity, "volume size");
+      StorageSizeSetting(context_, *fields->at("size"), "volume size");
   ok = volume_name && path && size && NewVolumeName(*volume_name, name.value->span);
 
   std::optional<std::vector<std::string>> modes =
       AccessModesSetting(context_, *fields->at("access_modes"));
 
   if (fields->count("storage_class_name")) {
-    volume.storage_class_name = RuleSetting(context_, *fields->at("storage_class_name"),
-                                            Rule::kDnsSubdomain, "storage class name");
+    // An empty name asks for a volume without a class, which binds to a volume made beforehand.
+    const ast::Setting& klass = *fields->at("storage_class_name");
+    std::optional<std::string> name = StringSetting(context_, klass);
+    if (name && !name->empty() &&
+        !CheckText(context_, Rule::kDnsSubdomain, *name, klass.value->span, "storage class name")) {
+      name.reset();
+    }
+    volume.storage_class_name = name;
     ok = ok && volume.storage_class_name;
   }
   if (fields->count("labels")) {

@@ -140,6 +140,9 @@ class PipelineChecker {
   const ast::Decl& decl_;
   sema::Pipeline& pipeline_;
   std::map<std::string, Binding> bindings_;
+  // The binding of the task whose call is being checked, if it has one, so that a task reading
+  // its own outputs gets its own message.
+  const Binding* checking_ = nullptr;
   std::vector<LoopVariable> loop_variables_;
   std::vector<PendingAfter> pending_after_;
   // The source span of each resolved `after` entry, which a cycle message points at.

@@ -151,7 +151,7 @@ void PipelineChecker::CheckWorkspace(const ast::Setting& setting) {
   sema::Pipeline::Workspace workspace;
   workspace.span = setting.name_span;
   std::optional<std::string> size =
-      k8s::RuleSetting(context_, *fields->at("size"), k8s::Rule::kQuantity, "workspace size");
+      k8s::StorageSizeSetting(context_, *fields->at("size"), "workspace size");
   bool ok = size.has_value();
   if (fields->count("access_modes")) {
     std::optional<std::vector<std::string>> modes =
@@ -160,8 +160,23 @@ void PipelineChecker::CheckWorkspace(const ast::Setting& setting) {
     ok = ok && modes;
   }
   if (fields->count("storage_class_name")) {
-    workspace.storage_class_name = k8s::RuleSetting(context_, *fields->at("storage_class_name"),
-                                                    k8s::Rule::kDnsSubdomain, "storage class name");
+    const ast::Setting& klass = *fields->at("storage_class_name");
+    std::optional<std::string> name = StringSetting(context_, klass);
+    if (name && name->empty()) {
+      diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidValue, klass.value->span,
+                                            "a workspace needs a storage class name");
+      d.notes.push_back(
+          "the KFP backend refuses to start a run whose workspace claim has an "
+          "empty storage class name");
+      d.help =
+          "name a storage class, or remove `storage_class_name` to use the class that the "
+          "KFP API server sets for workspaces";
+      name.reset();
+    } else if (name && !k8s::CheckText(context_, k8s::Rule::kDnsSubdomain, *name, klass.value->span,
+                                       "storage class name")) {
+      name.reset();
+    }
+    workspace.storage_class_name = name;
     ok = ok && workspace.storage_class_name;
   }
   if (!ok) return;
@@ -243,6 +258,11 @@ sema::Task* PipelineChecker::CheckTask(const ast::TaskCall& call, diag::Span spa
   Binding* binding = call.binding.empty() ? nullptr : &bindings_.at(call.binding);
   // Only the first task bound to a name owns the binding.
   if (binding && binding->span != call.binding_span) binding = nullptr;
+  checking_ = binding;
+  struct Reset {
+    const Binding*& checking;
+    ~Reset() { checking = nullptr; }
+  } reset{checking_};
   std::vector<sema::Argument> importer_arguments;
   const sema::Component* component =
       IsImporterCall(call) ? CheckImporter(call, importer_arguments) : ResolveCallee(call);

@@ -69,6 +69,15 @@ std::optional<Value> PipelineChecker::ResolveTaskOutput(const std::string& name,
                                                         const ast::Expr& expr) {
   Binding& binding = bindings_.at(name);
   if (binding.broken) return std::nullopt;
+  if (!binding.defined && &binding == checking_) {
+    context_
+        .Report(diag::Kind::kUseBeforeDefinition, expr.span,
+                "task `" + name + "` reads its own output")
+        .help =
+        "a task's outputs exist only after it runs; pass this value from another task, "
+        "a pipeline input or a constant";
+    return std::nullopt;
+  }
   if (!binding.defined) {
     diag::Diagnostic& d = context_.Report(diag::Kind::kUseBeforeDefinition, expr.span,
                                           "task `" + name + "` is used before it is defined");

@@ -113,9 +113,12 @@ ir::Value EphemeralVolumes(const std::vector<Settings::EphemeralVolume>& volumes
                   {"mountPath", Text(volume.mount_path)},
                   {"accessModes", Texts(volume.access_modes)},
                   {"size", Text(volume.size)}};
-    // kfp-kubernetes sets `defaultStorageClass` exactly when no class is named.
+    // kfp-kubernetes sets `defaultStorageClass` exactly when no class is named. An empty name
+    // leaves both out, so that the claim has no class.
     if (volume.storage_class_name) {
-      fields["storageClassName"] = Text(*volume.storage_class_name);
+      if (!volume.storage_class_name->empty()) {
+        fields["storageClassName"] = Text(*volume.storage_class_name);
+      }
     } else {
       fields["defaultStorageClass"] = ir::Value::Bool(true);
     }

@@ -172,10 +172,10 @@ constexpr FieldEntry kPipelineBlockFields[] = {
     {"workspace", "size", "The size of the workspace volume, such as `\"10Gi\"` (required)."},
     {"workspace", "access_modes",
      "The volume's access modes, such as `[\"ReadWriteOnce\"]` "
-     "(`pvcSpecPatch.accessModes`); the cluster's default without it."},
+     "(`pvcSpecPatch.accessModes`); the KFP API server's workspace setting without it."},
     {"workspace", "storage_class_name",
-     "The storage class of the volume (`pvcSpecPatch.storageClassName`); the cluster's default "
-     "without it."},
+     "The storage class of the volume (`pvcSpecPatch.storageClassName`); the KFP API server's "
+     "workspace setting without it."},
 };
 
 constexpr FieldEntry kBlockFields[] = {
@@ -249,7 +249,8 @@ constexpr FieldEntry kBlockFields[] = {
      "A list of `ReadWriteOnce`, `ReadOnlyMany`, `ReadWriteMany` and `ReadWriteOncePod`."},
     {"ephemeral_volume", "size", "The size of the claim, such as `\"5Gi\"`."},
     {"ephemeral_volume", "storage_class_name",
-     "The StorageClass of the claim. Without it the cluster's default class is used."},
+     "The StorageClass of the claim. Without it the cluster's default class is used; `\"\"` "
+     "asks for no class, to bind to a volume made beforehand."},
     {"ephemeral_volume", "labels", "Labels of the claim's `metadata`."},
     {"ephemeral_volume", "annotations", "Annotations of the claim's `metadata`."},
     {"field_path_env", "name", "The environment variable to set."},

@@ -468,5 +468,30 @@ pipeline p(xs: list<string> = ["1", "2"]) {
       << compiled.yaml;
 }
 
+TEST(Volumes, EmptyStorageClassNameLeavesClassOut) {
+  // kfp-kubernetes writes `defaultStorageClass` only for a missing name and drops an empty
+  // `storageClassName`, so the backend makes a claim without a class.
+  Compiled compiled = Compile(kComponents + R"(
+pipeline p() {
+  work() {
+    ephemeral_volume {
+      volume_name        = "scratch"
+      mount_path         = "/scratch"
+      access_modes       = ["ReadWriteOnce"]
+      size               = "1Gi"
+      storage_class_name = ""
+    }
+  }
+}
+)");
+  ASSERT_EQ(compiled.errors, "");
+  EXPECT_TRUE(Contains(compiled.platform,
+                       "            mountPath: /scratch\n"
+                       "            size: 1Gi\n"
+                       "            volumeName: scratch\n"))
+      << compiled.platform;
+  EXPECT_FALSE(Contains(compiled.platform, "StorageClass")) << compiled.platform;
+}
+
 }  // namespace
 }  // namespace kfpc
