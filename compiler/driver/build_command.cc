@@ -105,9 +105,10 @@ int RunBuildPasses(const std::string& root_source, const TargetFlags& flags, boo
   } else {
     err << diag::RenderAll(sources, sink.diagnostics());
   }
-  // A lock file or kfpc.yaml that cannot be read is an I/O error, as an unreadable input is.
+  // An error without a location is about the command line or the file system, such as a lock
+  // file or kfpc.yaml that cannot be read or an unknown `--target`, as `kfpc check` counts it.
   for (const diag::Diagnostic& d : sink.diagnostics()) {
-    if (d.kind == diag::Kind::kReadFailed) return kExitUsageOrIo;
+    if (!d.span.valid() && d.severity == diag::Severity::kError) return kExitUsageOrIo;
   }
   return sink.has_errors() ? kExitInputErrors : kExitSuccess;
 }

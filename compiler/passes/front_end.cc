@@ -119,6 +119,8 @@ bool PreparePassOptions(const std::string& root_source, const TargetFlags& flags
 
 bool PassesApply(const PassOptions& options, const sema::Program& program) {
   if (options.target || options.config.default_target || options.kfp_backend_given) return true;
+  // Without a target these only report that they pin nothing.
+  if (options.require_lock || options.lock_path_given) return true;
   for (const auto& pipeline : program.pipelines) {
     if (pipeline->target) return true;
     // The workspace needs a backend that mounts it, and a pipeline that declares it.

@@ -26,6 +26,22 @@ bool LoadLock(const PassOptions& options, diag::SourceManager& sources,
   return true;
 }
 
+// `--require-lock` and `--lock` in a build where no task has a target would check nothing, which
+// in CI would pass a pipeline whose images are not pinned.
+void ReportLockWithoutTarget(const PassOptions& options, diag::DiagnosticSink& sink) {
+  std::string flag =
+      options.require_lock ? "`--require-lock`" : "`--lock " + options.lock_path + "`";
+  diag::Diagnostic& d = sink.Report(
+      diag::Kind::kLockWithoutTarget,
+      options.require_lock ? diag::Severity::kError : diag::Severity::kWarning, diag::Span{},
+      flag +
+          " pins no image: only the images of tasks with a target are pinned, and no task "
+          "has one");
+  d.help =
+      "give a target, such as `--target graviton4`, or set `target` in the pipeline or "
+      "`default_target` in kfpc.yaml";
+}
+
 }  // namespace
 
 PassResult RunPasses(const sema::Program& program, ir::Document& document,
@@ -38,6 +54,9 @@ PassResult RunPasses(const sema::Program& program, ir::Document& document,
   TargetChoice targets = ChooseTargets(program, graph, options.target, options.config, sink);
   if (sink.error_count() > errors_before) return result;
   result.any_target = targets.AnyTarget();
+  if (!result.any_target && (options.require_lock || options.lock_path_given)) {
+    ReportLockWithoutTarget(options, sink);
+  }
 
   if (result.any_target) {
     PlaceExecutors(graph, targets, document, sink);

@@ -74,7 +74,7 @@ bool HasFailures(const std::vector<CheckedFile>& files, bool warnings_are_errors
 bool HasUnlocated(const std::vector<CheckedFile>& files) {
   for (const CheckedFile& file : files) {
     for (const diag::Diagnostic& diagnostic : file.diagnostics) {
-      if (!diagnostic.span.valid()) return true;
+      if (!diagnostic.span.valid() && diagnostic.severity == diag::Severity::kError) return true;
     }
   }
   return false;

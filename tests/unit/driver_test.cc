@@ -595,6 +595,27 @@ TEST_F(DriverTest, ProjectConfigValuesAreQuotedOnOneLine) {
       << run.err;
 }
 
+TEST_F(DriverTest, CommandLineErrorsExitWithTwoInBuildAndCheck) {
+  WriteFile(dir_ / "hello.kf", kHelloPipeline);
+  for (const char* command : {"build", "check"}) {
+    Outcome target = Kfpc(std::string(command) + " --target nope hello.kf");
+    EXPECT_EQ(target.status, 2) << command << "\n" << target.err;
+    EXPECT_NE(target.err.find("error: unknown target `nope`"), std::string::npos) << target.err;
+
+    Outcome lock = Kfpc(std::string(command) + " --require-lock hello.kf");
+    EXPECT_EQ(lock.status, 2) << command << "\n" << lock.err;
+    EXPECT_NE(lock.err.find("kfpc: error: `--require-lock` pins no image"), std::string::npos)
+        << lock.err;
+
+    // A warning without a location leaves the status alone.
+    Outcome named = Kfpc(std::string(command) + " --lock elsewhere.lock hello.kf");
+    EXPECT_EQ(named.status, 0) << command << "\n" << named.err;
+    EXPECT_NE(named.err.find("kfpc: warning: `--lock elsewhere.lock` pins no image"),
+              std::string::npos)
+        << named.err;
+  }
+}
+
 TEST_F(DriverTest, MissingInputIsIoError) {
   Outcome run = Kfpc("build missing.kf");
   EXPECT_EQ(run.status, 2);

@@ -134,6 +134,32 @@ TEST_F(PassesTest, NoTargetLeavesDocumentUnchanged) {
   EXPECT_EQ(plain->Rendered(), "");
 }
 
+TEST_F(PassesTest, LockFlagsWithoutTargetAreReported) {
+  // Without a target no image is pinned, so `--require-lock` would pass unpinned images in CI.
+  PassOptions strict = Options(std::nullopt);
+  strict.require_lock = true;
+  auto required = Compile(kPipeline, strict);
+  ASSERT_EQ(required->sink.diagnostics().size(), 1u) << required->Rendered();
+  EXPECT_EQ(required->sink.diagnostics()[0].kind, diag::Kind::kLockWithoutTarget);
+  EXPECT_TRUE(required->sink.has_errors());
+  EXPECT_NE(required->Rendered().find("error: `--require-lock` pins no image"), std::string::npos)
+      << required->Rendered();
+
+  PassOptions named = Options(std::nullopt);
+  named.lock_path_given = true;
+  auto given = Compile(kPipeline, named);
+  EXPECT_FALSE(given->sink.has_errors());
+  EXPECT_NE(given->Rendered().find("warning: `--lock " + lock_path_ + "` pins no image"),
+            std::string::npos)
+      << given->Rendered();
+
+  // A lock file found beside the source is only read when some task has a target.
+  auto found = Compile(kPipeline, Options(std::nullopt));
+  EXPECT_EQ(found->Rendered(), "");
+  EXPECT_FALSE(PassesApply(Options(std::nullopt), *found->checked.program));
+  EXPECT_TRUE(PassesApply(strict, *found->checked.program));
+}
+
 TEST_F(PassesTest, Graviton4SelectsArm64AndFamilies) {
   auto compiled = Compile(kPipeline, Options("graviton4"));
   EXPECT_EQ(compiled->Rendered(), "");
