@@ -1,6 +1,7 @@
 #include "compiler/lower/dag_plan.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "compiler/lower/definitions.h"
 #include "compiler/lower/kubernetes.h"
@@ -55,6 +56,7 @@ DagPlan::DagPlan(const sema::Pipeline& pipeline) : pipeline_(pipeline) {
       task_names_[task.get()] = used_task_names_.Claim(base.empty() ? "task" : base);
     }
   }
+  RenameTasksLikeGroups();
   RegisterFanIns();
   for (const auto& task : pipeline.tasks) {
     AddDependencies(task.get());
@@ -73,6 +75,20 @@ void DagPlan::NameMembers(
     } else {
       NameGroup(std::get<const sema::Group*>(member));
     }
+  }
+}
+
+void DagPlan::RenameTasksLikeGroups() {
+  // The SDK numbers groups (`for-loop-2`, `exit-handler-1`) without looking at the task names, so
+  // a component named `for_loop_2` would take the loop's place in its DAG and the loop would not
+  // run. Such a task gets the next free number instead.
+  std::unordered_set<std::string> groups;
+  for (const auto& [group, name] : group_names_) groups.insert(name);
+  for (const auto& [chain, name] : chain_names_) groups.insert(name);
+  for (const std::string& name : groups) used_task_names_.Add(name);
+  for (const auto& task : pipeline_.tasks) {
+    std::string& name = task_names_.at(task.get());
+    while (groups.count(name) != 0) name = used_task_names_.Claim(name);
   }
 }
 

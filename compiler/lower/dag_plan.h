@@ -62,6 +62,8 @@ class DagPlan {
   bool IsExitTask(const sema::Task* task) const { return exit_tasks_.count(task) != 0; }
   // Whether a loop around the loop `group` names its item `name` and is read inside `group`,
   // where an item of that name would hide it.
+  // Gives a task whose name is also a group's name the next free `-N` form.
+  void RenameTasksLikeGroups();
   bool EnclosingLoopHidden(const sema::Group* group, const std::string& name) const;
   const std::vector<const sema::Group*>& GroupsInPreOrder() const { return groups_pre_order_; }
 

@@ -493,5 +493,39 @@ pipeline p() {
   EXPECT_FALSE(Contains(compiled.platform, "StorageClass")) << compiled.platform;
 }
 
+TEST(TaskNames, TaskNamedLikeGroupIsNumberedAway) {
+  // The SDK names groups without looking at task names: a component named `exit_handler_1` or
+  // `for-loop-2` replaced the group in its DAG, so the group's tasks never ran.
+  Compiled compiled = Compile(kComponents + R"(
+component exit_handler_1() {
+  image   = "alpine"
+  command = ["x"]
+}
+component looped() {
+  name    = "for-loop-2"
+  image   = "alpine"
+  command = ["y"]
+}
+pipeline p(xs: list<string> = ["a"]) {
+  try {
+    work(x = "body")
+  } finally {
+    work(x = "cleanup")
+  }
+  for x in xs {
+    work(x = x)
+  }
+  exit_handler_1()
+  looped()
+}
+)");
+  ASSERT_EQ(compiled.errors, "");
+  for (const char* task : {"exit-handler-1", "exit-handler-1-2", "for-loop-2", "for-loop-2-2"}) {
+    EXPECT_TRUE(Contains(compiled.yaml, "\n      " + std::string(task) + ":\n")) << task;
+  }
+  EXPECT_TRUE(Contains(compiled.yaml, "          name: comp-exit-handler-1\n")) << compiled.yaml;
+  EXPECT_TRUE(Contains(compiled.yaml, "          name: comp-for-loop-2\n")) << compiled.yaml;
+}
+
 }  // namespace
 }  // namespace kfpc
