@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "compiler/check/kubernetes_checker.h"
 #include "compiler/check/types.h"
@@ -51,8 +52,25 @@ std::optional<sema::ValueRef> Checker::RuntimeName(const ast::Expr& expr, Rule r
     case Kind::kPipelineInput:
     case Kind::kTaskOutput:
     case Kind::kLoopItem:
-    case Kind::kRunPlaceholder:
       return ref;
+    case Kind::kRunPlaceholder: {
+      // The driver fills in the placeholders of the run and the task where it reads a name
+      // (resolveInputParameter in its resolve.go); it keeps the others as written, and the
+      // workspace path is a path, so they would name an object `{{$.pipeline_root}}`.
+      static const std::set<std::string> kFilled = {"job_name", "job_resource_name", "job_id",
+                                                    "task_name", "task_id"};
+      if (kFilled.count(ref->name) != 0) return ref;
+      diag::Diagnostic& d = context_.Report(
+          diag::Kind::kInvalidKubernetesValue, expr.span,
+          "`run." + ref->name + "` cannot be the " + what +
+              (ref->name == "workspace_path" ? ": it is a path, not a name"
+                                             : ": the KFP backend does not fill it in there"));
+      d.help =
+          "pass a constant, a pipeline input, a task output, a loop item, or one of "
+          "`run.job_name`, `run.job_resource_name`, `run.job_id`, `run.task_name` and "
+          "`run.task_id`";
+      return std::nullopt;
+    }
     default:
       context_.Report(diag::Kind::kInvalidKubernetesValue, expr.span,
                       DescribeExpr(expr) + " cannot be used as the " + what)
