@@ -177,8 +177,16 @@ std::optional<std::string> RuleSetting(Context& context, const ast::Setting& set
 
 std::optional<std::string> StorageSizeSetting(Context& context, const ast::Setting& setting,
                                               const std::string& what) {
-  std::optional<std::string> size = RuleSetting(context, setting, Rule::kQuantity, what);
-  if (!size || QuantityValue(*size) > 0) return size;
+  std::optional<std::string> size = StringSetting(context, setting);
+  if (!size) return std::nullopt;
+  if (!Follows(Rule::kQuantity, *size)) {
+    context
+        .Report(diag::Kind::kInvalidKubernetesName, setting.value->span,
+                "invalid " + what + " `" + *size + "`")
+        .help = "a size is a number of bytes with an optional unit, such as `10Gi`, `500Mi` or `5G`";
+    return std::nullopt;
+  }
+  if (QuantityValue(*size) > 0) return size;
   diag::Diagnostic& d = context.Report(diag::Kind::kInvalidValue, setting.value->span,
                                        what + " `" + *size + "` is not more than zero");
   d.notes.push_back("Kubernetes rejects a volume claim that requests no storage");
