@@ -109,8 +109,30 @@ nlohmann::json ToJson(const Range& range) {
   return {{"start", ToJson(range.start)}, {"end", ToJson(range.end)}};
 }
 
+namespace {
+
+// Reads a coordinate of a position: an LSP uinteger, 0 to 2^31 - 1. get<uint32_t> alone would
+// wrap -1 or 2^32 to a line of the document, and an edit there would change the wrong text.
+uint32_t Coordinate(const nlohmann::json& position, const char* name) {
+  const nlohmann::json& value = position.at(name);
+  constexpr int64_t kMax = 0x7fffffff;
+  bool valid =
+      (value.is_number_unsigned() && value.get<uint64_t>() <= kMax) ||
+      (value.is_number_integer() && value.get<int64_t>() >= 0 && value.get<int64_t>() <= kMax);
+  if (!valid) {
+    throw nlohmann::json::out_of_range::create(
+        401,
+        std::string("position `") + name +
+            "` is not an integer from 0 to 2^31 - 1: " + value.dump(),
+        &value);
+  }
+  return value.get<uint32_t>();
+}
+
+}  // namespace
+
 Position PositionFromJson(const nlohmann::json& json) {
-  return {json.at("line").get<uint32_t>(), json.at("character").get<uint32_t>()};
+  return {Coordinate(json, "line"), Coordinate(json, "character")};
 }
 
 }  // namespace kfpc::lsp

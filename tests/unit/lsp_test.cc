@@ -295,6 +295,23 @@ TEST(LspChanges, ChangesBeforeABadOneStay) {
   EXPECT_EQ(text, "Xbc\n");
 }
 
+TEST(LspChanges, PositionsOutsideUintegerAreRejected) {
+  // A negative line used to wrap to a huge one and 2^32 to line 0, so the edit erased or
+  // rewrote text that the editor still showed.
+  for (json bad :
+       {json(-1), json(int64_t{1} << 32), json(int64_t{1} << 31), json(1.5), json("0")}) {
+    std::string text = "line0\nline1\n";
+    json changes = json::array({{{"range",
+                                  {{"start", {{"line", bad}, {"character", 0}}},
+                                   {"end", {{"line", 1}, {"character", 0}}}}},
+                                 {"text", ""}}});
+    EXPECT_THROW(ApplyChanges(text, changes, PositionEncoding::kUtf16), json::exception)
+        << bad.dump();
+    EXPECT_EQ(text, "line0\nline1\n") << bad.dump();
+  }
+  EXPECT_EQ(PositionFromJson({{"line", 0x7fffffff}, {"character", 0}}).line, 0x7fffffffu);
+}
+
 TEST(LspPosition, SpanToRangeCountsUtf16Units) {
   // "é" is 2 bytes and 1 UTF-16 unit; "😀" is 4 bytes and 2 units (a surrogate pair).
   std::string text = "ab\né😀x\r\ny";
