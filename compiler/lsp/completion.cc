@@ -553,6 +553,21 @@ void Completer::Values() {
     }
   }
   if (owner_ && owner_->kind == ast::DeclKind::kPipeline) {
+    // The items of the loops around the cursor, innermost first.
+    std::vector<const ast::Stmt*> loops;
+    std::function<void(const std::vector<ast::Stmt>&)> enclosing = [&](const auto& body) {
+      for (const ast::Stmt& stmt : body) {
+        if (stmt.span.begin > word_start_ || word_start_ > stmt.span.end) continue;
+        if (stmt.kind == ast::StmtKind::kFor && !stmt.loop_variable.empty()) loops.push_back(&stmt);
+        for (const ast::Branch& branch : stmt.branches) enclosing(branch.body);
+        enclosing(stmt.body);
+        enclosing(stmt.finally_body);
+      }
+    };
+    enclosing(owner_->body);
+    for (auto loop = loops.rbegin(); loop != loops.rend(); ++loop) {
+      items_.push_back(Item((*loop)->loop_variable, kItemVariable, "loop variable"));
+    }
     std::vector<const ast::Stmt*> tasks;
     std::function<void(const std::vector<ast::Stmt>&)> collect = [&](const auto& body) {
       for (const ast::Stmt& stmt : body) {

@@ -1341,6 +1341,44 @@ pipeline p(a: bool = true) {
   }
 }
 
+TEST(LspCompletion, LoopItemsInScope) {
+  const std::string source = R"(component step(x: string) {
+  image = "alpine"
+  command = ["echo", x]
+}
+
+pipeline p(names: list<string> = ["a"]) {
+  for n in names {
+    if n == "a" {
+      for m in names {
+        step(x = @) {
+          memory_limit = #
+        }
+      }
+    }
+  }
+  step(x = $)
+}
+)";
+  auto at = [&](const char* marker) {
+    std::string text = Replace(source, marker, "|");
+    for (const char* other : {"@", "#", "$"}) {
+      if (std::string(other) != marker) text = Replace(text, other, "\"\"");
+    }
+    return Labels(CompleteAt(text));
+  };
+  for (const char* inside : {"@", "#"}) {
+    std::vector<std::string> labels = at(inside);
+    EXPECT_TRUE(Offers(labels, "n")) << inside;
+    EXPECT_TRUE(Offers(labels, "m")) << inside;
+    EXPECT_TRUE(Offers(labels, "names")) << inside;
+  }
+  std::vector<std::string> outside = at("$");
+  EXPECT_FALSE(Offers(outside, "n"));
+  EXPECT_FALSE(Offers(outside, "m"));
+  EXPECT_TRUE(Offers(outside, "names"));
+}
+
 TEST(LspCompletion, PipelineSettingsOnlyAtTopLevel) {
   const std::string source = R"(component step() {
   image = "alpine"
