@@ -95,6 +95,9 @@ class PipelineChecker {
   // Checks a string with `{...}` references as a task argument (an SDK f-string).
   // Checks a list or dict literal with values read when the task runs in its strings, such as
   // `[{"machine": "{m.output}"}]`, into a kStructure value.
+  // Reports the first item of the list or dict `expr`, outside a task argument, that is not a
+  // constant.
+  void ReportNonConstantItem(const ast::Expr& expr, const std::string& what);
   std::optional<Value> CheckStructure(const ast::Expr& expr, const sema::Type* expected,
                                       const std::string& what);
   // Adds the value of `expr`, at `path` inside a structure, to `structure`; returns the constant

@@ -268,10 +268,7 @@ std::optional<Value> PipelineChecker::CheckValue(const ast::Expr& expr, const se
     case ast::ExprKind::kList:
     case ast::ExprKind::kMap:
       if (in_argument_) return CheckStructure(expr, expected, what);
-      context_
-          .Report(diag::Kind::kInvalidValue, expr.span,
-                  DescribeExpr(expr) + " cannot be used as " + what)
-          .help = "only a task argument may hold values read when the task runs in a list or dict";
+      ReportNonConstantItem(expr, what);
       return std::nullopt;
     case ast::ExprKind::kNone:
       context_.Report(diag::Kind::kInvalidValue, expr.span, "`none` cannot be passed as a value")
@@ -287,6 +284,35 @@ std::optional<Value> PipelineChecker::CheckValue(const ast::Expr& expr, const se
   if (expected && !CheckAssignable(*value, *expected, expr, what)) return std::nullopt;
   if (expected && !value->typed) value->ref.type = *expected;
   return value;
+}
+
+void PipelineChecker::ReportNonConstantItem(const ast::Expr& expr, const std::string& what) {
+  // The first item that is not a constant, looking into nested lists and dicts.
+  const ast::Expr* item = &expr;
+  for (bool deeper = true; deeper;) {
+    deeper = false;
+    for (const ast::ExprPtr& child : item->items) {
+      if (IsConstant(*child)) continue;
+      item = child.get();
+      deeper = item->kind == ast::ExprKind::kList || item->kind == ast::ExprKind::kMap;
+      break;
+    }
+  }
+  if (item == &expr) {
+    context_
+        .Report(diag::Kind::kInvalidValue, expr.span,
+                DescribeExpr(expr) + " cannot be used as " + what)
+        .help = "only a task argument may hold values read when the task runs in a list or dict";
+    return;
+  }
+  diag::Diagnostic& d =
+      context_.Report(diag::Kind::kInvalidValue, item->span,
+                      DescribeExpr(*item) + " cannot be in a list or dict used as " + what);
+  d.labels.push_back({expr.span, "only constants may be written here"});
+  d.help = item->kind == ast::ExprKind::kNone
+               ? "remove `none`, or write a constant such as `\"\"` in its place"
+               : "only a task argument may hold values read when the task runs in a list or "
+                 "dict; pass the whole list as a pipeline input or a task output instead";
 }
 
 std::optional<Value> PipelineChecker::CheckStructure(const ast::Expr& expr,
