@@ -334,6 +334,10 @@ void PipelineChecker::CheckFor(const ast::Stmt& stmt, std::vector<Member>& membe
     if (first.kind == ast::ExprKind::kMap && !first.items.empty()) {
       variable.field_type = ConstantType(*first.items.front());
     }
+    if (IsConstant(*stmt.value)) {
+      variable.written_list = stmt.value.get();
+      CheckLoopItemTypes(*stmt.value);
+    }
   }
   sema::Type list = ParamTypeOf(sema::ParamType::kList);
   if (stmt.value) {
@@ -374,6 +378,53 @@ void PipelineChecker::CheckFor(const ast::Stmt& stmt, std::vector<Member>& membe
   CheckBody(stmt.body, group.members);
   loop_variables_.pop_back();
   group_ = outer;
+}
+
+void PipelineChecker::CheckLoopItemTypes(const ast::Expr& list) {
+  const ast::Expr& first = *list.items.front();
+  std::string first_type = ConstantType(first)->ToString();
+  for (const ast::ExprPtr& item : list.items) {
+    std::string type = ConstantType(*item)->ToString();
+    if (type == first_type) continue;
+    diag::Diagnostic& d = context_.Report(diag::Kind::kMixedLoopItems, item->span,
+                                          "this item is " + DescribeExpr(*item) +
+                                              ", but the loop's items have the type of the first");
+    d.labels.push_back({first.span, "the first item is " + DescribeExpr(first)});
+    d.notes.push_back(
+        "the KFP SDK types every item of a written list like the first, and so "
+        "does the loop's input in the IR, which this item's value does not match");
+    d.help = "write every item with the same type, `" + first_type + "` as the first";
+    return;
+  }
+}
+
+bool PipelineChecker::CheckItemsHaveField(const LoopVariable& variable, const ast::Expr& read) {
+  const std::string& field = read.text;
+  for (size_t i = 0; i < variable.written_list->items.size(); ++i) {
+    const ast::Expr& item = *variable.written_list->items[i];
+    bool has_field = false;
+    if (item.kind == ast::ExprKind::kMap) {
+      for (const ast::ExprPtr& key : item.keys) has_field = has_field || key->text == field;
+    }
+    if (has_field) continue;
+    if (!missing_fields_.insert({variable.loop, field}).second) return false;
+    std::string ordinal = std::to_string(i + 1);
+    diag::Diagnostic& d =
+        context_.Report(diag::Kind::kMissingItemField, read.span,
+                        item.kind == ast::ExprKind::kMap
+                            ? "item " + ordinal + " of the loop's list has no field `" + field + "`"
+                            : "item " + ordinal + " of the loop's list is " + DescribeExpr(item) +
+                                  ", which has no field `" + field + "`");
+    d.labels.push_back({item.span, "item " + ordinal});
+    d.notes.push_back(
+        "the backend reads the field of each item when its iteration starts, and "
+        "that iteration would fail");
+    d.help = item.kind == ast::ExprKind::kMap
+                 ? "add `\"" + field + "\": ...` to item " + ordinal
+                 : "make every item a dict with the field `" + field + "`";
+    return false;
+  }
+  return true;
 }
 
 void PipelineChecker::CheckTry(const ast::Stmt& stmt, std::vector<Member>& members) {

@@ -56,6 +56,9 @@ class PipelineChecker {
     // The type of every `item.field` of a loop over a constant list of dicts: as in the SDK, the
     // type of the first value of the first dict. nullopt for other loops.
     std::optional<sema::Type> field_type;
+    // The list as written, for a loop over a constant list: its items are checked where a field
+    // of the item is read.
+    const ast::Expr* written_list = nullptr;
   };
   struct PendingAfter {
     sema::Task* task;
@@ -98,6 +101,12 @@ class PipelineChecker {
   // Reports the first item of the list or dict `expr`, outside a task argument, that is not a
   // constant.
   void ReportNonConstantItem(const ast::Expr& expr, const std::string& what);
+  // Reports an item of a loop's written list that is not a dict with the field that `read`
+  // (`item.field`) reads: that iteration would fail when the backend reads the field. Returns
+  // whether every item has the field.
+  bool CheckItemsHaveField(const LoopVariable& variable, const ast::Expr& read);
+  // Warns about an item of a loop's written list whose type is not the first item's.
+  void CheckLoopItemTypes(const ast::Expr& list);
   std::optional<Value> CheckStructure(const ast::Expr& expr, const sema::Type* expected,
                                       const std::string& what);
   // Adds the value of `expr`, at `path` inside a structure, to `structure`; returns the constant
@@ -143,6 +152,8 @@ class PipelineChecker {
   const ast::Decl& decl_;
   sema::Pipeline& pipeline_;
   std::map<std::string, Binding> bindings_;
+  // The loops and fields whose missing field was reported, so that each is reported once.
+  std::set<std::pair<const sema::Group*, std::string>> missing_fields_;
   // The binding of the task whose call is being checked, if it has one, so that a task reading
   // its own outputs gets its own message.
   const Binding* checking_ = nullptr;

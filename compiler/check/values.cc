@@ -143,6 +143,7 @@ std::optional<Value> PipelineChecker::ResolveMember(const ast::Expr& expr) {
   }
   for (auto it = loop_variables_.rbegin(); it != loop_variables_.rend(); ++it) {
     if (it->name != object.text) continue;
+    if (it->written_list && !CheckItemsHaveField(*it, expr)) return std::nullopt;
     Value value;
     value.ref.kind = ValueRef::Kind::kLoopItem;
     value.ref.loop = it->loop;
