@@ -232,6 +232,21 @@ void CheckRequestWithinLimit(Context& context, const SettingMap& settings, bool 
 constexpr int64_t kAcceleratorCounts[] = {0, 1, 2, 4, 8, 16};
 
 std::optional<int64_t> AcceleratorCountSetting(Context& context, const ast::Setting& setting) {
+  // set_accelerator_limit also takes the count as a string, and writes an int as its string.
+  if (setting.value &&
+      (setting.value->kind == ast::ExprKind::kString ||
+       setting.value->kind == ast::ExprKind::kRawString) &&
+      IsConstant(*setting.value)) {
+    for (int64_t allowed : kAcceleratorCounts) {
+      if (setting.value->text == std::to_string(allowed)) return allowed;
+    }
+    context
+        .Report(diag::Kind::kInvalidValue, setting.value->span,
+                "the KFP SDK does not accept an accelerator count of \"" +
+                    diag::ShownText(setting.value->text) + "\"")
+        .help = "write 0, 1, 2, 4, 8 or 16, such as `accelerator_count = 1`";
+    return std::nullopt;
+  }
   std::optional<int64_t> count = IntSetting(context, setting);
   if (!count) return std::nullopt;
   for (int64_t allowed : kAcceleratorCounts) {

@@ -82,8 +82,8 @@ constexpr SettingEntry kTaskSettings[] = {
      "The accelerator's resource name, such as `\"nvidia.com/gpu\"`, or a string input or "
      "output read when the task runs (`resources.accelerator`)."},
     {"accelerator_count",
-     "How many accelerators the task gets, or a string input or output read when the task runs "
-     "(`resources.accelerator`)."},
+     "How many accelerators the task gets: 0, 1, 2, 4, 8 or 16, as a number or a string, or a "
+     "string input or output read when the task runs (`resources.accelerator`)."},
     {"cache",
      "`false` turns off result caching for the task (`cachingOptions.enableCache`). Caching is on "
      "by default."},

@@ -527,5 +527,24 @@ pipeline p(xs: list<string> = ["a"]) {
   EXPECT_TRUE(Contains(compiled.yaml, "          name: comp-for-loop-2\n")) << compiled.yaml;
 }
 
+TEST(TaskSettings, AcceleratorCountAsStringIsTheCount) {
+  // set_accelerator_limit takes "4" as well as 4, and writes both as the string.
+  auto with_count = [](const std::string& count) {
+    return Compile(kComponents + R"(
+pipeline p() {
+  work() {
+    accelerator_type  = "nvidia.com/gpu"
+    accelerator_count = )" +
+                   count + R"(
+  }
+}
+)");
+  };
+  Compiled text = with_count("\"4\"");
+  ASSERT_EQ(text.errors, "");
+  EXPECT_TRUE(Contains(text.yaml, "            resourceCount: '4'\n")) << text.yaml;
+  EXPECT_EQ(text.yaml, with_count("4").yaml);
+}
+
 }  // namespace
 }  // namespace kfpc
