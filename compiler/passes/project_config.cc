@@ -351,6 +351,8 @@ void CheckDefaultTarget(ConfigReader& reader, const YAML::Node& root, ProjectCon
 
 bool ReadConfig(ConfigReader& reader, const YAML::Node& root, ProjectConfig* config) {
   size_t reported_before = reader.reported();
+  // An empty file, or one of comments only, marks the project root and sets nothing.
+  if (root.IsNull()) return true;
   if (!reader.Mapping(root, "kfpc.yaml",
                       {"version", "default_target", "import_directories", "targets"})) {
     return false;

@@ -695,6 +695,18 @@ TEST(ProjectConfigTest, ReadsProfile) {
   EXPECT_FALSE(team.nvidia_gpus);
 }
 
+TEST(ProjectConfigTest, EmptyFileMarksRootWithoutSettings) {
+  // An empty kfpc.yaml is the natural way to mark the project root.
+  for (const char* text : {"", "\n", "# the project root\n", "---\n"}) {
+    ProjectConfig config;
+    EXPECT_EQ(ParseConfig(text, &config), "") << text;
+    EXPECT_FALSE(config.default_target) << text;
+    EXPECT_TRUE(config.targets.empty()) << text;
+  }
+  ProjectConfig config;
+  EXPECT_NE(ParseConfig("[]\n", &config).find("`kfpc.yaml` must be a mapping"), std::string::npos);
+}
+
 TEST(ProjectConfigTest, RejectsAnchorsAndAliases) {
   ProjectConfig config;
   EXPECT_EQ(ParseConfig("version: 1\ntargets:\n  a: &x {base: arm64}\n", &config),
