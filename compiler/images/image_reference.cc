@@ -64,7 +64,14 @@ bool SplitHostPort(std::string_view host_port, std::string_view* host, std::stri
   for (char c : *port) {
     if (c < '0' || c > '9') return false;
   }
-  return port->size() <= 5;
+  return true;
+}
+
+// Whether a numeric `port` is a TCP port, 1 to 65535.
+bool IsPortNumber(std::string_view port) {
+  size_t digits = port.find_first_not_of('0');
+  if (digits == std::string_view::npos) return false;  // empty, 0 or 00...
+  return port.size() - digits < 5 || (port.size() - digits == 5 && port.substr(digits) <= "65535");
 }
 
 bool IsDomain(std::string_view domain) {
@@ -195,6 +202,13 @@ bool ParseImageReference(std::string_view text, ImageReference* reference, std::
     path = name.substr(slash + 1);
     if (!IsDomain(reference->domain)) {
       return Fail(error, "the registry `" + reference->domain + "` is not a valid host name");
+    }
+    std::string_view host;
+    std::string_view port;
+    SplitHostPort(reference->domain, &host, &port);
+    if (!port.empty() && !IsPortNumber(port)) {
+      return Fail(error, "the port `" + std::string(port) + "` of registry `" + reference->domain +
+                             "` is not a TCP port, 1 to 65535");
     }
   } else {
     reference->domain = std::string(kDockerHubDomain);

@@ -83,6 +83,10 @@ TEST(ImageReference, RejectsInvalidReferences) {
        "the repository name `-app` is invalid; it is lowercase letters and digits "
        "separated by `/`, `.`, `_`, `__` or `-`"},
       {"host:port/app", "the registry `host:port` is not a valid host name"},
+      {"host:65536/app", "the port `65536` of registry `host:65536` is not a TCP port, 1 to 65535"},
+      {"host:123456/app",
+       "the port `123456` of registry `host:123456` is not a TCP port, 1 to 65535"},
+      {"host:0/app", "the port `0` of registry `host:0` is not a TCP port, 1 to 65535"},
       {std::string(64, 'f'), "a 64-digit hexadecimal string is an image ID, not a repository name"},
       {std::string(256, 'a'), "the repository name is longer than 255 characters"},
   };
@@ -99,8 +103,12 @@ TEST(ImageReference, AcceptsReferencesAtDockersLimits) {
   // A reference of the maximum length: a 255-byte name, a 128-byte tag and a digest.
   std::string longest = std::string(255, 'a') + ":" + std::string(128, 't') + digest;
   // 64 hex digits are an image ID only as the whole reference, not as part of a name.
-  const std::vector<std::string> valid = {longest, "reg.io/" + std::string(64, 'f'),
-                                          std::string(64, 'f') + ":tag"};
+  const std::vector<std::string> valid = {longest,
+                                          "reg.io/" + std::string(64, 'f'),
+                                          std::string(64, 'f') + ":tag",
+                                          "reg.io:65535/app",
+                                          "reg.io:1/app",
+                                          "reg.io:00443/app"};
   for (const std::string& text : valid) {
     ImageReference reference;
     std::string error;
