@@ -16,8 +16,11 @@ std::string TaskName(const TaskNode& node) {
 }
 
 // `entry` and every pipeline that it calls, directly or through other pipelines, each once.
-std::vector<const sema::Pipeline*> ReachablePipelines(const sema::Pipeline& entry) {
+std::vector<const sema::Pipeline*> ReachablePipelines(
+    const sema::Pipeline& entry, std::vector<diag::Span>* entry_calls = nullptr) {
   std::vector<const sema::Pipeline*> pipelines = {&entry};
+  // For each pipeline, the task of `entry` through which it runs.
+  std::vector<diag::Span> calls = {diag::Span{}};
   std::set<const sema::Pipeline*> seen = {&entry};
   for (size_t i = 0; i < pipelines.size(); ++i) {
     for (const auto& task : pipelines[i]->tasks) {
@@ -27,8 +30,10 @@ std::vector<const sema::Pipeline*> ReachablePipelines(const sema::Pipeline& entr
         continue;
       }
       pipelines.push_back(component->pipeline);
+      calls.push_back(i == 0 ? task->span : calls[i]);
     }
   }
+  if (entry_calls != nullptr) *entry_calls = std::move(calls);
   return pipelines;
 }
 
@@ -36,7 +41,10 @@ std::vector<const sema::Pipeline*> ReachablePipelines(const sema::Pipeline& entr
 
 void CheckWorkspace(const sema::Pipeline& entry, const KfpVersion& backend, diag::Severity severity,
                     diag::DiagnosticSink& sink) {
-  for (const sema::Pipeline* pipeline : ReachablePipelines(entry)) {
+  std::vector<diag::Span> calls;
+  std::vector<const sema::Pipeline*> pipelines = ReachablePipelines(entry, &calls);
+  for (size_t i = 0; i < pipelines.size(); ++i) {
+    const sema::Pipeline* pipeline = pipelines[i];
     if (pipeline != &entry && pipeline->workspace) {
       diag::Diagnostic& d = sink.Report(
           diag::Kind::kWorkspaceIgnored, pipeline->workspace->span,
@@ -51,8 +59,9 @@ void CheckWorkspace(const sema::Pipeline& entry, const KfpVersion& backend, diag
           fmt::format("`run.workspace_path` needs a workspace, but pipeline `{}` has none",
                       entry.name));
       if (pipeline != &entry) {
-        d.notes.push_back(fmt::format("pipeline `{}` runs pipeline `{}`, which reads the path",
-                                      entry.name, pipeline->name));
+        // Where the fix goes: in the file of `entry`, which may not be this one.
+        d.labels.push_back({calls[i], fmt::format("pipeline `{}` runs pipeline `{}` here",
+                                                  entry.name, pipeline->name)});
       }
       d.help = fmt::format("add `workspace {{ size = \"10Gi\" }}` to pipeline `{}`", entry.name);
     }
