@@ -281,6 +281,17 @@ std::shared_ptr<sema::Group::Condition> PipelineChecker::CheckCondition(const as
           .help = "pass it to a task and compare that task's output";
       return nullptr;
     }
+    // A trigger condition reads whole inputs; it has no way to build a string from pieces.
+    if (value->ref.kind == sema::ValueRef::Kind::kInterpolation) {
+      context_
+          .Report(diag::Kind::kInvalidCondition, value->ref.span,
+                  "a condition cannot compare with a string that interpolates values")
+          .help =
+          "compare with the value itself (`x`, not `\"{x}\"`) or with a constant string; "
+          "to compare with a built string, build it in a task and compare that task's "
+          "output";
+      return nullptr;
+    }
     if (value->typed && value->ref.type.is_artifact) {
       context_.Report(diag::Kind::kTypeMismatch, value->ref.span,
                       "a condition cannot compare artifacts")
