@@ -373,12 +373,17 @@ void PipelineChecker::CheckFor(const ast::Stmt& stmt, std::vector<Member>& membe
     }
   }
   if (stmt.parallelism && !stmt.parallelism->out_of_range) {
-    if (stmt.parallelism->kind == ast::ExprKind::kInt && stmt.parallelism->int_value > 0) {
+    // parallelismLimit is an int32 in the IR.
+    if (stmt.parallelism->kind == ast::ExprKind::kInt && stmt.parallelism->int_value > 0 &&
+        stmt.parallelism->int_value <= 2147483647) {
       group.parallelism = stmt.parallelism->int_value;
     } else {
-      context_.Report(diag::Kind::kInvalidValue, stmt.parallelism->span,
-                      "`parallelism` expects a positive integer, found " +
-                          DescribeExpr(*stmt.parallelism))
+      context_
+          .Report(diag::Kind::kInvalidValue, stmt.parallelism->span,
+                  "`parallelism` expects an integer from 1 to 2147483647, found " +
+                      (stmt.parallelism->kind == ast::ExprKind::kInt
+                           ? std::to_string(stmt.parallelism->int_value)
+                           : DescribeExpr(*stmt.parallelism)))
           .help = "write `parallelism = 2`";
     }
   }

@@ -8,9 +8,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <string_view>
 #include <utility>
-#include <regex>
 
 #include "compiler/check/kubernetes_settings.h"
 #include "compiler/check/pipeline_checker.h"
@@ -34,30 +34,46 @@ const std::vector<std::string> kAllTaskSettings = [] {
 }();
 const std::vector<std::string> kRetrySettings = {"max", "backoff", "factor", "max_backoff"};
 
+constexpr int64_t kMaxInt32 = 2147483647;
+
 // The largest google.protobuf.Duration, 315,576,000,000 seconds (about 10,000 years).
 constexpr double kMaxDurationSeconds = 315'576'000'000.0;
 
-// Converts "30s", "1.5s", "5m" or "1h" to the protobuf Duration text in seconds ("300s").
-// Returns nullopt for other text, and also sets *too_long for a duration over
-// kMaxDurationSeconds.
+// Converts a duration to the protobuf Duration text in seconds ("300s"). As the SDK's
+// convert_duration_to_seconds: a whole number and a unit, with spaces anywhere ("1 hour",
+// "2w"). The SDK reads only the unit's first letter, so that "5ms" would be five minutes; kfpc
+// takes only the unit names below. Unlike the SDK it also takes a fraction of a second or minute
+// ("1.5s", "0.5m"), which the Duration can hold. Returns nullopt for other text, and also sets
+// *too_long for a duration over kMaxDurationSeconds.
 std::optional<std::string> ParseDuration(const std::string& text, bool* too_long) {
-  static const std::regex kDuration(R"(([0-9]+(\.[0-9]+)?)([smh]))");
   *too_long = false;
-  // libstdc++'s regex matcher recurses once per character, so a string of many thousands of
-  // digits overflowed the stack. A duration up to the maximum fits in 64 characters.
-  if (text.size() > 64) return std::nullopt;
-  std::smatch match;
-  if (!std::regex_match(text, match, kDuration)) return std::nullopt;
-  double unit_seconds = 1;
-  if (match[3] == "m") unit_seconds = 60;
-  if (match[3] == "h") unit_seconds = 3600;
-  // std::strtod, unlike std::stod, does not throw: a number too large for a double is infinity.
-  double seconds = std::strtod(match[1].str().c_str(), nullptr) * unit_seconds;
+  std::string compact;
+  for (char c : text) {
+    if (c != ' ') compact += c;
+  }
+  size_t number_end = compact.find_first_not_of("0123456789.");
+  std::string number = compact.substr(0, number_end);
+  std::string unit = number_end == std::string::npos ? "" : compact.substr(number_end);
+  size_t dot = number.find('.');
+  if (number.empty() || number.front() == '.' || number.back() == '.' ||
+      (dot != std::string::npos && number.find('.', dot + 1) != std::string::npos)) {
+    return std::nullopt;
+  }
+  static const std::map<std::string, double, std::less<>> kUnits = {
+      {"s", 1},         {"sec", 1},     {"secs", 1},     {"second", 1},  {"seconds", 1},
+      {"m", 60},        {"min", 60},    {"mins", 60},    {"minute", 60}, {"minutes", 60},
+      {"h", 3600},      {"hr", 3600},   {"hrs", 3600},   {"hour", 3600}, {"hours", 3600},
+      {"d", 86400},     {"day", 86400}, {"days", 86400}, {"w", 604800},  {"week", 604800},
+      {"weeks", 604800}};
+  auto found = kUnits.find(unit);
+  if (found == kUnits.end()) return std::nullopt;
+  // std::strtod, unlike std::stod, does not throw.
+  double seconds = std::strtod(number.c_str(), nullptr) * found->second;
   if (seconds > kMaxDurationSeconds) {
     *too_long = true;
     return std::nullopt;
   }
-  if (match[3] == "s") return text;
+  if (found->second == 1 && dot != std::string::npos) return number + "s";
   if (seconds != std::floor(seconds)) return std::nullopt;
   return std::to_string(static_cast<int64_t>(seconds)) + "s";
 }
@@ -495,9 +511,29 @@ void PipelineChecker::CheckRetry(const ast::Setting& setting, sema::Task& task) 
   sema::Retry retry;
   for (const auto& [name, child] : settings) {
     if (name == "max") {
-      retry.max_retry_count = IntSetting(context_, *child).value_or(0);
+      std::optional<int64_t> max = IntSetting(context_, *child);
+      // maxRetryCount is an int32 in the IR.
+      if (max && (*max < 0 || *max > kMaxInt32)) {
+        context_
+            .Report(diag::Kind::kInvalidValue, child->value->span,
+                    "`max` must be from 0 to 2147483647 retries, found " + std::to_string(*max))
+            .help = "write the number of retries, such as `max = 3`";
+        max.reset();
+      }
+      retry.max_retry_count = max.value_or(0);
     } else if (name == "factor") {
-      retry.backoff_factor = FloatSetting(context_, *child).value_or(2.0);
+      std::optional<double> factor = FloatSetting(context_, *child);
+      if (factor && !(*factor > 0)) {
+        diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidValue, child->value->span,
+                                              "the backoff `factor` must be more than zero");
+        if (*factor == 0)
+          d.notes.push_back("the KFP SDK writes its default, 2.0, for a factor of 0");
+        d.help =
+            "write the factor that multiplies the wait after each retry, such as "
+            "`factor = 2.0`";
+        factor.reset();
+      }
+      retry.backoff_factor = factor.value_or(2.0);
     } else {
       std::optional<std::string> text = StringSetting(context_, *child);
       if (!text) continue;
@@ -511,10 +547,12 @@ void PipelineChecker::CheckRetry(const ast::Setting& setting, sema::Task& task) 
         continue;
       }
       if (!duration) {
-        context_.Report(diag::Kind::kInvalidValue, child->value->span,
-                        "invalid duration `" + *text + "` for `" + name + "`")
-            .help = "write a whole number of seconds, minutes or hours, such as `\"30s\"`, "
-                    "`\"5m\"` or `\"1h\"`";
+        context_
+            .Report(diag::Kind::kInvalidValue, child->value->span,
+                    "invalid duration `" + *text + "` for `" + name + "`")
+            .help =
+            "write a number and a unit of seconds, minutes, hours, days or weeks, such "
+            "as `\"30s\"`, `\"5m\"`, `\"1 hour\"` or `\"1d\"`";
         continue;
       }
       (name == "backoff" ? retry.backoff_duration : retry.backoff_max_duration) = *duration;

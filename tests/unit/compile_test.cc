@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/unit/compile_source.h"
 
@@ -544,6 +546,34 @@ pipeline p() {
   ASSERT_EQ(text.errors, "");
   EXPECT_TRUE(Contains(text.yaml, "            resourceCount: '4'\n")) << text.yaml;
   EXPECT_EQ(text.yaml, with_count("4").yaml);
+}
+
+TEST(TaskSettings, RetryDurationsAsTheSdkReadsThem) {
+  // convert_duration_to_seconds takes spaces, days, weeks and unit words.
+  const std::vector<std::pair<std::string, std::string>> durations = {
+      {"1 hour", "3600s"}, {"1d", "86400s"}, {"2 weeks", "1209600s"}, {"90", ""},
+      {"030s", "30s"},     {"1.5s", "1.5s"}, {"0.5m", "30s"},         {"5 minutes", "300s"}};
+  for (const auto& [written, seconds] : durations) {
+    Compiled compiled = Compile(kComponents + R"(
+pipeline p() {
+  work() {
+    retry {
+      max     = 1
+      backoff = ")" + written + R"("
+    }
+  }
+}
+)");
+    if (seconds.empty()) {
+      EXPECT_NE(compiled.errors.find("invalid duration `" + written + "`"), std::string::npos)
+          << compiled.errors;
+      continue;
+    }
+    ASSERT_EQ(compiled.errors, "") << written;
+    EXPECT_TRUE(Contains(compiled.yaml, "          backoffDuration: " + seconds + "\n"))
+        << written << "\n"
+        << compiled.yaml;
+  }
 }
 
 }  // namespace

@@ -749,7 +749,9 @@ TEST(FuzzRegression, RetryDurationOfManyDigitsIsInvalid) {
   auto checked = CheckSource(EchoPipeline(
       "\"x\"", " retry { max = 3  backoff = \"" + std::string(200000, '1') + "s\" } "));
   EXPECT_EQ(checked->Count(diag::Kind::kInvalidValue), 1u);
-  EXPECT_NE(checked->Rendered().find("error: invalid duration `111"), std::string::npos);
+  // The message quotes the duration in full, which is the size of the input.
+  EXPECT_NE(checked->Rendered().find("error: duration `111"), std::string::npos);
+  EXPECT_NE(checked->Rendered().find("is longer than the maximum"), std::string::npos);
 }
 
 std::string TrainPipeline(const std::string& settings) {
