@@ -78,6 +78,9 @@ class PipelineChecker {
   // no value because the task is not a `finally` task.
   std::vector<const sema::InputDef*> CheckArguments(const ast::TaskCall& call, sema::Task& task);
   // Reports each input of `unset` unless the task ignores upstream failures, as the KFP SDK does.
+  // Reports each argument of a task with `ignore_upstream_failure` that reads a task output into
+  // an input without a default.
+  void CheckInputsSurviveFailure(const sema::Task& task);
   void CheckFinalStatusInputs(const sema::Task& task, diag::Span span,
                               const std::vector<const sema::InputDef*>& unset);
   void CheckReturn(const ast::Stmt& stmt);

@@ -284,6 +284,7 @@ sema::Task* PipelineChecker::CheckTask(const ast::TaskCall& call, diag::Span spa
     unset_status = CheckArguments(call, task);
   }
   CheckTaskSettings(call, task);
+  if (task.ignore_upstream_failure) CheckInputsSurviveFailure(task);
   CheckFinalStatusInputs(task, call.callee_span, unset_status);
   if (binding) {
     binding->task = &task;
@@ -403,6 +404,44 @@ std::vector<const sema::InputDef*> PipelineChecker::CheckArguments(const ast::Ta
     d.help = "pass `" + input.name + " = ...` with a value of type `" + input.type.ToString() + "`";
   }
   return unset_status;
+}
+
+namespace {
+
+// The task whose output `value` reads, directly or in its pieces; null when it reads none.
+const sema::Task* ProducerOf(const sema::ValueRef& value) {
+  if (value.kind == sema::ValueRef::Kind::kTaskOutput) return value.task;
+  for (const sema::ValueRef& piece : value.alternatives) {
+    if (const sema::Task* task = ProducerOf(piece)) return task;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void PipelineChecker::CheckInputsSurviveFailure(const sema::Task& task) {
+  // The SDK's ignore_upstream_failure() raises the same error: when the producer fails, its output
+  // does not exist, and an input without a default cannot be filled, so the task does not start.
+  for (const sema::Argument& argument : task.arguments) {
+    const sema::InputDef* input = task.component->FindInput(argument.input_name);
+    const sema::Task* producer = ProducerOf(argument.value);
+    if (input == nullptr || input->optional || producer == nullptr) continue;
+    std::string producer_name =
+        producer->binding.empty() ? producer->component->name : producer->binding;
+    diag::Diagnostic& d =
+        context_.Report(diag::Kind::kInvalidDependency,
+                        argument.value.span.valid() ? argument.value.span : argument.span,
+                        "input `" + argument.input_name + "` reads an output of `" + producer_name +
+                            "`, but a task that ignores upstream failures runs also when `" +
+                            producer_name + "` fails");
+    d.labels.push_back({input->span, "`" + input->name + "` has no default"});
+    d.notes.push_back(
+        "then the output does not exist, and the task cannot start without a value "
+        "for `" +
+        input->name + "`");
+    d.help = "give `" + input->name + "` a default value in `" + task.component->name +
+             "`, as the KFP SDK requires of such a task";
+  }
 }
 
 void PipelineChecker::CheckFinalStatusInputs(const sema::Task& task, diag::Span span,
