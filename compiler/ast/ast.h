@@ -139,6 +139,7 @@ struct Stmt {
   Span finally_span;               // kTry: the `finally` keyword
   std::string handler_name;        // kTry: `try "name" { ... }`, the exit handler's display name
   Span handler_name_span;
+  bool handler_name_interpolates = false;  // kTry: the name has a `{...}` interpolation
 };
 
 // An input or an output of a component or pipeline.

@@ -462,7 +462,12 @@ void PipelineChecker::CheckTry(const ast::Stmt& stmt, std::vector<Member>& membe
   }
   Group& group = NewGroup(Group::Kind::kExitHandler, stmt.span);
   group.display_name = stmt.handler_name;
-  if (stmt.handler_name_span.valid() && stmt.handler_name.empty()) {
+  if (stmt.handler_name_interpolates) {
+    context_
+        .Report(diag::Kind::kInvalidValue, stmt.handler_name_span,
+                "the name of an exit handler is a constant string")
+        .help = "remove the `{...}` interpolation, or write literal braces as `\\{` and `\\}`";
+  } else if (stmt.handler_name_span.valid() && stmt.handler_name.empty()) {
     context_.Report(diag::Kind::kInvalidValue, stmt.handler_name_span,
                     "the name of an exit handler is empty")
         .help = "write a name such as `try \"cleanup\" { ... }`, or leave the name out";

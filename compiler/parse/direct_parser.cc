@@ -268,6 +268,9 @@ class DirectParser {
           ast::ExprPtr name = StringLiteral();
           stmt.handler_name = std::move(name->text);
           stmt.handler_name_span = name->span;
+          for (const ast::StringPart& part : name->parts) {
+            stmt.handler_name_interpolates |= part.is_interpolation;
+          }
         }
         Block(&stmt.body);
         stmt.finally_span = SpanOf(Expect(KfLexer::FINALLY));

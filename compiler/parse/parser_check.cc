@@ -87,10 +87,10 @@ class Dumper {
     Line(
         "stmt kind={} span={} output={:?} output_span={} loop_variable={:?} "
         "loop_span={} "
-        "finally_span={} handler={:?} handler_span={}",
+        "finally_span={} handler={:?} handler_span={} handler_interpolates={}",
         static_cast<int>(stmt.kind), S(stmt.span), stmt.output_name, S(stmt.output_name_span),
         stmt.loop_variable, S(stmt.loop_variable_span), S(stmt.finally_span), stmt.handler_name,
-        S(stmt.handler_name_span));
+        S(stmt.handler_name_span), stmt.handler_name_interpolates);
     Indent indent(this);
     const ast::TaskCall& task = stmt.task;
     Line(

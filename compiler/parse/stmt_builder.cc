@@ -175,9 +175,15 @@ antlrcpp::Any AstBuilder::visitTryStmt(P::TryStmtContext* ctx) {
     return false;
   }
   stmt->finally_span = spans_.Of(ctx->FINALLY()->getSymbol());
-  if (ctx->name != nullptr &&
-      !BuildStringLiteral(ctx->name, &stmt->handler_name, &stmt->handler_name_span)) {
-    return false;
+  if (ctx->name != nullptr) {
+    if (ctx->name->exception != nullptr) return false;
+    ast::ExprPtr name = BuildLiteral(ctx->name->value);
+    if (name == nullptr) return false;
+    stmt->handler_name = std::move(name->text);
+    stmt->handler_name_span = name->span;
+    for (const ast::StringPart& part : name->parts) {
+      stmt->handler_name_interpolates |= part.is_interpolation;
+    }
   }
   return BuildBlock(ctx->block(0), &stmt->body) && BuildBlock(ctx->block(1), &stmt->finally_body);
 }
