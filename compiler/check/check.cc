@@ -113,6 +113,21 @@ void CheckPipelineCalls(Context& context) {
   }
 }
 
+// The KFP SDK requires the name of the compiled pipeline, `pipelineInfo.name`, to match
+// `^[a-z0-9][a-z0-9-]{0,127}$` (validate_pipeline_name in kfp/dsl/utils.py). kfpc writes the
+// name sanitized, so only its length can break the rule.
+void CheckPipelineNameLength(Context& context, const sema::Pipeline& entry) {
+  std::string name = sema::SanitizeK8sName(entry.ir_name.value_or(entry.name));
+  if (name.size() <= 128) return;
+  diag::Diagnostic& d = context.Report(
+      diag::Kind::kInvalidValue, entry.ir_name ? entry.ir_name_span : entry.name_span,
+      "the pipeline name `" + name.substr(0, 40) + "...` has " + std::to_string(name.size()) +
+          " characters, and KFP allows at most 128");
+  d.help = entry.ir_name
+               ? "write a shorter `name`"
+               : "rename the pipeline, or give it a shorter IR name with `name = \"...\"`";
+}
+
 const sema::Pipeline* SelectEntry(Context& context, const ast::File& root,
                                   const std::map<const ast::Decl*, sema::Pipeline*>& pipelines,
                                   const CheckOptions& options) {
@@ -191,6 +206,7 @@ CheckResult Check(diag::SourceManager& sources, diag::FileId root, const FileLoa
   for (const auto& [decl, pipeline] : pipelines) CheckPipelineBody(context, *decl, *pipeline);
   CheckPipelineCalls(context);
   const sema::Pipeline* entry = SelectEntry(context, files.at(root), pipelines, options);
+  if (entry != nullptr) CheckPipelineNameLength(context, *entry);
   if (sink.error_count() == errors_before) result.program->entry = entry;
 
   result.files.resize(sources.file_count());

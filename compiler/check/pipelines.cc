@@ -128,6 +128,7 @@ void PipelineChecker::CheckSettings() {
     }
     if (setting.name == "name") {
       pipeline_.ir_name = IrNameSetting(context_, setting);
+      if (setting.value) pipeline_.ir_name_span = setting.value->span;
       continue;
     }
     std::optional<std::string> value = StringSetting(context_, setting);

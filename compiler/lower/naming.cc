@@ -2,25 +2,6 @@
 
 namespace kfpc::lower {
 
-std::string SanitizeK8sName(std::string_view name) {
-  std::string out;
-  out.reserve(name.size());
-  for (char c : name) {
-    char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    bool keep = (lower >= 'a' && lower <= 'z') || (lower >= '0' && lower <= '9');
-    // Every other byte, '-' included, becomes a separator; runs collapse to one '-'.
-    if (keep) {
-      out.push_back(lower);
-    } else if (out.empty() || out.back() != '-') {
-      out.push_back('-');
-    }
-  }
-  size_t begin = out.find_first_not_of('-');
-  if (begin == std::string::npos) return "";
-  size_t end = out.find_last_not_of('-');
-  return out.substr(begin, end - begin + 1);
-}
-
 std::string UniqueNames::FirstFree(const std::string& base, int* index,
                                    const std::unordered_set<std::string>* extra) const {
   auto taken = [&](const std::string& name) {

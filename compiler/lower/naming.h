@@ -7,11 +7,11 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "compiler/sema/program.h"
+
 namespace kfpc::lower {
 
-// Lowercases `name`, replaces each run of characters outside [-0-9a-z] with one '-', collapses
-// repeated '-' and trims '-' at both ends, as kfp.dsl.utils.maybe_rename_for_k8s does.
-std::string SanitizeK8sName(std::string_view name);
+using sema::SanitizeK8sName;
 
 // A growing set of names that hands out unique ones the way the SDK's
 // make_name_unique_by_adding_index does: `base` if free, else the first free `base-2`, `base-3`...

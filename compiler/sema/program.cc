@@ -44,4 +44,23 @@ const OutputDef* Component::FindOutput(const std::string& output_name) const {
   return output_index_.Find(outputs, output_name);
 }
 
+std::string SanitizeK8sName(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  for (char c : name) {
+    char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    bool keep = (lower >= 'a' && lower <= 'z') || (lower >= '0' && lower <= '9');
+    // Every other byte, '-' included, becomes a separator; runs collapse to one '-'.
+    if (keep) {
+      out.push_back(lower);
+    } else if (out.empty() || out.back() != '-') {
+      out.push_back('-');
+    }
+  }
+  size_t begin = out.find_first_not_of('-');
+  if (begin == std::string::npos) return "";
+  size_t end = out.find_last_not_of('-');
+  return out.substr(begin, end - begin + 1);
+}
+
 }  // namespace kfpc::sema

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -424,6 +425,7 @@ struct Pipeline {
   // `name = "..."`: what `pipelineInfo.name` and, when another pipeline calls this one, its task
   // and component names derive from, in place of the declared name.
   std::optional<std::string> ir_name;
+  Span ir_name_span;                  // the value of the `name` setting
   std::optional<std::string> target;  // `target = "graviton4"`, resolved by the passes
   Span target_span;
   // `workspace { ... }`: a volume that the run's tasks share, at `run.workspace_path`
@@ -456,5 +458,10 @@ struct Program {
   // when no entry pipeline was named. When there are several, `entry` is null.
   std::vector<const Pipeline*> roots;
 };
+
+// Lowercases `name`, replaces each run of characters outside [-0-9a-z] with one '-', collapses
+// repeated '-' and trims '-' at both ends, as kfp.dsl.utils.maybe_rename_for_k8s does. The IR
+// names of pipelines, components and tasks derive from it.
+std::string SanitizeK8sName(std::string_view name);
 
 }  // namespace kfpc::sema
