@@ -305,6 +305,8 @@ std::vector<const sema::InputDef*> PipelineChecker::CheckArguments(const ast::Ta
   // and after the limit.
   std::vector<std::string> unsearched;
   bool has_positional = false;
+  std::set<std::string> passed;
+  for (const ast::Argument& arg : call.args) passed.insert(arg.name);
   for (const ast::Argument& arg : call.args) {
     if (arg.name.empty()) {
       has_positional = true;
@@ -327,9 +329,12 @@ std::vector<const sema::InputDef*> PipelineChecker::CheckArguments(const ast::Ta
       diag::Diagnostic& d = context_.ReportInterfaceMismatch(
           component.span, diag::Kind::kUnknownArgument, arg.name_span,
           "`" + component.name + "` has no input `" + arg.name + "`");
+      // An input that is passed already is no fix: suggesting it would make a duplicate.
       auto input_names = [&] {
         std::vector<std::string> names;
-        for (const sema::InputDef& candidate : component.inputs) names.push_back(candidate.name);
+        for (const sema::InputDef& candidate : component.inputs) {
+          if (!passed.count(candidate.name)) names.push_back(candidate.name);
+        }
         return names;
       };
       if (context_.suggestions_left == 0) unsearched.push_back(arg.name);
@@ -337,6 +342,14 @@ std::vector<const sema::InputDef*> PipelineChecker::CheckArguments(const ast::Ta
       // The misspelt argument was meant for `closest`, so that input is not reported missing.
       if (!closest.empty()) misspelt_for.insert(closest);
       SuggestClosest(context_, d, arg.name, closest, arg.name_span);
+      if (d.help.empty()) {
+        std::vector<std::string> passed_inputs;
+        for (const sema::InputDef& candidate : component.inputs) {
+          if (passed.count(candidate.name)) passed_inputs.push_back(candidate.name);
+        }
+        std::string meant = diag::ClosestName(arg.name, passed_inputs);
+        if (!meant.empty()) d.help = "remove `" + arg.name + "`: `" + meant + "` is passed already";
+      }
       if (d.help.empty()) {
         d.help = component.inputs.empty() ? "`" + component.name + "` takes no inputs"
                                           : "the inputs of `" + component.name + "` are " +
@@ -371,7 +384,9 @@ std::vector<const sema::InputDef*> PipelineChecker::CheckArguments(const ast::Ta
     constexpr size_t kMaxComparedPairs = 4096;
     if (unsearched.size() * component.inputs.size() <= kMaxComparedPairs) {
       std::vector<std::string> names;
-      for (const sema::InputDef& input : component.inputs) names.push_back(input.name);
+      for (const sema::InputDef& input : component.inputs) {
+        if (!passed.count(input.name)) names.push_back(input.name);
+      }
       for (const std::string& name : unsearched) {
         std::string closest = diag::ClosestName(name, names);
         if (!closest.empty()) misspelt_for.insert(closest);

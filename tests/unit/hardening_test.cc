@@ -622,8 +622,8 @@ TEST(Limits, SameErrorsBeforeAndAfterTheLimit) {
 }
 
 TEST(Limits, CloseInputNamesPastTheLimit) {
-  // `learningrate` is closest to the given `learning_rate`, so `learning_rates` is still missing,
-  // before the limit and after it.
+  // `learning_rate` is passed already, so `learningrate` is taken as a misspelt
+  // `learning_rates`, which is then not reported missing, before the limit and after it.
   const std::string component =
       "component step(learning_rate: string, learning_rates: string) {\n  image = \"alpine\"\n"
       "  command = [\"true\"]\n}\n";
@@ -633,8 +633,17 @@ TEST(Limits, CloseInputNamesPastTheLimit) {
        {component + "pipeline p() {\n" + call + "}\n", after + call + "}\n"}) {
     auto checked = CheckSource(source);
     EXPECT_EQ(checked->Count(diag::Kind::kUnknownArgument), 1u) << checked->Rendered();
-    EXPECT_EQ(checked->Count(diag::Kind::kMissingArgument), 1u) << checked->Rendered();
+    EXPECT_EQ(checked->Count(diag::Kind::kMissingArgument), 0u) << checked->Rendered();
   }
+  // With every input passed, the help says which one the unknown argument repeats.
+  auto all_passed =
+      CheckSource(component +
+                  "pipeline p() {\n  t = step(learning_rate = \"x\", learning_rates = \"x\", "
+                  "learningrate = \"y\")\n}\n");
+  EXPECT_NE(
+      all_passed->Rendered().find("help: remove `learningrate`: `learning_rate` is passed already"),
+      std::string::npos)
+      << all_passed->Rendered();
 }
 
 TEST(Limits, MissingArgumentPastTheLimit) {
