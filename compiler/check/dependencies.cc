@@ -69,10 +69,16 @@ void PipelineChecker::ResolveAfter() {
           "task `" + pending.name + "` runs inside " + (in_try ? "a `try` body" : "an `if` branch") +
               ", so a task outside it cannot run after it");
       d.labels.push_back({crossed->span, in_try ? "the `try` body" : "the branch"});
-      d.help = in_try ? "move this task into the `try` body; the `finally` task already runs "
-                        "after the whole body"
-                      : "move this task into the same branch, or make it wait for a task "
-                        "outside the `if`";
+      if (in_try && crossed->exit_task == pending.task) {
+        d.help = "remove `" + pending.name +
+                 "` from `after`: the `finally` task already runs "
+                 "after the whole `try` body";
+      } else {
+        d.help = in_try ? "move this task into the `try` body, or make it wait for a task "
+                          "outside the `try`"
+                        : "move this task into the same branch, or make it wait for a task "
+                          "outside the `if`";
+      }
       continue;
     }
     // after_spans_ has an entry for each task already in the list, so a repeated name is found

@@ -443,7 +443,7 @@ pipeline p() {
 )");
   EXPECT_NE(c->Errors().find("error: task `body` runs inside a `try` body"), std::string::npos)
       << c->Errors();
-  EXPECT_NE(c->Errors().find("the `finally` task already runs after the whole body"),
+  EXPECT_NE(c->Errors().find("the `finally` task already runs after the whole `try` body"),
             std::string::npos)
       << c->Errors();
 }
