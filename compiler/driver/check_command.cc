@@ -1,8 +1,12 @@
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
+#include <set>
+#include <string>
 #include <system_error>
-
-#include <fmt/format.h>
+#include <tuple>
+#include <vector>
 
 #include "compiler/driver/commands.h"
 #include "compiler/driver/driver.h"
@@ -164,6 +168,27 @@ report::CheckedFile CheckOneFile(const std::string& path, const check::CheckOpti
   return file;
 }
 
+// A file that several checked files import is checked with each of them, and its diagnostics
+// would be reported once per importer. Keeps the first report of each.
+void DropRepeatedDiagnostics(std::vector<report::CheckedFile>& checked) {
+  std::set<std::tuple<std::string, uint32_t, uint32_t, int, std::string>> reported;
+  for (report::CheckedFile& file : checked) {
+    std::vector<diag::Diagnostic> kept;
+    for (diag::Diagnostic& d : file.diagnostics) {
+      if (d.span.valid()) {
+        std::error_code error;
+        const std::string& path = file.sources.path(d.span.file);
+        fs::path canonical = fs::weakly_canonical(path, error);
+        auto key = std::make_tuple(error ? path : canonical.string(), d.span.begin, d.span.end,
+                                   static_cast<int>(d.kind), d.message);
+        if (!reported.insert(std::move(key)).second) continue;
+      }
+      kept.push_back(std::move(d));
+    }
+    file.diagnostics = std::move(kept);
+  }
+}
+
 // Checks every input: directory errors first, then each file in order. An unreadable path does
 // not stop the others from being checked.
 std::vector<report::CheckedFile> CheckInputs(const CheckRequest& request) {
@@ -177,9 +202,15 @@ std::vector<report::CheckedFile> CheckInputs(const CheckRequest& request) {
       checked.push_back(std::move(*failure));
     }
   }
+  // A file named twice, in any spelling, is checked once.
+  std::set<std::string> seen_files;
   for (const std::string& file : files) {
+    std::error_code error;
+    fs::path canonical = fs::weakly_canonical(file, error);
+    if (!seen_files.insert(error ? file : canonical.string()).second) continue;
     checked.push_back(CheckOneFile(file, request.check_options, request.target_flags));
   }
+  DropRepeatedDiagnostics(checked);
   return checked;
 }
 

@@ -790,6 +790,36 @@ TEST_F(DriverTest, CheckReportsEveryFile) {
   EXPECT_NE(run.err.find("\ntwo.kf:2:3: error: "), std::string::npos) << run.err;
 }
 
+TEST_F(DriverTest, CheckReportsSharedImportOnce) {
+  // Both pipelines import lib.kf, whose error used to be reported once per importer; a file
+  // given twice, in two spellings, was checked twice.
+  const std::string importer =
+      "import \"lib.kf\"\n"
+      "pipeline p() {\n"
+      "  say(message = \"hi\")\n"
+      "}\n";
+  WriteFile(dir_ / "tree/a.kf", importer);
+  WriteFile(dir_ / "tree/b.kf", importer);
+  WriteFile(dir_ / "tree/lib.kf",
+            "component say(message: string) {\n"
+            "  image = \"alpine\"\n"
+            "  command = [\"echo\", messag]\n"
+            "}\n");
+  auto count = [](const std::string& text, const std::string& part) {
+    size_t n = 0;
+    for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+    return n;
+  };
+  Outcome run = Kfpc("check tree");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_EQ(count(run.err, "tree/lib.kf:3:22: error: "), 1u) << run.err;
+
+  Outcome twice = Kfpc("check --format json tree/a.kf ./tree/a.kf tree/../tree/a.kf");
+  EXPECT_EQ(twice.status, 1);
+  EXPECT_EQ(count(twice.out, "\"errorCount\": 1,"), 1u) << twice.out;
+  EXPECT_EQ(count(twice.out, "tree/a.kf"), 1u) << twice.out;
+}
+
 TEST_F(DriverTest, CheckIoErrorWinsOverInputErrors) {
   WriteFile(dir_ / "broken.kf", kBrokenPipeline);
   fs::create_directory(dir_ / "empty");
