@@ -219,7 +219,9 @@ std::optional<std::vector<MapEntry>> StringMapSetting(Context& context, const as
           context.Report(diag::Kind::kTypeMismatch, part->span,
                          "setting `" + setting.name + "` expects a map of strings, found " +
                              DescribeExpr(*part) + (part == &key ? " as a key" : " as a value"));
-      d.help = "write each key and value in quotes";
+      d.help = part->kind == ast::ExprKind::kString
+                   ? "the map is constant: remove the `{...}` interpolation"
+                   : "write each key and value in quotes";
       // A bare name as a key, such as `team` in `{team: "ml"}`, was meant as a string. A name as a
       // value may be a pipeline input or a task, which quoting would turn into a constant.
       if (part == &key && part->kind == ast::ExprKind::kName) {

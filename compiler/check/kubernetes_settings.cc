@@ -72,9 +72,13 @@ std::optional<sema::ValueRef> Checker::RuntimeName(const ast::Expr& expr, Rule r
       return std::nullopt;
     }
     default:
-      context_.Report(diag::Kind::kInvalidKubernetesValue, expr.span,
-                      DescribeExpr(expr) + " cannot be used as the " + what)
-          .help = "pass a constant, a pipeline input, a task output or a loop item";
+      context_
+          .Report(diag::Kind::kInvalidKubernetesValue, expr.span,
+                  DescribeExpr(expr) + " cannot be used as the " + what)
+          .help = ref->kind == sema::ValueRef::Kind::kInterpolation
+                      ? "the backend reads the name as one value: pass the whole name as a "
+                        "pipeline input or a task output"
+                      : "pass a constant, a pipeline input, a task output or a loop item";
       return std::nullopt;
   }
 }

@@ -241,10 +241,13 @@ std::optional<std::vector<std::string>> StringListSetting(Context& context,
       items.push_back(StringValue(*item));
       continue;
     }
-    context.Report(diag::Kind::kTypeMismatch, item->span,
-                   "setting `" + setting.name + "` expects a list of strings, found " +
-                       DescribeExpr(*item) + " in the list")
-        .help = "write each element in quotes";
+    context
+        .Report(diag::Kind::kTypeMismatch, item->span,
+                "setting `" + setting.name + "` expects a list of strings, found " +
+                    DescribeExpr(*item) + " in the list")
+        .help = item->kind == ast::ExprKind::kString
+                    ? "the list is constant: remove the `{...}` interpolation"
+                    : "write each element in quotes";
     ok = false;
   }
   if (!ok) return std::nullopt;

@@ -491,7 +491,8 @@ void PipelineChecker::CheckEnv(const ast::Setting& setting, sema::Task& task) {
       diag::Kind::kTypeMismatch, value.span,
       "environment variable `" + setting.name + "` expects a constant string, found " +
           DescribeExpr(value));
-  if (value.kind == ast::ExprKind::kName || value.kind == ast::ExprKind::kMember) {
+  if (value.kind == ast::ExprKind::kName || value.kind == ast::ExprKind::kMember ||
+      value.kind == ast::ExprKind::kString) {
     d.help = "pass the value as an input of the component instead, because environment values "
              "are fixed when the pipeline is compiled";
   } else if (!value.literal.empty()) {

@@ -298,6 +298,7 @@ std::optional<sema::Type> ConstantType(const ast::Expr& expr) {
 std::string DescribeExpr(const ast::Expr& expr) {
   switch (expr.kind) {
     case ast::ExprKind::kString:
+      return IsConstant(expr) ? "a string" : "a string with `{...}` interpolation";
     case ast::ExprKind::kRawString:
       return "a string";
     case ast::ExprKind::kInt:
