@@ -412,6 +412,11 @@ SyntaxMessage UnexpectedMessage(ParserRuleContext* ctx, const antlr4::Token* fou
         fmt::format("expected {}{}, found {}", in_block ? "`=`, `(` or `{`" : "`=` or `{`", where,
                     DescribeToken(found));
     result.help = Help(ctx, found, Of({KfLexer::ASSIGN, KfLexer::LBRACE}));
+    // Python's and Ruby's spellings of another branch.
+    std::string word = after->getText();
+    if (in_block && (word == "elif" || word == "elsif" || word == "elseif")) {
+      result.help = "write `else if` for another branch of an `if`";
+    }
     if (result.help.empty()) {
       result.help = in_block
                         ? "write a task as `name = component(...)`, or a setting as `name = value`"

@@ -696,6 +696,24 @@ TEST(ParseError, TwoNamesInABody) {
             "help: write a task as `name = component(...)`, or a setting as `name = value`\n");
 }
 
+TEST(ParseError, ElifGetsElseIfHelp) {
+  for (const char* word : {"elif", "elsif", "elseif"}) {
+    std::string errors = ParseText(std::string("pipeline p(a: int = 1) {\n"
+                                               "  if a == 1 {\n"
+                                               "    f()\n"
+                                               "  } ") +
+                                   word +
+                                   " a == 2 {\n"
+                                   "    f()\n"
+                                   "  }\n"
+                                   "}\n")
+                             ->Errors();
+    EXPECT_NE(errors.find("help: write `else if` for another branch of an `if`\n"),
+              std::string::npos)
+        << errors;
+  }
+}
+
 TEST(ParseError, EqualsInsteadOfColon) {
   EXPECT_EQ(ParseText("component c(epochs = 10) { image = \"i\" }\n")->Errors(),
             "t.kf:1:20: error: expected `:` in the inputs of `c`, found `=`\n"
