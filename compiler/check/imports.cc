@@ -73,6 +73,7 @@ class ImportLoader {
     loaded_.emplace(CanonicalPath(context_.sources.path(id)), id);
     const ast::File& file = files_[id];
     MarkBrokenDeclarations(file, first_syntax_error);
+    if (via != nullptr) vias_.push_back(via);
     for (const ast::Decl& decl : file.decls) {
       if (decl.kind != ast::DeclKind::kImport) Register(decl, via);
     }
@@ -81,6 +82,7 @@ class ImportLoader {
       if (decl.kind == ast::DeclKind::kImport) Import(id, decl);
     }
     stack_.pop_back();
+    if (via != nullptr) vias_.pop_back();
   }
 
  private:
@@ -127,11 +129,18 @@ class ImportLoader {
       d.help = "rename one of the declarations";
       return;
     }
+    // The clash is reported at the import of the root file that brings the second declaration
+    // in, which the author of the file being compiled can change; an intermediate file may
+    // compile on its own.
+    const ast::Decl* outermost = vias_.empty() ? via : vias_.front();
     diag::Diagnostic& d = context_.Report(
-        diag::Kind::kDuplicateDeclaration, via->import_path_span,
+        diag::Kind::kDuplicateDeclaration, outermost->import_path_span,
         "this import declares `" + decl.name + "` again, which is already declared in `" +
             context_.sources.path(first->span.file) + "`");
     d.labels.push_back({first->name_span, "first declared here"});
+    if (via != outermost) {
+      d.labels.push_back({via->import_path_span, "imported through here"});
+    }
     d.labels.push_back({decl.name_span, "declared again here"});
     d.help = "rename one of the declarations";
   }
@@ -224,6 +233,8 @@ class ImportLoader {
   std::map<diag::FileId, ast::File>& files_;
   std::map<std::pair<diag::FileId, uint32_t>, diag::FileId>* imports_;
   std::vector<diag::FileId> stack_;
+  // The imports that lead from the root file to the file being loaded, outermost first.
+  std::vector<const ast::Decl*> vias_;
   std::map<std::string, diag::FileId> loaded_;  // by canonical path
 };
 

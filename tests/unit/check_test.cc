@@ -894,6 +894,30 @@ TEST(CheckImports, MissingFileAndNameInTwoFiles) {
             "help: rename one of the declarations\n");
 }
 
+TEST(CheckImports, ClashThroughAnotherFileIsReportedAtTheRootImport) {
+  // lib.kf compiles on its own; the clash is with main.kf, through main.kf's import.
+  auto c = CheckFiles({
+      {"main.kf", "import \"lib.kf\"\ncomponent a() { image = \"a\" }\n"},
+      {"lib.kf", "import \"deep.kf\"\n"},
+      {"deep.kf", "component a() { image = \"b\" }\n"},
+  });
+  EXPECT_EQ(c->Errors(),
+            "main.kf:1:8: error: this import declares `a` again, which is already declared in "
+            "`main.kf`\n"
+            "1 | import \"lib.kf\"\n"
+            "  |        ^~~~~~~~\n"
+            "main.kf:2:11: note: first declared here\n"
+            "2 | component a() { image = \"a\" }\n"
+            "  |           ^\n"
+            "lib.kf:1:8: note: imported through here\n"
+            "1 | import \"deep.kf\"\n"
+            "  |        ^~~~~~~~~\n"
+            "deep.kf:1:11: note: declared again here\n"
+            "1 | component a() { image = \"b\" }\n"
+            "  |           ^\n"
+            "help: rename one of the declarations\n");
+}
+
 TEST(CheckEntry, SeveralPipelines) {
   std::string text = "component a() { image = \"a\" }\npipeline one() { a() }\npipeline two() { a() }\n";
   auto several = CheckText(text);
