@@ -155,6 +155,14 @@ class ImportLoader {
   }
 
   void Import(diag::FileId importer, const ast::Decl& decl) {
+    if (decl.import_path.empty()) {
+      context_
+          .Report(diag::Kind::kImportNotFound, decl.import_path_span, "the import path is empty")
+          .help =
+          "write the path of a `.kf` file, relative to this file, such as `import "
+          "\"lib.kf\"`";
+      return;
+    }
     const std::string& importer_path = context_.sources.path(importer);
     // The path as the OS resolves it, where `link/..` is the parent of the link's target, and
     // its shorter lexical form, shown in messages when both name the same file.

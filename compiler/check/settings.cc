@@ -166,6 +166,18 @@ SettingMap CollectIn(Context& context, const std::vector<ast::Setting>& settings
       diag::Diagnostic& d = context.Report(diag::Kind::kUnknownSetting, setting.name_span,
                                            "unknown setting `" + setting.name + "` in " + owner);
       SuggestName(context, d, setting.name, known, setting.name_span);
+      // A task sets each variable on a line of its own, where `env = {...}` is written in a
+      // component and in an init container.
+      if (d.help.empty() && env != nullptr && setting.name == "env") {
+        d.help = "set each variable on a line of its own, such as `env LOG_LEVEL = \"info\"`";
+        if (setting.value && setting.value->kind == ast::ExprKind::kMap &&
+            !setting.value->keys.empty() && IsConstant(*setting.value->keys.front()) &&
+            !setting.value->items.empty() && IsConstant(*setting.value->items.front())) {
+          d.help = "set each variable on a line of its own, such as `env " +
+                   setting.value->keys.front()->text + " = \"" +
+                   setting.value->items.front()->text + "\"`";
+        }
+      }
       if (d.help.empty() && block != nullptr && block->name == setting.name) {
         d.help = "blocks of `" + setting.name + "` do not nest: write the fields of the inner " +
                  "block in the outer one";

@@ -133,8 +133,11 @@ std::optional<report::CheckedFile> CollectDirectory(const std::string& directory
                                   error.message()));
   }
   if (found.empty()) {
-    return Unreadable(directory, diag::Kind::kNoSourceFiles,
-                      fmt::format("no `.kf` files found under `{}`", directory));
+    report::CheckedFile file =
+        Unreadable(directory, diag::Kind::kNoSourceFiles,
+                   fmt::format("no `.kf` files found under `{}`", directory));
+    file.diagnostics.back().help = "give a `.kf` file, or a directory that contains one";
+    return file;
   }
   std::sort(found.begin(), found.end());
   files->insert(files->end(), found.begin(), found.end());

@@ -827,6 +827,7 @@ TEST_F(DriverTest, CheckIoErrorWinsOverInputErrors) {
   EXPECT_EQ(run.status, 2);
   EXPECT_TRUE(StartsWith(run.err,
                          "kfpc: error: no `.kf` files found under `empty`\n"
+                         "help: give a `.kf` file, or a directory that contains one\n"
                          "kfpc: error: failed to read `missing.kf`: No such file or directory\n"
                          "broken.kf:2:3: error: "))
       << run.err;
