@@ -1,6 +1,8 @@
 // Importer tasks: `data = importer(uri = ..., artifact_type = T, reimport = ..., metadata = {...})`
 // is checked into a component of its own, as the KFP SDK's `dsl.importer` creates one per call.
 
+#include <algorithm>
+
 #include "compiler/check/pipeline_checker.h"
 #include "compiler/check/types.h"
 
@@ -87,6 +89,26 @@ const sema::Component* PipelineChecker::CheckImporter(const ast::TaskCall& call,
           ConstantOf(context_, value, ParamTypeOf(sema::ParamType::kBool), "argument `reimport`");
       if (reimport) component->importer->reimport = std::get<bool>(reimport->value);
       valid = valid && reimport.has_value();
+    } else if (arg.name == "metadata" && value.kind == ast::ExprKind::kMap && !IsConstant(value)) {
+      // The SDK also takes values read when the pipeline runs here, as importer inputs; kfpc
+      // takes constants only.
+      const ast::Expr* item = &value;
+      while (item->kind == ast::ExprKind::kMap || item->kind == ast::ExprKind::kList) {
+        auto it = std::find_if(item->items.begin(), item->items.end(),
+                               [](const ast::ExprPtr& child) { return !IsConstant(*child); });
+        if (it == item->items.end()) break;
+        item = it->get();
+      }
+      diag::Diagnostic& d =
+          context_.Report(diag::Kind::kInvalidValue, item->span,
+                          DescribeExpr(*item) +
+                              " cannot be in the importer's `metadata`, which kfpc writes as "
+                              "a constant");
+      d.help = item->kind == ast::ExprKind::kNone
+                   ? "remove the entry, or write a constant such as `\"\"`"
+                   : "write a constant value; to record a value known only when the pipeline "
+                     "runs, pass it to a task that reads the imported artifact";
+      valid = false;
     } else if (arg.name == "metadata") {
       std::optional<sema::Constant> metadata =
           ConstantOf(context_, value, ParamTypeOf(sema::ParamType::kDict), "argument `metadata`");
