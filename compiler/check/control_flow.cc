@@ -281,7 +281,7 @@ std::shared_ptr<sema::Group::Condition> PipelineChecker::CheckCondition(const as
           .help = "pass it to a task and compare that task's output";
       return nullptr;
     }
-    // A trigger condition reads whole inputs; it has no way to build a string from pieces.
+    // A trigger condition reads whole inputs and cannot build a string from pieces.
     if (value->ref.kind == sema::ValueRef::Kind::kInterpolation) {
       context_
           .Report(diag::Kind::kInvalidCondition, value->ref.span,

@@ -90,7 +90,7 @@ const sema::Component* PipelineChecker::CheckImporter(const ast::TaskCall& call,
       if (reimport) component->importer->reimport = std::get<bool>(reimport->value);
       valid = valid && reimport.has_value();
     } else if (arg.name == "metadata" && value.kind == ast::ExprKind::kMap && !IsConstant(value)) {
-      // The SDK also takes values read when the pipeline runs here, as importer inputs; kfpc
+      // The SDK also takes values read when the pipeline runs here, as importer inputs, but kfpc
       // takes constants only.
       const ast::Expr* item = &value;
       while (item->kind == ast::ExprKind::kMap || item->kind == ast::ExprKind::kList) {

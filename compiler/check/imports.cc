@@ -129,9 +129,9 @@ class ImportLoader {
       d.help = "rename one of the declarations";
       return;
     }
-    // The clash is reported at the import of the root file that brings the second declaration
-    // in, which the author of the file being compiled can change; an intermediate file may
-    // compile on its own.
+    // The clash is reported at the root file's import that brings the second declaration in.
+    // The author of the file being compiled can change that import, while an intermediate file
+    // may compile on its own.
     const ast::Decl* outermost = vias_.empty() ? via : vias_.front();
     diag::Diagnostic& d = context_.Report(
         diag::Kind::kDuplicateDeclaration, outermost->import_path_span,

@@ -55,8 +55,8 @@ std::optional<sema::ValueRef> Checker::RuntimeName(const ast::Expr& expr, Rule r
       return ref;
     case Kind::kRunPlaceholder: {
       // The driver fills in the placeholders of the run and the task where it reads a name
-      // (resolveInputParameter in its resolve.go); it keeps the others as written, and the
-      // workspace path is a path, so they would name an object `{{$.pipeline_root}}`.
+      // (resolveInputParameter in its resolve.go). It keeps the others as written, so they
+      // would name an object `{{$.pipeline_root}}`, and the workspace path is no name.
       static const std::set<std::string> kFilled = {"job_name", "job_resource_name", "job_id",
                                                     "task_name", "task_id"};
       if (kFilled.count(ref->name) != 0) return ref;

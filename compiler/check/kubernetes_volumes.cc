@@ -216,7 +216,7 @@ void Checker::EphemeralVolume(const ast::Setting& setting) {
       AccessModesSetting(context_, *fields->at("access_modes"));
 
   if (fields->count("storage_class_name")) {
-    // An empty name asks for a volume without a class, which binds to a volume made beforehand.
+    // An empty name gives a claim without a class, which binds to a volume made beforehand.
     const ast::Setting& klass = *fields->at("storage_class_name");
     std::optional<std::string> name = StringSetting(context_, klass);
     if (name && !name->empty() &&

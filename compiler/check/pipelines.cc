@@ -424,7 +424,7 @@ std::vector<const sema::InputDef*> PipelineChecker::CheckArguments(const ast::Ta
 
 namespace {
 
-// The task whose output `value` reads, directly or in its pieces; null when it reads none.
+// The task whose output `value` reads, directly or in its pieces, or null when it reads none.
 const sema::Task* ProducerOf(const sema::ValueRef& value) {
   if (value.kind == sema::ValueRef::Kind::kTaskOutput) return value.task;
   for (const sema::ValueRef& piece : value.alternatives) {
