@@ -50,8 +50,8 @@ std::vector<const diag::Diagnostic*> SortedByPosition(
 // `warnings_are_errors` is set (`kfpc check --werror`).
 bool HasFailures(const std::vector<CheckedFile>& files, bool warnings_are_errors);
 
-// Returns whether any error has no location, which means a path failed to read or the command
-// line asks for something that cannot be done, such as an unknown `--target`.
+// Returns whether any error has no location: a path failed to read, or the command line is
+// wrong, such as an unknown `--target`.
 bool HasUnlocated(const std::vector<CheckedFile>& files);
 
 // Returns the lowercase name of a severity as SARIF and the text output spell it

@@ -894,7 +894,7 @@ TEST(CheckImports, MissingFileAndNameInTwoFiles) {
             "help: rename one of the declarations\n");
 }
 
-TEST(CheckImports, ClashThroughAnotherFileIsReportedAtTheRootImport) {
+TEST(CheckImports, NestedClashAtRootImport) {
   // lib.kf compiles on its own; the clash is with main.kf, through main.kf's import.
   auto c = CheckFiles({
       {"main.kf", "import \"lib.kf\"\ncomponent a() { image = \"a\" }\n"},

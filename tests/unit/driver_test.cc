@@ -595,7 +595,7 @@ TEST_F(DriverTest, ProjectConfigValuesAreQuotedOnOneLine) {
       << run.err;
 }
 
-TEST_F(DriverTest, CommandLineErrorsExitWithTwoInBuildAndCheck) {
+TEST_F(DriverTest, CommandLineErrorsExitTwo) {
   WriteFile(dir_ / "hello.kf", kHelloPipeline);
   for (const char* command : {"build", "check"}) {
     Outcome target = Kfpc(std::string(command) + " --target nope hello.kf");

@@ -635,7 +635,7 @@ TEST(Limits, CloseInputNamesPastTheLimit) {
     EXPECT_EQ(checked->Count(diag::Kind::kUnknownArgument), 1u) << checked->Rendered();
     EXPECT_EQ(checked->Count(diag::Kind::kMissingArgument), 0u) << checked->Rendered();
   }
-  // With every input passed, the help says which one the unknown argument repeats.
+  // With every input passed, the help names the input that the unknown argument repeats.
   auto all_passed =
       CheckSource(component +
                   "pipeline p() {\n  t = step(learning_rate = \"x\", learning_rates = \"x\", "
