@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <regex>
+#include <string>
+#include <vector>
+
 #include "compiler/format/printer.h"
 #include "compiler/format/source_tokens.h"
 #include "compiler/parse/limits.h"
@@ -9,6 +13,37 @@
 #include "compiler/parse/parser_check.h"
 
 namespace kfpc::format {
+
+namespace {
+
+// The span of the first node of `tree` whose dump differs from `formatted`'s: the declaration,
+// input or output that a moved `///` comment changes. The start of the file when none is found.
+diag::Span FirstChange(const ast::File& tree, const ast::File& formatted, diag::FileId file) {
+  auto lines = [](const std::string& text) {
+    std::vector<std::string> result;
+    size_t start = 0;
+    for (size_t end = text.find('\n'); end != std::string::npos; end = text.find('\n', start)) {
+      result.push_back(text.substr(start, end - start));
+      start = end + 1;
+    }
+    return result;
+  };
+  std::vector<std::string> before = lines(parse::DumpAst(tree, false));
+  std::vector<std::string> after = lines(parse::DumpAst(formatted, false));
+  std::vector<std::string> spanned = lines(parse::DumpAst(tree, true));
+  size_t i = 0;
+  while (i < before.size() && i < after.size() && before[i] == after[i]) ++i;
+  if (i >= spanned.size() || before.size() != spanned.size()) return {file, 0, 0};
+  // Spans are dumped as `FILE:BEGIN-END`; the first one of a line is its node's.
+  static const std::regex kSpan(R"((\d+):(\d+)-(\d+))");
+  std::smatch match;
+  if (!std::regex_search(spanned[i], match, kSpan)) return {file, 0, 0};
+  uint32_t begin = static_cast<uint32_t>(std::stoul(match[2].str()));
+  uint32_t end = static_cast<uint32_t>(std::stoul(match[3].str()));
+  return {file, begin, end};
+}
+
+}  // namespace
 
 std::optional<std::string> Format(const diag::SourceManager& sources, diag::FileId file,
                                   diag::DiagnosticSink& sink) {
@@ -49,11 +84,14 @@ std::optional<std::string> Format(const diag::SourceManager& sources, diag::File
   ast::File formatted_tree = parse::Parse(check_sources, check_file, check_sink);
   if (check_sink.has_errors() ||
       parse::DumpAst(formatted_tree, false) != parse::DumpAst(tree, false)) {
-    sink.Report(diag::Kind::kFormatChangesMeaning, {file, 0, 0},
+    diag::Span where{file, 0, 0};
+    if (!check_sink.has_errors()) where = FirstChange(tree, formatted_tree, file);
+    sink.Report(diag::Kind::kFormatChangesMeaning, where,
                 "formatting this file would change what it means, so it is left as it is")
-        .help = "a `///` comment documents only the declaration, input or output right after it. "
-                "Move such a comment there or make it a `//` comment. If that is not the cause, "
-                "report the file to the kfpc developers";
+        .help =
+        "a `///` comment documents only the declaration, input or output right after it. "
+        "Move such a comment there or make it a `//` comment. If that is not the cause, "
+        "report the file to the kfpc developers";
     return std::nullopt;
   }
   return formatted;

@@ -339,7 +339,8 @@ TEST(FormatErrors, ChangeOfMeaningRefused) {
       "component c\n/// between name and paren\n(\n/// B\n  x: string\n) {\n"
       "  image = \"alpine\"\n  command = [\"echo\", x]\n}\n");
   EXPECT_FALSE(result.text.has_value());
-  EXPECT_NE(result.errors.find("t.kf:1:1: error: formatting this file would change what it "
+  // At the input whose description the moved comment would change.
+  EXPECT_NE(result.errors.find("t.kf:5:3: error: formatting this file would change what it "
                                "means, so it is left as it is"),
             std::string::npos)
       << result.errors;
@@ -373,6 +374,26 @@ TEST(FormatErrors, DeepTextRefusedBeforePrinting) {
                                "format"),
             std::string::npos)
       << result.errors.substr(0, 500);
+}
+
+TEST(FormatErrors, MovedDocCommentRefusedAtItsInput) {
+  // The `///` after `=` documents nothing where it is; formatted, it would document `z`, so the
+  // file is refused at `z`.
+  Formatted result = FormatText(
+      "component a(\n"
+      "  x: string,\n"
+      "  y: int = /// doc default\n"
+      "    1,\n"
+      "  z: string,\n"
+      ") {\n"
+      "  image = \"alpine\"\n"
+      "}\n");
+  EXPECT_FALSE(result.text.has_value());
+  EXPECT_NE(result.errors.find("t.kf:5:3: error: formatting this file would change what it "
+                               "means, so it is left as it is\n"
+                               "5 |   z: string,\n"),
+            std::string::npos)
+      << result.errors;
 }
 
 // ---------------------------------------------------------------------------------------------
