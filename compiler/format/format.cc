@@ -2,7 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <regex>
+#include <cctype>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,13 +35,29 @@ diag::Span FirstChange(const ast::File& tree, const ast::File& formatted, diag::
   size_t i = 0;
   while (i < before.size() && i < after.size() && before[i] == after[i]) ++i;
   if (i >= spanned.size() || before.size() != spanned.size()) return {file, 0, 0};
-  // Spans are dumped as `FILE:BEGIN-END`; the first one of a line is its node's.
-  static const std::regex kSpan(R"((\d+):(\d+)-(\d+))");
-  std::smatch match;
-  if (!std::regex_search(spanned[i], match, kSpan)) return {file, 0, 0};
-  uint32_t begin = static_cast<uint32_t>(std::stoul(match[2].str()));
-  uint32_t end = static_cast<uint32_t>(std::stoul(match[3].str()));
-  return {file, begin, end};
+  // Spans are dumped as `FILE:BEGIN-END`, and the first one of a line is its node's. The line is
+  // scanned by hand: std::regex recurses once per character, and a line may hold a long string.
+  const std::string& line = spanned[i];
+  auto number = [&](size_t at, size_t* end) -> std::optional<uint32_t> {
+    size_t stop = at;
+    while (stop < line.size() && std::isdigit(static_cast<unsigned char>(line[stop]))) ++stop;
+    if (stop == at || stop - at > 9) return std::nullopt;
+    *end = stop;
+    return static_cast<uint32_t>(std::stoul(line.substr(at, stop - at)));
+  };
+  for (size_t at = 0; at < line.size(); ++at) {
+    if (!std::isdigit(static_cast<unsigned char>(line[at])) ||
+        (at > 0 && std::isdigit(static_cast<unsigned char>(line[at - 1])))) {
+      continue;
+    }
+    size_t after_file = 0, after_begin = 0, after_end = 0;
+    if (!number(at, &after_file) || after_file >= line.size() || line[after_file] != ':') continue;
+    std::optional<uint32_t> begin = number(after_file + 1, &after_begin);
+    if (!begin || after_begin >= line.size() || line[after_begin] != '-') continue;
+    std::optional<uint32_t> end = number(after_begin + 1, &after_end);
+    if (end) return {file, *begin, *end};
+  }
+  return {file, 0, 0};
 }
 
 }  // namespace
