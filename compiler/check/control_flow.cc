@@ -401,7 +401,8 @@ void PipelineChecker::CheckLoopItemTypes(const ast::Expr& list) {
   std::string first_type = ConstantType(first)->ToString();
   for (const ast::ExprPtr& item : list.items) {
     std::string type = ConstantType(*item)->ToString();
-    if (type == first_type) continue;
+    // An int is a valid value of a float input.
+    if (type == first_type || (type == "int" && first_type == "float")) continue;
     diag::Diagnostic& d = context_.Report(diag::Kind::kMixedLoopItems, item->span,
                                           "this item is " + DescribeExpr(*item) +
                                               ", but the loop's items have the type of the first");
