@@ -90,8 +90,10 @@ const sema::Component* PipelineChecker::CheckImporter(const ast::TaskCall& call,
       if (reimport) component->importer->reimport = std::get<bool>(reimport->value);
       valid = valid && reimport.has_value();
     } else if (arg.name == "metadata" && value.kind == ast::ExprKind::kMap && !IsConstant(value)) {
-      // The SDK also takes values read when the pipeline runs here, as importer inputs, but kfpc
-      // takes constants only.
+      // The SDK also takes values read when the pipeline runs here: it adds importer inputs and
+      // writes their placeholders into the metadata. The importer launcher of the KFP backend
+      // (2.14 and 2.15) copies the metadata as written, so the artifact would get the placeholder
+      // text instead of the value.
       const ast::Expr* item = &value;
       while (item->kind == ast::ExprKind::kMap || item->kind == ast::ExprKind::kList) {
         auto it = std::find_if(item->items.begin(), item->items.end(),
@@ -104,6 +106,11 @@ const sema::Component* PipelineChecker::CheckImporter(const ast::TaskCall& call,
                           DescribeExpr(*item) +
                               " cannot be in the importer's `metadata`, which kfpc writes as "
                               "a constant");
+      if (item->kind != ast::ExprKind::kNone) {
+        d.notes.push_back(
+            "the KFP SDK writes a placeholder here, but the importer of KFP backends "
+            "2.14 and 2.15 copies the metadata as written and does not fill it in");
+      }
       d.help = item->kind == ast::ExprKind::kNone
                    ? "remove the entry, or write a constant such as `\"\"`"
                    : "write a constant value; to record a value known only when the pipeline "
