@@ -417,6 +417,8 @@ void PipelineChecker::CheckLoopItemTypes(const ast::Expr& list) {
 
 bool PipelineChecker::CheckItemsHaveField(const LoopVariable& variable, const ast::Expr& read) {
   const std::string& field = read.text;
+  auto [known, inserted] = item_fields_.emplace(std::make_pair(variable.loop, field), true);
+  if (!inserted) return known->second;
   for (size_t i = 0; i < variable.written_list->items.size(); ++i) {
     const ast::Expr& item = *variable.written_list->items[i];
     bool has_field = false;
@@ -424,7 +426,7 @@ bool PipelineChecker::CheckItemsHaveField(const LoopVariable& variable, const as
       for (const ast::ExprPtr& key : item.keys) has_field = has_field || key->text == field;
     }
     if (has_field) continue;
-    if (!missing_fields_.insert({variable.loop, field}).second) return false;
+    known->second = false;
     std::string ordinal = std::to_string(i + 1);
     diag::Diagnostic& d =
         context_.Report(diag::Kind::kMissingItemField, read.span,

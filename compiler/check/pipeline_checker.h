@@ -155,8 +155,9 @@ class PipelineChecker {
   const ast::Decl& decl_;
   sema::Pipeline& pipeline_;
   std::map<std::string, Binding> bindings_;
-  // The loops and fields whose missing field was reported, so that each is reported once.
-  std::set<std::pair<const sema::Group*, std::string>> missing_fields_;
+  // Whether every item of a loop's written list has a field, for each loop and field checked,
+  // so that each list is scanned, and a missing field reported, once.
+  std::map<std::pair<const sema::Group*, std::string>, bool> item_fields_;
   // The binding of the task whose call is being checked, if it has one, so that a task reading
   // its own outputs gets its own message.
   const Binding* checking_ = nullptr;
