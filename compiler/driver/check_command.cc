@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 #include <system_error>
@@ -176,19 +177,29 @@ report::CheckedFile CheckOneFile(const std::string& path, const check::CheckOpti
 void DropRepeatedDiagnostics(std::vector<report::CheckedFile>& checked) {
   std::set<std::tuple<std::string, uint32_t, uint32_t, int, std::string>> reported;
   for (report::CheckedFile& file : checked) {
-    std::vector<diag::Diagnostic> kept;
+    // Each source file's canonical path, looked up once rather than once per diagnostic.
+    std::map<diag::FileId, std::string> canonical_paths;
+    auto canonical_path = [&](diag::FileId id) -> const std::string& {
+      auto [it, inserted] = canonical_paths.emplace(id, "");
+      if (inserted) {
+        std::error_code error;
+        const std::string& path = file.sources.path(id);
+        fs::path canonical = fs::weakly_canonical(path, error);
+        it->second = error ? path : canonical.string();
+      }
+      return it->second;
+    };
+
+    std::vector<diag::Diagnostic> unique;
     for (diag::Diagnostic& d : file.diagnostics) {
       if (d.span.valid()) {
-        std::error_code error;
-        const std::string& path = file.sources.path(d.span.file);
-        fs::path canonical = fs::weakly_canonical(path, error);
-        auto key = std::make_tuple(error ? path : canonical.string(), d.span.begin, d.span.end,
+        auto key = std::make_tuple(canonical_path(d.span.file), d.span.begin, d.span.end,
                                    static_cast<int>(d.kind), d.message);
         if (!reported.insert(std::move(key)).second) continue;
       }
-      kept.push_back(std::move(d));
+      unique.push_back(std::move(d));
     }
-    file.diagnostics = std::move(kept);
+    file.diagnostics = std::move(unique);
   }
 }
 

@@ -29,12 +29,14 @@ diag::Span FirstChange(const ast::File& tree, const ast::File& formatted, diag::
     }
     return result;
   };
+
   std::vector<std::string> before = lines(parse::DumpAst(tree, false));
   std::vector<std::string> after = lines(parse::DumpAst(formatted, false));
   std::vector<std::string> spanned = lines(parse::DumpAst(tree, true));
   size_t i = 0;
   while (i < before.size() && i < after.size() && before[i] == after[i]) ++i;
   if (i >= spanned.size() || before.size() != spanned.size()) return {file, 0, 0};
+
   // Spans are dumped as `FILE:BEGIN-END`, and the first one of a line is its node's. The line is
   // scanned by hand: std::regex recurses once per character, and a line may hold a long string.
   const std::string& line = spanned[i];
@@ -45,6 +47,7 @@ diag::Span FirstChange(const ast::File& tree, const ast::File& formatted, diag::
     *end = stop;
     return static_cast<uint32_t>(std::stoul(line.substr(at, stop - at)));
   };
+
   for (size_t at = 0; at < line.size(); ++at) {
     if (!std::isdigit(static_cast<unsigned char>(line[at])) ||
         (at > 0 && std::isdigit(static_cast<unsigned char>(line[at - 1])))) {

@@ -147,11 +147,11 @@ TEST_F(PassesTest, LockFlagsWithoutTargetAreReported) {
 
   PassOptions named = Options(std::nullopt);
   named.lock_path_given = true;
-  auto given = Compile(kPipeline, named);
-  EXPECT_FALSE(given->sink.has_errors());
-  EXPECT_NE(given->Rendered().find("warning: `--lock " + lock_path_ + "` pins no image"),
+  auto named_lock = Compile(kPipeline, named);
+  EXPECT_FALSE(named_lock->sink.has_errors());
+  EXPECT_NE(named_lock->Rendered().find("warning: `--lock " + lock_path_ + "` pins no image"),
             std::string::npos)
-      << given->Rendered();
+      << named_lock->Rendered();
 
   // A lock file found beside the source is only read when some task has a target.
   auto found = Compile(kPipeline, Options(std::nullopt));
