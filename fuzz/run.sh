@@ -7,7 +7,10 @@
 # New inputs are kept in WORK_DIR/TARGET (default BUILD_DIR/fuzz-found), so a long run can keep
 # its corpus outside the build directory. TARGETS limits the run to some targets, for example
 # TARGETS="compile lsp"; MAX_LEN replaces every target's input length limit, for example
-# MAX_LEN=512 for more, smaller runs.
+# MAX_LEN=512 for more, smaller runs. FUZZ_ARGS adds libFuzzer options to every run, for example
+# FUZZ_ARGS=-reload=60 for workers that share WORK_DIR: by default each worker lists and reads
+# WORK_DIR again every second for the inputs that the others found, which with ten thousand inputs
+# took 6% of the CPU time of fuzz_compile (perf).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 usage="usage: fuzz/run.sh BUILD_DIR SECONDS [WORK_DIR]"
@@ -42,6 +45,6 @@ for target in $targets; do
   echo "fuzz/run.sh: fuzz_$target for ${seconds}s"
   "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -max_len="${MAX_LEN:-${max_len[$target]}}" -dict="fuzz/dictionaries/${dictionary[$target]}.dict" \
-    ${options[$target]} -print_final_stats=1 -artifact_prefix="$build/fuzz-artifacts/${target}-" \
+    ${options[$target]} ${FUZZ_ARGS:-} -print_final_stats=1 -artifact_prefix="$build/fuzz-artifacts/${target}-" \
     "$work/$target" "$seeds/$target"
 done

@@ -1,5 +1,7 @@
 #include "compiler/parse/doc_comment.h"
 
+#include <algorithm>
+
 #include "KfLexer.h"
 
 namespace kfpc::parse {
@@ -19,6 +21,43 @@ std::string DocCommentBefore(const std::vector<antlr4::Token*>& tokens, size_t i
     doc += line;
   }
   return doc;
+}
+
+void ReportStrayDocComments(const std::vector<antlr4::Token*>& tokens, const ast::File& file,
+                            const SpanMap& spans, diag::DiagnosticSink& sink) {
+  // Where the documented things start; a run of doc comments documents the token right after it.
+  std::vector<uint32_t> documented;
+  for (const ast::Decl& decl : file.decls) {
+    documented.push_back(decl.span.begin);
+    for (const ast::Param& param : decl.inputs) documented.push_back(param.span.begin);
+    if (!decl.single_output) {
+      for (const ast::Param& param : decl.outputs) documented.push_back(param.span.begin);
+    }
+  }
+  std::sort(documented.begin(), documented.end());
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i]->getType() != grammar::KfLexer::DOC_COMMENT) continue;
+    size_t end = i;
+    while (end < tokens.size() && tokens[end]->getType() == grammar::KfLexer::DOC_COMMENT) ++end;
+    const antlr4::Token* next = end < tokens.size() ? tokens[end] : nullptr;
+    bool attached = next != nullptr && next->getType() != antlr4::Token::EOF &&
+                    next->getChannel() == antlr4::Token::DEFAULT_CHANNEL &&
+                    std::binary_search(documented.begin(), documented.end(), spans.Of(next).begin);
+    if (!attached) {
+      diag::Span first = spans.Of(tokens[i]);
+      diag::Diagnostic& d = sink.Report(diag::Kind::kStrayDocComment, first,
+                                        "this `///` doc comment documents nothing");
+      d.notes.push_back(
+          "a doc comment describes the declaration, parameter or output right after it; "
+          "anywhere else it is dropped");
+      d.help = next != nullptr && next->getType() == grammar::KfLexer::LINE_COMMENT
+                   ? "move it below the `//` comment when it documents what follows that comment, "
+                     "or write `//` to make it an ordinary comment"
+                   : "write `//` to make it an ordinary comment, or move it right before a "
+                     "declaration, parameter or output";
+    }
+    i = end - 1;
+  }
 }
 
 }  // namespace kfpc::parse

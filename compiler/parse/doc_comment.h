@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "Token.h"
+#include "compiler/ast/ast.h"
+#include "compiler/diagnostics/diagnostic.h"
 #include "compiler/parse/source_stream.h"
 
 namespace kfpc::parse {
@@ -14,5 +16,11 @@ namespace kfpc::parse {
 // included), one line each, without the slashes and one following space.
 std::string DocCommentBefore(const std::vector<antlr4::Token*>& tokens, size_t index,
                              std::string_view text, const SpanMap& spans);
+
+// Warns about each run of `///` comments in `tokens` that is not right before a declaration,
+// parameter or output of `file`, where DocCommentBefore would read it: such a comment documents
+// nothing and is dropped.
+void ReportStrayDocComments(const std::vector<antlr4::Token*>& tokens, const ast::File& file,
+                            const SpanMap& spans, diag::DiagnosticSink& sink);
 
 }  // namespace kfpc::parse

@@ -8,11 +8,12 @@
 
 #include "CommonToken.h"
 #include "CommonTokenStream.h"
+#include "KfParser.h"
 #include "atn/ParserATNSimulator.h"
 #include "atn/PredictionMode.h"
-#include "KfParser.h"
 #include "compiler/parse/ast_builder.h"
 #include "compiler/parse/direct_parser.h"
+#include "compiler/parse/doc_comment.h"
 #include "compiler/parse/lexer.h"
 #include "compiler/parse/limits.h"
 #include "compiler/parse/source_stream.h"
@@ -62,6 +63,7 @@ ast::File ParseWithGeneratedParser(std::string_view text, SourceStream& stream,
 ast::File Parse(const diag::SourceManager& sources, diag::FileId file, diag::DiagnosticSink& sink,
                 const ParseOptions& options) {
   const std::string& text = sources.contents(file);
+  size_t errors_before = sink.error_count();
   if (!CheckFileSize(text, file, sink) || !CheckEncoding(text, file, sink)) return EmptyFile(file);
   SourceStream stream(text);
   SpanMap spans(stream, file);
@@ -93,6 +95,8 @@ ast::File Parse(const diag::SourceManager& sources, diag::FileId file, diag::Dia
     result = ParseWithGeneratedParser(text, stream, spans, reporter, sink);
   }
   CheckTaskCounts(*result, sink);
+  // After a syntax error the tree can lack what a doc comment documents.
+  if (sink.error_count() == errors_before) ReportStrayDocComments(tokens, *result, spans, sink);
   return std::move(*result);
 }
 

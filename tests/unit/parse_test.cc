@@ -145,7 +145,7 @@ TEST(ParseDecl, EmptyParameterLists) {
 }
 
 TEST(ParseDecl, DocComments) {
-  auto p = ParseValid(
+  auto p = ParseText(
       "// Not a doc comment.\n"
       "/// Trains a CNN.\n"
       "///\n"
@@ -170,6 +170,10 @@ TEST(ParseDecl, DocComments) {
   EXPECT_EQ(train.inputs[2].doc, "Belongs to `rate`.");
   EXPECT_EQ(train.outputs[0].doc, "The model.");
   EXPECT_EQ(p->file.decls[1].doc, "");
+  // The comment that documents nothing is the only diagnostic.
+  ASSERT_EQ(p->sink.diagnostics().size(), 1u);
+  EXPECT_EQ(p->sink.diagnostics()[0].kind, diag::Kind::kStrayDocComment);
+  EXPECT_EQ(p->Text(p->sink.diagnostics()[0].span), "/// Separated by a plain comment.");
 }
 
 TEST(ParseDecl, ContextualWordsAreNames) {
