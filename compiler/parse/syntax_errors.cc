@@ -118,6 +118,22 @@ void SyntaxErrorStrategy::recover(antlr4::Parser* parser, std::exception_ptr e) 
   DefaultErrorStrategy::recover(parser, e);
 }
 
+void SyntaxErrorStrategy::consumeUntil(antlr4::Parser* parser,
+                                       const antlr4::misc::IntervalSet& set) {
+  antlr4::TokenStream* tokens = parser->getTokenStream();
+  size_t depth = 0;
+  for (size_t type = tokens->LA(1); type != antlr4::Token::EOF; type = tokens->LA(1)) {
+    // A declaration keyword inside the brackets shows that they were never closed.
+    if ((depth == 0 && set.contains(type)) || IsDeclarationKeyword(type)) return;
+    if (IsOpener(type)) {
+      ++depth;
+    } else if (IsCloser(type) && depth > 0) {
+      --depth;
+    }
+    parser->consume();
+  }
+}
+
 antlr4::Token* SyntaxErrorStrategy::recoverInline(antlr4::Parser* parser) {
   if (antlr4::Token* brace = SkipToBrace(parser)) return brace;
   return DefaultErrorStrategy::recoverInline(parser);

@@ -75,6 +75,12 @@ class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
   // match (recover() skips the bracketed run instead), nor a declaration keyword, which shows
   // that the declaration before it is not closed.
   antlr4::Token* singleTokenDeletion(antlr4::Parser* parser) override;
+  // ANTLR's skipping up to a token in `set`, except that an opening bracket among the skipped
+  // tokens is skipped with everything up to its closing bracket. Resuming inside the brackets
+  // would read what is left there out of context: in `elif x {` followed by the lines of a
+  // block, its `}` would close the enclosing block, and the enclosing block's `}` would be
+  // reported as unmatched.
+  void consumeUntil(antlr4::Parser* parser, const antlr4::misc::IntervalSet& set) override;
   void reportNoViableAlternative(antlr4::Parser* parser,
                                  const antlr4::NoViableAltException& e) override;
   void reportInputMismatch(antlr4::Parser* parser,

@@ -417,6 +417,12 @@ SyntaxMessage UnexpectedMessage(ParserRuleContext* ctx, const antlr4::Token* fou
     if (in_block && (word == "elif" || word == "elsif" || word == "elseif")) {
       result.help = "write `else if` for another branch of an `if`";
     }
+    // A pipeline is a graph that runs once; only `for` repeats, over a list known when it starts.
+    if (in_block && word == "while") {
+      result.help =
+          "kfpc has no `while` loop; write `for item in list { ... }` to run a body once "
+          "for each item of a list";
+    }
     if (result.help.empty()) {
       result.help = in_block
                         ? "write a task as `name = component(...)`, or a setting as `name = value`"
