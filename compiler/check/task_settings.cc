@@ -384,18 +384,26 @@ void PipelineChecker::CheckTaskSettings(const ast::TaskCall& call, sema::Task& t
     bool is_pipeline = component.kind == sema::Component::Kind::kPipeline;
     for (const ast::Setting& setting : call.settings) {
       bool is_env = setting.form == ast::Setting::Form::kEnv;
-      if (!is_env && !IsResourceSetting(setting.name)) continue;
+      // The placement passes place container executors only, and a pipeline's DAG has no cache
+      // key of its own, so on these tasks `target` and `cache_salt` would change nothing.
+      bool is_target = !is_env && setting.name == "target";
+      bool is_salt = !is_env && setting.name == "cache_salt" && is_pipeline;
+      if (!is_env && !IsResourceSetting(setting.name) && !is_target && !is_salt) continue;
       std::string name = is_env ? "env " + setting.name : setting.name;
-      context_
-          .Report(diag::Kind::kContainerSettingWithoutContainer,
-                  is_env ? setting.span : setting.name_span,
-                  "`" + name + "` needs a task that runs a container, but " +
-                      (is_pipeline ? "`" + component.name + "` is a pipeline"
-                                   : std::string("an importer runs none")))
-          .help = is_pipeline ? "set it on the tasks inside pipeline `" + component.name + "`"
-                              : "remove it from the importer task";
+      diag::Diagnostic& d = context_.Report(
+          diag::Kind::kContainerSettingWithoutContainer, is_env ? setting.span : setting.name_span,
+          "`" + name + "` needs a task that runs a container, but " +
+              (is_pipeline ? "`" + component.name + "` is a pipeline"
+                           : std::string("an importer runs none")));
+      d.help = is_pipeline ? "set it on the tasks inside pipeline `" + component.name + "`"
+                           : "remove it from the importer task";
+      if (is_target && is_pipeline) {
+        d.help = "set `target` in pipeline `" + component.name + "`, or on the tasks inside it";
+      }
     }
     for (const std::string& name : kResourceSettings) settings.erase(name);
+    settings.erase("target");
+    if (is_pipeline) settings.erase("cache_salt");
     env.clear();
   }
   for (const auto& [name, setting] : settings) {

@@ -91,7 +91,48 @@ std::string InputType(const ir::ComponentSpec& component, const std::string& nam
 
 struct InputSummary {
   std::vector<std::string> constants, upstream, runtime;
+  // Kubernetes fields that name a PVC, Secret or ConfigMap only at run time.
+  std::vector<std::string> runtime_kubernetes;
 };
+
+// The Kubernetes fields that choose the data a task reads: the PVCs, Secrets and ConfigMaps it
+// mounts or reads. The backend's own fingerprint covers PVC names, and a static key replaces it.
+constexpr std::string_view kDataSourceFields[] = {"pvcMount", "secretAsEnv", "secretAsVolume",
+                                                  "configMapAsEnv", "configMapAsVolume"};
+
+// Whether `value` reads a pipeline input or a task output, as `pvcNameParameter` does for a PVC
+// that an earlier task creates.
+bool ReadsRuntimeValue(const ir::Value& value) {
+  if (const auto* fields = std::get_if<ir::Value::Struct>(&value.kind)) {
+    for (const auto& [name, field] : *fields) {
+      if (name == "componentInputParameter" || name == "taskOutputParameter" ||
+          ReadsRuntimeValue(field)) {
+        return true;
+      }
+    }
+  } else if (const auto* items = std::get_if<ir::Value::List>(&value.kind)) {
+    for (const ir::Value& item : *items) {
+      if (ReadsRuntimeValue(item)) return true;
+    }
+  }
+  return false;
+}
+
+void EncodeDataSources(const ir::Value* config, Encoder& encoder, InputSummary* summary,
+                       std::vector<std::string>* covers) {
+  const auto* fields = config ? std::get_if<ir::Value::Struct>(&config->kind) : nullptr;
+  if (fields == nullptr) return;
+  std::vector<std::string> names;
+  for (std::string_view name : kDataSourceFields) {
+    auto field = fields->find(std::string(name));
+    if (field == fields->end()) continue;
+    encoder.Add("kubernetes", fmt::format("{}={}", name, CanonicalJson(field->second)));
+    names.push_back(fmt::format("`{}`", name));
+    if (ReadsRuntimeValue(field->second)) summary->runtime_kubernetes.push_back(names.back());
+  }
+  if (!names.empty())
+    covers->push_back("Kubernetes fields " + fmt::format("{}", fmt::join(names, ", ")));
+}
 
 void EncodeInputs(const TaskNode& node, const std::map<std::string, std::string>& keys,
                   Encoder& encoder, InputSummary* summary) {
@@ -123,8 +164,8 @@ std::string Join(const std::vector<std::string>& items) { return fmt::format("{}
 
 // Computes one executor node's key and what it covers.
 TaskCacheKey KeyOf(const TaskNode& node, const TargetProfile& profile,
-                   const ir::ExecutorSpec& executor, const std::map<std::string, std::string>& keys,
-                   InputSummary* summary) {
+                   const ir::ExecutorSpec& executor, const ir::Value* platform_config,
+                   const std::map<std::string, std::string>& keys, InputSummary* summary) {
   TaskCacheKey result;
   result.task = node.id;
   result.executor = node.executor_label;
@@ -146,6 +187,7 @@ TaskCacheKey KeyOf(const TaskNode& node, const TargetProfile& profile,
   if (!summary->runtime.empty()) {
     result.covers.push_back("names and types of runtime inputs " + Join(summary->runtime));
   }
+  EncodeDataSources(platform_config, encoder, summary, &result.covers);
   if (node.task && node.task->cache_salt) {
     encoder.Add("salt", *node.task->cache_salt);
     result.covers.push_back("cache salt");
@@ -164,6 +206,10 @@ std::string StaticKeyObstacle(const TaskNode& node, const InputSummary& summary,
     std::vector<std::string> names = summary.upstream;
     names.insert(names.end(), summary.runtime.begin(), summary.runtime.end());
     return "inputs known only at run time: " + Join(names);
+  }
+  if (!summary.runtime_kubernetes.empty()) {
+    return "a PVC, Secret or ConfigMap named only at run time in " +
+           Join(summary.runtime_kubernetes);
   }
   if (!HonoursCustomCacheKey(backend)) {
     return fmt::format("KFP backend {} ignores `cachingOptions.cacheKey`", backend.ToString());
@@ -216,7 +262,10 @@ std::vector<TaskCacheKey> AssignCacheKeys(const TaskGraph& graph, const TargetCh
     }
     InputSummary summary;
     const TargetProfile& profile = targets.Of(id);
-    TaskCacheKey result = KeyOf(node, profile, executor->second, keys, &summary);
+    auto config = document.platform.executors.find(node.executor_label);
+    const ir::Value* platform_config =
+        config == document.platform.executors.end() ? nullptr : &config->second;
+    TaskCacheKey result = KeyOf(node, profile, executor->second, platform_config, keys, &summary);
     keys[id] = result.key;
     if (!profile.IsNone()) {
       result.static_key_reason = StaticKeyObstacle(node, summary, backend);
@@ -235,7 +284,11 @@ std::vector<TaskCacheKey> AssignCacheKeys(const TaskGraph& graph, const TargetCh
     }
     results.push_back(std::move(result));
   }
-  // One annotation per executor: tasks that share an executor must agree on the key.
+  // One annotation per executor: tasks that share an executor must agree on the key. A backend
+  // that cannot read `podMetadata` would drop the whole platform spec, placement included, for
+  // an annotation that only audits read.
+  std::optional<KfpVersion> pod_metadata = FirstVersionReading("podMetadata");
+  if (pod_metadata && backend < *pod_metadata) by_executor.clear();
   for (const auto& [executor, indices] : by_executor) {
     bool same = true;
     for (size_t index : indices) same = same && results[index].key == results[indices[0]].key;

@@ -169,7 +169,26 @@ bool PlaceNode(const TaskNode& node, const TargetProfile& profile, ir::Document&
   CheckResources(node, profile, sink);
 
   ir::Value::Struct& config = ExecutorConfig(document, node.executor_label);
-  ir::Value::Struct& labels = ChildStruct(ChildStruct(config, "nodeSelector"), "labels");
+  ir::Value::Struct& selector = ChildStruct(config, "nodeSelector");
+  if (selector.count("nodeSelectorJson")) {
+    // The KFP driver (extendPodSpecPatch in backend/src/v2/driver/k8s.go, 2.14 and 2.15) uses
+    // the selector read at run time when there is one, and then ignores the fixed labels.
+    diag::Diagnostic& d = sink.Report(
+        diag::Kind::kPlacementConflict, node.task->SettingSpan("node_selector"),
+        fmt::format("task `{}` reads its node selector at run time, so the KFP driver would drop "
+                    "the `{}: {}` label that target `{}` adds",
+                    TaskName(node), profile.architecture_label, profile.architecture,
+                    profile.name));
+    d.notes.push_back(
+        "when a task's node selector comes from an input, the driver uses that value alone and "
+        "ignores the labels in the platform spec");
+    d.help = fmt::format(
+        "write the node selector as a map of constant labels, or set `target = \"none\"` on the "
+        "task and pass the target's labels, such as `{}: {}`, in the value",
+        profile.architecture_label, profile.architecture);
+    return false;
+  }
+  ir::Value::Struct& labels = ChildStruct(selector, "labels");
   bool ok = SelectLabel(node, profile, labels, profile.architecture_label, profile.architecture,
                         diag::Kind::kArchitectureConflict, sink);
   for (const auto& [key, value] : profile.node_labels) {

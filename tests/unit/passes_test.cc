@@ -545,6 +545,63 @@ TEST_F(PassesTest, CacheKeyIsDeterministicAndSalted) {
   EXPECT_NE(Key(*first, "root/prep").key, Key(*Compile(salted, Options("arm64")), "root/prep").key);
 }
 
+TEST_F(PassesTest, NoCacheKeyAnnotationForBackendsWithoutPodMetadata) {
+  // KFP 2.0 cannot read `podMetadata` and would drop the placement with it.
+  PassOptions old_backend = Options("arm64");
+  old_backend.kfp_backend = {2, 0};
+  old_backend.kfp_backend_given = true;
+  auto compiled = Compile(kPipeline, old_backend);
+  EXPECT_EQ(compiled->Rendered(), "");
+  EXPECT_FALSE(Key(*compiled, "root/prep").annotated);
+  EXPECT_EQ(compiled->Config("exec-prep").count("podMetadata"), 0u) << compiled->yaml;
+  EXPECT_EQ(Labels(compiled->Config("exec-prep")).at("kubernetes.io/arch"),
+            ir::Value::String("arm64"));
+
+  PassOptions first_reading = old_backend;
+  first_reading.kfp_backend = {2, 1};
+  auto annotated = Compile(kPipeline, first_reading);
+  EXPECT_TRUE(Key(*annotated, "root/prep").annotated);
+  EXPECT_EQ(annotated->Config("exec-prep").count("podMetadata"), 1u) << annotated->yaml;
+}
+
+TEST_F(PassesTest, CacheKeyCoversVolumesAndSecrets) {
+  // The backend's own fingerprint covers PVC names, and a static key replaces it, so the key
+  // covers the objects a task reads, and a PVC named at run time blocks the static key.
+  PassOptions options = Options("arm64");
+  options.kfp_backend = {2, 18};
+  std::string source(kPvcPipeline);
+  source.replace(source.find("{ after = [claim] }"), 19,
+                 "{ pvc_mount { pvc = \"data-2024\"  mount_path = \"/data\" } }");
+  auto first = Compile(source, options);
+  EXPECT_EQ(first->Rendered(), "");
+  std::string other = source;
+  other.replace(other.find("data-2024"), 9, "data-2025");
+  auto second = Compile(other, options);
+  EXPECT_NE(Key(*first, "root/prep").key, Key(*second, "root/prep").key);
+  EXPECT_TRUE(Key(*first, "root/prep").static_key) << Key(*first, "root/prep").static_key_reason;
+  const std::vector<std::string>& covers = Key(*first, "root/prep").covers;
+  EXPECT_NE(std::find(covers.begin(), covers.end(), "Kubernetes fields `pvcMount`"), covers.end());
+
+  std::string secrets = source;
+  const std::string mount = "pvc_mount { pvc = \"data-2024\"  mount_path = \"/data\" }";
+  secrets.replace(secrets.find(mount), mount.size(),
+                  "secret_env { secret = \"creds-a\"  keys = {\"token\": \"TOKEN\"} }");
+  std::string other_secret = secrets;
+  other_secret.replace(other_secret.find("creds-a"), 7, "creds-b");
+  EXPECT_NE(Key(*Compile(secrets, options), "root/prep").key,
+            Key(*Compile(other_secret, options), "root/prep").key);
+
+  std::string runtime(kPvcPipeline);
+  runtime.replace(runtime.find("{ after = [claim] }"), 19,
+                  "{ pvc_mount { pvc = claim.name  mount_path = \"/data\" } }");
+  auto created = Compile(runtime, options);
+  EXPECT_EQ(created->Rendered(), "");
+  EXPECT_FALSE(Key(*created, "root/prep").static_key);
+  EXPECT_EQ(Key(*created, "root/prep").static_key_reason,
+            "a PVC, Secret or ConfigMap named only at run time in `pvcMount`");
+  EXPECT_EQ(created->document.pipeline.root.dag->tasks.at("prep").caching_options->cache_key, "");
+}
+
 TEST_F(PassesTest, StaticCacheKeyOnlyForConstantInputs) {
   PassOptions options = Options("arm64");
   options.kfp_backend = {2, 18};
