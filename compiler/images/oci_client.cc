@@ -341,13 +341,66 @@ bool OciClient::ResolveIndex(const ImageReference& reference, const std::string&
                              "` with the invalid digest `" + EscapeRemoteText(digest) + "`");
       return false;
     }
+    // An index that lists a platform twice is pinned to the first entry, the first match of a
+    // puller that walks the list in order. NOTE: which entry containerd pulls was not checked.
+    if (image->platforms.count(platform)) continue;
     HttpResponse response;
-    if (!FetchManifest(reference, digest, digest, &response, error)) return false;
+    if (!FetchManifest(reference, digest, digest, &response, error)) {
+      if (error->kind == diag::Kind::kImageTagNotFound) {
+        error->message = "the index of `" + Name(reference) + "` lists `" + platform + "` as `" +
+                         digest + "`, which the registry does not have";
+        error->help = "push that image again, or ask the image's maintainers to fix the index";
+      }
+      return false;
+    }
+    if (!CheckIndexEntry(reference, platform, digest, response, error)) return false;
     image->platforms[platform] = digest;
   }
   if (image->platforms.empty()) {
     *error = MakeError(diag::Kind::kInvalidRegistryResponse,
                        "the index of `" + Name(reference) + "` lists no platform images");
+    return false;
+  }
+  return true;
+}
+
+bool OciClient::CheckIndexEntry(const ImageReference& reference, const std::string& platform,
+                                const std::string& digest, const HttpResponse& response,
+                                RegistryError* error) {
+  nlohmann::json manifest;
+  if (!ParseManifest(reference, response.body, &manifest, error)) return false;
+  std::string media_type = MediaType(manifest, response);
+  if (media_type != kOciManifest && media_type != kDockerManifest) {
+    *error =
+        MakeError(diag::Kind::kInvalidRegistryResponse,
+                  "the index of `" + Name(reference) + "` lists `" + platform + "` as `" + digest +
+                      "`, which is a `" + EscapeRemoteText(media_type) + "`, not an image manifest",
+                  "pin an image whose index lists one image manifest for each platform");
+    return false;
+  }
+  // The index's platform field is only a claim, and the image's own config names the platform it
+  // was built for. The config often leaves out the variant that the index gives
+  // (`linux/arm64/v8`), so a variant is compared only when both name one.
+  std::string actual;
+  if (!ReadPlatform(reference, response.body, &actual, error)) return false;
+  auto split = [](const std::string& key) {
+    std::vector<std::string> parts;
+    for (size_t begin = 0;;) {
+      size_t end = key.find('/', begin);
+      parts.push_back(key.substr(begin, end - begin));
+      if (end == std::string::npos) return parts;
+      begin = end + 1;
+    }
+  };
+  std::vector<std::string> listed = split(platform), found = split(actual);
+  bool same = listed[0] == found[0] && listed[1] == found[1] &&
+              (listed.size() < 3 || found.size() < 3 || listed[2] == found[2]);
+  if (!same) {
+    *error = MakeError(diag::Kind::kInvalidRegistryResponse,
+                       "the index of `" + Name(reference) + "` lists `" + digest + "` as `" +
+                           platform + "`, but that image's config says `" + actual + "`",
+                       "the index is wrong, so the image would not run on `" + platform +
+                           "`; push the image again with the right platform");
     return false;
   }
   return true;

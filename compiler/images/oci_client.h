@@ -66,6 +66,11 @@ class OciClient {
   void ExplainNotFound(const ImageReference& reference, RegistryError* error);
   bool ResolveIndex(const ImageReference& reference, const std::string& body, ResolvedImage* image,
                     RegistryError* error);
+  // Checks that the manifest an index lists for `platform` is an image manifest whose config
+  // names that platform.
+  bool CheckIndexEntry(const ImageReference& reference, const std::string& platform,
+                       const std::string& digest, const HttpResponse& response,
+                       RegistryError* error);
   bool ReadPlatform(const ImageReference& reference, const std::string& manifest_body,
                     std::string* platform, RegistryError* error);
 

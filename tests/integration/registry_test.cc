@@ -227,6 +227,46 @@ TEST_F(RegistryTest, NoRequiredPlatformLocksAnyImage) {
                 "` has no `linux/arm64` manifest; it has linux/amd64");
 }
 
+TEST_F(RegistryTest, IndexEntriesAreCheckedAgainstTheirImages) {
+  const PushedImages& p = *images_;
+  std::string error;
+  // An index that lists the amd64 image as linux/arm64.
+  std::string wrong =
+      IndexJson(kOciIndex, {{p.multi_amd64, R"({"architecture":"arm64","os":"linux"})"}});
+  ASSERT_TRUE(registry_->PushManifest("kfpc/multi", "wrong", kOciIndex, wrong, &error)) << error;
+  EXPECT_FALSE(Lock({Ref("kfpc/multi:wrong")}));
+  EXPECT_EQ(OnlyDiagnostic(diag::Kind::kInvalidRegistryResponse),
+            "cannot lock `" + Ref("kfpc/multi:wrong") + "`: the index of `" +
+                Ref("kfpc/multi:wrong") + "` lists `" + p.multi_amd64.digest +
+                "` as `linux/arm64`, but that image's config says `linux/amd64`");
+  EXPECT_FALSE(std::filesystem::exists(options_.lock_path));
+
+  // An index that lists another index for a platform.
+  PushedManifest inner{p.multi_index, TestSha256(p.multi_index), std::string(kOciIndex)};
+  std::string nested = IndexJson(kOciIndex, {{inner, R"({"architecture":"arm64","os":"linux"})"}});
+  ASSERT_TRUE(registry_->PushManifest("kfpc/multi", "nested", kOciIndex, nested, &error)) << error;
+  EXPECT_FALSE(Lock({Ref("kfpc/multi:nested")}));
+  EXPECT_EQ(OnlyDiagnostic(diag::Kind::kInvalidRegistryResponse),
+            "cannot lock `" + Ref("kfpc/multi:nested") + "`: the index of `" +
+                Ref("kfpc/multi:nested") + "` lists `linux/arm64` as `" + inner.digest +
+                "`, which is a `" + std::string(kOciIndex) + "`, not an image manifest");
+
+  // Two entries for one platform: runtimes pull the first, so the first is pinned.
+  PushedManifest second;
+  ASSERT_TRUE(PushPlatformImage(*registry_, "kfpc/multi", "linux", "arm64", "v9", kOciManifest,
+                                &second, &error))
+      << error;
+  std::string twice =
+      IndexJson(kOciIndex, {{p.multi_arm64, R"({"architecture":"arm64","os":"linux"})"},
+                            {second, R"({"architecture":"arm64","os":"linux"})"}});
+  ASSERT_TRUE(registry_->PushManifest("kfpc/multi", "twice", kOciIndex, twice, &error)) << error;
+  ASSERT_TRUE(Lock({Ref("kfpc/multi:twice")})) << diag::RenderAll(sources_, sink_.diagnostics());
+  std::string lock = ReadText(options_.lock_path);
+  EXPECT_NE(lock.find("\"linux/arm64\": \"" + p.multi_arm64.digest + "\""), std::string::npos)
+      << lock;
+  EXPECT_EQ(lock.find(second.digest), std::string::npos) << lock;
+}
+
 TEST_F(RegistryTest, MissingTagIsTagNotFound) {
   EXPECT_FALSE(Lock({Ref("kfpc/multi:9.9")}));
   EXPECT_EQ(OnlyDiagnostic(diag::Kind::kImageTagNotFound),
