@@ -81,19 +81,24 @@ void PinImages(const TaskGraph& graph, const TargetChoice& targets, const ImageP
             ? sink
             : discarded;
     ReportSuffixedTag(image, span, report);
-    if (HasDigest(image)) continue;
+    bool has_digest = HasDigest(image);
 
     const images::LockedImage* locked = nullptr;
     if (options.lock) {
       auto entry = options.lock->images.find(image);
       if (entry != options.lock->images.end()) locked = &entry->second;
     }
+    // A reference with a digest is already pinned, but only its lock entry tells whether it
+    // offers the target's platform: `--require-lock` needs one, as for a tag.
+    if (has_digest && locked == nullptr && !options.require_lock) continue;
     if (locked == nullptr) {
       diag::Diagnostic& d = report.Report(
           diag::Kind::kImageNotLocked,
           options.require_lock ? diag::Severity::kError : diag::Severity::kWarning, span,
-          fmt::format("image `{}` is not in `{}`, so it is not pinned", image,
-                      images::kLockFileName));
+          has_digest ? fmt::format("image `{}` is not in `{}`, so its platforms are not checked",
+                                   image, images::kLockFileName)
+                     : fmt::format("image `{}` is not in `{}`, so it is not pinned", image,
+                                   images::kLockFileName));
       d.help = "run `kfpc lock` to resolve it, and commit the lock file";
       continue;
     }
@@ -106,7 +111,9 @@ void PinImages(const TaskGraph& graph, const TargetChoice& targets, const ImageP
                               profile.Platform());
       continue;
     }
-    image = locked->repository + "@" + digest;
+    // A digest written in the source stays as written: an index digest is as fixed as the
+    // digest of its platform's manifest.
+    if (!has_digest) image = locked->repository + "@" + digest;
   }
 }
 

@@ -49,6 +49,9 @@ images::LockFile TestLock() {
   lock.images["example.com/tools:1.0"] = {"example.com/tools", kDigestAmd,
                                           "application/vnd.oci.image.manifest.v1+json",
                                           {{"linux/amd64", kDigestAmd}}};
+  // References written with a digest, as `kfpc lock` records them.
+  lock.images["example.com/tools@" + kDigestAmd] = lock.images["example.com/tools:1.0"];
+  lock.images["alpine@" + kDigestA] = lock.images["alpine:3.19"];
   return lock;
 }
 
@@ -487,6 +490,36 @@ TEST_F(PassesTest, MissingFromLockWarnsOrFails) {
   auto failed = Compile(source, strict);
   EXPECT_NE(failed->Rendered().find("p.kf:3:13: error: image `busybox:1.36` is not in"),
             std::string::npos);
+}
+
+TEST_F(PassesTest, DigestReferencesAreCheckedAgainstLock) {
+  // Locked and offering linux/arm64: kept as written, no diagnostic.
+  std::string source(kPipeline);
+  source.replace(source.find("\"alpine:3.19\""), 13, "\"alpine@" + kDigestA + "\"");
+  PassOptions strict = Options("graviton4");
+  strict.require_lock = true;
+  auto locked = Compile(source, strict);
+  EXPECT_EQ(locked->Rendered(), "");
+  EXPECT_EQ(locked->document.pipeline.executors.at("exec-prep").container->image,
+            "alpine@" + kDigestA);
+
+  // Locked without linux/arm64: the same error as for a tag.
+  std::string amd64(kPipeline);
+  amd64.replace(amd64.find("\"alpine:3.19\""), 13, "\"example.com/tools@" + kDigestAmd + "\"");
+  auto missing = Compile(amd64, Options("graviton4"));
+  ASSERT_FALSE(missing->sink.diagnostics().empty());
+  EXPECT_EQ(missing->sink.diagnostics()[0].kind, diag::Kind::kImageMissingPlatform)
+      << missing->Rendered();
+
+  // Not locked: silent without `--require-lock`, an error with it.
+  std::string unlocked(kPipeline);
+  unlocked.replace(unlocked.find("\"alpine:3.19\""), 13, "\"busybox@" + kDigestA + "\"");
+  EXPECT_EQ(Compile(unlocked, Options("graviton4"))->Rendered(), "");
+  auto required = Compile(unlocked, strict);
+  EXPECT_NE(required->Rendered().find("p.kf:3:13: error: image `busybox@" + kDigestA +
+                                      "` is not in `kfpc.lock`, so its platforms are not checked"),
+            std::string::npos)
+      << required->Rendered();
 }
 
 TEST_F(PassesTest, ArchitectureTagIsReported) {
