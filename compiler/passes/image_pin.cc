@@ -88,7 +88,7 @@ void PinImages(const TaskGraph& graph, const TargetChoice& targets, const ImageP
       auto entry = options.lock->images.find(image);
       if (entry != options.lock->images.end()) locked = &entry->second;
     }
-    // A reference with a digest is already pinned, but only its lock entry tells whether it
+    // A reference with a digest is already pinned, but only its lock entry shows whether it
     // offers the target's platform: `--require-lock` needs one, as for a tag.
     if (has_digest && locked == nullptr && !options.require_lock) continue;
     if (locked == nullptr) {
