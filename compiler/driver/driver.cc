@@ -169,8 +169,24 @@ int ReportUsageError(std::ostream& err, std::string_view message, std::string_vi
 std::optional<cxxopts::ParseResult> ParseArguments(cxxopts::Options& options,
                                                    const std::vector<std::string>& args,
                                                    std::ostream& err) {
+  // git passes a file named `-x.kf` to a pre-commit hook as is, and cxxopts would read it as the
+  // short options `-x`, `-.`, ... No option of kfpc ends with `.kf`, so such an argument is
+  // taken as a file name and moved after `--`.
+  std::vector<std::string> dash_files;
   std::vector<const char*> argv;
-  for (const std::string& arg : args) argv.push_back(arg.c_str());
+  bool separator = false;
+  for (const std::string& arg : args) {
+    bool dash_file = !separator && argv.size() > 0 && arg.size() > 3 && arg[0] == '-' &&
+                     arg[1] != '-' && arg.ends_with(".kf");
+    if (dash_file) {
+      dash_files.push_back(arg);
+      continue;
+    }
+    separator = separator || arg == "--";
+    argv.push_back(arg.c_str());
+  }
+  if (!dash_files.empty() && !separator) argv.push_back("--");
+  for (const std::string& file : dash_files) argv.push_back(file.c_str());
   try {
     return options.parse(static_cast<int>(argv.size()), argv.data());
   } catch (const cxxopts::exceptions::no_such_option& error) {

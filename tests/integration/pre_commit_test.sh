@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the hooks of .pre-commit-hooks.yaml through the real pre-commit framework in a scratch git
 # repository: a commit with a .kf error, an unformatted .kf file or a stale compiled .yaml (from
-# a change to the file itself or to a file it imports) is blocked, and a good one goes through.
+# a change to the file itself, to a file it imports or to the lock file, a deleted lock file or
+# a hand edit of the .yaml) is blocked, and a good one goes through. A .yaml that git ignores is
+# not checked.
 # The hook's args reach every build of kfpc-build-up-to-date.
 #
 #   pre_commit_test.sh KFPC_BINARY REPOSITORY_ROOT
@@ -176,6 +178,38 @@ expect_commit pass "compiled YAML up to date" "locked pipeline passes"
 write_lock c
 git add locked/kfpc.lock
 expect_commit fail "\`locked/locked.yaml\` is out of date" "stale lock blocks"
+
+# Deleting the lock file makes the YAML stale too. pre-commit passes no deleted file to a hook,
+# so only a hook that runs on every commit can block it.
+git rm -q -f locked/kfpc.lock
+expect_commit fail "\`locked/locked.yaml\` is out of date" "deleted lock blocks"
+write_lock b
+git add locked/kfpc.lock
+
+# A built YAML edited by hand and staged alone.
+sed -i 's/defaultValue: .*/defaultValue: edited by hand/' hello.yaml
+git add hello.yaml
+expect_commit fail "\`hello.yaml\` is out of date" "hand-edited yaml blocks"
+kfpc build hello.kf -o hello.yaml
+git add hello.yaml
+
+# A YAML file that git ignores is a local build, which the commit does not contain.
+mkdir local
+printf 'local/*.yaml\n' > .gitignore
+sed 's/hello/mine/g' hello.kf > local/mine.kf
+kfpc build local/mine.kf -o local/mine.yaml
+sed -i 's/string = "[^"]*"/string = "changed"/' local/mine.kf
+git add .gitignore local/mine.kf
+expect_commit pass "compiled YAML up to date" "ignored local yaml is left alone"
+
+# A file name that starts with `-` is a file, not an option.
+sed 's/hello/dash/g' hello.kf > ./-dash.kf
+kfpc build -o ./-dash.yaml -- ./-dash.kf
+sed -i 's/string = "[^"]*"/string = "changed"/' ./-dash.kf
+git add -- -dash.kf -dash.yaml
+expect_commit fail "\`./-dash.yaml\` is out of date" "stale yaml of a dash name blocks"
+git rm -q --cached -- -dash.kf -dash.yaml
+rm -- -dash.kf -dash.yaml
 
 # YAML built with an option is up to date only when the hook's args pass the same option.
 write_hello "built for KFP 2.15"

@@ -195,6 +195,24 @@ TEST_F(DriverTest, UnknownOptionIsUsageError) {
             "kfpc: error: unknown option `--verbose`\ntry 'kfpc --help' for more information\n");
 }
 
+TEST_F(DriverTest, DashFileNameIsAFile) {
+  // git passes such names to pre-commit hooks as they are.
+  WriteFile(dir_ / "-dash.kf", kHelloPipeline);
+  Outcome check = Kfpc("check -dash.kf --werror");
+  EXPECT_EQ(check.status, 0) << check.err;
+  EXPECT_EQ(check.err, "");
+  Outcome fmt = Kfpc("fmt -dash.kf");
+  EXPECT_EQ(fmt.status, 0) << fmt.err;
+  Outcome formatted = Kfpc("fmt --check -dash.kf");
+  EXPECT_EQ(formatted.status, 0) << formatted.err;
+  Outcome build = Kfpc("build -dash.kf -o dash.yaml");
+  EXPECT_EQ(build.status, 0) << build.err;
+  EXPECT_TRUE(fs::exists(dir_ / "dash.yaml"));
+  // Other arguments that start with `-` are still options.
+  Outcome unknown = Kfpc("check -dash.yaml");
+  EXPECT_EQ(unknown.status, 2);
+}
+
 TEST_F(DriverTest, MisspeltNamesGetSuggestion) {
   Outcome command = Kfpc("biuld hello.kf");
   EXPECT_EQ(command.status, 2);
