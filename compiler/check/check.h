@@ -22,6 +22,9 @@ using FileLoader = std::function<std::optional<std::string>(const std::string& p
 // Reads files from the disk.
 FileLoader DiskLoader();
 
+// The names that `run.NAME` reads, such as `job_name` and `workspace_path`.
+const std::vector<std::string>& RunPlaceholderNames();
+
 struct CheckOptions {
   // The pipeline to compile when the root file declares several; empty means the only one.
   std::string entry_pipeline;

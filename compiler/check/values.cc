@@ -6,13 +6,18 @@
 
 namespace kfpc::check {
 
+const std::vector<std::string>& RunPlaceholderNames() {
+  static const std::vector<std::string> kNames = {
+      "job_name",    "job_resource_name", "job_id",        "task_name",     "task_id",
+      "create_time", "schedule_time",     "pipeline_root", "workspace_path"};
+  return kNames;
+}
+
 namespace {
 
 using sema::ValueRef;
 
-const std::vector<std::string> kRunPlaceholders = {
-    "job_name",    "job_resource_name", "job_id",        "task_name",     "task_id",
-    "create_time", "schedule_time",     "pipeline_root", "workspace_path"};
+const std::vector<std::string>& kRunPlaceholders = RunPlaceholderNames();
 
 std::string Written(const ast::Expr& expr) {
   if (expr.kind == ast::ExprKind::kName) return expr.text;

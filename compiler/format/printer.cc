@@ -77,8 +77,11 @@ bool Printer::BlankLineBefore(uint32_t offset) const {
   if (offset <= last_end_) return false;
   std::string_view between = text_.substr(last_end_, offset - last_end_);
   bool line_is_empty = false;
-  for (char c : between) {
-    if (c == '\n') {
+  for (size_t i = 0; i < between.size(); ++i) {
+    char c = between[i];
+    // A line ends with LF, CR LF or a lone CR.
+    bool line_end = c == '\n' || (c == '\r' && (i + 1 == between.size() || between[i + 1] != '\n'));
+    if (line_end) {
       if (line_is_empty) return true;
       line_is_empty = true;
     } else if (c != ' ' && c != '\t' && c != '\r' && c != '\f') {

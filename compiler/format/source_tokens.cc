@@ -14,8 +14,9 @@ namespace {
 bool FollowsCode(std::string_view text, uint32_t offset) {
   for (uint32_t i = offset; i > 0; --i) {
     char c = text[i - 1];
-    if (c == '\n') return false;
-    if (c != ' ' && c != '\t' && c != '\r') return true;
+    // A line ends with LF, CR LF or a lone CR.
+    if (c == '\n' || c == '\r') return false;
+    if (c != ' ' && c != '\t') return true;
   }
   return false;
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "compiler/check/check.h"
 #include "compiler/check/declarations.h"
 #include "compiler/check/kubernetes_settings.h"
 #include "compiler/check/task_settings.h"
@@ -27,9 +28,6 @@ constexpr int kItemConstant = 21;
 constexpr int kItemStruct = 22;
 constexpr int kItemTypeParameter = 25;
 
-constexpr std::string_view kRunPlaceholders[] = {
-    "job_name", "job_resource_name", "job_id", "task_name",
-    "task_id", "create_time", "schedule_time", "pipeline_root"};
 constexpr std::string_view kTopLevelKeywords[] = {"import", "artifact", "component", "pipeline"};
 // `else` and `finally` are offered only right after the block that they can follow.
 constexpr std::string_view kStatementKeywords[] = {"return", "if", "for", "try"};
@@ -112,10 +110,17 @@ bool ScanBrackets(std::string_view text, uint32_t end, std::vector<OpenBracket>*
   uint32_t closed_end = 0;
   while (i < end) {
     if (text.substr(i, 2) == "//") {
-      size_t newline = text.find('\n', i);
+      // A line ends with LF, CR LF or a lone CR.
+      size_t newline = text.find_first_of("\r\n", i);
       if (newline == std::string_view::npos || newline >= end) return false;
       skipped->emplace_back(i, static_cast<uint32_t>(newline));
       i = static_cast<uint32_t>(newline) + 1;
+    } else if (text.substr(i, 4) == "#\"\"\"") {
+      // A hashed raw string ends at the first `"""#`, so it can hold `"""`.
+      size_t close = text.find("\"\"\"#", i + 4);
+      if (close == std::string_view::npos || close + 4 > end) return false;
+      skipped->emplace_back(i, static_cast<uint32_t>(close) + 4);
+      i = static_cast<uint32_t>(close) + 4;
     } else if (text.substr(i, 3) == "\"\"\"") {
       size_t close = text.find("\"\"\"", i + 3);
       if (close == std::string_view::npos || close + 3 > end) return false;
@@ -123,7 +128,9 @@ bool ScanBrackets(std::string_view text, uint32_t end, std::vector<OpenBracket>*
       i = static_cast<uint32_t>(close) + 3;
     } else if (text[i] == '"') {
       uint32_t start = i++;
-      while (i < end && text[i] != '"' && text[i] != '\n') i += text[i] == '\\' ? 2 : 1;
+      while (i < end && text[i] != '"' && text[i] != '\n' && text[i] != '\r') {
+        i += text[i] == '\\' ? 2 : 1;
+      }
       if (i >= end) return false;
       ++i;
       skipped->emplace_back(start, i);
@@ -162,7 +169,7 @@ std::string IdentifierBefore(std::string_view text, uint32_t end) {
 char LastNonSpace(std::string_view text, uint32_t end, bool stop_at_newline) {
   while (end > 0) {
     char c = text[end - 1];
-    if (c == '\n' && stop_at_newline) return '\n';
+    if ((c == '\n' || c == '\r') && stop_at_newline) return '\n';
     if (!std::isspace(static_cast<unsigned char>(c))) return c;
     --end;
   }
@@ -172,7 +179,9 @@ char LastNonSpace(std::string_view text, uint32_t end, bool stop_at_newline) {
 // Returns the text from the start of the line that contains `end` up to `end`.
 std::string_view LineBefore(std::string_view text, uint32_t end) {
   uint32_t line_start = end;
-  while (line_start > 0 && text[line_start - 1] != '\n') --line_start;
+  while (line_start > 0 && text[line_start - 1] != '\n' && text[line_start - 1] != '\r') {
+    --line_start;
+  }
   return text.substr(line_start, end - line_start);
 }
 
@@ -270,7 +279,9 @@ class Completer {
 
   void Members(const std::string& object) {
     if (object == "run") {
-      for (std::string_view name : kRunPlaceholders) items_.push_back(Item(name, kItemConstant));
+      for (const std::string& name : check::RunPlaceholderNames()) {
+        items_.push_back(Item(name, kItemConstant));
+      }
       return;
     }
     if (!owner_) return;

@@ -65,9 +65,15 @@ int Server::Run(std::istream& in) {
     HandleBatch(batch);
     if (exit_) break;
     if (!unpublished_.empty() && options_.debounce.count() > 0) {
+      auto now = std::chrono::steady_clock::now();
+      if (!unpublished_since_) unpublished_since_ = now;
       std::this_thread::sleep_for(options_.debounce);
-      if (reader.HasBufferedInput()) continue;  // more edits arrived: check after them
+      // More edits arrived: check after them, unless the diagnostics have waited long enough.
+      bool waited =
+          std::chrono::steady_clock::now() - *unpublished_since_ >= options_.debounce_limit;
+      if (reader.HasBufferedInput() && !waited) continue;
     }
+    unpublished_since_.reset();
     MarkStaleProjectFiles();
     PublishPending();
   }

@@ -27,6 +27,9 @@ struct ServerOptions {
   // After a batch that changed documents, the server waits this long for more messages before
   // checking, so that a burst of edits costs one check. Zero checks at once (tests).
   std::chrono::milliseconds debounce{0};
+  // The maximum time that messages arriving one after another may hold back diagnostics. A client
+  // that sends a hover on every mouse move would otherwise postpone them as long as it sends.
+  std::chrono::milliseconds debounce_limit{25};
 };
 
 class Server {
@@ -115,6 +118,8 @@ class Server {
   PositionEncoding encoding_ = PositionEncoding::kUtf16;
   DocumentStore documents_;
   std::set<std::string> unpublished_;  // URIs analyzed since their diagnostics were last sent
+  // When unpublished_ last became non-empty, while the server waits for a pause in the input.
+  std::optional<std::chrono::steady_clock::time_point> unpublished_since_;
   // For each file URI, the diagnostics that the last analysis of each open document (by URI)
   // found in it. A file that several open documents check shows the union.
   std::map<std::string, std::map<std::string, nlohmann::json>> findings_;

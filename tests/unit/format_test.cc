@@ -224,6 +224,20 @@ TEST(FormatLayout, BlankLinesCollapsedToOne) {
             "import \"a.kf\"\n\nimport \"b.kf\"\nimport \"c.kf\"\n");
 }
 
+TEST(FormatLayout, LineEndsGiveSameLayout) {
+  // The same text with LF, CR LF and lone CR line ends: blank lines and comments on lines of
+  // their own stay, and the output has LF line ends.
+  const std::string source =
+      "// header\n\nimport \"a.kf\"\n\n\n// lead\nimport \"b.kf\" // trailing\n\nimport \"c.kf\"\n";
+  const std::string expected =
+      "// header\n\nimport \"a.kf\"\n\n// lead\nimport \"b.kf\" // trailing\n\nimport \"c.kf\"\n";
+  for (const std::string line_end : {"\n", "\r\n", "\r"}) {
+    std::string text;
+    for (char c : source) text += c == '\n' ? line_end : std::string(1, c);
+    EXPECT_EQ(FormatValid(text), expected) << line_end.size();
+  }
+}
+
 TEST(FormatLayout, ControlFlow) {
   EXPECT_EQ(FormatValid("pipeline p(n: int) {\n"
                         "if n>1 {a()} else if not n==2 {b()}\n"

@@ -11,6 +11,7 @@
 #include <regex>
 #include <sstream>
 #include <streambuf>
+#include <thread>
 
 #include "compiler/check/declarations.h"
 #include "compiler/check/kubernetes_settings.h"
@@ -580,6 +581,70 @@ TEST(LspDiagnostics, SeveralPipelinesAreNoError) {
   // Only the misspelled call: a file may declare several pipelines.
   EXPECT_EQ(published[0]["diagnostics"],
             json::array({UnknownEchoDiagnostic(RangeJson(6, 32, 6, 35))}));
+}
+
+// Input from a client that sends one message every `interval`: each message becomes readable
+// only `interval` after the one before it, so the server reads them one at a time.
+class PacedInput : public std::streambuf {
+ public:
+  PacedInput(std::vector<std::string> messages, std::chrono::milliseconds interval)
+      : messages_(std::move(messages)), interval_(interval) {}
+
+ protected:
+  int_type underflow() override {
+    if (next_ == messages_.size()) return traits_type::eof();
+    std::this_thread::sleep_until(last_ + interval_);
+    last_ = std::chrono::steady_clock::now();
+    std::string& message = messages_[next_++];
+    setg(message.data(), message.data(), message.data() + message.size());
+    return traits_type::to_int_type(*gptr());
+  }
+  std::streamsize showmanyc() override {
+    bool arrived =
+        next_ < messages_.size() && std::chrono::steady_clock::now() >= last_ + interval_;
+    return arrived ? 1 : 0;
+  }
+
+ private:
+  std::vector<std::string> messages_;
+  std::chrono::milliseconds interval_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+  size_t next_ = 0;
+};
+
+TEST(LspDiagnostics, SteadyRequestsDoNotHoldBackDiagnostics) {
+  // A hover every 2 ms, as on mouse moves, kept the server waiting for a pause in the input
+  // before it published the diagnostics of the edit.
+  const std::string uri = "file:///work/echo.kf";
+  std::vector<std::string> messages = InitializeFrames();
+  messages.push_back(Frame(OpenDocument(uri, kEchoSource)));
+  constexpr int kHovers = 200;
+  for (int id = 2; id < 2 + kHovers; ++id) {
+    messages.push_back(Frame(Request(id, "textDocument/hover", PositionParams(uri, 6, 4))));
+  }
+  PacedInput input(messages, std::chrono::milliseconds(2));
+  std::istream in(&input);
+  std::ostringstream out, log;
+  ServerOptions options;
+  options.debounce = std::chrono::milliseconds(5);
+  Server(out, log, options).Run(in);
+
+  std::istringstream written(out.str());
+  MessageReader reader(written, size_t{1} << 30);
+  std::string body, error;
+  int hovers_before = -1;
+  int hovers = 0;
+  while (reader.Read(&body, &error) == ReadStatus::kMessage) {
+    json message = json::parse(body);
+    if (message.value("method", "") == "textDocument/publishDiagnostics" && hovers_before < 0) {
+      hovers_before = hovers;
+    }
+    if (message.contains("id") && message["id"].is_number() && message["id"] >= 2) ++hovers;
+  }
+  EXPECT_EQ(hovers, kHovers);
+  // The limit is 25 ms, about 12 hovers; 100 hovers take at least 200 ms.
+  EXPECT_GE(hovers_before, 0) << "no diagnostics were published";
+  EXPECT_LT(hovers_before, kHovers / 2);
 }
 
 TEST(LspDiagnostics, Utf8PositionsWhenNegotiated) {
@@ -1217,11 +1282,16 @@ TEST_F(LspProject, CompletionOfTypesAndKeywords) {
 
 // Returns the completion at the `|` in `marked`, which is a `.kf` document with one `|` in it.
 // Sends `method` at the `|` of `marked`, in a document without the `|`, and returns the result.
-json RequestAt(const std::string& method, const std::string& marked) {
+// With `line_end`, each LF of the document is sent as that line end; the position stays the same.
+json RequestAt(const std::string& method, const std::string& marked,
+               const std::string& line_end = "\n") {
   const std::string uri = "file:///work/complete.kf";
   size_t cursor = marked.find('|');
   EXPECT_NE(cursor, std::string::npos) << "no `|` in the document";
-  std::string text = marked.substr(0, cursor) + marked.substr(cursor + 1);
+  std::string text;
+  for (char c : marked.substr(0, cursor) + marked.substr(cursor + 1)) {
+    text += c == '\n' ? line_end : std::string(1, c);
+  }
   size_t line_start = marked.rfind('\n', cursor);
   line_start = line_start == std::string::npos ? 0 : line_start + 1;
   int line = static_cast<int>(std::count(marked.begin(), marked.begin() + cursor, '\n'));
@@ -1301,6 +1371,47 @@ TEST(LspCompletion, TaskBlockOffersTaskSettings) {
             (json{{"label", "display_name"}, {"kind", 10}, {"detail", "task setting"}}));
   EXPECT_EQ(completion["items"].back(),
             (json{{"label", "env"}, {"kind", 14}, {"detail", "env NAME = value"}}));
+}
+
+TEST(LspCompletion, LoneCarriageReturnsEndLines) {
+  // A line ends with LF, CR LF or a lone CR, and the items do not depend on which.
+  for (const std::string line_end : {"\r\n", "\r"}) {
+    EXPECT_EQ(Labels(RequestAt("textDocument/completion", TaskBlock("|"), line_end)),
+              TaskSettingLabels());
+    // A `//` comment ends at the line end, so the names after it are still read.
+    std::string after_comment = Replace(TaskBlock("// a comment\n    |"), "cpu_limit", "cpu_lim");
+    EXPECT_TRUE(Offers(Labels(RequestAt("textDocument/completion", after_comment, line_end)),
+                       "memory_limit"))
+        << line_end.size();
+  }
+}
+
+TEST(LspCompletion, HashedRawStringMayHoldTripleQuotes) {
+  // The Python docstring's `"""` and `(` are inside the string, which ends at `"""#`.
+  const std::string source = R"kf(component py(x: int) -> int {
+  python = #"""
+def py(x: int) -> int:
+    """Returns (x plus one."""
+    return x + 1
+"""#
+}
+
+pipeline p() {
+  |
+}
+)kf";
+  std::vector<std::string> labels = Labels(CompleteAt(source));
+  EXPECT_TRUE(Offers(labels, "py"));
+  EXPECT_TRUE(Offers(labels, "return"));
+  EXPECT_FALSE(Offers(labels, "cpu_request"));
+}
+
+TEST(LspCompletion, RunOffersEveryPlaceholder) {
+  std::vector<std::string> labels = Labels(CompleteAt(TaskBlock("display_name = run.|")));
+  for (const std::string& name : check::RunPlaceholderNames()) {
+    EXPECT_TRUE(Offers(labels, name)) << name;
+  }
+  EXPECT_TRUE(Offers(labels, "workspace_path"));
 }
 
 TEST(LspCompletion, TaskBlockLeavesOutGivenSettings) {
