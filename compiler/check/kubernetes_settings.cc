@@ -332,10 +332,12 @@ void Checker::SecurityContext(const ast::Setting& setting) {
       continue;
     }
     std::optional<int64_t> id = IntSetting(context_, *field);
-    if (id && *id < 0) {
-      context_.Report(diag::Kind::kInvalidKubernetesValue, field->value->span,
-                      "invalid ID `" + std::to_string(*id) + "` for `" + name + "`")
-          .help = "write a user or group ID of 0 or more";
+    // Kubernetes validates user and group IDs as 0 to 2147483647 (IsValidUserID).
+    if (id && (*id < 0 || *id > 2147483647)) {
+      context_
+          .Report(diag::Kind::kInvalidKubernetesValue, field->value->span,
+                  "invalid ID `" + std::to_string(*id) + "` for `" + name + "`")
+          .help = "write a user or group ID from 0 to 2147483647";
       id.reset();
     }
     (name == "run_as_user" ? security.run_as_user : security.run_as_group) = id;

@@ -181,8 +181,16 @@ void Checker::EmptyDirMount(const ast::Setting& setting) {
     ok = ok && mount.medium;
   }
   if (fields->count("size_limit")) {
-    mount.size_limit =
-        RuleSetting(context_, *fields->at("size_limit"), Rule::kQuantity, "size limit");
+    const ast::Setting& limit = *fields->at("size_limit");
+    mount.size_limit = RuleSetting(context_, limit, Rule::kQuantity, "size limit");
+    // Kubernetes rejects a negative emptyDir.sizeLimit when it validates the pod.
+    if (mount.size_limit && QuantityValue(*mount.size_limit) < 0) {
+      context_
+          .Report(diag::Kind::kInvalidKubernetesValue, limit.value->span,
+                  "size limit `" + *mount.size_limit + "` is negative")
+          .help = "write a size such as `\"1Gi\"`, or leave out `size_limit` for no limit";
+      mount.size_limit.reset();
+    }
     ok = ok && mount.size_limit;
   }
   if (!ok) return;

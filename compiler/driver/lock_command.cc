@@ -1,15 +1,19 @@
 // `kfpc lock`: resolves the images that .kf files use and writes the lock file. It is the only
 // command that contacts registries.
-#include <filesystem>
-#include <set>
+#include "compiler/images/lock_command.h"
 
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <regex>
+#include <set>
+
 #include "compiler/driver/commands.h"
 #include "compiler/driver/driver.h"
-#include "compiler/images/lock_command.h"
 #include "compiler/images/lock_file.h"
 #include "compiler/passes/front_end.h"
+#include "compiler/passes/passes.h"
+#include "compiler/passes/project_config.h"
 
 namespace kfpc::driver {
 
@@ -67,13 +71,37 @@ int RunLockCommand(const std::vector<std::string>& args, std::ostream& out, std:
   lock_options.prune = parsed->count("prune") > 0;
   if (parsed->count("insecure-registry") > 0) {
     lock_options.insecure_registries = (*parsed)["insecure-registry"].as<std::vector<std::string>>();
+    // Compared with each image's registry as written, so only `HOST:PORT` can ever match.
+    static const std::regex kAuthority(
+        R"((\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):([0-9]{1,5}))");
+    for (const std::string& registry : lock_options.insecure_registries) {
+      std::smatch match;
+      bool valid = std::regex_match(registry, match, kAuthority) &&
+                   std::stoi(match[3].str()) >= 1 && std::stoi(match[3].str()) <= 65535;
+      if (!valid) {
+        return ReportUsageError(
+            err, fmt::format("invalid `--insecure-registry` value `{}`", registry),
+            options.program(),
+            "write the registry as `HOST:PORT`, as in image references, such as "
+            "`registry.local:5000`, without a scheme or path");
+      }
+    }
   }
   if (parsed->count("lock") > 0) {
     lock_options.lock_path = (*parsed)["lock"].as<std::string>();
   } else if (!files.empty()) {
-    std::error_code error;
-    std::filesystem::path first = std::filesystem::absolute(files[0], error);
-    lock_options.lock_path = (first.parent_path() / images::kLockFileName).string();
+    // The lock file that `kfpc build` reads for the first file: beside it, else beside the
+    // project's kfpc.yaml. A new one goes beside kfpc.yaml, where every file of the project
+    // finds it, or beside the file when there is no kfpc.yaml.
+    std::string config_path = passes::FindProjectConfig(files[0]);
+    lock_options.lock_path = passes::FindLockFile(files[0], config_path);
+    if (lock_options.lock_path.empty()) {
+      std::error_code error;
+      std::filesystem::path directory =
+          config_path.empty() ? std::filesystem::absolute(files[0], error).parent_path()
+                              : std::filesystem::path(config_path).parent_path();
+      lock_options.lock_path = (directory / images::kLockFileName).string();
+    }
   }
 
   std::error_code exists_error;
@@ -105,7 +133,8 @@ int RunLockCommand(const std::vector<std::string>& args, std::ostream& out, std:
     return kExitInputErrors;
   }
   if (status != kExitSuccess) return status;
-  if (!files.empty() && lock_options.images.empty()) {
+  lock_options.images_from_files = !files.empty();
+  if (!files.empty() && lock_options.images.empty() && !lock_options.prune) {
     out << "no images to lock\n";
     return kExitSuccess;
   }

@@ -82,7 +82,7 @@ bool WriteAtomically(const std::string& path, const std::string& contents,
 
 // Picks the images to resolve: the requested ones, or every locked one.
 std::vector<ImageUse> ImagesToLock(const LockOptions& options, const LockFile& lock) {
-  if (!options.images.empty()) return options.images;
+  if (options.images_from_files || !options.images.empty()) return options.images;
   std::vector<ImageUse> uses;
   for (const auto& [reference, image] : lock.images) uses.emplace_back(reference);
   return uses;
@@ -128,7 +128,7 @@ bool RunLock(const LockOptions& options, diag::SourceManager& sources, diag::Dia
     *report += verb + " " + reference + " " + image.digest + "\n";
     new_lock.images[reference] = std::move(image);
   }
-  if (options.prune && !options.images.empty()) {
+  if (options.prune && (options.images_from_files || !options.images.empty())) {
     std::erase_if(new_lock.images, [&](const auto& entry) {
       bool drop = requested.count(entry.first) == 0;
       if (drop) *report += "removed " + entry.first + "\n";

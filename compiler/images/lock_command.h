@@ -30,6 +30,9 @@ struct LockOptions {
   // The images of the sources. Empty means every image already in the lock file, with no
   // platform required.
   std::vector<ImageUse> images;
+  // Whether `images` lists the images of the files given, even when there are none: then no
+  // image is taken from the lock file, and `prune` drops every entry that is not in `images`.
+  bool images_from_files = false;
   // Re-resolve images that the lock file already has; otherwise only new images are resolved.
   bool update = false;
   // Drop lock entries whose reference is not in `images` (ignored when `images` is empty).

@@ -61,6 +61,8 @@ std::string ArchitectureInTag(std::string_view reference) {
 
 void PinImages(const TaskGraph& graph, const TargetChoice& targets, const ImagePinOptions& options,
                ir::Document& document, diag::DiagnosticSink& sink) {
+  const std::string lock_name =
+      options.lock_path_given ? options.lock_path : std::string(images::kLockFileName);
   std::set<std::string> done;
   std::set<std::tuple<std::string, diag::FileId, uint32_t>> reported;
   diag::DiagnosticSink discarded;
@@ -95,11 +97,16 @@ void PinImages(const TaskGraph& graph, const TargetChoice& targets, const ImageP
       diag::Diagnostic& d = report.Report(
           diag::Kind::kImageNotLocked,
           options.require_lock ? diag::Severity::kError : diag::Severity::kWarning, span,
-          has_digest ? fmt::format("image `{}` is not in `{}`, so its platforms are not checked",
-                                   image, images::kLockFileName)
-                     : fmt::format("image `{}` is not in `{}`, so it is not pinned", image,
-                                   images::kLockFileName));
-      d.help = "run `kfpc lock` to resolve it, and commit the lock file";
+          has_digest
+              ? fmt::format("image `{}` is not in `{}`, so its platforms are not checked", image,
+                            lock_name)
+              : fmt::format("image `{}` is not in `{}`, so it is not pinned", image, lock_name));
+      d.help = options.lock_path_given
+                   ? fmt::format(
+                         "run `kfpc lock --lock {}` with the pipeline's files to resolve "
+                         "it, and commit the lock file",
+                         options.lock_path)
+                   : "run `kfpc lock` to resolve it, and commit the lock file";
       continue;
     }
     std::string digest = images::FindPlatformDigest(*locked, profile.Platform());

@@ -13,6 +13,10 @@ struct ImagePinOptions {
   const images::LockFile* lock = nullptr;  // null when the project has no `kfpc.lock`
   // An image missing from the lock file is an error instead of a warning.
   bool require_lock = false;
+  // The lock file that was read, or empty when none was found. Messages name it when `--lock`
+  // gave it, and `kfpc.lock` otherwise.
+  std::string lock_path;
+  bool lock_path_given = false;  // from `--lock`, which the help then repeats
 };
 
 // For each container executor whose target is not `none`, replaces the image with

@@ -70,6 +70,8 @@ PassResult RunPasses(const sema::Program& program, ir::Document& document,
       ImagePinOptions pin_options;
       pin_options.lock = cache.lock ? &*cache.lock : nullptr;
       pin_options.require_lock = options.require_lock;
+      pin_options.lock_path = options.lock_path;
+      pin_options.lock_path_given = options.lock_path_given;
       PinImages(graph, targets, pin_options, document, sink);
     }
   }

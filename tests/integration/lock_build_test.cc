@@ -147,6 +147,34 @@ TEST_F(LockBuildTest, LockThenBuildPinsArm64Digest) {
   EXPECT_EQ(ReadText(directory_ / "kfpc.lock"), locked);
 }
 
+TEST_F(LockBuildTest, LockUsesTheProjectLockFile) {
+  // kfpc.yaml at the root and two files in sub/: locking one file writes the lock file beside
+  // kfpc.yaml, which `kfpc build` reads for both, not a sub/kfpc.lock that would hide it.
+  WriteText(directory_ / "kfpc.yaml", "version: 1\ndefault_target: graviton4\n");
+  fs::create_directory(directory_ / "sub");
+  WriteText(directory_ / "sub" / "p.kf", Pipeline(Ref("kfpc/multi:1.0")));
+  WriteText(directory_ / "sub" / "q.kf", Pipeline(Ref("kfpc/multi:1.0")));
+  KfpcRun lock = Kfpc(directory_, "lock sub/p.kf " + Insecure());
+  ASSERT_EQ(lock.status, 0) << lock.err;
+  EXPECT_TRUE(fs::exists(directory_ / "kfpc.lock"));
+  EXPECT_FALSE(fs::exists(directory_ / "sub" / "kfpc.lock"));
+  KfpcRun build = Kfpc(directory_, "build sub/q.kf --require-lock");
+  EXPECT_EQ(build.status, 0) << build.err;
+
+  // Locking again finds the same file, so the image is unchanged.
+  KfpcRun again = Kfpc(directory_, "lock sub/q.kf " + Insecure());
+  EXPECT_EQ(again.status, 0) << again.err;
+  EXPECT_NE(again.out.find("unchanged " + Ref("kfpc/multi:1.0")), std::string::npos) << again.out;
+  EXPECT_FALSE(fs::exists(directory_ / "sub" / "kfpc.lock"));
+
+  // A file that uses no image, with --prune, empties the lock file.
+  WriteText(directory_ / "sub" / "none.kf", "pipeline empty() {\n}\n");
+  KfpcRun prune = Kfpc(directory_, "lock sub/none.kf --prune " + Insecure());
+  EXPECT_EQ(prune.status, 0) << prune.err;
+  EXPECT_NE(prune.out.find("removed " + Ref("kfpc/multi:1.0")), std::string::npos) << prune.out;
+  EXPECT_EQ(ReadText(directory_ / "kfpc.lock").find("kfpc/multi"), std::string::npos);
+}
+
 TEST_F(LockBuildTest, Amd64OnlyImageIsRejectedAtItsUse) {
   std::string source = Pipeline(Ref("kfpc/amd64only:3.0"));
   source.replace(source.find("pipeline p() {\n"), 15, "pipeline p() {\n  target = \"graviton4\"\n");

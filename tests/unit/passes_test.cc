@@ -490,6 +490,16 @@ TEST_F(PassesTest, MissingFromLockWarnsOrFails) {
   auto failed = Compile(source, strict);
   EXPECT_NE(failed->Rendered().find("p.kf:3:13: error: image `busybox:1.36` is not in"),
             std::string::npos);
+
+  // A lock file given with `--lock` is named, and so is the command that writes it.
+  PassOptions named = Options("graviton4");
+  named.lock_path_given = true;
+  std::string rendered = Compile(source, named)->Rendered();
+  EXPECT_NE(rendered.find("image `busybox:1.36` is not in `" + lock_path_ + "`"), std::string::npos)
+      << rendered;
+  EXPECT_NE(rendered.find("help: run `kfpc lock --lock " + lock_path_ + "` with the pipeline's"),
+            std::string::npos)
+      << rendered;
 }
 
 TEST_F(PassesTest, DigestReferencesAreCheckedAgainstLock) {
