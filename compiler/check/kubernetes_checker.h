@@ -66,7 +66,10 @@ class Checker {
   // Reads a mount path of the task's container, which must differ from the task's other ones.
   std::optional<std::string> MountPath(const ast::Setting& field);
   // Records the name of a volume that the task defines; reports a name used twice.
-  bool NewVolumeName(const std::string& name, diag::Span span);
+  bool NewVolumeName(const std::string& name, diag::Span span, const std::string& help = "");
+  // Checks the volume that the KFP driver makes for a mounted Secret, ConfigMap or PVC, which it
+  // names after the object: the name must be a volume name and not used twice in the task.
+  bool ObjectVolumeName(const sema::ValueRef& object, const std::string& noun);
   // Reads a map from resource names to quantities, such as `{"cpu": "500m"}`.
   std::optional<std::vector<MapEntry>> QuantityMap(const ast::Setting& setting);
   // Reports each resource whose request is more than its limit.

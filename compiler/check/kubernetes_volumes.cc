@@ -40,14 +40,37 @@ std::optional<std::string> Checker::MountPath(const ast::Setting& field) {
   return path;
 }
 
-bool Checker::NewVolumeName(const std::string& name, diag::Span span) {
+bool Checker::NewVolumeName(const std::string& name, diag::Span span, const std::string& help) {
   auto [first, inserted] = volume_names_.emplace(name, span);
   if (inserted) return true;
   diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidKubernetesValue, span,
                                         "volume name `" + name + "` is used twice");
   d.labels.push_back({first->second, "first used here"});
-  d.help = "give each volume of the task its own name";
+  d.help = help.empty() ? "give each volume of the task its own name" : help;
   return false;
+}
+
+bool Checker::ObjectVolumeName(const sema::ValueRef& object, const std::string& noun) {
+  // The driver (backend/src/v2/driver/k8s.go, 2.14 and 2.15) names the volume of a mounted
+  // Secret, ConfigMap or PVC after the object. A name known only at run time is not checked.
+  const auto* name = std::get_if<std::string>(&object.constant.value);
+  if (object.kind != sema::ValueRef::Kind::kConstant || name == nullptr) return true;
+  if (!Follows(Rule::kDnsLabel, *name)) {
+    diag::Diagnostic& d = context_.Report(
+        diag::Kind::kInvalidKubernetesName, object.span,
+        noun + " `" + *name + "` cannot be mounted: its name is not a valid volume name");
+    d.notes.push_back("the KFP driver names the volume after the " + noun +
+                      ", and a volume name has only lowercase letters, digits and `-`, at most "
+                      "63 characters");
+    d.help = "use a " + noun + " whose name has no `.`" +
+             (noun == "PVC" ? std::string() : ", or read its keys as environment variables");
+    return false;
+  }
+  return NewVolumeName(*name, object.span,
+                       "the KFP driver names the volume after the " + noun +
+                           ", so a task can mount each Secret, ConfigMap and PVC once, and no "
+                           "other volume may have its name; mount it once and use the paths "
+                           "inside it");
 }
 
 // A kind of object whose data a task reads: a Secret or a ConfigMap.
@@ -131,7 +154,7 @@ void Checker::VolumeSource(const ast::Setting& setting, const ObjectKind& kind,
   std::optional<std::string> path = MountPath(*fields->at("mount_path"));
   std::optional<bool> optional = false;
   if (fields->count("optional")) optional = BoolSetting(context_, *fields->at("optional"));
-  if (!ref || !path || !optional) return;
+  if (!ref || !path || !optional || !ObjectVolumeName(*ref, kind.noun)) return;
   out.push_back(Settings::VolumeSource{std::move(*ref), *path, *optional});
 }
 
@@ -149,7 +172,7 @@ void Checker::PvcMount(const ast::Setting& setting) {
   std::optional<std::string> path = MountPath(*fields->at("mount_path"));
   std::optional<std::string> sub_path = "";
   if (fields->count("sub_path")) sub_path = StringSetting(context_, *fields->at("sub_path"));
-  if (!ref || !path || !sub_path) return;
+  if (!ref || !path || !sub_path || !ObjectVolumeName(*ref, "PVC")) return;
   out_.pvc_mounts.push_back(Settings::PvcMount{std::move(*ref), *path, *sub_path});
 }
 
