@@ -196,9 +196,11 @@ class ImportLoader {
       if (!CheckImportedFileType(decl, path)) return;
       std::optional<std::string> contents = loader_(path);
       if (!contents) {
-        context_.Report(diag::Kind::kImportNotFound, decl.import_path_span,
-                        "imported file `" + path + "` was not found")
-            .help = "import paths are relative to the directory of `" + importer_path + "`";
+        diag::Diagnostic& d =
+            context_.Report(diag::Kind::kImportNotFound, decl.import_path_span,
+                            "imported file `" + decl.import_path + "` was not found");
+        if (path != decl.import_path) d.notes.push_back("kfpc looked for `" + path + "`");
+        d.help = "import paths are relative to the directory of `" + importer_path + "`";
         return;
       }
       id = context_.sources.AddFile(path, std::move(*contents));
