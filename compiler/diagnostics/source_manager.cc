@@ -5,7 +5,10 @@
 namespace kfpc::diag {
 
 FileId SourceManager::AddFile(std::string path, std::string contents) {
-  File file{std::move(path), std::move(contents), {0}};
+  // A UTF-8 byte order mark is not part of the first line: editors do not show it, and columns
+  // count from the character after it.
+  uint32_t first_line = std::string_view(contents).starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  File file{std::move(path), std::move(contents), {first_line}};
   // A line ends with LF, CR LF or a CR alone (old Mac OS files), as in the lexer.
   const std::string& text = file.contents;
   for (uint32_t i = 0; i < text.size(); ++i) {
@@ -26,6 +29,7 @@ FileId SourceManager::Find(std::string_view path) const {
 LineColumn SourceManager::Position(FileId id, uint32_t offset) const {
   const File& file = files_[id];
   offset = std::min<uint32_t>(offset, file.contents.size());
+  offset = std::max(offset, file.line_starts[0]);  // an offset inside the byte order mark
   auto it = std::upper_bound(file.line_starts.begin(), file.line_starts.end(), offset);
   uint32_t line = static_cast<uint32_t>(it - file.line_starts.begin());
   return {line, offset - file.line_starts[line - 1] + 1};

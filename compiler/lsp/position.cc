@@ -51,9 +51,14 @@ Position ToPositionFrom(std::string_view text, uint32_t offset, PositionEncoding
   return position;
 }
 
+// The bytes of a UTF-8 byte order mark at the start of `text`, which editors do not show and
+// positions do not count, or 0.
+uint32_t ByteOrderMark(std::string_view text) { return text.starts_with("\xEF\xBB\xBF") ? 3 : 0; }
+
 Position ToPosition(std::string_view text, uint32_t offset, PositionEncoding encoding) {
   offset = std::min<uint32_t>(offset, static_cast<uint32_t>(text.size()));
-  return ToPositionFrom(text, offset, encoding, 0, 0);
+  uint32_t start = std::min(ByteOrderMark(text), offset);
+  return ToPositionFrom(text, offset, encoding, 0, start);
 }
 
 // Converts `offset` through the line index of `sources`, reading only the line of `offset`.
@@ -79,7 +84,7 @@ Range SpanToRange(const diag::SourceManager& sources, diag::Span span,
 }
 
 uint32_t PositionToOffset(std::string_view text, Position position, PositionEncoding encoding) {
-  uint32_t i = 0;
+  uint32_t i = ByteOrderMark(text);
   uint32_t size = static_cast<uint32_t>(text.size());
   for (uint32_t line = 0; line < position.line; ++line) {
     while (i < size && !IsLineBreak(text[i])) ++i;

@@ -36,6 +36,21 @@ TEST(SourceManager, CrLfAndCrAloneEndLines) {
   EXPECT_EQ(sources.Offset(file, 3, 2), 8u);
 }
 
+TEST(SourceManager, ByteOrderMarkIsNotInFirstLine) {
+  SourceManager sources;
+  FileId file = sources.AddFile("a.kf",
+                                "\xEF\xBB\xBF"
+                                "ab\ncd");
+  EXPECT_EQ(sources.Position(file, 3).line, 1u);
+  EXPECT_EQ(sources.Position(file, 3).column, 1u);
+  EXPECT_EQ(sources.Position(file, 4).column, 2u);
+  EXPECT_EQ(sources.Position(file, 0).column, 1u);  // inside the mark
+  EXPECT_EQ(sources.LineText(file, 1), "ab");
+  EXPECT_EQ(sources.Offset(file, 1, 2), 4u);
+  EXPECT_EQ(sources.Position(file, 7).line, 2u);
+  EXPECT_EQ(sources.Position(file, 7).column, 2u);
+}
+
 TEST(Render, ShowsLineCaretAndHelp) {
   SourceManager sources;
   FileId file = sources.AddFile("p.kf", "pipeline p() {\n  x = nope()\n}\n");

@@ -335,6 +335,20 @@ TEST(LspPosition, PositionToOffsetInvertsRange) {
   EXPECT_EQ(PositionToOffset(text, {9, 0}, PositionEncoding::kUtf16), 13u);
 }
 
+TEST(LspPosition, ByteOrderMarkTakesNoColumn) {
+  // Editors do not show a UTF-8 byte order mark, so positions on the first line skip it.
+  std::string text =
+      "\xEF\xBB\xBF"
+      "ab\ncd";
+  EXPECT_EQ(SpanToRange(text, 3, 4, PositionEncoding::kUtf16), (Range{{0, 0}, {0, 1}}));
+  EXPECT_EQ(PositionToOffset(text, {0, 1}, PositionEncoding::kUtf16), 4u);
+  EXPECT_EQ(PositionToOffset(text, {1, 1}, PositionEncoding::kUtf16), 7u);
+  diag::SourceManager sources;
+  diag::FileId file = sources.AddFile("b.kf", text);
+  EXPECT_EQ(SpanToRange(sources, {file, 4, 5}, PositionEncoding::kUtf16), (Range{{0, 1}, {0, 2}}));
+  EXPECT_EQ(SpanToRange(sources, {file, 6, 7}, PositionEncoding::kUtf16), (Range{{1, 0}, {1, 1}}));
+}
+
 TEST(LspUri, FileUrisRoundTrip) {
   EXPECT_EQ(UriToPath("file:///tmp/a%20b/x.kf"), "/tmp/a b/x.kf");
   EXPECT_EQ(UriToPath("file://localhost/tmp/x.kf"), "/tmp/x.kf");
