@@ -23,7 +23,8 @@ struct Document {
   int64_t version = 0;
   bool dirty = true;  // the text or a file it imports changed since the last analysis
   std::unique_ptr<Analysis> analysis;
-  std::set<std::string> published_uris;  // files whose diagnostics the last analysis published
+  // The files (Server::FindingsKey) whose diagnostics the last analysis published.
+  std::set<std::string> published_uris;
 };
 
 class DocumentStore {

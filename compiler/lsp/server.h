@@ -99,16 +99,23 @@ class Server {
   void PublishPending();
   // Checks `document` if needed and records what its check found in each file it reads.
   void RecordFindings(Document& document);
-  // Records `diagnostics` as what the analysis of the open document `publisher` found in `uri`
-  // (nullopt removes them); PublishPending sends the merged findings for `uri` later.
-  void RecordFindings(const std::string& uri, const std::string& publisher,
+  // Records `diagnostics` as what the analysis of the open document `publisher` found in the file
+  // `key` (nullopt removes them); PublishPending sends the merged findings for the file later.
+  // Both are FindingsKey values.
+  void RecordFindings(const std::string& key, const std::string& publisher,
                       std::optional<nlohmann::json> diagnostics);
-  // Sends for `uri` the findings of every open document that checked it, each diagnostic once:
-  // the document's own first, then those of the files that import it.
-  void PublishMerged(const std::string& uri);
+  // Sends for the file `key` the findings of every open document that checked it, each
+  // diagnostic once: the document's own first, then those of the files that import it.
+  void PublishMerged(const std::string& key);
   void PublishDiagnostics(const std::string& uri, nlohmann::json diagnostics,
                           std::optional<int64_t> version);
   std::string UriOf(const Analysis& analysis, diag::FileId file);
+  // The key of `uri` in findings_: kfpc's own spelling of its path, so that a client's spelling
+  // (`lib$x`, lower-case escapes) and kfpc's (`lib%24x`) of one file are one key.
+  static std::string FindingsKey(const std::string& uri);
+  // The URI to publish a file's diagnostics under: the client's spelling once it opened the file,
+  // so that the client never gets two lists for one file under two names.
+  std::string ClientUri(const std::string& key) const;
 
   std::ostream& out_;
   std::ostream& log_;
@@ -123,6 +130,7 @@ class Server {
   // For each file URI, the diagnostics that the last analysis of each open document (by URI)
   // found in it. A file that several open documents check shows the union.
   std::map<std::string, std::map<std::string, nlohmann::json>> findings_;
+  std::map<std::string, std::string> client_uris_;  // FindingsKey -> the URI the client opened
   std::set<std::string> unmerged_;     // URIs whose findings changed since their list was last sent
   std::set<std::string> cancelled_;    // ids (as JSON text) of requests cancelled before handled
   std::map<std::string, RequestHandler> requests_;

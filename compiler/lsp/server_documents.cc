@@ -17,6 +17,7 @@ void Server::DidOpen(const nlohmann::json& params) {
   Document& document = documents_.Open(item.at("uri").get<std::string>(),
                                        item.at("text").get<std::string>(),
                                        item.value("version", int64_t{0}));
+  client_uris_[FindingsKey(document.uri)] = document.uri;
   // Files that import this one now read the buffer instead of the disk.
   documents_.MarkDependentsDirty(document.path);
   unpublished_.insert(document.uri);
@@ -56,14 +57,12 @@ void Server::DidClose(const nlohmann::json& params) {
   if (!document) return;
   std::string path = document->path;
   std::set<std::string> published = std::move(document->published_uris);
-  published.insert(uri);
+  published.insert(FindingsKey(uri));
   documents_.Close(uri);
   unpublished_.erase(uri);
   // Remove what this document's checks found. What other open documents found stays, and is
   // sent after the files that import this one are checked again.
-  for (const std::string& published_uri : published) {
-    RecordFindings(published_uri, uri, std::nullopt);
-  }
+  for (const std::string& key : published) RecordFindings(key, FindingsKey(uri), std::nullopt);
   documents_.MarkDependentsDirty(path);
   for (auto& [open_uri, open] : documents_.documents()) {
     if (open.dirty) unpublished_.insert(open_uri);
@@ -95,7 +94,16 @@ std::string Server::UriOf(const Analysis& analysis, diag::FileId file) {
   for (const auto& [uri, document] : documents_.documents()) {
     if (document.path == path) return uri;
   }
-  return PathToUri(path);
+  return ClientUri(PathToUri(path));
+}
+
+std::string Server::FindingsKey(const std::string& uri) {
+  return uri.rfind("file:", 0) == 0 ? PathToUri(UriToPath(uri)) : uri;
+}
+
+std::string Server::ClientUri(const std::string& key) const {
+  auto it = client_uris_.find(key);
+  return it == client_uris_.end() ? key : it->second;
 }
 
 void Server::PublishPending() {
@@ -117,36 +125,37 @@ void Server::RecordFindings(Document& document) {
   const Analysis& analysis = *document.analysis;
   auto uri_of = [&](diag::FileId file) { return UriOf(analysis, file); };
   std::set<std::string> published;
+  std::string publisher = FindingsKey(document.uri);
   for (auto& [file, diagnostics] : ConvertDiagnostics(analysis, encoding_, uri_of)) {
-    std::string uri = uri_of(file);
-    published.insert(uri);
-    RecordFindings(uri, document.uri, std::move(diagnostics));
+    std::string key = FindingsKey(uri_of(file));
+    published.insert(key);
+    RecordFindings(key, publisher, std::move(diagnostics));
   }
   // A file no longer imported keeps no diagnostics from this document.
-  for (const std::string& uri : document.published_uris) {
-    if (!published.count(uri)) RecordFindings(uri, document.uri, std::nullopt);
+  for (const std::string& key : document.published_uris) {
+    if (!published.count(key)) RecordFindings(key, publisher, std::nullopt);
   }
   document.published_uris = std::move(published);
 }
 
-void Server::RecordFindings(const std::string& uri, const std::string& publisher,
+void Server::RecordFindings(const std::string& key, const std::string& publisher,
                             std::optional<nlohmann::json> diagnostics) {
   if (diagnostics) {
-    findings_[uri][publisher] = std::move(*diagnostics);
-  } else if (auto it = findings_.find(uri); it != findings_.end()) {
+    findings_[key][publisher] = std::move(*diagnostics);
+  } else if (auto it = findings_.find(key); it != findings_.end()) {
     it->second.erase(publisher);
   }
-  unmerged_.insert(uri);
+  unmerged_.insert(key);
 }
 
-void Server::PublishMerged(const std::string& uri) {
+void Server::PublishMerged(const std::string& key) {
   nlohmann::json merged = nlohmann::json::array();
-  auto it = findings_.find(uri);
+  auto it = findings_.find(key);
   if (it != findings_.end()) {
     std::vector<const nlohmann::json*> lists;
-    if (auto own = it->second.find(uri); own != it->second.end()) lists.push_back(&own->second);
+    if (auto own = it->second.find(key); own != it->second.end()) lists.push_back(&own->second);
     for (const auto& [publisher, diagnostics] : it->second) {
-      if (publisher != uri) lists.push_back(&diagnostics);
+      if (publisher != key) lists.push_back(&diagnostics);
     }
     // A file checked on its own and through an importer gets most diagnostics from both.
     std::set<std::string> seen;
@@ -158,6 +167,7 @@ void Server::PublishMerged(const std::string& uri) {
     }
     if (it->second.empty()) findings_.erase(it);
   }
+  std::string uri = ClientUri(key);
   std::optional<int64_t> version;
   if (const Document* document = documents_.Find(uri)) version = document->version;
   PublishDiagnostics(uri, std::move(merged), version);

@@ -1,6 +1,7 @@
 #include "compiler/lsp/uri.h"
 
 #include <cctype>
+#include <filesystem>
 #include <string_view>
 
 namespace kfpc::lsp {
@@ -39,8 +40,15 @@ std::string UriToPath(const std::string& uri) {
 
 std::string PathToUri(const std::string& path) {
   static constexpr char kHex[] = "0123456789ABCDEF";
+  // A relative path, such as an import of an unsaved document, which resolves from the server's
+  // working directory, would otherwise give `file://lib/x.kf`, whose host is `lib`.
+  std::string absolute = path;
+  if (!path.empty() && path.front() != '/') {
+    std::error_code error;
+    absolute = std::filesystem::absolute(path, error).lexically_normal().string();
+  }
   std::string uri(kFileScheme);
-  for (unsigned char c : path) {
+  for (unsigned char c : absolute) {
     if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
       uri.push_back(static_cast<char>(c));
     } else {

@@ -349,6 +349,13 @@ TEST(LspPosition, ByteOrderMarkTakesNoColumn) {
   EXPECT_EQ(SpanToRange(sources, {file, 6, 7}, PositionEncoding::kUtf16), (Range{{1, 0}, {1, 1}}));
 }
 
+TEST(LspUri, RelativePathBecomesAbsolute) {
+  // As for an import of an unsaved `untitled:` document, read from the working directory.
+  std::string uri = PathToUri("lib/text.kf");
+  EXPECT_EQ(uri, PathToUri((std::filesystem::current_path() / "lib/text.kf").string()));
+  EXPECT_EQ(uri.rfind("file:///", 0), 0u) << uri;
+}
+
 TEST(LspUri, FileUrisRoundTrip) {
   EXPECT_EQ(UriToPath("file:///tmp/a%20b/x.kf"), "/tmp/a b/x.kf");
   EXPECT_EQ(UriToPath("file://localhost/tmp/x.kf"), "/tmp/x.kf");
@@ -1051,6 +1058,37 @@ pipeline p() {
   json after_close = closing_lib.Published(lib_uri_).back();
   EXPECT_EQ(messages(after_close["diagnostics"]), through_main);
   EXPECT_FALSE(after_close.contains("version"));
+}
+
+TEST_F(LspProject, OneUriPerFileWhateverTheClientSpelling) {
+  // kfpc spells `$` and `+` as `%24` and `%2B`; a client may keep them. Every list for the
+  // imported file goes under the client's spelling once the client opened it, and none under
+  // kfpc's spelling then, which the client would take for the same file.
+  std::filesystem::create_directories(directory_ / "lib$x+");
+  const std::string bad = "component echo(m: string) {\n  image = \"Alpine\"\n  command = [m]\n}\n";
+  WriteFile("lib$x+/text.kf", bad);
+  const std::string main = "import \"lib$x+/text.kf\"\n\npipeline p() {\n  echo(m = \"a\")\n}\n";
+  WriteFile("main.kf", main);
+  std::string kfpc_uri = PathToUri((directory_ / "lib$x+" / "text.kf").string());
+  std::string client_uri = Replace(Replace(kfpc_uri, "%24", "$"), "%2B", "+");
+  ASSERT_NE(kfpc_uri, client_uri);
+  json close_lib = Notification("textDocument/didClose", {{"textDocument", {{"uri", client_uri}}}});
+  Session session = RunSession({InitializeFrames(), Frames({OpenDocument(main_uri_, main)}),
+                                Frames({OpenDocument(client_uri, bad)}), Frames({close_lib})});
+  // Before the client opens the file, kfpc's spelling; after, only the client's.
+  std::vector<std::string> uris;
+  for (const json& message : session.messages) {
+    if (message.value("method", "") != "textDocument/publishDiagnostics") continue;
+    std::string uri = message["params"]["uri"];
+    if (uri != main_uri_) uris.push_back(uri);
+    if (uri == main_uri_) continue;
+    EXPECT_FALSE(message["params"]["diagnostics"].empty()) << message.dump();
+  }
+  ASSERT_FALSE(uris.empty());
+  EXPECT_EQ(uris.front(), kfpc_uri);
+  EXPECT_EQ(uris.back(), client_uri);
+  auto first_client = std::find(uris.begin(), uris.end(), client_uri);
+  EXPECT_EQ(std::find(first_client, uris.end(), kfpc_uri), uris.end());
 }
 
 TEST_F(LspProject, EditedImportedFileNeverShowsOldFindings) {
