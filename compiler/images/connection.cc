@@ -142,6 +142,9 @@ std::unique_ptr<Connection> Connection::Open(const std::string& host, int port, 
   }
   freeaddrinfo(addresses);
   if (fd < 0) return nullptr;
+  // The readers take an empty error at the end of the stream for a clean close, so the text of
+  // an address tried before must not stay.
+  error->clear();
 
   std::unique_ptr<Connection> connection(new Connection(fd, deadline));
   if (tls != nullptr && !connection->StartTls(tls, host, error)) return nullptr;

@@ -9,6 +9,7 @@
 #include "compiler/diagnostics/read_file.h"
 #include "compiler/images/image_reference.h"
 #include "compiler/images/json_limits.h"
+#include "compiler/images/oci_client.h"
 
 namespace kfpc::images {
 namespace {
@@ -152,8 +153,21 @@ void LockFileParser::Error(std::string message, const Key* key, std::string_view
       sink_.Report(diag::Kind::kInvalidLockFile,
                    diag::Span{file_, static_cast<uint32_t>(begin), static_cast<uint32_t>(end)},
                    EscapeControlCharacters(message));
-  d.help = help.empty() ? "run `kfpc lock --update` to regenerate the lock file" : help;
+  // `kfpc lock --update` reads the lock file first, so it would stop at the same error.
+  d.help = help.empty() ? "fix or delete this entry, then run `kfpc lock` with the pipeline's "
+                          "files to resolve the image again"
+                        : help;
   ok_ = false;
+}
+
+// Returns the value of field `name` of `entry` for a message: a string in backquotes, other
+// JSON as written, or "(missing)".
+std::string Shown(const json& entry, const std::string& name) {
+  auto value = entry.find(name);
+  if (value == entry.end()) return "(missing)";
+  std::string text = value->is_string() ? value->get<std::string>() : value->dump();
+  if (text.size() > 200) text = text.substr(0, 200) + "...";
+  return "`" + text + "`";
 }
 
 // `at` is the key of the entry in `images`; a problem with a field the entry lacks is reported
@@ -192,8 +206,14 @@ bool LockFileParser::ParseEntry(const std::string& reference, const json& entry,
   }
   if (!IsSha256Digest(image->digest) ||
       (!parsed.digest.empty() && parsed.digest != image->digest)) {
-    Error("the entry for `" + reference + "` has an invalid digest `" + image->digest + "`",
+    Error("the entry for `" + reference + "` has an invalid digest " + Shown(entry, "digest"),
           field("digest"), "digest");
+  }
+  if (image->media_type != kOciIndex && image->media_type != kDockerManifestList &&
+      image->media_type != kOciManifest && image->media_type != kDockerManifest) {
+    Error("the entry for `" + reference + "` has the unsupported media type " +
+              Shown(entry, "mediaType"),
+          field("mediaType"), "mediaType");
   }
   auto platforms = entry.find("platforms");
   if (platforms == entry.end() || !platforms->is_object() || platforms->empty()) {
@@ -205,8 +225,7 @@ bool LockFileParser::ParseEntry(const std::string& reference, const json& entry,
   const ObjectKeys* platform_keys = platforms_key != nullptr ? platforms_key->value : nullptr;
   for (const auto& [platform, digest] : platforms->items()) {
     std::string text = digest.is_string() ? digest.get<std::string>() : "";
-    size_t slashes = std::count(platform.begin(), platform.end(), '/');
-    if (slashes < 1 || slashes > 2 || !IsSha256Digest(text)) {
+    if (!IsPlatformKey(platform) || !IsSha256Digest(text)) {
       const Key* key = platform_keys != nullptr ? platform_keys->Find(platform) : nullptr;
       Error("the platform `" + platform + "` of `" + reference +
                 "` needs the form `os/architecture[/variant]` and a sha256 digest",
@@ -297,7 +316,10 @@ bool ParseLockFile(const diag::SourceManager& sources, diag::FileId file,
   *lock = LockFile();
   if (sources.contents(file).size() > limits.max_bytes) {
     sink.Report(diag::Kind::kInvalidLockFile, diag::Span{file, 0, 0},
-                "the lock file is larger than " + std::to_string(limits.max_bytes) + " bytes");
+                "the lock file is larger than " + std::to_string(limits.max_bytes) + " bytes")
+        .help =
+        "a lock file takes about 1 KB per image; check that the path names a kfpc lock "
+        "file, or delete it and run `kfpc lock` to recreate it";
     return false;
   }
   return LockFileParser(sources, file, sink).Parse(limits, lock);

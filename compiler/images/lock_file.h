@@ -46,7 +46,8 @@ struct LockFile {
 };
 
 struct LockFileLimits {
-  size_t max_bytes = 4 * 1024 * 1024;
+  // 10,000 images of about 1.5 KB each: an index with eight platforms.
+  size_t max_bytes = 16 * 1024 * 1024;
   int max_depth = 8;  // the format itself nests 4 deep
   size_t max_images = 10'000;
 };

@@ -448,4 +448,14 @@ bool OciClient::ReadPlatform(const ImageReference& reference, const std::string&
   return true;
 }
 
+bool IsPlatformKey(std::string_view key) {
+  size_t parts = 0;
+  for (size_t begin = 0;; ++parts) {
+    size_t end = key.find('/', begin);
+    if (!IsPlatformComponent(key.substr(begin, end - begin))) return false;
+    if (end == std::string_view::npos) return parts + 1 >= 2 && parts + 1 <= 3;
+    begin = end + 1;
+  }
+}
+
 }  // namespace kfpc::images

@@ -20,6 +20,10 @@ inline constexpr std::string_view kOciManifest = "application/vnd.oci.image.mani
 inline constexpr std::string_view kDockerManifest =
     "application/vnd.docker.distribution.manifest.v2+json";
 
+// Returns true for a platform key as the lock file and ResolvedImage write it:
+// `os/architecture` or `os/architecture/variant`, each part as the OCI image spec names them.
+bool IsPlatformKey(std::string_view key);
+
 // The result of resolving a reference. `platforms` maps `os/architecture[/variant]` to the digest
 // of that platform's image manifest; for a single-platform manifest it has one entry, equal to
 // `digest`.

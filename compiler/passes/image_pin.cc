@@ -33,6 +33,8 @@ void ReportSuffixedTag(std::string_view reference, diag::Span span, diag::Diagno
   if (tag.empty() || !std::regex_search(tag, match, ArchitecturePattern())) return;
   std::string base(reference.substr(0, reference.size() - tag.size()));
   std::string suggestion = std::regex_replace(tag, ArchitecturePattern(), "");
+  // A tag starts with a letter, digit or `_`: `arm64-3.11` leaves `3.11`, not `-3.11`.
+  suggestion.erase(0, suggestion.find_first_not_of("-."));
   diag::Diagnostic& d = sink.Report(
       diag::Kind::kArchitectureSuffixedTag, span,
       fmt::format("image `{}` names architecture `{}` in its tag", reference, match[2].str()));

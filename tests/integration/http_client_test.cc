@@ -173,6 +173,35 @@ TEST(HttpBody, ReadsChunkedEncoding) {
   EXPECT_EQ(response.body, "hello 0123456789");
 }
 
+TEST(HttpBody, BodyEndsWhenServerCloses) {
+  // HTTP/1.1 allows a body without Content-Length or chunking that the close ends; a body
+  // shorter than its Content-Length is a truncated response.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nwhole body", ""},
+      {"HTTP/1.1 200 OK\r\nContent-Length: 50\r\nConnection: close\r\n\r\nshort",
+       "the server closed the connection mid-response"},
+  };
+  for (const auto& [reply, expected_error] : cases) {
+    TestHttpServer server;
+    std::string error;
+    std::string raw = reply;
+    ASSERT_TRUE(server.Start(
+        [raw](const std::string&, const std::string&, const std::string&) { return raw; }, &error));
+    HttpClient client(HttpClientOptions{});
+    HttpRequest request;
+    request.url = "http://" + server.authority() + "/";
+    HttpResponse response;
+    bool sent = client.Send(request, &response, &error);
+    if (expected_error.empty()) {
+      ASSERT_TRUE(sent) << error;
+      EXPECT_EQ(response.body, "whole body");
+    } else {
+      EXPECT_FALSE(sent);
+      EXPECT_NE(error.find(expected_error), std::string::npos) << error;
+    }
+  }
+}
+
 TEST(HttpBody, SlowServerTimesOut) {
   TestHttpServer server;
   std::string error;

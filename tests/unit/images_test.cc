@@ -326,6 +326,29 @@ TEST(LockFile, NumberOverflowIsReported) {
             "help: fix the JSON, or delete the file and run `kfpc lock` to recreate it\n");
 }
 
+TEST(LockFile, PlatformKeysAndMediaTypesAreChecked) {
+  std::string text = SerializeLockFile(SampleLock());
+  for (const std::string bad : {"linux/arm64/", "//", "linux/ARM64", "linux/arm64/v8/x"}) {
+    std::string broken = text;
+    broken.replace(broken.find("\"linux/arm64/v8\""), 16, "\"" + bad + "\"");
+    EXPECT_NE(LockErrors(broken).find("error: the platform `" + bad +
+                                      "` of `python:3.11` needs "
+                                      "the form `os/architecture[/variant]`"),
+              std::string::npos)
+        << bad;
+  }
+  std::string media = text;
+  media.replace(media.find("application/vnd.oci.image.index.v1+json"), 39, "text/html; evil");
+  EXPECT_NE(LockErrors(media).find("error: the entry for `python:3.11` has the unsupported media "
+                                   "type `text/html; evil`"),
+            std::string::npos)
+      << LockErrors(media);
+  std::string number = text;
+  number.replace(number.find("\"" + kDigestA + "\""), kDigestA.size() + 2, "5");
+  EXPECT_NE(LockErrors(number).find("has an invalid digest `5`"), std::string::npos)
+      << LockErrors(number);
+}
+
 TEST(LockFile, BadEntryPointsAtItsKey) {
   std::string text = SerializeLockFile(SampleLock());
   std::string broken = text;
@@ -338,7 +361,8 @@ TEST(LockFile, BadEntryPointsAtItsKey) {
                 kDigestC +
                 "\"\n"
                 "  |         ^~~~~~~~~~~~~\n"
-                "help: run `kfpc lock --update` to regenerate the lock file\n");
+                "help: fix or delete this entry, then run `kfpc lock` with the pipeline's files to "
+                "resolve the image again\n");
 }
 
 TEST(LockFile, RejectsWrongRepositoryVersionAndFields) {
@@ -386,7 +410,9 @@ TEST(LockFile, EnforcesSizeAndDepthLimits) {
   EXPECT_EQ(LockErrors("{\"images\": {}, \"version\": 1}", limits),
             "kfpc.lock:1:1: error: the lock file is larger than 10 bytes\n"
             "1 | {\"images\": {}, \"version\": 1}\n"
-            "  | ^\n");
+            "  | ^\n"
+            "help: a lock file takes about 1 KB per image; check that the path names a kfpc "
+            "lock file, or delete it and run `kfpc lock` to recreate it\n");
   std::string deep =
       "{\"images\": {\"a\": {\"platforms\": {\"x\": [[[[[[]]]]]]}}}, \"version\": 1}";
   std::string errors = LockErrors(deep);
@@ -439,7 +465,7 @@ LockFile ManyImages(size_t count) {
     LockedImage& image = lock.images[name];
     image.repository = name;
     image.digest = kDigestA;
-    image.media_type = "x";
+    image.media_type = "application/vnd.oci.image.index.v1+json";
     image.platforms = {{"linux/amd64", kDigestB}, {"linux/arm64", kDigestC}};
   }
   return lock;
@@ -458,7 +484,7 @@ std::string LineColumnOf(const std::string& text, size_t offset) {
 TEST(LockFile, ReadsTheMaximumNumberOfImages) {
   LockFileLimits limits;
   LockFile lock = ManyImages(limits.max_images);
-  // With a third platform, 10,000 entries would be over the 4 MiB limit.
+  // Real media types and two platforms: about 4.5 MB.
   std::string text = SerializeLockFile(lock);
   ASSERT_LE(text.size(), limits.max_bytes);
   diag::SourceManager sources;
@@ -512,10 +538,13 @@ TEST(LockFile, EscapedKeyErrorsPointAtKey) {
       "{\n"
       "  \"images\": {\n"
       "    \"busybox:1.36\\n\\u202e\": {\n"
-      "      \"digest\": \"" + kDigestA + "\",\n"
-      "      \"mediaType\": \"x\",\n"
-      "      \"platforms\": {\"linux/arm64\": \"" + kDigestB + "\", \"linux\\tarm64\": \"" +
-      kDigestB + "\"},\n"
+      "      \"digest\": \"" +
+      kDigestA +
+      "\",\n"
+      "      \"mediaType\": \"application/vnd.oci.image.index.v1+json\",\n"
+      "      \"platforms\": {\"linux/arm64\": \"" +
+      kDigestB + "\", \"linux\\tarm64\": \"" + kDigestB +
+      "\"},\n"
       "      \"repository\": \"docker.io/library/busybox\"\n"
       "    }\n"
       "  },\n"
@@ -567,9 +596,11 @@ TEST(LockFile, KeyNotConfusedWithEarlierValue) {
       "  },\n"
       "  \"version\": 1\n"
       "}\n";
+  // The media type is also invalid, so the error for the key is not the first.
   std::string errors = LockErrors(text);
-  EXPECT_EQ(errors.substr(0, errors.find('\n')),
-            "kfpc.lock:9:5: error: the entry for `docker.io/library/python` must be an object")
+  EXPECT_NE(errors.find("kfpc.lock:9:5: error: the entry for `docker.io/library/python` must be "
+                        "an object"),
+            std::string::npos)
       << errors;
 }
 

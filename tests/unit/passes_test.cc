@@ -545,6 +545,14 @@ TEST_F(PassesTest, ArchitectureTagIsReported) {
                 "lock`, which pins the manifest of each target platform\n"),
             std::string::npos)
       << compiled->Rendered();
+
+  // The architecture at the start of the tag: the suggestion does not start with `-`.
+  std::string leading(kPipeline);
+  leading.replace(leading.find("\"alpine:3.19\""), 13, "\"python:arm64-3.11\"");
+  std::string rendered = Compile(leading, Options("graviton4"))->Rendered();
+  EXPECT_NE(rendered.find("help: use the multi-platform tag `python:3.11` and run"),
+            std::string::npos)
+      << rendered;
 }
 
 TEST_F(PassesTest, CacheKeyDiffersBetweenArchitectures) {
