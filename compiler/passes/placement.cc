@@ -26,10 +26,33 @@ bool IsNvidia(const std::string& accelerator) {
   return lower.find("nvidia") != std::string::npos;
 }
 
-// Reports CPU or memory that no instance type of `profile` holds.
+// The instance types of `profile` that the task's own node selector `labels` allows: the one
+// it names, the ones of the family it names, or all of them. Placement keeps such a choice.
+std::vector<InstanceType> AllowedInstanceTypes(const TargetProfile& profile,
+                                               const ir::Value::Struct* labels,
+                                               std::string* selected) {
+  const std::string* type = labels ? StringField(*labels, profile.instance_type_label) : nullptr;
+  const std::string* family = labels ? StringField(*labels, profile.family_label) : nullptr;
+  if (type == nullptr && family == nullptr) return profile.instance_types;
+  std::vector<InstanceType> allowed;
+  for (const InstanceType& instance : profile.instance_types) {
+    bool in_family = family == nullptr || instance.name.rfind(*family + ".", 0) == 0;
+    if (in_family && (type == nullptr || instance.name == *type)) allowed.push_back(instance);
+  }
+  *selected = type != nullptr ? fmt::format("`{}: {}`", profile.instance_type_label, *type)
+                              : fmt::format("`{}: {}`", profile.family_label, *family);
+  // A type or family outside the profile is CheckNarrowing's to report.
+  return allowed.empty() ? profile.instance_types : allowed;
+}
+
+// Reports CPU or memory that no instance type of `profile` holds, among those that the task's
+// own node selector `labels` allows.
 void CheckResources(const TaskNode& node, const TargetProfile& profile,
-                    diag::DiagnosticSink& sink) {
+                    const ir::Value::Struct* labels, diag::DiagnosticSink& sink) {
   if (profile.instance_types.empty()) return;
+  std::string selected;
+  std::vector<InstanceType> instance_types = AllowedInstanceTypes(profile, labels, &selected);
+  if (instance_types.size() == profile.instance_types.size()) selected.clear();
   const sema::Task& task = *node.task;
   // Kubernetes uses the limit as the request when only the limit is set. A request read at run
   // time is unknown here, and the scheduler goes by it, so that resource is not checked.
@@ -40,9 +63,9 @@ void CheckResources(const TaskNode& node, const TargetProfile& profile,
   if (!cpu && !memory) return;
   int64_t millis = cpu ? ParseCpuMillis(*cpu).value_or(0) : 0;
   int64_t mib = memory ? ParseMemoryMib(*memory).value_or(0) : 0;
-  const InstanceType* max_cpu_type = &profile.instance_types.front();
+  const InstanceType* max_cpu_type = &instance_types.front();
   const InstanceType* max_memory_type = max_cpu_type;
-  for (const InstanceType& type : profile.instance_types) {
+  for (const InstanceType& type : instance_types) {
     if (type.vcpus * 1000 >= millis && type.memory_mib >= mib) return;
     if (type.vcpus > max_cpu_type->vcpus) max_cpu_type = &type;
     if (type.memory_mib > max_memory_type->memory_mib) max_memory_type = &type;
@@ -62,14 +85,21 @@ void CheckResources(const TaskNode& node, const TargetProfile& profile,
   std::string setting = cpu && (cpu_exceeds || !memory_exceeds)
                             ? (task.cpu_request ? "cpu_request" : "cpu_limit")
                             : (task.memory_request ? "memory_request" : "memory_limit");
-  diag::Diagnostic& d =
-      sink.Report(diag::Kind::kResourcesExceedInstance, task.SettingSpan(setting),
-                  fmt::format("task `{}` requests {}, which no instance type of target `{}` offers",
-                              TaskName(node), requested, profile.name));
-  d.notes.push_back(fmt::format("the largest are `{}` with {} vCPUs and `{}` with {} GiB",
-                                max_cpu_type->name, max_cpu_type->vcpus, max_memory_type->name,
+  diag::Diagnostic& d = sink.Report(
+      diag::Kind::kResourcesExceedInstance, task.SettingSpan(setting),
+      selected.empty()
+          ? fmt::format("task `{}` requests {}, which no instance type of target `{}` offers",
+                        TaskName(node), requested, profile.name)
+          : fmt::format("task `{}` requests {}, more than any instance type that its node "
+                        "selector {} allows",
+                        TaskName(node), requested, selected));
+  d.notes.push_back(fmt::format("the largest are `{}` with {} vCPU{} and `{}` with {} GiB",
+                                max_cpu_type->name, max_cpu_type->vcpus,
+                                max_cpu_type->vcpus == 1 ? "" : "s", max_memory_type->name,
                                 max_memory_type->memory_mib / 1024));
-  d.help = "lower the request, or add a larger instance type to the target in `kfpc.yaml`";
+  d.help = selected.empty()
+               ? "lower the request, or add a larger instance type to the target in `kfpc.yaml`"
+               : "lower the request, or select a larger instance type or family";
 }
 
 // Adds `key: value` to the node selector; reports a different value that is already there.
@@ -166,9 +196,17 @@ bool PlaceNode(const TaskNode& node, const TargetProfile& profile, ir::Document&
         "it on a GPU pool";
     return false;
   }
-  CheckResources(node, profile, sink);
-
   ir::Value::Struct& config = ExecutorConfig(document, node.executor_label);
+  const ir::Value::Struct* own_labels = nullptr;
+  if (auto selector = config.find("nodeSelector"); selector != config.end()) {
+    if (const auto* fields = std::get_if<ir::Value::Struct>(&selector->second.kind)) {
+      if (auto labels = fields->find("labels"); labels != fields->end()) {
+        own_labels = std::get_if<ir::Value::Struct>(&labels->second.kind);
+      }
+    }
+  }
+  CheckResources(node, profile, own_labels, sink);
+
   ir::Value::Struct& selector = ChildStruct(config, "nodeSelector");
   if (selector.count("nodeSelectorJson")) {
     // The KFP driver (extendPodSpecPatch in backend/src/v2/driver/k8s.go, 2.14 and 2.15) uses
