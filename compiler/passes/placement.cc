@@ -149,6 +149,99 @@ bool CheckNarrowing(const TaskNode& node, const TargetProfile& profile,
   return true;
 }
 
+// Describes why a required node affinity expression `expression` cannot hold on the nodes of
+// `profile`, or returns "" when it can. Only `In` and `NotIn` on the architecture, family and
+// instance type labels are judged.
+std::string AffinityConflict(const TargetProfile& profile, const ir::Value& expression) {
+  const auto* fields = std::get_if<ir::Value::Struct>(&expression.kind);
+  if (fields == nullptr) return "";
+  const std::string* key = StringField(*fields, "key");
+  const std::string* op = StringField(*fields, "operator");
+  auto values_field = fields->find("values");
+  if (key == nullptr || op == nullptr || values_field == fields->end()) return "";
+  const auto* values = std::get_if<ir::Value::List>(&values_field->second.kind);
+  if (values == nullptr || (*op != "In" && *op != "NotIn")) return "";
+  // Whether a node of the profile can carry `value` for `key`; nullopt when kfpc cannot tell.
+  auto possible = [&](const std::string& value) -> std::optional<bool> {
+    if (*key == profile.architecture_label) return value == profile.architecture;
+    if (*key == profile.family_label && !profile.families.empty()) {
+      return std::find(profile.families.begin(), profile.families.end(), value) !=
+             profile.families.end();
+    }
+    if (*key == profile.instance_type_label && !profile.instance_types.empty()) {
+      for (const InstanceType& type : profile.instance_types) {
+        if (type.name == value) return true;
+      }
+      return false;
+    }
+    return std::nullopt;
+  };
+  std::vector<std::string> written;
+  bool any_possible = false, judged = false;
+  for (const ir::Value& value : *values) {
+    const auto* text = std::get_if<std::string>(&value.kind);
+    if (text == nullptr) return "";
+    written.push_back(*text);
+    std::optional<bool> result = possible(*text);
+    if (!result) return "";
+    judged = true;
+    any_possible = any_possible || *result;
+  }
+  if (!judged) return "";
+  std::string list = fmt::format("{}", fmt::join(written, ", "));
+  if (*op == "In" && !any_possible) {
+    return fmt::format("`{} In [{}]`, which no node of target `{}` has", *key, list, profile.name);
+  }
+  // NotIn the architecture excludes every node of a one-architecture target.
+  if (*op == "NotIn" && *key == profile.architecture_label &&
+      std::find(written.begin(), written.end(), profile.architecture) != written.end()) {
+    return fmt::format("`{} NotIn [{}]`, which excludes every node of target `{}`", *key, list,
+                       profile.name);
+  }
+  return "";
+}
+
+// Reports a required node affinity of the task whose every term has an expression that no node
+// of `profile` satisfies: the terms are alternatives, so the pod could never be scheduled.
+bool CheckAffinity(const TaskNode& node, const TargetProfile& profile,
+                   const ir::Value::Struct& config, diag::DiagnosticSink& sink) {
+  auto affinity = config.find("nodeAffinity");
+  if (affinity == config.end()) return true;
+  const auto* terms = std::get_if<ir::Value::List>(&affinity->second.kind);
+  if (terms == nullptr) return true;
+  std::string first_conflict;
+  size_t required = 0;
+  for (const ir::Value& term : *terms) {
+    const auto* fields = std::get_if<ir::Value::Struct>(&term.kind);
+    if (fields == nullptr || fields->count("weight") || fields->count("nodeAffinityJson")) continue;
+    ++required;
+    std::string conflict;
+    if (auto expressions = fields->find("matchExpressions"); expressions != fields->end()) {
+      if (const auto* list = std::get_if<ir::Value::List>(&expressions->second.kind)) {
+        for (const ir::Value& expression : *list) {
+          conflict = AffinityConflict(profile, expression);
+          if (!conflict.empty()) break;
+        }
+      }
+    }
+    if (conflict.empty()) return true;  // this term can hold
+    if (first_conflict.empty()) first_conflict = conflict;
+  }
+  if (required == 0) return true;
+  bool architecture = first_conflict.find("`" + profile.architecture_label + " ") == 0;
+  diag::Diagnostic& d = sink.Report(
+      architecture ? diag::Kind::kArchitectureConflict : diag::Kind::kPlacementConflict,
+      node.task->SettingSpan("node_affinity"),
+      fmt::format("task `{}` requires the node affinity {}", TaskName(node), first_conflict));
+  d.notes.push_back(
+      "required node affinity terms are alternatives, and each one here has such "
+      "an expression, so the pod could never be scheduled");
+  d.help = architecture ? "set `target = \"none\"` or another target on the task, or remove the "
+                          "expression"
+                        : "remove the expression, or give the task a target that allows it";
+  return false;
+}
+
 // Requires one of the profile's families: adds `In` to every required node affinity term, or a
 // new term when there is none, because terms are alternatives and expressions in a term all hold.
 void RequireFamilies(const TargetProfile& profile, ir::Value::Struct& config) {
@@ -233,6 +326,7 @@ bool PlaceNode(const TaskNode& node, const TargetProfile& profile, ir::Document&
     ok = SelectLabel(node, profile, labels, key, value, diag::Kind::kPlacementConflict, sink) && ok;
   }
   ok = CheckNarrowing(node, profile, labels, sink) && ok;
+  ok = CheckAffinity(node, profile, config, sink) && ok;
   if (!ok) return false;
   if (profile.families.size() == 1) {
     SelectLabel(node, profile, labels, profile.family_label, profile.families[0],
