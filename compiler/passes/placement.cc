@@ -161,6 +161,7 @@ std::string AffinityConflict(const TargetProfile& profile, const ir::Value& expr
   if (key == nullptr || op == nullptr || values_field == fields->end()) return "";
   const auto* values = std::get_if<ir::Value::List>(&values_field->second.kind);
   if (values == nullptr || (*op != "In" && *op != "NotIn")) return "";
+
   // Whether a node of the profile can carry `value` for `key`; nullopt when kfpc cannot tell.
   auto possible = [&](const std::string& value) -> std::optional<bool> {
     if (*key == profile.architecture_label) return value == profile.architecture;
@@ -176,6 +177,7 @@ std::string AffinityConflict(const TargetProfile& profile, const ir::Value& expr
     }
     return std::nullopt;
   };
+
   std::vector<std::string> written;
   bool any_possible = false, judged = false;
   for (const ir::Value& value : *values) {
@@ -188,6 +190,7 @@ std::string AffinityConflict(const TargetProfile& profile, const ir::Value& expr
     any_possible = any_possible || *result;
   }
   if (!judged) return "";
+
   std::string list = fmt::format("{}", fmt::join(written, ", "));
   if (*op == "In" && !any_possible) {
     return fmt::format("`{} In [{}]`, which no node of target `{}` has", *key, list, profile.name);

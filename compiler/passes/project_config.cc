@@ -1,8 +1,5 @@
 #include "compiler/passes/project_config.h"
 
-#include "compiler/diagnostics/read_file.h"
-#include "compiler/diagnostics/suggest.h"
-
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -13,6 +10,10 @@
 #include <regex>
 #include <set>
 #include <sstream>
+
+#include "compiler/check/kubernetes_fields.h"
+#include "compiler/diagnostics/read_file.h"
+#include "compiler/diagnostics/suggest.h"
 
 namespace kfpc::passes {
 
@@ -191,6 +192,37 @@ bool ConfigReader::ReadTolerations(const YAML::Node& node, TargetProfile* profil
              "write `Equal` or `Exists`");
       continue;
     }
+    // The rules that Kubernetes applies to a pod's tolerations, and kfpc to a task's.
+    using check::k8s::Follows;
+    using check::k8s::Rule;
+    auto at = [&](const char* field) { return item[field] ? item[field] : item; };
+    if (!toleration.key.empty() && !Follows(Rule::kLabelKey, toleration.key)) {
+      Report(at("key"), "toleration key `" + diag::ShownText(toleration.key) + "` is invalid",
+             check::k8s::Describe(Rule::kLabelKey));
+      continue;
+    }
+    if (toleration.key.empty() && toleration.op != "Exists") {
+      Report(at("key"), "a toleration without a key must have operator `Exists`",
+             "add the taint's `key`, or write `operator: Exists` to tolerate every taint");
+      continue;
+    }
+    if (toleration.op == "Exists" && !toleration.value.empty()) {
+      Report(at("value"), "a toleration with operator `Exists` has no value",
+             "remove `value`, or write `operator: Equal`");
+      continue;
+    }
+    if (!toleration.value.empty() && !Follows(Rule::kLabelValue, toleration.value)) {
+      Report(at("value"), "toleration value `" + diag::ShownText(toleration.value) + "` is invalid",
+             check::k8s::Describe(Rule::kLabelValue));
+      continue;
+    }
+    if (!toleration.effect.empty() && toleration.effect != "NoSchedule" &&
+        toleration.effect != "PreferNoSchedule" && toleration.effect != "NoExecute") {
+      Report(at("effect"), "taint effect `" + diag::ShownText(toleration.effect) + "` is invalid",
+             "write `NoSchedule`, `PreferNoSchedule` or `NoExecute`, or leave out `effect` for "
+             "all three");
+      continue;
+    }
     profile->tolerations.push_back(toleration);
   }
   return reported() == reported_before;
@@ -291,6 +323,11 @@ bool ConfigReader::ReadProfile(const std::string& name, const YAML::Node& node,
       }
       for (const YAML::Node& family : value) {
         std::optional<std::string> text = String(family, "families");
+        if (text && !check::k8s::Follows(check::k8s::Rule::kLabelValue, *text)) {
+          Report(family, "instance family `" + diag::ShownText(*text) + "` is invalid",
+                 check::k8s::Describe(check::k8s::Rule::kLabelValue));
+          text.reset();
+        }
         if (text) profile->families.push_back(*text);
         ok = ok && text.has_value();
       }
@@ -301,7 +338,17 @@ bool ConfigReader::ReadProfile(const std::string& name, const YAML::Node& node,
       }
       for (const auto& label : value) {
         std::optional<std::string> text = String(label.second, "node_selector");
-        if (text) profile->node_labels[label.first.Scalar()] = *text;
+        const std::string& label_key = label.first.Scalar();
+        if (text && !check::k8s::Follows(check::k8s::Rule::kLabelKey, label_key)) {
+          Report(label.first, "node label key `" + diag::ShownText(label_key) + "` is invalid",
+                 check::k8s::Describe(check::k8s::Rule::kLabelKey));
+          text.reset();
+        } else if (text && !check::k8s::Follows(check::k8s::Rule::kLabelValue, *text)) {
+          Report(label.second, "node label value `" + diag::ShownText(*text) + "` is invalid",
+                 check::k8s::Describe(check::k8s::Rule::kLabelValue));
+          text.reset();
+        }
+        if (text) profile->node_labels[label_key] = *text;
         ok = ok && text.has_value();
       }
     } else if (key == "tolerations") {
@@ -323,6 +370,35 @@ bool ConfigReader::ReadProfile(const std::string& name, const YAML::Node& node,
     Report(node, "target `" + diag::ShownText(name) + "` has no `architecture`",
            "add `architecture: arm64` or `base: graviton4`");
     ok = false;
+  }
+  if (ok && node["node_selector"]) {
+    // The architecture label is the profile's own; another value there contradicts it.
+    auto architecture = profile->node_labels.find(profile->architecture_label);
+    if (architecture != profile->node_labels.end() &&
+        architecture->second != profile->architecture) {
+      Report(node["node_selector"][profile->architecture_label],
+             "`node_selector` selects `" + profile->architecture_label + ": " +
+                 diag::ShownText(architecture->second) + "`, but target `" + diag::ShownText(name) +
+                 "` has architecture `" + profile->architecture + "`",
+             "remove the label, which the target adds itself, or change `architecture`");
+      ok = false;
+    }
+  }
+  if (ok && node["families"] && !node["instance_types"] && !profile->instance_types.empty()) {
+    // A family that the base's instance types lack, such as `c7g` (Graviton3) or `m5` (x86) on
+    // base `graviton4`, is not one of the base's kinds of node.
+    for (const YAML::Node& family : node["families"]) {
+      const std::string& text = family.Scalar();
+      bool known = std::any_of(
+          profile->instance_types.begin(), profile->instance_types.end(),
+          [&](const InstanceType& type) { return type.name.rfind(text + ".", 0) == 0; });
+      if (!known) {
+        Report(family,
+               "instance family `" + diag::ShownText(text) + "` is not one of the base target's",
+               "list the family's sizes under `instance_types`, or remove it from `families`");
+        ok = false;
+      }
+    }
   }
   if (ok && node["families"] && !node["instance_types"]) KeepFamilyInstanceTypes(profile);
   return ok;

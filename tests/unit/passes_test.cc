@@ -926,6 +926,61 @@ TEST(ProjectConfigTest, ReportsEveryErrorInOneRun) {
   EXPECT_EQ(config.targets.count("team"), 0u);
 }
 
+TEST(ProjectConfigTest, ProfileValuesFollowKubernetesRules) {
+  // The values a profile adds to every executor get the checks that a task's own settings get.
+  ProjectConfig config;
+  std::string rendered = ParseConfig(
+      "version: 1\n"
+      "targets:\n"
+      "  team:\n"
+      "    base: graviton4\n"
+      "    node_selector: {\"Bad Key!\": v, pool: \"a b\"}\n"
+      "    tolerations:\n"
+      "      - {key: a, operator: Exists, value: x}\n"
+      "      - {key: \"\", operator: Equal, value: x}\n"
+      "      - {key: b, operator: Exists, effect: Sometimes}\n"
+      "      - {key: \"bad key!\", operator: Exists}\n"
+      "      - {key: ok, operator: Equal, value: arm64}\n",
+      &config);
+  for (const char* message :
+       {"node label key `Bad Key!` is invalid", "node label value `a b` is invalid",
+        "a toleration with operator `Exists` has no value",
+        "a toleration without a key must have operator `Exists`",
+        "taint effect `Sometimes` is invalid", "toleration key `bad key!` is invalid"}) {
+    EXPECT_NE(rendered.find(message), std::string::npos) << message << "\n" << rendered;
+  }
+  EXPECT_EQ(config.targets.count("team"), 0u);
+
+  ProjectConfig families;
+  rendered = ParseConfig(
+      "version: 1\n"
+      "targets:\n"
+      "  team:\n"
+      "    base: graviton4\n"
+      "    families: [c8g, c7g]\n",
+      &families);
+  EXPECT_NE(rendered.find("kfpc.yaml:5:21: error: invalid `kfpc.yaml`: instance family `c7g` is "
+                          "not one of the base target's"),
+            std::string::npos)
+      << rendered;
+  EXPECT_EQ(rendered.find("`c8g`"), std::string::npos) << rendered;
+
+  // A profile that contradicts itself is reported in kfpc.yaml, not at each task.
+  ProjectConfig contradiction;
+  rendered = ParseConfig(
+      "version: 1\n"
+      "targets:\n"
+      "  team:\n"
+      "    base: graviton4\n"
+      "    node_selector: {kubernetes.io/arch: amd64}\n",
+      &contradiction);
+  EXPECT_NE(rendered.find("kfpc.yaml:5:41: error: invalid `kfpc.yaml`: `node_selector` selects "
+                          "`kubernetes.io/arch: amd64`, but target `team` has architecture "
+                          "`arm64`"),
+            std::string::npos)
+      << rendered;
+}
+
 TEST(ProjectConfigTest, DuplicateKeysAreReported) {
   ProjectConfig config;
   std::string rendered = ParseConfig("version: 1\n"
