@@ -92,7 +92,20 @@ void Checker::PodLabels(const ast::Setting& setting) {
 }
 
 void Checker::PodAnnotations(const ast::Setting& setting) {
-  LabelMap(setting, "annotation key", false, out_.pod_annotations);
+  auto entries = StringMapSetting(context_, setting, Rule::kLabelKey, "annotation key",
+                                  std::nullopt, "label value");
+  if (!entries) return;
+  for (const MapEntry& entry : *entries) {
+    // The cache key pass writes each targeted task's key there, over the value written here.
+    if (entry.key == "kfpc.dev/cache-key") {
+      context_
+          .Report(diag::Kind::kInvalidKubernetesValue, entry.key_span,
+                  "the annotation `kfpc.dev/cache-key` is kfpc's own")
+          .help = "remove it: kfpc writes each targeted task's cache key there";
+      continue;
+    }
+    out_.pod_annotations[entry.key] = entry.value;
+  }
 }
 
 void Checker::NodeSelector(const ast::Setting& setting) {
