@@ -83,6 +83,8 @@ class Checker {
   Settings& out_;
   std::map<std::string, diag::Span> mount_paths_;
   std::map<std::string, diag::Span> volume_names_;
+  // Mounted objects named by a pipeline input or a task output, by the input or output.
+  std::map<std::string, diag::Span> runtime_objects_;
   std::map<std::string, diag::Span> init_container_names_;
 };
 

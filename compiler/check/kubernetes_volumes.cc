@@ -53,8 +53,25 @@ bool Checker::NewVolumeName(const std::string& name, diag::Span span, const std:
 bool Checker::ObjectVolumeName(const sema::ValueRef& object, const std::string& noun) {
   // The driver (backend/src/v2/driver/k8s.go, 2.14 and 2.15) names the volume of a mounted
   // Secret, ConfigMap or PVC after the object. A name known only at run time is not checked.
+  using Kind = sema::ValueRef::Kind;
   const auto* name = std::get_if<std::string>(&object.constant.value);
-  if (object.kind != sema::ValueRef::Kind::kConstant || name == nullptr) return true;
+  if (object.kind == Kind::kPipelineInput || object.kind == Kind::kTaskOutput) {
+    // The same input or output names the same object at run time, so a second mount of it
+    // would give the pod two volumes of one name. Such keys cannot clash with a constant name.
+    std::string written = object.kind == Kind::kTaskOutput && object.task != nullptr
+                              ? object.task->binding + "." + object.name
+                              : object.name;
+    auto [first, inserted] = runtime_objects_.emplace(
+        (object.kind == Kind::kTaskOutput ? "output " : "input ") + written, object.span);
+    if (inserted) return true;
+    diag::Diagnostic& d = context_.Report(diag::Kind::kInvalidKubernetesValue, object.span,
+                                          "the " + noun + " `" + written + "` is mounted twice");
+    d.labels.push_back({first->second, "first mounted here"});
+    d.help = "the KFP driver names the volume after the " + noun +
+             ", so mount it once and use the paths inside it";
+    return false;
+  }
+  if (object.kind != Kind::kConstant || name == nullptr) return true;
   if (!Follows(Rule::kDnsLabel, *name)) {
     diag::Diagnostic& d = context_.Report(
         diag::Kind::kInvalidKubernetesName, object.span,
@@ -62,7 +79,7 @@ bool Checker::ObjectVolumeName(const sema::ValueRef& object, const std::string& 
     d.notes.push_back("the KFP driver names the volume after the " + noun +
                       ", and a volume name has only lowercase letters, digits and `-`, at most "
                       "63 characters");
-    d.help = "use a " + noun + " whose name has no `.`" +
+    d.help = "use a " + noun + " whose name is a valid volume name" +
              (noun == "PVC" ? std::string() : ", or read its keys as environment variables");
     return false;
   }

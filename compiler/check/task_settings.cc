@@ -384,10 +384,10 @@ void PipelineChecker::CheckTaskSettings(const ast::TaskCall& call, sema::Task& t
     bool is_pipeline = component.kind == sema::Component::Kind::kPipeline;
     for (const ast::Setting& setting : call.settings) {
       bool is_env = setting.form == ast::Setting::Form::kEnv;
-      // The placement passes place container executors only, and a pipeline's DAG has no cache
-      // key of its own, so on these tasks `target` and `cache_salt` would change nothing.
+      // The placement and cache key passes handle container executors only, so on these tasks
+      // `target` and `cache_salt` would change nothing.
       bool is_target = !is_env && setting.name == "target";
-      bool is_salt = !is_env && setting.name == "cache_salt" && is_pipeline;
+      bool is_salt = !is_env && setting.name == "cache_salt";
       if (!is_env && !IsResourceSetting(setting.name) && !is_target && !is_salt) continue;
       std::string name = is_env ? "env " + setting.name : setting.name;
       diag::Diagnostic& d = context_.Report(
@@ -403,8 +403,18 @@ void PipelineChecker::CheckTaskSettings(const ast::TaskCall& call, sema::Task& t
     }
     for (const std::string& name : kResourceSettings) settings.erase(name);
     settings.erase("target");
-    if (is_pipeline) settings.erase("cache_salt");
+    settings.erase("cache_salt");
     env.clear();
+  }
+  // The KFP backend creates or deletes the PVC itself, without a pod to place.
+  if (component.image.rfind("argostub/", 0) == 0 && settings.count("target")) {
+    const ast::Setting& target = *settings.at("target");
+    context_
+        .Report(diag::Kind::kContainerSettingWithoutContainer, target.name_span,
+                "`target` has no effect on `" + component.name +
+                    "`: the KFP backend runs it without a pod")
+        .help = "remove it from the task";
+    settings.erase("target");
   }
   for (const auto& [name, setting] : settings) {
     if (name == "display_name") {

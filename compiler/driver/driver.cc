@@ -170,14 +170,14 @@ std::optional<cxxopts::ParseResult> ParseArguments(cxxopts::Options& options,
                                                    const std::vector<std::string>& args,
                                                    std::ostream& err) {
   // git passes a file named `-x.kf` to a pre-commit hook as is, and cxxopts would read it as the
-  // short options `-x`, `-.`, ... No option of kfpc ends with `.kf`, so such an argument is
-  // taken as a file name and moved after `--`.
+  // short options `-x`, `-.`, ... No option of kfpc ends with `.kf`, so such an argument
+  // (without `=`, as in `--lock=x.kf`) is taken as a file name and moved after `--`.
   std::vector<std::string> dash_files;
   std::vector<const char*> argv;
   bool separator = false;
   for (const std::string& arg : args) {
     bool dash_file = !separator && argv.size() > 0 && arg.size() > 3 && arg[0] == '-' &&
-                     arg[1] != '-' && arg.ends_with(".kf");
+                     arg != "--" && arg.ends_with(".kf") && arg.find('=') == std::string::npos;
     if (dash_file) {
       dash_files.push_back(arg);
       continue;

@@ -266,23 +266,26 @@ bool LockFileParser::Parse(const LockFileLimits& limits, LockFile* lock) {
   if (version == root.end() || !version->is_number_integer() || *version != kLockFileVersion) {
     Error("unsupported lock file version: this kfpc reads version " +
               std::to_string(kLockFileVersion),
-          top_key("version"), "version");
+          top_key("version"), "version",
+          "delete the file and run `kfpc lock` with the pipeline's files to write it again");
   }
   for (const auto& [key, value] : root.items()) {
     if (key != "version" && key != "images") {
-      Error("unknown top-level field `" + key + "`", top_key(key), key);
+      Error("unknown top-level field `" + key + "`", top_key(key), key,
+            "remove the field; a lock file has only `images` and `version`");
     }
   }
 
   auto images = root.find("images");
   const Key* images_key = top_key("images");
   if (images == root.end() || !images->is_object()) {
-    Error("the lock file needs an `images` object", images_key, "images");
+    Error("the lock file needs an `images` object", images_key, "images",
+          "delete the file and run `kfpc lock` with the pipeline's files to write it again");
     return false;
   }
   if (images->size() > limits.max_images) {
     Error("the lock file has more than " + std::to_string(limits.max_images) + " images",
-          images_key, "images");
+          images_key, "images", "split the pipelines into projects with a lock file each");
     return false;
   }
 

@@ -82,7 +82,7 @@ void CheckWorkspace(const sema::Pipeline& entry, const KfpVersion& backend, diag
           "this an error",
           backend.ToString()));
     }
-    d.help = fmt::format("build with `--kfp-version {}` or later if the cluster runs it",
+    d.help = fmt::format("build with `--kfp-version {}.0` or later if the cluster runs it",
                          kFirstWorkspaceBackend.ToString());
   }
 }
@@ -142,7 +142,7 @@ void CheckRuntimeResources(const sema::Pipeline& entry, const KfpVersion& backen
             "from {}, the backend reads a resource from a task input; before, the task gets no "
             "`{}`",
             kFirstRuntimeResourceBackend.ToString(), setting));
-        d.help = fmt::format("write a constant, or build with `--kfp-version {}` or later",
+        d.help = fmt::format("write a constant, or build with `--kfp-version {}.0` or later",
                              kFirstRuntimeResourceBackend.ToString());
       }
     }

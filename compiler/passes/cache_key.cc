@@ -103,6 +103,10 @@ constexpr std::string_view kDataSourceFields[] = {"pvcMount", "secretAsEnv", "se
 // Whether `value` reads a pipeline input or a task output, as `pvcNameParameter` does for a PVC
 // that an earlier task creates.
 bool ReadsRuntimeValue(const ir::Value& value) {
+  // A run placeholder, such as `{{$.pipeline_job_name}}`, which the backend fills in per run.
+  if (const auto* text = std::get_if<std::string>(&value.kind)) {
+    return text->find("{{$") != std::string::npos;
+  }
   if (const auto* fields = std::get_if<ir::Value::Struct>(&value.kind)) {
     for (const auto& [name, field] : *fields) {
       if (name == "componentInputParameter" || name == "taskOutputParameter" ||
@@ -267,7 +271,10 @@ std::vector<TaskCacheKey> AssignCacheKeys(const TaskGraph& graph, const TargetCh
         config == document.platform.executors.end() ? nullptr : &config->second;
     TaskCacheKey result = KeyOf(node, profile, executor->second, platform_config, keys, &summary);
     keys[id] = result.key;
-    if (!profile.IsNone()) {
+    if (!executor->second.container) {
+      // An importer runs none of the pipeline's containers: no placement, and no annotation.
+      result.static_key_reason = "an importer runs no container";
+    } else if (!profile.IsNone()) {
       result.static_key_reason = StaticKeyObstacle(node, summary, backend);
       ir::TaskSpec* task = result.static_key_reason.empty() ? FindTask(document.pipeline, id) : nullptr;
       if (task) {

@@ -408,9 +408,10 @@ void CheckPlatformFields(const TaskGraph& graph, const KfpVersion& backend, diag
             "this an error",
             backend.ToString()));
       }
-      d.help = first ? fmt::format("build with `--kfp-version {}` or later if the cluster runs it",
-                                   first->ToString())
-                     : "remove the setting; no released KFP backend reads it";
+      d.help = first
+                   ? fmt::format("build with `--kfp-version {}.0` or later if the cluster runs it",
+                                 first->ToString())
+                   : "remove the setting; no released KFP backend reads it";
       // The target's placement wrote the affinity when the task sets none of its own.
       if (field == "nodeAffinity" && node.task->kubernetes.node_affinity.empty()) {
         d.notes.push_back(

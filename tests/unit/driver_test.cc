@@ -208,6 +208,9 @@ TEST_F(DriverTest, DashFileNameIsAFile) {
   Outcome build = Kfpc("build -dash.kf -o dash.yaml");
   EXPECT_EQ(build.status, 0) << build.err;
   EXPECT_TRUE(fs::exists(dir_ / "dash.yaml"));
+  WriteFile(dir_ / "--dd.kf", kHelloPipeline);
+  Outcome double_dash = Kfpc("check --dd.kf");
+  EXPECT_EQ(double_dash.status, 0) << double_dash.err;
   // Other arguments that start with `-` are still options.
   Outcome unknown = Kfpc("check -dash.yaml");
   EXPECT_EQ(unknown.status, 2);
@@ -400,9 +403,11 @@ TEST_F(DriverTest, KfpVersionGatesKubernetesFields) {
                                  "which KFP backend 2.13 cannot read"),
             std::string::npos)
       << old_release.err;
-  EXPECT_NE(old_release.err.find("help: build with `--kfp-version 2.14` or later"),
+  EXPECT_NE(old_release.err.find("help: build with `--kfp-version 2.14.0` or later"),
             std::string::npos)
       << old_release.err;
+  // The help's version is one that `--kfp-version` takes.
+  EXPECT_EQ(Kfpc("check affinity.kf --kfp-version 2.14.0").status, 0);
 
   Outcome checked = Kfpc("check affinity.kf --kfp-version 2.13");
   EXPECT_EQ(checked.status, 1) << checked.err;

@@ -563,7 +563,8 @@ TEST(LockFile, EscapedKeyErrorsPointAtKey) {
             std::string::npos)
       << errors;
   // `v\u0065rsion` is `version`, which is valid.
-  EXPECT_EQ(errors.find("version"), std::string::npos) << errors;
+  EXPECT_EQ(errors.find("lock file version"), std::string::npos) << errors;
+  EXPECT_EQ(errors.find("field `version`"), std::string::npos) << errors;
 
   // A platform key written with an escape (`\t`) is reported at the key too.
   text.replace(text.find("busybox:1.36\\n\\u202e"), 20, "busybox:1.36");
