@@ -100,8 +100,8 @@ struct InputSummary {
 constexpr std::string_view kDataSourceFields[] = {"pvcMount", "secretAsEnv", "secretAsVolume",
                                                   "configMapAsEnv", "configMapAsVolume"};
 
-// Whether `value` reads a pipeline input or a task output, as `pvcNameParameter` does for a PVC
-// that an earlier task creates.
+// Whether `value` is known only at run time: it reads a pipeline input or a task output, as
+// `pvcNameParameter` does for a PVC that an earlier task creates, or holds a run placeholder.
 bool ReadsRuntimeValue(const ir::Value& value) {
   // A run placeholder, such as `{{$.pipeline_job_name}}`, which the backend fills in per run.
   if (const auto* text = std::get_if<std::string>(&value.kind)) {
