@@ -1,18 +1,19 @@
 #include "compiler/parse/syntax_errors.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <iterator>
 
-#include <fmt/format.h>
-
 #include "InputMismatchException.h"
+#include "KfLexer.h"
+#include "KfParser.h"
+#include "NoViableAltException.h"
+#include "Parser.h"
 #include "atn/ATN.h"
 #include "atn/ATNState.h"
 #include "atn/RuleTransition.h"
-#include "KfLexer.h"
-#include "NoViableAltException.h"
 #include "compiler/parse/limits.h"
-#include "Parser.h"
 
 namespace kfpc::parse {
 
@@ -107,6 +108,27 @@ void SyntaxErrorStrategy::recover(antlr4::Parser* parser, std::exception_ptr e) 
   }
   size_t closer = EnclosingCloser(parser->getContext());
   antlr4::TokenStream* tokens = parser->getTokenStream();
+  size_t rule = parser->getContext() == nullptr ? 0 : parser->getContext()->getRuleIndex();
+  bool next_line = false;  // the skip below stopped at the start of a later line
+  if (closer == 0 &&
+      (rule == grammar::KfParser::RuleStmt || rule == grammar::KfParser::RuleSetting)) {
+    // A statement or setting that does not parse, such as `while x {` or `fn f() {`, is skipped
+    // to the end of its line, with every bracketed run that opens there. Neither the block nor a
+    // call in it is then read as a statement of its own.
+    size_t line = tokens->LT(1)->getLine();
+    for (int depth = 0;;) {
+      antlr4::Token* token = tokens->LT(1);
+      size_t type = token->getType();
+      if (type == antlr4::Token::EOF || IsDeclarationKeyword(type)) break;
+      if (depth == 0 && token->getLine() != line) {
+        next_line = true;
+        break;
+      }
+      if (depth == 0 && IsCloser(type)) break;
+      depth += IsOpener(type) ? 1 : IsCloser(type) ? -1 : 0;
+      parser->consume();
+    }
+  }
   for (int depth = 0; closer != 0;) {
     size_t type = tokens->LA(1);
     if (type == antlr4::Token::EOF) break;
@@ -116,6 +138,9 @@ void SyntaxErrorStrategy::recover(antlr4::Parser* parser, std::exception_ptr e) 
     parser->consume();
   }
   DefaultErrorStrategy::recover(parser, e);
+  // The next line starts a statement of its own, whose mistakes are reported, as they would be
+  // after a statement that parsed.
+  if (next_line) endErrorCondition(parser);
 }
 
 void SyntaxErrorStrategy::consumeUntil(antlr4::Parser* parser,
