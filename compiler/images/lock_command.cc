@@ -16,8 +16,9 @@ namespace {
 
 // Reports a problem with `use` at its first use, with a label at each later one.
 diag::Diagnostic& ReportAtUse(diag::DiagnosticSink& sink, diag::Kind kind, const ImageUse& use,
-                              std::string message) {
-  diag::Diagnostic& d = sink.Report(kind, use.span, std::move(message));
+                              std::string message,
+                              diag::Severity severity = diag::Severity::kError) {
+  diag::Diagnostic& d = sink.Report(kind, severity, use.span, std::move(message));
   for (const diag::Span& other : use.other_uses) {
     d.labels.push_back({other, "`" + use.reference + "` is also used here"});
   }
@@ -63,7 +64,20 @@ bool LockImage(OciClient& client, const ImageUse& use, diag::DiagnosticSink& sin
   image->digest = resolved.digest;
   image->media_type = resolved.media_type;
   image->platforms = resolved.platforms;
-  return CheckPlatforms(use, *image, sink);
+  // A broken index entry fails the lock only when a task needs its platform.
+  bool ok = true;
+  for (const auto& [platform, entry_error] : resolved.rejected) {
+    bool needed = use.platforms.count(platform) > 0;
+    diag::Diagnostic& d = ReportAtUse(
+        sink, entry_error.kind, use,
+        "cannot lock `" + use.reference + "` for " + platform + ": " + entry_error.message,
+        needed ? diag::Severity::kError : diag::Severity::kWarning);
+    d.help = entry_error.help;
+    if (!needed)
+      d.notes.push_back("no task needs " + platform + ", so the lock file leaves it out");
+    ok = ok && !needed;
+  }
+  return CheckPlatforms(use, *image, sink) && ok;
 }
 
 bool WriteAtomically(const std::string& path, const std::string& contents,

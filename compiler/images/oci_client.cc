@@ -344,17 +344,33 @@ bool OciClient::ResolveIndex(const ImageReference& reference, const std::string&
     // An index that lists a platform twice is pinned to the first entry, the first match of a
     // puller that walks the list in order. NOTE: which entry containerd pulls was not checked.
     if (image->platforms.count(platform)) continue;
+    if (image->rejected.count(platform)) continue;
     HttpResponse response;
-    if (!FetchManifest(reference, digest, digest, &response, error)) {
-      if (error->kind == diag::Kind::kImageTagNotFound) {
-        error->message = "the index of `" + Name(reference) + "` lists `" + platform + "` as `" +
-                         digest + "`, which the registry does not have";
-        error->help = "push that image again, or ask the image's maintainers to fix the index";
-      }
-      return false;
+    RegistryError entry_error;
+    bool entry_ok = FetchManifest(reference, digest, digest, &response, &entry_error);
+    if (!entry_ok && entry_error.kind == diag::Kind::kImageTagNotFound) {
+      entry_error.kind = diag::Kind::kInvalidRegistryResponse;
+      entry_error.message = "the index of `" + Name(reference) + "` lists `" + platform + "` as `" +
+                            digest + "`, which the registry does not have";
+      entry_error.help = "push that image again, or ask the image's maintainers to fix the index";
+    } else if (entry_ok) {
+      entry_ok = CheckIndexEntry(reference, platform, digest, response, &entry_error);
     }
-    if (!CheckIndexEntry(reference, platform, digest, response, error)) return false;
+    if (!entry_ok) {
+      // A broken entry is left out, so that it fails only the tasks that need its platform;
+      // a network failure or an altered manifest fails the image.
+      if (entry_error.kind != diag::Kind::kInvalidRegistryResponse) {
+        *error = std::move(entry_error);
+        return false;
+      }
+      image->rejected[platform] = std::move(entry_error);
+      continue;
+    }
     image->platforms[platform] = digest;
+  }
+  if (image->platforms.empty() && !image->rejected.empty()) {
+    *error = image->rejected.begin()->second;
+    return false;
   }
   if (image->platforms.empty()) {
     *error = MakeError(diag::Kind::kInvalidRegistryResponse,

@@ -24,6 +24,13 @@ inline constexpr std::string_view kDockerManifest =
 // `os/architecture` or `os/architecture/variant`, each part as the OCI image spec names them.
 bool IsPlatformKey(std::string_view key);
 
+// A failed resolution, ready to become a diagnostic.
+struct RegistryError {
+  diag::Kind kind = diag::Kind::kRegistryRequestFailed;
+  std::string message;
+  std::string help;
+};
+
 // The result of resolving a reference. `platforms` maps `os/architecture[/variant]` to the digest
 // of that platform's image manifest; for a single-platform manifest it has one entry, equal to
 // `digest`.
@@ -32,13 +39,9 @@ struct ResolvedImage {
   std::string digest;      // digest of the index or manifest the reference names
   std::string media_type;
   std::map<std::string, std::string> platforms;
-};
-
-// A failed resolution, ready to become a diagnostic.
-struct RegistryError {
-  diag::Kind kind = diag::Kind::kRegistryRequestFailed;
-  std::string message;
-  std::string help;
+  // Index entries left out of `platforms` because the registry lacks their manifest or the
+  // manifest is not an image of that platform, with the reason.
+  std::map<std::string, RegistryError> rejected;
 };
 
 // Returns `sha256:` and the lowercase hex SHA-256 of `bytes`.

@@ -228,42 +228,67 @@ TEST_F(RegistryTest, NoRequiredPlatformLocksAnyImage) {
 }
 
 TEST_F(RegistryTest, IndexEntriesAreCheckedAgainstTheirImages) {
-  const PushedImages& p = *images_;
+  // A repository of its own, so that the tags pushed here do not show up in other tests.
+  const std::string repository = "kfpc/checks";
   std::string error;
-  // An index that lists the amd64 image as linux/arm64.
-  std::string wrong =
-      IndexJson(kOciIndex, {{p.multi_amd64, R"({"architecture":"arm64","os":"linux"})"}});
-  ASSERT_TRUE(registry_->PushManifest("kfpc/multi", "wrong", kOciIndex, wrong, &error)) << error;
-  EXPECT_FALSE(Lock({Ref("kfpc/multi:wrong")}));
+  PushedManifest amd64, arm64, second, inner_amd64;
+  ASSERT_TRUE(PushPlatformImage(*registry_, repository, "linux", "amd64", "", kOciManifest, &amd64,
+                                &error) &&
+              PushPlatformImage(*registry_, repository, "linux", "arm64", "", kOciManifest, &arm64,
+                                &error) &&
+              PushPlatformImage(*registry_, repository, "linux", "arm64", "v9", kOciManifest,
+                                &second, &error))
+      << error;
+
+  // An index that lists the amd64 image as linux/arm64, and nothing else, fails whole.
+  std::string wrong = IndexJson(kOciIndex, {{amd64, R"({"architecture":"arm64","os":"linux"})"}});
+  ASSERT_TRUE(registry_->PushManifest(repository, "wrong", kOciIndex, wrong, &error)) << error;
+  EXPECT_FALSE(Lock({Ref(repository + ":wrong")}));
   EXPECT_EQ(OnlyDiagnostic(diag::Kind::kInvalidRegistryResponse),
-            "cannot lock `" + Ref("kfpc/multi:wrong") + "`: the index of `" +
-                Ref("kfpc/multi:wrong") + "` lists `" + p.multi_amd64.digest +
+            "cannot lock `" + Ref(repository + ":wrong") + "`: the index of `" +
+                Ref(repository + ":wrong") + "` lists `" + amd64.digest +
                 "` as `linux/arm64`, but that image's config says `linux/amd64`");
   EXPECT_FALSE(std::filesystem::exists(options_.lock_path));
 
   // An index that lists another index for a platform.
-  PushedManifest inner{p.multi_index, TestSha256(p.multi_index), std::string(kOciIndex)};
+  std::string inner_index =
+      IndexJson(kOciIndex, {{arm64, R"({"architecture":"arm64","os":"linux"})"}});
+  ASSERT_TRUE(registry_->PushManifest(repository, "inner", kOciIndex, inner_index, &error))
+      << error;
+  PushedManifest inner{inner_index, TestSha256(inner_index), std::string(kOciIndex)};
   std::string nested = IndexJson(kOciIndex, {{inner, R"({"architecture":"arm64","os":"linux"})"}});
-  ASSERT_TRUE(registry_->PushManifest("kfpc/multi", "nested", kOciIndex, nested, &error)) << error;
-  EXPECT_FALSE(Lock({Ref("kfpc/multi:nested")}));
+  ASSERT_TRUE(registry_->PushManifest(repository, "nested", kOciIndex, nested, &error)) << error;
+  EXPECT_FALSE(Lock({Ref(repository + ":nested")}));
   EXPECT_EQ(OnlyDiagnostic(diag::Kind::kInvalidRegistryResponse),
-            "cannot lock `" + Ref("kfpc/multi:nested") + "`: the index of `" +
-                Ref("kfpc/multi:nested") + "` lists `linux/arm64` as `" + inner.digest +
+            "cannot lock `" + Ref(repository + ":nested") + "`: the index of `" +
+                Ref(repository + ":nested") + "` lists `linux/arm64` as `" + inner.digest +
                 "`, which is a `" + std::string(kOciIndex) + "`, not an image manifest");
 
-  // Two entries for one platform: runtimes pull the first, so the first is pinned.
-  PushedManifest second;
-  ASSERT_TRUE(PushPlatformImage(*registry_, "kfpc/multi", "linux", "arm64", "v9", kOciManifest,
-                                &second, &error))
-      << error;
-  std::string twice =
-      IndexJson(kOciIndex, {{p.multi_arm64, R"({"architecture":"arm64","os":"linux"})"},
-                            {second, R"({"architecture":"arm64","os":"linux"})"}});
-  ASSERT_TRUE(registry_->PushManifest("kfpc/multi", "twice", kOciIndex, twice, &error)) << error;
-  ASSERT_TRUE(Lock({Ref("kfpc/multi:twice")})) << diag::RenderAll(sources_, sink_.diagnostics());
+  // A broken entry for a platform that no task needs is left out with a warning.
+  std::string partly =
+      IndexJson(kOciIndex, {{arm64, R"({"architecture":"arm64","os":"linux"})"},
+                            {amd64, R"({"architecture":"ppc64le","os":"linux"})"}});
+  ASSERT_TRUE(registry_->PushManifest(repository, "partly", kOciIndex, partly, &error)) << error;
+  images::ImageUse use(Ref(repository + ":partly"));
+  use.platforms = {{"linux/arm64", "task `a` has target `graviton4`"}};
+  ASSERT_TRUE(Lock({use})) << diag::RenderAll(sources_, sink_.diagnostics());
+  ASSERT_EQ(sink_.diagnostics().size(), 1u);
+  EXPECT_EQ(sink_.diagnostics()[0].severity, diag::Severity::kWarning);
+  EXPECT_EQ(
+      sink_.diagnostics()[0].notes,
+      std::vector<std::string>{"no task needs linux/ppc64le, so the lock file leaves it out"});
+  std::string partly_lock = ReadText(options_.lock_path);
+  EXPECT_NE(partly_lock.find(arm64.digest), std::string::npos) << partly_lock;
+  EXPECT_EQ(partly_lock.find("ppc64le"), std::string::npos) << partly_lock;
+  std::filesystem::remove(options_.lock_path);
+
+  // Two entries for one platform: the first is pinned.
+  std::string twice = IndexJson(kOciIndex, {{arm64, R"({"architecture":"arm64","os":"linux"})"},
+                                            {second, R"({"architecture":"arm64","os":"linux"})"}});
+  ASSERT_TRUE(registry_->PushManifest(repository, "twice", kOciIndex, twice, &error)) << error;
+  ASSERT_TRUE(Lock({Ref(repository + ":twice")})) << diag::RenderAll(sources_, sink_.diagnostics());
   std::string lock = ReadText(options_.lock_path);
-  EXPECT_NE(lock.find("\"linux/arm64\": \"" + p.multi_arm64.digest + "\""), std::string::npos)
-      << lock;
+  EXPECT_NE(lock.find("\"linux/arm64\": \"" + arm64.digest + "\""), std::string::npos) << lock;
   EXPECT_EQ(lock.find(second.digest), std::string::npos) << lock;
 }
 
