@@ -30,18 +30,18 @@ cxxopts::Options LockCommandOptions() {
   options.custom_help(
       "[FILE.kf...] [--lock FILE] [--target NAME] [--update] [--prune]\n"
       "         [--insecure-registry HOST:PORT]");
-  options.add_options()
-      ("lock", "write FILE instead of kfpc.lock beside the first source file",
-       cxxopts::value<std::string>(), "FILE")
-      ("update", "resolve images that the lock file already has again")
-      ("prune", "remove lock entries for images the files no longer use")
-      ("target", "target of tasks without a `target` setting, as for `kfpc build`",
-       cxxopts::value<std::string>(), "NAME")
-      ("insecure-registry",
-       "reach HOST:PORT over plain HTTP; loopback hosts (localhost, 127.0.0.0/8, [::1]) use "
-       "plain HTTP without it",
-       cxxopts::value<std::vector<std::string>>(), "HOST:PORT")
-      ("h,help", "print this help and exit");
+  options.add_options()(
+      "lock", "write FILE instead of the kfpc.lock that the build of the first file reads",
+      cxxopts::value<std::string>(),
+      "FILE")("update", "resolve images that the lock file already has again")(
+      "prune", "remove lock entries for images the files no longer use")(
+      "target", "target of tasks without a `target` setting, as for `kfpc build`",
+      cxxopts::value<std::string>(),
+      "NAME")("insecure-registry",
+              "reach HOST:PORT over plain HTTP; loopback hosts (localhost, 127.0.0.0/8, [::1]) use "
+              "plain HTTP without it",
+              cxxopts::value<std::vector<std::string>>(),
+              "HOST:PORT")("h,help", "print this help and exit");
   return options;
 }
 
@@ -56,6 +56,20 @@ int FailureStatus(const diag::DiagnosticSink& sink) {
 }
 
 }  // namespace
+
+// The lock file that `kfpc build` reads for `file`: beside it, else beside the project's
+// kfpc.yaml. A new one goes beside kfpc.yaml, where every file of the project finds it, or
+// beside the file when there is no kfpc.yaml.
+static std::string LockFileFor(const std::string& file) {
+  std::string config_path = passes::FindProjectConfig(file);
+  std::string path = passes::FindLockFile(file, config_path);
+  if (!path.empty()) return path;
+  std::error_code error;
+  std::filesystem::path directory = config_path.empty()
+                                        ? std::filesystem::absolute(file, error).parent_path()
+                                        : std::filesystem::path(config_path).parent_path();
+  return (directory / images::kLockFileName).string();
+}
 
 int RunLockCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   cxxopts::Options options = LockCommandOptions();
@@ -90,18 +104,7 @@ int RunLockCommand(const std::vector<std::string>& args, std::ostream& out, std:
   if (parsed->count("lock") > 0) {
     lock_options.lock_path = (*parsed)["lock"].as<std::string>();
   } else if (!files.empty()) {
-    // The lock file that `kfpc build` reads for the first file: beside it, else beside the
-    // project's kfpc.yaml. A new one goes beside kfpc.yaml, where every file of the project
-    // finds it, or beside the file when there is no kfpc.yaml.
-    std::string config_path = passes::FindProjectConfig(files[0]);
-    lock_options.lock_path = passes::FindLockFile(files[0], config_path);
-    if (lock_options.lock_path.empty()) {
-      std::error_code error;
-      std::filesystem::path directory =
-          config_path.empty() ? std::filesystem::absolute(files[0], error).parent_path()
-                              : std::filesystem::path(config_path).parent_path();
-      lock_options.lock_path = (directory / images::kLockFileName).string();
-    }
+    lock_options.lock_path = LockFileFor(files[0]);
   }
 
   std::error_code exists_error;
@@ -134,7 +137,23 @@ int RunLockCommand(const std::vector<std::string>& args, std::ostream& out, std:
   }
   if (status != kExitSuccess) return status;
   lock_options.images_from_files = !files.empty();
+  if (parsed->count("lock") == 0) {
+    // One run writes one lock file, which the builds of files that read another do not see.
+    std::error_code error;
+    std::filesystem::path written =
+        std::filesystem::weakly_canonical(lock_options.lock_path, error);
+    for (const std::string& file : files) {
+      std::string own = LockFileFor(file);
+      if (std::filesystem::weakly_canonical(own, error) == written) continue;
+      diag::Diagnostic& d =
+          sink.Report(diag::Kind::kLockFilesDiffer, diag::Span{},
+                      fmt::format("`{}` reads the lock file `{}`, but this run writes `{}`", file,
+                                  own, lock_options.lock_path));
+      d.help = "run `kfpc lock` once for the files of each lock file";
+    }
+  }
   if (!files.empty() && lock_options.images.empty() && !lock_options.prune) {
+    err << diag::RenderAll(sources, sink.diagnostics());
     out << "no images to lock\n";
     return kExitSuccess;
   }

@@ -167,6 +167,19 @@ TEST_F(LockBuildTest, LockUsesTheProjectLockFile) {
   EXPECT_NE(again.out.find("unchanged " + Ref("kfpc/multi:1.0")), std::string::npos) << again.out;
   EXPECT_FALSE(fs::exists(directory_ / "sub" / "kfpc.lock"));
 
+  // Files whose builds read different lock files: the run writes one, and says so.
+  fs::create_directory(directory_ / "other");
+  WriteText(directory_ / "other" / "kfpc.yaml", "version: 1\ndefault_target: graviton4\n");
+  WriteText(directory_ / "other" / "o.kf", Pipeline(Ref("kfpc/multi:1.0")));
+  KfpcRun split = Kfpc(directory_, "lock sub/p.kf other/o.kf " + Insecure());
+  EXPECT_EQ(split.status, 0) << split.err;
+  EXPECT_NE(split.err.find("warning: `other/o.kf` reads the lock file `" +
+                           (directory_ / "other" / "kfpc.lock").string() +
+                           "`, but this run writes `" + (directory_ / "kfpc.lock").string() + "`"),
+            std::string::npos)
+      << split.err;
+  EXPECT_EQ(split.err.find("`sub/p.kf` reads"), std::string::npos) << split.err;
+
   // A file that uses no image, with --prune, empties the lock file.
   WriteText(directory_ / "sub" / "none.kf", "pipeline empty() {\n}\n");
   KfpcRun prune = Kfpc(directory_, "lock sub/none.kf --prune " + Insecure());
