@@ -85,9 +85,10 @@ int RunLockCommand(const std::vector<std::string>& args, std::ostream& out, std:
   lock_options.prune = parsed->count("prune") > 0;
   if (parsed->count("insecure-registry") > 0) {
     lock_options.insecure_registries = (*parsed)["insecure-registry"].as<std::vector<std::string>>();
-    // Compared with each image's registry as written, so only `HOST:PORT` can ever match.
+    // Compared with each image's registry as written, so only `HOST:PORT` can ever match, and
+    // a port with a leading zero never does.
     static const std::regex kAuthority(
-        R"((\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):([0-9]{1,5}))");
+        R"((\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):([1-9][0-9]{0,4}))");
     for (const std::string& registry : lock_options.insecure_registries) {
       std::smatch match;
       bool valid = std::regex_match(registry, match, kAuthority) &&

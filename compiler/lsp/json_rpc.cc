@@ -97,7 +97,14 @@ ReadStatus MessageReader::Read(std::string* body, std::string* error) {
       return ReadStatus::kBadHeader;
     }
     if (Lowercase(line.substr(0, colon)) == "content-length") {
-      length_text = Trim(std::string_view(line).substr(colon + 1));
+      std::string text = Trim(std::string_view(line).substr(colon + 1));
+      // Two lengths that disagree leave the body's end unknown.
+      if (!length_text.empty() && text != length_text) {
+        *error = "two Content-Length headers, `" + length_text + "` and `" + text + "`";
+        resync_ = true;
+        return ReadStatus::kBadHeader;
+      }
+      length_text = text;
       length = ParseLength(length_text);
     }
     if (!ReadHeaderLine(&line)) break;

@@ -33,6 +33,10 @@ void ReportSuffixedTag(std::string_view reference, diag::Span span, diag::Diagno
   if (tag.empty() || !std::regex_search(tag, match, ArchitecturePattern())) return;
   std::string base(reference.substr(0, reference.size() - tag.size()));
   std::string suggestion = std::regex_replace(tag, ArchitecturePattern(), "");
+  // An OS or variant name beside the architecture, as in `linux-arm64-v8`, goes with it: what is
+  // left would name no multi-platform tag.
+  static const std::regex kPlatformWords("(^|[-_.])(linux|windows|v[5-9])(?=$|[-_.])");
+  suggestion = std::regex_replace(suggestion, kPlatformWords, "");
   // A tag starts with a letter, digit or `_`: `arm64-3.11` leaves `3.11`, not `-3.11`.
   suggestion.erase(0, suggestion.find_first_not_of("-."));
   diag::Diagnostic& d = sink.Report(

@@ -217,8 +217,8 @@ TEST_F(DriverTest, DashFileNameIsAFile) {
 }
 
 TEST_F(DriverTest, InvalidInsecureRegistryIsUsageError) {
-  for (const char* value :
-       {"http://127.0.0.1:5000", "127.0.0.1:99999", "127.0.0.1", "a/b:80", "'exa mple:80'", "''"}) {
+  for (const char* value : {"http://127.0.0.1:5000", "127.0.0.1:99999", "127.0.0.1:05000",
+                            "127.0.0.1", "a/b:80", "'exa mple:80'", "''"}) {
     Outcome run = Kfpc(std::string("lock --insecure-registry ") + value + " hello.kf");
     EXPECT_EQ(run.status, 2) << value;
     EXPECT_NE(run.err.find("kfpc: error: invalid `--insecure-registry` value"), std::string::npos)

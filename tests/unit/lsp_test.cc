@@ -480,6 +480,20 @@ TEST(LspProtocol, BadContentLengthResyncs) {
   EXPECT_EQ(session.messages[4]["id"], 3);
 }
 
+TEST(LspProtocol, DisagreeingContentLengthsRejected) {
+  // Which length ends the body is unknown, so the frame is reported and skipped.
+  std::string body = Request(2, "shutdown").dump();
+  Session session = RunSession(
+      {InitializeFrames(),
+       {"Content-Length: 2\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body,
+        Frame(Request(3, "shutdown"))}});
+  ASSERT_EQ(session.messages.size(), 3u);
+  EXPECT_EQ(session.messages[1]["error"],
+            ErrorJson(kParseError,
+                      "two Content-Length headers, `2` and `" + std::to_string(body.size()) + "`"));
+  EXPECT_EQ(session.messages[2]["id"], 3);
+}
+
 TEST(LspProtocol, MissingFieldsInvalidRequest) {
   Session session = RunSession(
       {InitializeFrames(),

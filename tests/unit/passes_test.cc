@@ -553,6 +553,14 @@ TEST_F(PassesTest, ArchitectureTagIsReported) {
   EXPECT_NE(rendered.find("help: use the multi-platform tag `python:3.11` and run"),
             std::string::npos)
       << rendered;
+
+  // An OS and a variant beside the architecture leave no tag to suggest.
+  std::string platform_only(kPipeline);
+  platform_only.replace(platform_only.find("\"alpine:3.19\""), 13, "\"foo/bar:linux-arm64-v8\"");
+  rendered = Compile(platform_only, Options("graviton4"))->Rendered();
+  EXPECT_NE(rendered.find("help: use the multi-platform tag and run `kfpc lock`"),
+            std::string::npos)
+      << rendered;
 }
 
 TEST_F(PassesTest, CacheKeyDiffersBetweenArchitectures) {
