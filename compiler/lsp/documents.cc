@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <string_view>
 #include <vector>
 
@@ -137,10 +138,22 @@ class EditedText {
 
 }  // namespace
 
+namespace {
+
+// Returns `path` with symbolic links, `.` and `..` resolved as far as they exist, or `path`.
+std::string CanonicalPath(const std::string& path) {
+  std::error_code error;
+  std::filesystem::path canonical = std::filesystem::weakly_canonical(path, error);
+  return error ? path : canonical.string();
+}
+
+}  // namespace
+
 Document& DocumentStore::Open(const std::string& uri, std::string text, int64_t version) {
   Document& document = documents_[uri];
   document.uri = uri;
   document.path = UriToPath(uri);
+  document.canonical_path = CanonicalPath(document.path);
   document.text = std::move(text);
   document.version = version;
   document.dirty = true;
@@ -155,18 +168,23 @@ Document* DocumentStore::Find(const std::string& uri) {
 void DocumentStore::Close(const std::string& uri) { documents_.erase(uri); }
 
 void DocumentStore::MarkDependentsDirty(const std::string& path) {
+  std::string canonical = CanonicalPath(path);
   for (auto& [uri, document] : documents_) {
-    if (document.path == path) document.dirty = true;
-    if (!document.analysis) continue;
-    if (document.analysis->sources.Find(path) != diag::kNoFile) document.dirty = true;
+    if (document.path == path || document.canonical_path == canonical) document.dirty = true;
+    if (!document.analysis || document.dirty) continue;
+    const diag::SourceManager& sources = document.analysis->sources;
+    for (diag::FileId file = 0; file < sources.file_count() && !document.dirty; ++file) {
+      document.dirty = sources.path(file) == path || CanonicalPath(sources.path(file)) == canonical;
+    }
   }
 }
 
 check::FileLoader DocumentStore::Loader() const {
   check::FileLoader disk = check::DiskLoader();
   return [this, disk](const std::string& path) -> std::optional<std::string> {
+    std::string canonical = CanonicalPath(path);
     for (const auto& [uri, document] : documents_) {
-      if (document.path == path) return document.text;
+      if (document.path == path || document.canonical_path == canonical) return document.text;
     }
     return disk(path);
   };

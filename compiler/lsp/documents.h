@@ -19,6 +19,9 @@ namespace kfpc::lsp {
 struct Document {
   std::string uri;   // as the client sent it
   std::string path;  // decoded from the URI; the checker reports and resolves imports with it
+  // `path` with symbolic links, `.` and `..` resolved, which an import through a symbolic link
+  // (or of the real file behind one) matches although its spelling differs.
+  std::string canonical_path;
   std::string text;
   int64_t version = 0;
   bool dirty = true;  // the text or a file it imports changed since the last analysis

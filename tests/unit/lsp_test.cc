@@ -1105,6 +1105,29 @@ TEST_F(LspProject, OneUriPerFileWhateverTheClientSpelling) {
   EXPECT_EQ(std::find(first_client, uris.end(), kfpc_uri), uris.end());
 }
 
+TEST_F(LspProject, OpenBufferServedThroughSymbolicLink) {
+  // main.kf is open through the link `link`, and the imported file under its real path: the
+  // importer reads the buffer, in which `echo` is renamed, not the file on disk.
+  std::filesystem::create_directories(directory_ / "real" / "lib");
+  std::filesystem::create_directory_symlink(directory_ / "real", directory_ / "link");
+  const std::string lib = "component echo(m: string) {\n  image = \"alpine\"\n  command = [m]\n}\n";
+  std::ofstream(directory_ / "real" / "lib" / "text.kf") << lib;
+  const std::string main = "import \"lib/text.kf\"\n\npipeline p() {\n  echo(m = \"a\")\n}\n";
+  std::ofstream(directory_ / "real" / "main.kf") << main;
+  std::string main_uri = PathToUri((directory_ / "link" / "main.kf").string());
+  std::string lib_uri = PathToUri((directory_ / "real" / "lib" / "text.kf").string());
+  Session session = RunSession({InitializeFrames(), Frames({OpenDocument(main_uri, main)}),
+                                Frames({OpenDocument(lib_uri, Replace(lib, "echo(", "shout("))})});
+  std::vector<json> published = session.Published(main_uri);
+  ASSERT_FALSE(published.empty());
+  EXPECT_EQ(published.front()["diagnostics"], json::array());
+  ASSERT_EQ(published.back()["diagnostics"].size(), 1u) << published.back().dump();
+  EXPECT_NE(published.back()["diagnostics"][0]["message"].get<std::string>().find(
+                "unknown component `echo`"),
+            std::string::npos)
+      << published.back().dump();
+}
+
 TEST_F(LspProject, EditedImportedFileNeverShowsOldFindings) {
   // main.kf imports lib.kf; both are open. After each edit of lib.kf, every list sent for it
   // comes from checks of the new text: none shows the error that the edit removed.
