@@ -8,9 +8,9 @@
 # its corpus outside the build directory. TARGETS limits the run to some targets, for example
 # TARGETS="compile lsp"; MAX_LEN replaces every target's input length limit, for example
 # MAX_LEN=512 for more, smaller runs. FUZZ_ARGS adds libFuzzer options to every run, for example
-# FUZZ_ARGS=-reload=60 for workers that share WORK_DIR: by default each worker lists and reads
-# WORK_DIR again every second for the inputs that the others found, which with ten thousand inputs
-# took 6% of the CPU time of fuzz_compile (perf).
+# FUZZ_ARGS=-reload=60 for workers that share WORK_DIR. By default each worker lists and reads
+# WORK_DIR every second for the inputs that the others found. With ten thousand inputs, that took
+# 6% of the CPU time of fuzz_compile (perf).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 usage="usage: fuzz/run.sh BUILD_DIR SECONDS [WORK_DIR]"
