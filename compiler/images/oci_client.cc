@@ -357,8 +357,8 @@ bool OciClient::ResolveIndex(const ImageReference& reference, const std::string&
       entry_ok = CheckIndexEntry(reference, platform, digest, response, &entry_error);
     }
     if (!entry_ok) {
-      // A broken entry is left out, so that it fails only the tasks that need its platform;
-      // a network failure or an altered manifest fails the image.
+      // A broken entry is left out, so that it fails only the tasks that need its platform. A
+      // network failure or an altered manifest fails the whole image.
       if (entry_error.kind != diag::Kind::kInvalidRegistryResponse) {
         *error = std::move(entry_error);
         return false;

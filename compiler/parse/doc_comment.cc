@@ -25,7 +25,8 @@ std::string DocCommentBefore(const std::vector<antlr4::Token*>& tokens, size_t i
 
 void ReportStrayDocComments(const std::vector<antlr4::Token*>& tokens, const ast::File& file,
                             const SpanMap& spans, diag::DiagnosticSink& sink) {
-  // Where the documented things start; a run of doc comments documents the token right after it.
+  // The start offsets of the documented declarations, inputs and outputs. A run of doc comments
+  // documents the token right after it.
   std::vector<uint32_t> documented;
   for (const ast::Decl& decl : file.decls) {
     documented.push_back(decl.span.begin);

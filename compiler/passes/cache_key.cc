@@ -100,8 +100,9 @@ struct InputSummary {
 constexpr std::string_view kDataSourceFields[] = {"pvcMount", "secretAsEnv", "secretAsVolume",
                                                   "configMapAsEnv", "configMapAsVolume"};
 
-// Whether `value` is known only at run time: it reads a pipeline input or a task output, as
-// `pvcNameParameter` does for a PVC that an earlier task creates, or holds a run placeholder.
+// Whether `value` is known only at run time, because it reads a pipeline input or a task output
+// (as `pvcNameParameter` does for a PVC that an earlier task creates) or contains a run
+// placeholder.
 bool ReadsRuntimeValue(const ir::Value& value) {
   // A run placeholder, such as `{{$.pipeline_job_name}}`, which the backend fills in per run.
   if (const auto* text = std::get_if<std::string>(&value.kind)) {

@@ -167,7 +167,7 @@ TEST_F(LockBuildTest, LockUsesTheProjectLockFile) {
   EXPECT_NE(again.out.find("unchanged " + Ref("kfpc/multi:1.0")), std::string::npos) << again.out;
   EXPECT_FALSE(fs::exists(directory_ / "sub" / "kfpc.lock"));
 
-  // Files whose builds read different lock files: the run writes one, and says so.
+  // Files whose builds read different lock files: the run writes one and warns about the others.
   fs::create_directory(directory_ / "other");
   WriteText(directory_ / "other" / "kfpc.yaml", "version: 1\ndefault_target: graviton4\n");
   WriteText(directory_ / "other" / "o.kf", Pipeline(Ref("kfpc/multi:1.0")));

@@ -604,7 +604,7 @@ TEST_F(PassesTest, CacheKeyIsDeterministicAndSalted) {
   EXPECT_NE(Key(*first, "root/prep").key, Key(*Compile(salted, Options("arm64")), "root/prep").key);
 }
 
-TEST_F(PassesTest, NoCacheKeyAnnotationForBackendsWithoutPodMetadata) {
+TEST_F(PassesTest, NoAnnotationBeforeBackend21) {
   // KFP 2.0 cannot read `podMetadata` and would drop the placement with it.
   PassOptions old_backend = Options("arm64");
   old_backend.kfp_backend = {2, 0};
