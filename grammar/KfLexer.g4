@@ -66,7 +66,8 @@ SINGLE_QUOTED_STRING    : '\'' ~['\r\n]* '\''?;
 BAD_NUMBER              : '-'? DIGIT+ ('.' DIGIT*)? ([eE] [+-]? DIGIT*)? [A-Za-z0-9_.]*;
 
 // Trivia.
-DOC_COMMENT  : '///' ~[\r\n]* -> channel(HIDDEN);
+// `////` and longer runs of slashes start a plain comment, as a line of slashes often does.
+DOC_COMMENT  : '///' (~[/\r\n] ~[\r\n]*)? -> channel(HIDDEN);
 LINE_COMMENT : '//' ~[\r\n]* -> channel(HIDDEN);
 WS           : [ \t\r\n\f\uFEFF]+ -> skip;  // U+FEFF: a byte order mark
 

@@ -152,7 +152,9 @@ Lexer::Match Lexer::Scan() const {
     }
     case U'/':
       if (next != U'/') return {KfLexer::ERROR_CHAR, 1};
-      return {At(pos_ + 2) == U'/' ? size_t{KfLexer::DOC_COMMENT} : size_t{KfLexer::LINE_COMMENT},
+      // DOC_COMMENT is `///` not followed by a fourth `/`; anything longer is a LINE_COMMENT.
+      return {At(pos_ + 2) == U'/' && At(pos_ + 3) != U'/' ? size_t{KfLexer::DOC_COMMENT}
+                                                           : size_t{KfLexer::LINE_COMMENT},
               LineEnd(pos_) - pos_};
     default:
       return {KfLexer::ERROR_CHAR, 1};

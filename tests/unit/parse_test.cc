@@ -176,6 +176,23 @@ TEST(ParseDecl, DocComments) {
   EXPECT_EQ(p->Text(p->sink.diagnostics()[0].span), "/// Separated by a plain comment.");
 }
 
+TEST(ParseDecl, FourSlashesStartAPlainComment) {
+  auto p = ParseText(
+      "////////////////\n"
+      "/// Trains.\n"
+      "component train() { image = \"i\" }\n"
+      "//// Not a description.\n"
+      "pipeline p() {\n"
+      "  //// Not stray either.\n"
+      "  t = train()\n"
+      "}\n"
+      "////\n");
+  ASSERT_EQ(p->file.decls.size(), 2u);
+  EXPECT_EQ(p->file.decls[0].doc, "Trains.");
+  EXPECT_EQ(p->file.decls[1].doc, "");
+  EXPECT_TRUE(p->sink.diagnostics().empty());
+}
+
 TEST(ParseDecl, ContextualWordsAreNames) {
   auto p = ParseValid(
       "component env(parallelism: int, env: string) { env = \"x\" }\n"
