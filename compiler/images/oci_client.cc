@@ -354,7 +354,8 @@ bool OciClient::ResolveIndex(const ImageReference& reference, const std::string&
                             digest + "`, which the registry does not have";
       entry_error.help = "push that image again, or ask the image's maintainers to fix the index";
     } else if (entry_ok) {
-      entry_ok = CheckIndexEntry(reference, platform, digest, response, &entry_error);
+      entry_ok = CheckIndexEntry(reference, platform, digest, StringMember(entry, "mediaType"),
+                                 response, &entry_error);
     }
     if (!entry_ok) {
       // A broken entry is left out, so that it fails only the tasks that need its platform. A
@@ -381,8 +382,8 @@ bool OciClient::ResolveIndex(const ImageReference& reference, const std::string&
 }
 
 bool OciClient::CheckIndexEntry(const ImageReference& reference, const std::string& platform,
-                                const std::string& digest, const HttpResponse& response,
-                                RegistryError* error) {
+                                const std::string& digest, const std::string& listed_media_type,
+                                const HttpResponse& response, RegistryError* error) {
   nlohmann::json manifest;
   if (!ParseManifest(reference, response.body, &manifest, error)) return false;
   std::string media_type = MediaType(manifest, response);
@@ -392,6 +393,16 @@ bool OciClient::CheckIndexEntry(const ImageReference& reference, const std::stri
                   "the index of `" + Name(reference) + "` lists `" + platform + "` as `" + digest +
                       "`, which is a `" + EscapeRemoteText(media_type) + "`, not an image manifest",
                   "pin an image whose index lists one image manifest for each platform");
+    return false;
+  }
+  // An index entry must give the media type of what it points to (OCI image spec, descriptors).
+  // A puller may parse the manifest as the type the index gives, so a mismatch is a broken index.
+  if (!listed_media_type.empty() && listed_media_type != media_type) {
+    *error = MakeError(diag::Kind::kInvalidRegistryResponse,
+                       "the index of `" + Name(reference) + "` lists `" + platform + "` as `" +
+                           digest + "` of media type `" + EscapeRemoteText(listed_media_type) +
+                           "`, but that manifest is a `" + media_type + "`",
+                       "push the index again so that each entry gives its manifest's media type");
     return false;
   }
   // The index's platform field is only a claim, and the image's own config names the platform it

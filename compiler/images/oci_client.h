@@ -76,8 +76,8 @@ class OciClient {
   // Checks that the manifest an index lists for `platform` is an image manifest whose config
   // names that platform.
   bool CheckIndexEntry(const ImageReference& reference, const std::string& platform,
-                       const std::string& digest, const HttpResponse& response,
-                       RegistryError* error);
+                       const std::string& digest, const std::string& listed_media_type,
+                       const HttpResponse& response, RegistryError* error);
   bool ReadPlatform(const ImageReference& reference, const std::string& manifest_body,
                     std::string* platform, RegistryError* error);
 

@@ -264,6 +264,20 @@ TEST_F(RegistryTest, IndexEntriesAreCheckedAgainstTheirImages) {
                 Ref(repository + ":nested") + "` lists `linux/arm64` as `" + inner.digest +
                 "`, which is a `" + std::string(kOciIndex) + "`, not an image manifest");
 
+  // An entry that gives another media type than its manifest's.
+  PushedManifest mislabelled = arm64;
+  mislabelled.media_type = std::string(kDockerManifest);
+  std::string mislabel =
+      IndexJson(kOciIndex, {{mislabelled, R"({"architecture":"arm64","os":"linux"})"}});
+  ASSERT_TRUE(registry_->PushManifest(repository, "mislabel", kOciIndex, mislabel, &error))
+      << error;
+  EXPECT_FALSE(Lock({Ref(repository + ":mislabel")}));
+  EXPECT_EQ(OnlyDiagnostic(diag::Kind::kInvalidRegistryResponse),
+            "cannot lock `" + Ref(repository + ":mislabel") + "`: the index of `" +
+                Ref(repository + ":mislabel") + "` lists `linux/arm64` as `" + arm64.digest +
+                "` of media type `" + std::string(kDockerManifest) + "`, but that manifest is a `" +
+                std::string(kOciManifest) + "`");
+
   // A broken entry for a platform that no task needs is left out with a warning.
   std::string partly =
       IndexJson(kOciIndex, {{arm64, R"({"architecture":"arm64","os":"linux"})"},
