@@ -1,6 +1,8 @@
 #include "compiler/check/declarations.h"
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 
 #include "compiler/check/security.h"
 #include "compiler/check/settings.h"
@@ -15,7 +17,8 @@ const std::vector<std::string> kContainerSettings = {"image", "command", "args",
 const std::vector<std::string> kPythonSettings = {
     "python",   "image",       "packages", "pip_index_urls", "pip_trusted_hosts",
     "use_venv", "description", "name"};
-const std::vector<std::string> kArtifactSettings = {"schema_title", "schema_version"};
+const std::vector<std::string> kArtifactSettings = {"schema_title", "schema_version",
+                                                    "python_module"};
 
 // Reports a parameter name already used by an input or output of the same declaration.
 bool CheckUnique(Context& context, std::map<std::string, diag::Span>& seen, const std::string& name,
@@ -119,6 +122,22 @@ void CheckPython(Context& context, const SettingMap& settings, sema::Component& 
   CheckPythonFunction(context, *source, component);
 }
 
+// Whether `text` is a dotted Python name such as `acme.types`: identifiers of ASCII letters,
+// digits and `_`, none starting with a digit.
+bool IsDottedPythonName(std::string_view text) {
+  size_t begin = 0;
+  while (true) {
+    size_t end = std::min(text.find('.', begin), text.size());
+    std::string_view part = text.substr(begin, end - begin);
+    if (part.empty() || std::isdigit(static_cast<unsigned char>(part[0]))) return false;
+    for (char c : part) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+    }
+    if (end == text.size()) return true;
+    begin = end + 1;
+  }
+}
+
 }  // namespace
 
 std::optional<std::string> IrNameSetting(Context& context, const ast::Setting& setting) {
@@ -190,6 +209,19 @@ sema::ArtifactType CheckArtifact(Context& context, const ast::Decl& decl) {
   }
   if (auto it = settings.find("schema_version"); it != settings.end()) {
     artifact.schema_version = StringSetting(context, *it->second).value_or("0.0.1");
+  }
+  if (auto it = settings.find("python_module"); it != settings.end()) {
+    std::optional<std::string> module = StringSetting(context, *it->second);
+    if (module && IsDottedPythonName(*module)) {
+      artifact.python_module = *module;
+    } else if (module) {
+      context
+          .Report(diag::Kind::kInvalidValue, it->second->value->span,
+                  "`python_module` must be a Python module path such as `\"aiplatform\"` or "
+                  "`\"acme.types\"`, not `" +
+                      *module + "`")
+          .help = "write the module's package names and its own name, joined by `.`";
+    }
   }
   return artifact;
 }

@@ -25,6 +25,24 @@ std::string BaseName(const std::string& dotted) {
   return dot == std::string::npos ? dotted : dotted.substr(dot + 1);
 }
 
+// The name inside `Input[...]`, `Output[...]`, `Optional[...]`, `List[...]` or a union with
+// `None`: the class that the annotation names. Null for anything else, such as `InputPath("T")`.
+const PyExpr* ClassNameOf(const PyExpr& expr) {
+  if (expr.kind == PyExpr::Kind::kName) return &expr;
+  std::string name = BaseName(expr.text);
+  if (expr.kind == PyExpr::Kind::kSubscript && expr.args.size() == 1 &&
+      (name == "Input" || name == "Output" || name == "Optional" || name == "List" ||
+       name == "list")) {
+    return ClassNameOf(expr.args[0]);
+  }
+  if (expr.kind == PyExpr::Kind::kUnion) {
+    for (const PyExpr& option : expr.args) {
+      if (option.text != "None") return ClassNameOf(option);
+    }
+  }
+  return nullptr;
+}
+
 class PythonMatcher {
  public:
   PythonMatcher(Context& context, const ast::Expr& raw, sema::Component& component)
@@ -81,6 +99,9 @@ class PythonMatcher {
   void MatchOutput(const std::string& name, const PyExpr& annotation, diag::Span span,
                    bool in_return);
   bool SameType(const sema::Type& declared, const sema::Type& actual) const;
+  // Adds the import of the artifact class that `annotation` names, when its type declares a
+  // `python_module`, or reports a name that no import of that module path can bring in.
+  void NoteArtifactImport(const PyExpr& annotation, const PyRole& role);
   std::string PythonSpelling(const sema::Type& type, bool is_output) const;
   std::string ReturnSpelling(const sema::Type& type) const;
 
@@ -206,9 +227,45 @@ std::string PythonMatcher::ReturnSpelling(const sema::Type& type) const {
   return PythonSpelling(type, false);
 }
 
+void PythonMatcher::NoteArtifactImport(const PyExpr& annotation, const PyRole& role) {
+  if (!role.type || !role.type->is_artifact || role.type->artifact.python_module.empty()) return;
+  const PyExpr* name = ClassNameOf(annotation);
+  if (!name) return;
+  // As in the SDK, the import brings in the annotation's first name, found in the class's full
+  // path: `aiplatform.VertexModel` imports `aiplatform`, `VertexModel` imports the class.
+  const sema::ArtifactType& artifact = role.type->artifact;
+  std::string qualified = artifact.python_module + "." + artifact.name;
+  std::string first = name->text.substr(0, name->text.find('.'));
+  size_t end = 0;
+  bool found = false;
+  for (size_t begin = 0; !found && begin <= qualified.size(); begin = end + 1) {
+    end = std::min(qualified.find('.', begin), qualified.size());
+    found = qualified.compare(begin, end - begin, first) == 0 && end - begin == first.size();
+  }
+
+  if (!found) {
+    context_
+        .Report(diag::Kind::kPythonInterfaceMismatch, SpanAt(name->begin, name->end),
+                "`" + name->text + "` does not reach artifact class `" + qualified +
+                    "` through its module path, so its import cannot be generated")
+        .help = "write `" + artifact.name + "` or `" + qualified +
+                "`, without an alias, or change `python_module` of artifact type `" +
+                artifact.name + "`";
+    return;
+  }
+  std::string path = qualified.substr(0, end);
+  size_t dot = path.rfind('.');
+  std::string line = dot == std::string::npos
+                         ? "import " + path
+                         : "from " + path.substr(0, dot) + " import " + path.substr(dot + 1);
+  std::vector<std::string>& imports = component_.python->artifact_imports;
+  if (std::find(imports.begin(), imports.end(), line) == imports.end()) imports.push_back(line);
+}
+
 void PythonMatcher::MatchOutput(const std::string& name, const PyExpr& annotation,
                                 diag::Span span, bool in_return) {
   PyRole role = Classify(annotation);
+  NoteArtifactImport(annotation, role);
   const sema::OutputDef* output = component_.FindOutput(name);
   if (!output) {
     context_.Report(diag::Kind::kPythonInterfaceMismatch, span,
@@ -245,6 +302,7 @@ void PythonMatcher::MatchParam(const PyParam& param) {
   }
   PyRole role = Classify(*param.annotation);
   if (role.is_output) return MatchOutput(param.name, *param.annotation, name_span, false);
+  NoteArtifactImport(*param.annotation, role);
   const sema::InputDef* input = component_.FindInput(param.name);
   if (!input) {
     if (context_.broken_inputs.count(component_.name + "." + param.name)) return;

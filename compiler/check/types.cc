@@ -201,7 +201,7 @@ std::optional<sema::Constant> MapConstant(Context& context, const ast::Expr& exp
 
 std::optional<sema::ArtifactType> BuiltinArtifact(const std::string& name) {
   for (const char* builtin : kBuiltinArtifacts) {
-    if (name == builtin) return sema::ArtifactType{"system." + name, "0.0.1", name};
+    if (name == builtin) return sema::ArtifactType{"system." + name, "0.0.1", name, ""};
   }
   return std::nullopt;
 }

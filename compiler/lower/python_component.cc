@@ -192,7 +192,14 @@ std::vector<std::string> PythonCommand(const sema::PythonFunction& function,
   command.emplace_back("sh");
   command.emplace_back("-ec");
   command.emplace_back(kLauncher);
-  command.push_back(std::string(kImportPreamble) + ModuleSource(function.source) + "\n");
+  std::string preamble(kImportPreamble);
+  if (!function.artifact_imports.empty()) {
+    // The SDK appends these lines to its own imports, before the blank line.
+    preamble.pop_back();
+    for (const std::string& line : function.artifact_imports) preamble += line + "\n";
+    preamble += "\n";
+  }
+  command.push_back(preamble + ModuleSource(function.source) + "\n");
   return command;
 }
 

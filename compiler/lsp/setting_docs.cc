@@ -40,7 +40,11 @@ constexpr SettingEntry kArtifactSettings[] = {
     {"schema_title",
      "The schema title of the artifact type, such as `\"acme.TabularData\"` "
      "(`artifactType.schemaTitle`)."},
-    {"schema_version", "The schema version, `\"0.0.1\"` by default (`artifactType.schemaVersion`)."},
+    {"schema_version",
+     "The schema version, `\"0.0.1\"` by default (`artifactType.schemaVersion`)."},
+    {"python_module",
+     "The Python module that defines a class of this name, such as `\"aiplatform\"`. Python "
+     "components that name the class get its import, as the SDK writes it."},
 };
 
 constexpr SettingEntry kPipelineSettings[] = {

@@ -27,6 +27,9 @@ struct ArtifactType {
   std::string schema_title;  // "system.Dataset", "acme.Tabular"
   std::string schema_version = "0.0.1";
   std::string name;  // as declared in kfpc: "Dataset", "Tabular"
+  // The Python module that defines the class of this name ("aiplatform"), from which a Python
+  // component imports it; empty when none is declared.
+  std::string python_module;
   friend bool operator==(const ArtifactType&, const ArtifactType&) = default;
 };
 
@@ -106,6 +109,9 @@ struct PythonFunction {
   std::vector<std::string> pip_index_urls;
   std::vector<std::string> pip_trusted_hosts;
   bool use_venv = false;
+  // The import statements for the declared artifact classes that the signature names, in the
+  // order of the signature, such as `from aiplatform import VertexModel` (as the SDK writes them).
+  std::vector<std::string> artifact_imports;
 };
 
 struct Pipeline;

@@ -173,8 +173,10 @@ component load(table: Tabular, image: Image) {
 )");
   const sema::Component* load = c->Component("load");
   ASSERT_NE(load, nullptr);
-  EXPECT_EQ(load->inputs[0].type.artifact, (sema::ArtifactType{"acme.Tabular", "0.0.1", "Tabular"}));
-  EXPECT_EQ(load->inputs[1].type.artifact, (sema::ArtifactType{"acme.Image", "0.0.2", "Image"}));
+  EXPECT_EQ(load->inputs[0].type.artifact,
+            (sema::ArtifactType{"acme.Tabular", "0.0.1", "Tabular", ""}));
+  EXPECT_EQ(load->inputs[1].type.artifact,
+            (sema::ArtifactType{"acme.Image", "0.0.2", "Image", ""}));
 }
 
 TEST(CheckComponent, PythonDefaults) {
@@ -219,6 +221,62 @@ def stats(
 """
 }
 )");
+}
+
+TEST(CheckComponent, PythonArtifactClassImports) {
+  // The SDK's order: the parameters in the signature, then the return annotation; each import
+  // once. A list or an optional names its element's class; a type without `python_module` and a
+  // built-in type bring nothing.
+  auto c = CheckValid(R"(
+artifact Tabular {
+  schema_title = "acme.Tabular"
+  python_module = "acme.types"
+}
+artifact Vertex {
+  schema_title = "google.Vertex"
+  python_module = "google.cloud.aiplatform"
+}
+artifact Plain {
+  schema_title = "acme.Plain"
+}
+component f(a: list<Tabular>, b: Tabular?, p: Plain, d: Dataset) -> (m: Vertex, n: Vertex,
+    r: Tabular) {
+  python = """
+def f(a: Input[List[Tabular]], m: Output[aiplatform.Vertex], b: Optional[Input[types.Tabular]],
+      p: Input[Plain], d: Input[Dataset], n: Output[google.cloud.aiplatform.Vertex],
+      ) -> NamedTuple('Outputs', [('r', acme.types.Tabular)]):
+    pass
+"""
+}
+)");
+  const sema::Component* f = c->Component("f");
+  ASSERT_NE(f, nullptr);
+  ASSERT_TRUE(f->python.has_value());
+  EXPECT_EQ(f->python->artifact_imports,
+            (std::vector<std::string>{"from acme.types import Tabular",
+                                      "from google.cloud import aiplatform",
+                                      "from acme import types", "import google", "import acme"}));
+}
+
+TEST(CheckComponent, PythonArtifactClassAliasIsAnError) {
+  auto c = CheckText(R"(artifact Vertex {
+  schema_title = "google.Vertex"
+  python_module = "aiplatform"
+}
+component f(m: Vertex) {
+  python = """
+def f(m: Input[ap.Vertex]):
+    pass
+"""
+}
+)");
+  EXPECT_EQ(c->Errors(),
+            "main.kf:7:16: error: `ap.Vertex` does not reach artifact class `aiplatform.Vertex` "
+            "through its module path, so its import cannot be generated\n"
+            "7 | def f(m: Input[ap.Vertex]):\n"
+            "  |                ^~~~~~~~~\n"
+            "help: write `Vertex` or `aiplatform.Vertex`, without an alias, or change "
+            "`python_module` of artifact type `Vertex`\n");
 }
 
 TEST(CheckComponent, PythonMismatchesPointIntoSource) {

@@ -430,6 +430,19 @@ TEST(Python, LightweightComponentCommand) {
                                                       "--function_to_execute", "add_numbers"}));
 }
 
+TEST(Python, ArtifactClassImportsFollowTheSdkImports) {
+  ProgramBuilder b("use");
+  sema::Component* c = b.Python("use", "def use(m: Input[VertexModel]):\n    pass\n");
+  c->python->artifact_imports = {"from aiplatform import VertexModel", "import acme"};
+  b.AddTask(c);
+  ir::Document doc = b.Lower();
+  const ir::ContainerSpec& container = *doc.pipeline.executors.at("exec-use").container;
+  EXPECT_EQ(container.command.back(),
+            "\nimport kfp\nfrom kfp import dsl\nfrom kfp.dsl import *\nfrom typing import *\n"
+            "from aiplatform import VertexModel\nimport acme\n\n"
+            "def use(m: Input[VertexModel]):\n    pass\n\n");
+}
+
 TEST(Python, PackagesIndexUrlsAndVenv) {
   sema::PythonFunction f;
   f.function_name = "f";

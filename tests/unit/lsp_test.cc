@@ -1612,7 +1612,7 @@ pipeline p() {
 )";
   std::vector<std::string> artifact = Labels(CompleteAt(Replace(source, "@", "|")));
   EXPECT_FALSE(Offers(artifact, "schema_title"));
-  EXPECT_EQ(artifact, (std::vector<std::string>{"schema_version"}));
+  EXPECT_EQ(artifact, (std::vector<std::string>{"schema_version", "python_module"}));
   std::vector<std::string> pipeline = Labels(CompleteAt(Replace(source, "#", "|")));
   EXPECT_FALSE(Offers(pipeline, "description"));
   EXPECT_TRUE(Offers(pipeline, "pipeline_root"));
