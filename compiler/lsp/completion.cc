@@ -100,10 +100,12 @@ struct ClosedBlock {
 using SkippedRanges = std::vector<std::pair<uint32_t, uint32_t>>;
 
 // Scans `text` up to `end`, skipping comments and strings. Returns false when `end` is inside a
-// comment or a string, where nothing is completed. `last_block` receives the last `{...}` block
-// closed before `end`, if any, and `skipped` the comments and strings.
+// comment or a string, where only an interpolation is completed; `open_string` then receives the
+// offset of the `"` of a one-line string that holds `end`. `last_block` receives the last
+// `{...}` block closed before `end`, if any, and `skipped` the comments and strings.
 bool ScanBrackets(std::string_view text, uint32_t end, std::vector<OpenBracket>* stack,
-                  std::optional<ClosedBlock>* last_block, SkippedRanges* skipped) {
+                  std::optional<ClosedBlock>* last_block, SkippedRanges* skipped,
+                  std::optional<uint32_t>* open_string) {
   uint32_t i = 0;
   // The last `(...)` closed: the offset of its `(` and the offset after its `)`.
   std::optional<uint32_t> closed_open;
@@ -131,7 +133,10 @@ bool ScanBrackets(std::string_view text, uint32_t end, std::vector<OpenBracket>*
       while (i < end && text[i] != '"' && text[i] != '\n' && text[i] != '\r') {
         i += text[i] == '\\' ? 2 : 1;
       }
-      if (i >= end) return false;
+      if (i >= end) {
+        if (i == end) *open_string = start;  // not when `end` follows a backslash
+        return false;
+      }
       ++i;
       skipped->emplace_back(start, i);
     } else {
@@ -212,8 +217,13 @@ class Completer {
     while (word_start > 0 && IsIdentifierChar(text_[word_start - 1])) --word_start;
     word_start_ = word_start;
     std::vector<OpenBracket> stack;
-    if (!ScanBrackets(text_, word_start, &stack, &last_block_, &skipped_)) return items_;
+    std::optional<uint32_t> open_string;
+    bool in_code = ScanBrackets(text_, word_start, &stack, &last_block_, &skipped_, &open_string);
     owner_ = EnclosingDecl(analysis_, request_.file, word_start);
+    if (!in_code) {
+      if (open_string) Interpolation(*open_string, word_start);
+      return items_;
+    }
 
     char before = LastNonSpace(text_, word_start, false);
     if (word_start > 0 && text_[word_start - 1] == '.') {
@@ -277,6 +287,28 @@ class Completer {
     return std::nullopt;
   }
 
+  // Completes the name or the member in a `{...}` of the string that opens at `quote`, if the word
+  // is in one: `"{|}"`, `"{ta|}"` and `"{task.|}"`.
+  void Interpolation(uint32_t quote, uint32_t word_start) {
+    std::optional<uint32_t> brace;
+    for (uint32_t i = quote + 1; i < word_start; ++i) {
+      if (text_[i] == '\\') {
+        ++i;  // `\{` and `\}` are literal braces
+      } else if (text_[i] == '{') {
+        brace = i;
+      } else if (text_[i] == '}') {
+        brace.reset();
+      }
+    }
+    if (!brace) return;
+    std::string_view inside = text_.substr(*brace + 1, word_start - *brace - 1);
+    inside.remove_prefix(std::min(inside.size(), SkipSpaces(inside, 0)));
+    if (inside.empty()) return Values(/*in_string=*/true);
+    std::string object(inside.substr(0, inside.size() - 1));
+    bool is_name = !object.empty() && std::all_of(object.begin(), object.end(), IsIdentifierChar);
+    if (inside.back() == '.' && is_name) Members(object);
+  }
+
   void Members(const std::string& object) {
     if (object == "run") {
       for (const std::string& name : check::RunPlaceholderNames()) {
@@ -321,7 +353,7 @@ class Completer {
   void TaskSettings(const std::vector<OpenBracket>& stack, size_t task_block, uint32_t word_start);
   void Statement(const std::vector<OpenBracket>& stack, uint32_t word_start);
   std::string_view KeywordAfterBlock(uint32_t word_start) const;
-  void Values();
+  void Values(bool in_string = false);
   void Callables();
 
   // Adds the name of `setting` to `given` unless it is an `env` setting, a repeatable one or the
@@ -556,11 +588,26 @@ std::string_view Completer::KeywordAfterBlock(uint32_t word_start) const {
   return "";
 }
 
-// A value: the inputs of the enclosing declaration, the pipeline's task bindings and literals.
-void Completer::Values() {
+// A value: the inputs of the enclosing declaration (and a component's outputs in `command` and
+// `args`, which name them), the pipeline's task bindings and, outside a string, the literals.
+void Completer::Values(bool in_string) {
   if (owner_) {
     for (const ast::Param& input : owner_->inputs) {
       items_.push_back(Item(input.name, kItemVariable, TypeText(input.type)));
+    }
+  }
+  bool in_command = false;
+  for (size_t i = 0; owner_ && i < owner_->settings.size(); ++i) {
+    const ast::Setting& setting = owner_->settings[i];
+    in_command =
+        in_command || ((setting.name == "command" || setting.name == "args") &&
+                       setting.span.begin <= word_start_ && word_start_ <= setting.span.end);
+  }
+  if (owner_ && owner_->kind == ast::DeclKind::kComponent && in_command) {
+    for (const ast::Param& output : owner_->outputs) {
+      // A single output, `-> T`, is named `Output`, as in the IR.
+      items_.push_back(Item(owner_->single_output ? "Output" : output.name, kItemVariable,
+                            "output " + TypeText(output.type)));
     }
   }
   if (owner_ && owner_->kind == ast::DeclKind::kPipeline) {
@@ -594,6 +641,7 @@ void Completer::Values() {
     }
     items_.push_back(Item("run", kItemModule, "run placeholders"));
   }
+  if (in_string) return;
   for (std::string_view keyword : {"true", "false", "none"}) {
     items_.push_back(Item(keyword, kItemKeyword));
   }

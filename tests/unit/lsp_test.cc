@@ -1503,6 +1503,46 @@ TEST(LspCompletion, RunOffersEveryPlaceholder) {
   EXPECT_TRUE(Offers(labels, "workspace_path"));
 }
 
+TEST(LspCompletion, InterpolationInStrings) {
+  // In a component, `{...}` names an input or an output, and `{name.` a member of an artifact.
+  const std::string component = R"(component train(data: string, epochs: int) -> (model: Model) {
+  image = "python:3.11"
+  command = ["train", @]
+}
+pipeline p(rows: int) {
+  first = train(data = "a", epochs = 1)
+  second = train(data = @, epochs = 2)
+}
+)";
+  auto in_component = [&](const std::string& text) {
+    std::string marked = Replace(component, "@", text);
+    return Labels(CompleteAt(marked.replace(marked.find('@'), 1, "x")));
+  };
+  EXPECT_EQ(in_component("\"--epochs={|}\""),
+            (std::vector<std::string>{"data", "epochs", "model"}));
+  EXPECT_EQ(in_component("\"--epochs={ ep|}\""),
+            (std::vector<std::string>{"data", "epochs", "model"}));
+  EXPECT_EQ(in_component("\"--out={model.|}\""),
+            (std::vector<std::string>{"path", "uri", "metadata"}));
+  // Outside a `{...}`, after a closed one and after an escaped brace, nothing.
+  EXPECT_EQ(in_component("\"--epochs=|\""), std::vector<std::string>{});
+  EXPECT_EQ(in_component("\"{data} |\""), std::vector<std::string>{});
+  EXPECT_EQ(in_component("\"\\{|\""), std::vector<std::string>{});
+  EXPECT_EQ(in_component("\"{data + |}\""), std::vector<std::string>{});
+  // Outside strings, the outputs are values of `command` and `args` too.
+  EXPECT_TRUE(Offers(in_component("mo|"), "model"));
+
+  // In a pipeline: its inputs, the tasks, `run`, and no keywords; `{task.` gives the outputs.
+  auto in_pipeline = [&](const std::string& text) {
+    std::string marked = Replace(component, "@", "x");
+    return Labels(CompleteAt(marked.replace(marked.find('@'), 1, text)));
+  };
+  EXPECT_EQ(in_pipeline("\"rows-{|}\""),
+            (std::vector<std::string>{"rows", "first", "second", "run"}));
+  EXPECT_EQ(in_pipeline("\"{first.|}\""), std::vector<std::string>{"model"});
+  EXPECT_TRUE(Offers(in_pipeline("\"{run.|}\""), "job_name"));
+}
+
 TEST(LspCompletion, TaskBlockLeavesOutGivenSettings) {
   std::vector<std::string> labels =
       Labels(CompleteAt(TaskBlock("toleration { key = \"a\" }\n    |")));
@@ -2010,7 +2050,8 @@ TEST(LspCompletion, ComponentBlockOffersComponentSettings) {
   // A value after `=` or inside a list is not a setting name.
   std::vector<std::string> values = {"rows", "true", "false", "none", "not"};
   EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "description = |"))), values);
-  EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "command = [\n    |\n  ]"))), values);
+  EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "command = [\n    |\n  ]"))),
+            (std::vector<std::string>{"rows", "table", "true", "false", "none", "not"}));
   EXPECT_EQ(Labels(CompleteAt(Replace(source, "@", "command = [table.|]"))),
             (std::vector<std::string>{"path", "uri", "metadata"}));
   // With `command`, only the container settings; with `python`, only the Python ones.
