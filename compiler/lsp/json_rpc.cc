@@ -41,6 +41,10 @@ std::optional<size_t> ParseLength(const std::string& text) {
 bool MessageReader::ReadHeaderLine(std::string* line) {
   *line = std::move(pending_line_start_);
   pending_line_start_.clear();
+  if (pending_line_whole_) {
+    pending_line_whole_ = false;
+    return true;
+  }
   int c;
   while ((c = in_.get()) != std::char_traits<char>::eof()) {
     if (c == '\n') {
@@ -90,6 +94,15 @@ ReadStatus MessageReader::Read(std::string* body, std::string* error) {
   std::optional<size_t> length;
   std::string length_text;
   for (size_t count = 0; !line.empty(); ++count) {
+    // A body sent without a header ends where the next message's header starts, on its line:
+    // `{...}Content-Length: 2`. That header starts the next message, which is kept.
+    size_t embedded = Lowercase(line).find(kContentLength, 1);
+    if (embedded != std::string::npos) {
+      *error = "invalid header line `" + line.substr(0, embedded) + "`";
+      pending_line_start_ = line.substr(embedded);
+      pending_line_whole_ = true;
+      return ReadStatus::kBadHeader;
+    }
     size_t colon = line.find(':');
     if (colon == std::string::npos || count >= kMaxHeaderLines) {
       *error = "invalid header line `" + line + "`";

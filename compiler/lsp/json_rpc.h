@@ -51,6 +51,7 @@ class MessageReader {
   size_t max_message_bytes_;
   bool resync_ = false;  // the next header starts somewhere after garbage
   std::string pending_line_start_;  // text already consumed from the next header line
+  bool pending_line_whole_ = false;  // pending_line_start_ is a whole line, its LF consumed
 };
 
 // Writes `message` with its Content-Length header and flushes, so that the client sees it at once.

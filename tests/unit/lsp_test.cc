@@ -480,6 +480,20 @@ TEST(LspProtocol, BadContentLengthResyncs) {
   EXPECT_EQ(session.messages[4]["id"], 3);
 }
 
+TEST(LspProtocol, HeaderAfterGarbageOnOneLineStartsNextMessage) {
+  // A body sent without a header runs into the next message's header, on one line, and so does
+  // a line after a header. The garbage is reported, and the message after it is answered.
+  Session session = RunSession({InitializeFrames(),
+                                {"{\"jsonrpc\":\"2.0\"}" + Frame(Request(2, "shutdown")),
+                                 "Content-Length: 5\r\n{\"a\"}" + Frame(Request(3, "shutdown"))}});
+  ASSERT_EQ(session.messages.size(), 5u);
+  EXPECT_EQ(session.messages[1]["error"],
+            ErrorJson(kParseError, "invalid header line `{\"jsonrpc\":\"2.0\"}`"));
+  EXPECT_EQ(session.messages[2]["id"], 2);
+  EXPECT_EQ(session.messages[3]["error"], ErrorJson(kParseError, "invalid header line `{\"a\"}`"));
+  EXPECT_EQ(session.messages[4]["id"], 3);
+}
+
 TEST(LspProtocol, DisagreeingContentLengthsRejected) {
   // Which length ends the body is unknown, so the frame is reported and skipped.
   std::string body = Request(2, "shutdown").dump();
