@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 #include <string_view>
 
 #include "compiler/check/security.h"
@@ -122,18 +123,37 @@ void CheckPython(Context& context, const SettingMap& settings, sema::Component& 
   CheckPythonFunction(context, *source, component);
 }
 
-// Whether `text` is a dotted Python name such as `acme.types`: identifiers of ASCII letters,
-// digits and `_`, none starting with a digit.
-bool IsDottedPythonName(std::string_view text) {
+// Returns why `text` cannot be the module path of a Python import, or nullopt when it can: a
+// dotted name such as `acme.types` of ASCII identifiers that are not keywords. The reason never
+// quotes the text, which may hold control characters.
+std::optional<std::string> PythonModuleProblem(std::string_view text) {
+  static const std::set<std::string_view> kKeywords = {
+      "False", "None",     "True",  "and",    "as",   "assert", "async",  "await",    "break",
+      "class", "continue", "def",   "del",    "elif", "else",   "except", "finally",  "for",
+      "from",  "global",   "if",    "import", "in",   "is",     "lambda", "nonlocal", "not",
+      "or",    "pass",     "raise", "return", "try",  "while",  "with",   "yield"};
+  constexpr size_t kMaxBytes = 256;  // the limit of names (E0810)
+  if (text.size() > kMaxBytes) {
+    return "it is " + std::to_string(text.size()) + " bytes long, and the limit is " +
+           std::to_string(kMaxBytes);
+  }
   size_t begin = 0;
   while (true) {
     size_t end = std::min(text.find('.', begin), text.size());
     std::string_view part = text.substr(begin, end - begin);
-    if (part.empty() || std::isdigit(static_cast<unsigned char>(part[0]))) return false;
-    for (char c : part) {
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+    bool name = !part.empty() && !std::isdigit(static_cast<unsigned char>(part[0])) &&
+                std::all_of(part.begin(), part.end(), [](char c) {
+                  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                });
+    if (!name) {
+      return "its parts, joined by `.`, must be names of ASCII letters, digits and `_` that do "
+             "not start with a digit";
     }
-    if (end == text.size()) return true;
+    if (kKeywords.count(part)) return "`" + std::string(part) + "` is a Python keyword";
+    if (begin == 0 && part == "__future__") {
+      return "`from __future__ import` must come first in a module, before the SDK's imports";
+    }
+    if (end == text.size()) return std::nullopt;
     begin = end + 1;
   }
 }
@@ -212,15 +232,17 @@ sema::ArtifactType CheckArtifact(Context& context, const ast::Decl& decl) {
   }
   if (auto it = settings.find("python_module"); it != settings.end()) {
     std::optional<std::string> module = StringSetting(context, *it->second);
-    if (module && IsDottedPythonName(*module)) {
+    std::optional<std::string> problem = module ? PythonModuleProblem(*module) : std::nullopt;
+    if (module && !problem) {
       artifact.python_module = *module;
     } else if (module) {
-      context
-          .Report(diag::Kind::kInvalidValue, it->second->value->span,
-                  "`python_module` must be a Python module path such as `\"aiplatform\"` or "
-                  "`\"acme.types\"`, not `" +
-                      *module + "`")
-          .help = "write the module's package names and its own name, joined by `.`";
+      diag::Diagnostic& d =
+          context.Report(diag::Kind::kInvalidValue, it->second->value->span,
+                         "`python_module` is not a module path that Python can import");
+      d.notes.push_back(*problem);
+      d.help =
+          "write the module's package names and its own name, joined by `.`, such as "
+          "`\"acme.types\"`";
     }
   }
   return artifact;

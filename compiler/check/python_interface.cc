@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <variant>
 #include <vector>
 
 #include "compiler/check/declarations.h"
@@ -20,9 +24,93 @@ struct PyRole {
   std::optional<sema::Type> type;  // nullopt when the annotation is not understood
 };
 
+// The value of a Python default of one token, as a kfpc constant: `True`, `None`, `'text'`,
+// `-2`, `1.5e3`. Nullopt for another name, a string with escapes or a number kfpc does not read.
+std::optional<sema::Constant> PythonLiteral(const PyExpr& literal) {
+  sema::Constant constant;
+  if (literal.kind == PyExpr::Kind::kName) {
+    if (literal.text == "True" || literal.text == "False") {
+      constant.value = literal.text == "True";
+    } else if (literal.text != "None") {
+      return std::nullopt;
+    }
+    return constant;
+  }
+  if (literal.kind == PyExpr::Kind::kString) {
+    if (literal.text.find('\\') != std::string::npos) return std::nullopt;
+    constant.value = literal.text;
+    return constant;
+  }
+
+  std::string digits;
+  for (char c : literal.text) {
+    if (c != '_') digits += c;
+  }
+  const char* begin = digits.data();
+  const char* end = begin + digits.size();
+  int64_t whole = 0;
+  if (auto [stop, error] = std::from_chars(begin, end, whole);
+      error == std::errc() && stop == end) {
+    constant.value = whole;
+    return constant;
+  }
+  if (digits.find_first_of("xXoObBjJ") != std::string::npos) return std::nullopt;
+  char* stop = nullptr;
+  double real = std::strtod(digits.c_str(), &stop);
+  if (digits.empty() || stop != digits.c_str() + digits.size()) return std::nullopt;
+  constant.value = real;
+  return constant;
+}
+
+// Whether two scalar constants are the same value; numbers compare by value, so `3` equals
+// `3.0`. Nullopt when either is a list or a map.
+std::optional<bool> SameScalar(const sema::Constant& a, const sema::Constant& b) {
+  auto number = [](const sema::Constant& c) -> std::optional<double> {
+    if (const int64_t* i = std::get_if<int64_t>(&c.value)) return static_cast<double>(*i);
+    if (const double* d = std::get_if<double>(&c.value)) return *d;
+    return std::nullopt;
+  };
+  auto scalar = [](const sema::Constant& c) {
+    return !std::holds_alternative<sema::Constant::List>(c.value) &&
+           !std::holds_alternative<sema::Constant::Map>(c.value);
+  };
+  if (!scalar(a) || !scalar(b)) return std::nullopt;
+  if (number(a) && number(b)) return *number(a) == *number(b);
+  if (a.value.index() != b.value.index()) return false;
+  if (const std::string* text = std::get_if<std::string>(&a.value)) {
+    return *text == std::get<std::string>(b.value);
+  }
+  if (const bool* flag = std::get_if<bool>(&a.value)) return *flag == std::get<bool>(b.value);
+  return true;  // both none
+}
+
+// A scalar constant as kfpc writes it: `"text"`, `true`, `none`, `3`, `1.5`.
+std::string ScalarText(const sema::Constant& constant) {
+  if (const std::string* s = std::get_if<std::string>(&constant.value)) return "\"" + *s + "\"";
+  if (const bool* b = std::get_if<bool>(&constant.value)) return *b ? "true" : "false";
+  if (const int64_t* i = std::get_if<int64_t>(&constant.value)) return std::to_string(*i);
+  if (const double* d = std::get_if<double>(&constant.value)) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.17g", *d);
+    return text;
+  }
+  return "none";
+}
+
 std::string BaseName(const std::string& dotted) {
   size_t dot = dotted.rfind('.');
   return dot == std::string::npos ? dotted : dotted.substr(dot + 1);
+}
+
+// The other type of `T | None`, `None | T`, `Union[T, None]` or `Union[None, T]`; null for any
+// other annotation.
+const PyExpr* WithoutNone(const PyExpr& expr) {
+  bool is_union = expr.kind == PyExpr::Kind::kUnion ||
+                  (expr.kind == PyExpr::Kind::kSubscript && BaseName(expr.text) == "Union");
+  if (!is_union || expr.args.size() != 2) return nullptr;
+  auto is_none = [](const PyExpr& e) { return e.kind == PyExpr::Kind::kName && e.text == "None"; };
+  if (is_none(expr.args[0]) == is_none(expr.args[1])) return nullptr;
+  return &expr.args[is_none(expr.args[0]) ? 1 : 0];
 }
 
 // The name inside `Input[...]`, `Output[...]`, `Optional[...]`, `List[...]` or a union with
@@ -35,11 +123,7 @@ const PyExpr* ClassNameOf(const PyExpr& expr) {
        name == "list")) {
     return ClassNameOf(expr.args[0]);
   }
-  if (expr.kind == PyExpr::Kind::kUnion) {
-    for (const PyExpr& option : expr.args) {
-      if (option.text != "None") return ClassNameOf(option);
-    }
-  }
+  if (const PyExpr* inner = WithoutNone(expr)) return ClassNameOf(*inner);
   return nullptr;
 }
 
@@ -94,6 +178,9 @@ class PythonMatcher {
   std::optional<sema::Type> ParamOrArtifact(const PyExpr& expr, bool allow_artifact);
   PyRole Classify(const PyExpr& expr);
   void MatchParam(const PyParam& param);
+  // Warns where the function's default of `param` and the declared default of `input` disagree
+  // in a way that changes what the function gets.
+  void CheckDefault(const PyParam& param, const sema::InputDef& input);
   void MatchReturn(const PyExpr& returns);
   // `in_return` is true for the return annotation and the fields of a returned NamedTuple.
   void MatchOutput(const std::string& name, const PyExpr& annotation, diag::Span span,
@@ -134,6 +221,7 @@ std::optional<sema::Type> PythonMatcher::ParamOrArtifact(const PyExpr& expr, boo
   if (expr.kind == PyExpr::Kind::kSubscript && name == "Optional" && expr.args.size() == 1) {
     return ParamOrArtifact(expr.args[0], allow_artifact);
   }
+  if (const PyExpr* inner = WithoutNone(expr)) return ParamOrArtifact(*inner, allow_artifact);
   if (expr.kind == PyExpr::Kind::kUnion) {
     for (const PyExpr& option : expr.args) {
       if (option.text != "None") return ParamOrArtifact(option, allow_artifact);
@@ -143,7 +231,10 @@ std::optional<sema::Type> PythonMatcher::ParamOrArtifact(const PyExpr& expr, boo
                                     expr.kind != PyExpr::Kind::kString) {
     return ParamTypeOf(it->second);
   }
-  if (!allow_artifact) return std::nullopt;
+  // A class is a name: `1.VM`, `VM()` and `[VM]` are not.
+  if (!allow_artifact || (expr.kind != PyExpr::Kind::kName && expr.kind != PyExpr::Kind::kString)) {
+    return std::nullopt;
+  }
   sema::Type type;
   type.is_artifact = true;
   if (std::optional<sema::ArtifactType> builtin = BuiltinArtifact(name)) {
@@ -163,10 +254,7 @@ PyRole PythonMatcher::Classify(const PyExpr& expr) {
   if (expr.kind == PyExpr::Kind::kSubscript && name == "Optional" && expr.args.size() == 1) {
     return Classify(expr.args[0]);
   }
-  if (expr.kind == PyExpr::Kind::kUnion && expr.args.size() == 2 &&
-      (expr.args[0].text == "None" || expr.args[1].text == "None")) {
-    return Classify(expr.args[expr.args[0].text == "None" ? 1 : 0]);
-  }
+  if (const PyExpr* inner = WithoutNone(expr)) return Classify(*inner);
   if (expr.kind == PyExpr::Kind::kSubscript && (name == "Input" || name == "Output") &&
       expr.args.size() == 1) {
     return {name == "Output", ParamOrArtifact(expr.args[0], true)};
@@ -313,13 +401,42 @@ void PythonMatcher::MatchParam(const PyParam& param) {
                 "` as an input of `" + component_.name + "` or remove the parameter";
     return;
   }
-  if (role.type && SameType(input->type, *role.type)) return;
+  if (role.type && SameType(input->type, *role.type)) return CheckDefault(param, *input);
   const PyExpr& annotation = *param.annotation;
   context_.Report(diag::Kind::kPythonInterfaceMismatch, SpanAt(annotation.begin, annotation.end),
                   "parameter `" + param.name + "` has type `" + Text(annotation) +
                       "` but input `" + param.name + "` is declared `" + input->type.ToString() + "`")
       .help = "annotate it `" + param.name + ": " + PythonSpelling(input->type, false) +
               "` or change the declared type";
+}
+
+void PythonMatcher::CheckDefault(const PyParam& param, const sema::InputDef& input) {
+  if (input.optional && !input.default_value && !param.has_default && !input.type.is_artifact) {
+    // The launcher fills in declared defaults only, and the SDK's executor leaves a parameter
+    // without a value out of the call. (It passes every artifact input.)
+    diag::Diagnostic& d =
+        context_.Report(diag::Kind::kPythonDefault, SpanAt(param.begin, param.end),
+                        "input `" + param.name + "` is optional, but parameter `" + param.name +
+                            "` of the function has no default");
+    d.notes.push_back("a task that leaves `" + param.name +
+                      "` out runs the function without it, and the call fails with a TypeError");
+    d.help = "add `= None` to the parameter";
+    return;
+  }
+  if (!input.default_value || !param.literal_default) return;
+  std::optional<sema::Constant> python = PythonLiteral(*param.literal_default);
+  if (!python) return;
+  std::optional<bool> same = SameScalar(*input.default_value, *python);
+  if (!same || *same) return;
+  const PyExpr& literal = *param.literal_default;
+  diag::Diagnostic& d =
+      context_.Report(diag::Kind::kPythonDefault, SpanAt(literal.begin, literal.end),
+                      "parameter `" + param.name + "` defaults to `" + Text(literal) +
+                          "` in the function, but input `" + param.name +
+                          "` is declared with default `" + ScalarText(*input.default_value) + "`");
+  d.notes.push_back("the KFP launcher passes the declared default to the function, so `" +
+                    Text(literal) + "` is never used");
+  d.help = "write the same default in both places";
 }
 
 void PythonMatcher::MatchReturn(const PyExpr& returns) {

@@ -184,10 +184,11 @@ class SignatureParser {
   }
   bool Expect(const char* op, const std::string& what);
   std::optional<PyExpr> ParseExpr();
+  std::optional<PyExpr> ParsePostfix();
   std::optional<PyExpr> ParsePrimary();
   bool ParseItems(const char* close, std::vector<PyExpr>* items,
                   std::vector<PyKeyword>* keywords);
-  bool SkipDefault();
+  bool SkipDefault(std::optional<PyExpr>* literal);
   bool ParseParam(PySignature& signature);
   void Fail(const std::string& message) {
     if (!failed_) error_ = {message, current_.begin, std::max(current_.end, current_.begin + 1)};
@@ -280,6 +281,10 @@ std::optional<PyExpr> SignatureParser::ParsePrimary() {
     if (nested.Deeper()) return std::nullopt;
     std::optional<PyExpr> operand = ParsePrimary();
     if (!operand) return std::nullopt;
+    if (operand->kind != PyExpr::Kind::kNumber) {
+      Fail("`-` must come before a number");
+      return std::nullopt;
+    }
     expr = std::move(*operand);
     expr.begin = begin;
   } else {
@@ -291,6 +296,26 @@ std::optional<PyExpr> SignatureParser::ParsePrimary() {
 }
 
 std::optional<PyExpr> SignatureParser::ParseExpr() {
+  std::optional<PyExpr> expr = ParsePostfix();
+  if (expr && IsOp("|")) {
+    PyExpr either;
+    either.kind = PyExpr::Kind::kUnion;
+    either.begin = expr->begin;
+    either.args.push_back(std::move(*expr));
+    while (IsOp("|")) {
+      Advance();
+      std::optional<PyExpr> next = ParsePostfix();
+      if (!next) return std::nullopt;
+      either.args.push_back(std::move(*next));
+    }
+    either.end = either.args.back().end;
+    expr = std::move(either);
+  }
+  return expr;
+}
+
+// A primary expression with its subscripts and calls: `Input[Dataset]`, `OutputPath(str)`.
+std::optional<PyExpr> SignatureParser::ParsePostfix() {
   std::optional<PyExpr> expr = ParsePrimary();
   while (expr && (IsOp("[") || IsOp("("))) {
     bool subscript = IsOp("[");
@@ -305,28 +330,38 @@ std::optional<PyExpr> SignatureParser::ParseExpr() {
     outer.end = last_end_;
     expr = std::move(outer);
   }
-  if (expr && IsOp("|")) {
-    PyExpr either;
-    either.kind = PyExpr::Kind::kUnion;
-    either.begin = expr->begin;
-    either.args.push_back(std::move(*expr));
-    while (IsOp("|")) {
-      Advance();
-      std::optional<PyExpr> next = ParsePrimary();
-      if (!next) return std::nullopt;
-      either.args.push_back(std::move(*next));
-    }
-    either.end = either.args.back().end;
-    expr = std::move(either);
-  }
   return expr;
 }
 
-// Skips a default value up to the `,` or `)` that ends it; the checker does not read defaults.
-bool SignatureParser::SkipDefault() {
+// Skips a default value up to the `,` or `)` that ends it. A default of one name, string or
+// number, or `-` and a number, is kept in `literal`.
+bool SignatureParser::SkipDefault(std::optional<PyExpr>* literal) {
   int depth = 0;
+  std::vector<Token> tokens;
   while (current_.kind != Token::Kind::kEnd) {
-    if (depth == 0 && (IsOp(",") || IsOp(")"))) return true;
+    if (depth == 0 && (IsOp(",") || IsOp(")"))) {
+      bool negative = tokens.size() == 2 && tokens[0].kind == Token::Kind::kOp &&
+                      tokens[0].text == "-" && tokens[1].kind == Token::Kind::kNumber;
+      if (tokens.size() == 1 && tokens[0].kind != Token::Kind::kOp) {
+        PyExpr expr;
+        expr.kind = tokens[0].kind == Token::Kind::kName     ? PyExpr::Kind::kName
+                    : tokens[0].kind == Token::Kind::kString ? PyExpr::Kind::kString
+                                                             : PyExpr::Kind::kNumber;
+        expr.text = tokens[0].text;
+        expr.begin = tokens[0].begin;
+        expr.end = tokens[0].end;
+        *literal = std::move(expr);
+      } else if (negative) {
+        PyExpr expr;
+        expr.kind = PyExpr::Kind::kNumber;
+        expr.text = "-" + tokens[1].text;
+        expr.begin = tokens[0].begin;
+        expr.end = tokens[1].end;
+        *literal = std::move(expr);
+      }
+      return true;
+    }
+    if (tokens.size() < 3) tokens.push_back(current_);
     if (IsOp("(") || IsOp("[") || IsOp("{")) ++depth;
     if (IsOp(")") || IsOp("]") || IsOp("}")) --depth;
     Advance();
@@ -362,7 +397,7 @@ bool SignatureParser::ParseParam(PySignature& signature) {
   if (IsOp("=")) {
     Advance();
     param.has_default = true;
-    if (!SkipDefault()) return false;
+    if (!SkipDefault(&param.literal_default)) return false;
   }
   signature.params.push_back(std::move(param));
   return true;

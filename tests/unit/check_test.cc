@@ -258,6 +258,38 @@ def f(a: Input[List[Tabular]], m: Output[aiplatform.Vertex], b: Optional[Input[t
                                       "from acme import types", "import google", "import acme"}));
 }
 
+TEST(CheckComponent, PythonUnionWithNoneSpellings) {
+  // `Union[T, None]` and `None | T` are `Optional[T]`, for the interface and the import.
+  auto c = CheckValid(R"(
+artifact VM {
+  schema_title = "g.VM"
+  python_module = "aiplatform"
+}
+component f(a: VM?, b: VM?, n: int?) {
+  python = """
+def f(a: Union[Input[VM], None] = None, b: None | Input[aiplatform.VM] = None,
+      n: Union[None, int] = None):
+    pass
+"""
+}
+)");
+  const sema::Component* f = c->Component("f");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->python->artifact_imports,
+            (std::vector<std::string>{"from aiplatform import VM", "import aiplatform"}));
+}
+
+TEST(CheckComponent, PythonClassMustBeAName) {
+  // A number, a call or a negated name does not name the class.
+  for (std::string annotation : {"Input[1.VM]", "Input[VM()]", "Input[-VM]"}) {
+    auto c = CheckText(
+        "artifact VM {\n  schema_title = \"g.VM\"\n}\ncomponent f(m: VM) {\n"
+        "  python = \"\"\"\ndef f(m: " +
+        annotation + "):\n    pass\n\"\"\"\n}\n");
+    EXPECT_NE(c->Errors().find("error:"), std::string::npos) << annotation;
+  }
+}
+
 TEST(CheckComponent, PythonArtifactClassAliasIsAnError) {
   auto c = CheckText(R"(artifact Vertex {
   schema_title = "google.Vertex"
