@@ -6,12 +6,36 @@
 
 namespace kfpc::parse {
 
+namespace {
+
+// Whether comment `b` is on the line after comment `a`: one line break (LF, CR LF or a lone CR)
+// and no blank line between them.
+bool OnNextLine(std::string_view text, const SpanMap& spans, const antlr4::Token* a,
+                const antlr4::Token* b) {
+  size_t begin = std::min<size_t>(spans.Of(a).end, text.size());
+  size_t end = std::min<size_t>(spans.Of(b).begin, text.size());
+  int breaks = 0;
+  for (size_t i = begin; i < end; ++i) {
+    if (text[i] == '\n' || (text[i] == '\r' && (i + 1 == end || text[i + 1] != '\n'))) ++breaks;
+  }
+  return breaks <= 1;
+}
+
+bool IsDocComment(const antlr4::Token* token) {
+  return token->getType() == grammar::KfLexer::DOC_COMMENT;
+}
+
+}  // namespace
+
 std::string DocCommentBefore(const std::vector<antlr4::Token*>& tokens, size_t index,
                              std::string_view text, const SpanMap& spans) {
   // Comments are the only hidden tokens (white space is skipped), so the doc comments of a token
   // are the DOC_COMMENT tokens directly before it.
   size_t first = index;
-  while (first > 0 && tokens[first - 1]->getType() == grammar::KfLexer::DOC_COMMENT) --first;
+  while (first > 0 && IsDocComment(tokens[first - 1]) &&
+         (first == index || OnNextLine(text, spans, tokens[first - 1], tokens[first]))) {
+    --first;
+  }
   std::string doc;
   for (size_t i = first; i < index; ++i) {
     diag::Span span = spans.Of(tokens[i]);
@@ -24,7 +48,8 @@ std::string DocCommentBefore(const std::vector<antlr4::Token*>& tokens, size_t i
 }
 
 void ReportStrayDocComments(const std::vector<antlr4::Token*>& tokens, const ast::File& file,
-                            const SpanMap& spans, diag::DiagnosticSink& sink) {
+                            std::string_view text, const SpanMap& spans,
+                            diag::DiagnosticSink& sink) {
   // The start offsets of the documented declarations, inputs and outputs. A run of doc comments
   // documents the token right after it.
   std::vector<uint32_t> documented;
@@ -38,8 +63,11 @@ void ReportStrayDocComments(const std::vector<antlr4::Token*>& tokens, const ast
   std::sort(documented.begin(), documented.end());
   for (size_t i = 0; i < tokens.size(); ++i) {
     if (tokens[i]->getType() != grammar::KfLexer::DOC_COMMENT) continue;
-    size_t end = i;
-    while (end < tokens.size() && tokens[end]->getType() == grammar::KfLexer::DOC_COMMENT) ++end;
+    size_t end = i + 1;
+    while (end < tokens.size() && IsDocComment(tokens[end]) &&
+           OnNextLine(text, spans, tokens[end - 1], tokens[end])) {
+      ++end;
+    }
     const antlr4::Token* next = end < tokens.size() ? tokens[end] : nullptr;
     bool attached = next != nullptr && next->getType() != antlr4::Token::EOF &&
                     next->getChannel() == antlr4::Token::DEFAULT_CHANNEL &&
@@ -51,11 +79,19 @@ void ReportStrayDocComments(const std::vector<antlr4::Token*>& tokens, const ast
       d.notes.push_back(
           "a doc comment describes the declaration, parameter or output right after it; "
           "anywhere else it is dropped");
-      d.help = next != nullptr && next->getType() == grammar::KfLexer::LINE_COMMENT
-                   ? "move it below the `//` comment when it documents what follows that comment, "
-                     "or write `//` to make it an ordinary comment"
-                   : "write `//` to make it an ordinary comment, or move it right before a "
-                     "declaration, parameter or output";
+      if (next != nullptr && next->getType() == grammar::KfLexer::LINE_COMMENT) {
+        d.help =
+            "move it below the `//` comment when it documents what follows that comment, "
+            "or write `//` to make it an ordinary comment";
+      } else if (next != nullptr && IsDocComment(next)) {
+        d.help =
+            "remove the blank line to join it to the doc comment below, or write `//` to "
+            "make it an ordinary comment";
+      } else {
+        d.help =
+            "write `//` to make it an ordinary comment, or move it right before a "
+            "declaration, parameter or output";
+      }
     }
     i = end - 1;
   }

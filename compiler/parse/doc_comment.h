@@ -13,7 +13,8 @@
 namespace kfpc::parse {
 
 // The `///` comments right before token `index` of `tokens` (every token of the file, hidden ones
-// included), one line each, without the slashes and one following space.
+// included), one line each, without the slashes and one following space. A blank line ends the
+// run: only doc comments on lines in a row form one description.
 std::string DocCommentBefore(const std::vector<antlr4::Token*>& tokens, size_t index,
                              std::string_view text, const SpanMap& spans);
 
@@ -21,6 +22,7 @@ std::string DocCommentBefore(const std::vector<antlr4::Token*>& tokens, size_t i
 // parameter or output of `file`, where DocCommentBefore would read it: such a comment documents
 // nothing and is dropped.
 void ReportStrayDocComments(const std::vector<antlr4::Token*>& tokens, const ast::File& file,
-                            const SpanMap& spans, diag::DiagnosticSink& sink);
+                            std::string_view text, const SpanMap& spans,
+                            diag::DiagnosticSink& sink);
 
 }  // namespace kfpc::parse

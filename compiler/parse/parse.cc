@@ -96,7 +96,8 @@ ast::File Parse(const diag::SourceManager& sources, diag::FileId file, diag::Dia
   }
   CheckTaskCounts(*result, sink);
   // After a syntax error the tree can lack what a doc comment documents.
-  if (sink.error_count() == errors_before) ReportStrayDocComments(tokens, *result, spans, sink);
+  if (sink.error_count() == errors_before)
+    ReportStrayDocComments(tokens, *result, text, spans, sink);
   return std::move(*result);
 }
 

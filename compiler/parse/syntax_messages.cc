@@ -445,6 +445,10 @@ SyntaxMessage UnexpectedMessage(ParserRuleContext* ctx, const antlr4::Token* fou
   if (kBrackets.contains(found->getType()) && after == nullptr) {
     result.help = fmt::format("remove this unmatched {}", DescribeToken(found));
   }
+  if (result.help.empty() && in_settings) result.help = "write a setting as `name = value`";
+  if (result.help.empty() && in_block) {
+    result.help = "write a task as `name = component(...)`, or a setting as `name = value`";
+  }
   return result;
 }
 

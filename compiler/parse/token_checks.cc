@@ -322,13 +322,26 @@ void ReportHiddenCharacters(const std::vector<antlr4::Token*>& tokens, std::stri
                             const SpanMap& spans, diag::DiagnosticSink& sink) {
   for (antlr4::Token* token : tokens) {
     bool is_string = IsStringLiteralToken(token->getType());
+    // A doc comment becomes a description, a string of the IR, so the string rules apply.
+    bool is_doc = token->getType() == KfLexer::DOC_COMMENT;
     if (!is_string && !IsCommentToken(token->getType())) continue;
     diag::Span span = spans.Of(token);
     for (uint32_t i = span.begin; i < span.end && i < text.size(); ++i) {
-      if (text[i] == '\0' && is_string) {
+      if (text[i] == '\0' && (is_string || is_doc)) {
         sink.Report(diag::Kind::kInvalidCharacter, diag::Span{span.file, i, i + 1},
-                    "a string cannot contain a NUL byte")
-            .help = "remove the NUL byte: argv and environment strings end at the first one";
+                    is_string ? "a string cannot contain a NUL byte"
+                              : "a doc comment cannot contain a NUL byte")
+            .help = is_string
+                        ? "remove the NUL byte: argv and environment strings end at the first one"
+                        : "remove the NUL byte: the comment becomes a description in the IR";
+      } else if (is_doc && text.compare(i, 3, "{{$") == 0) {
+        diag::Diagnostic& d =
+            sink.Report(diag::Kind::kBackendPlaceholderInString, diag::Span{span.file, i, i + 3},
+                        "`{{$` in a doc comment is a placeholder that the KFP backend replaces at "
+                        "run time");
+        d.notes.push_back("a doc comment becomes a description in the IR");
+        d.help = "put a space between `{{` and `$`, or write `//` to make it a plain comment";
+        i += 2;
       } else if (char32_t bidi = BidiControlAt(text, i); bidi != 0) {
         std::string where = is_string ? "string literal" : "comment";
         diag::Diagnostic& d = sink.Report(

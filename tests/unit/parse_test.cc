@@ -193,6 +193,29 @@ TEST(ParseDecl, FourSlashesStartAPlainComment) {
   EXPECT_TRUE(p->sink.diagnostics().empty());
 }
 
+TEST(ParseDecl, BlankLineEndsDocComment) {
+  // Only the run right before the declaration documents it, with LF, CR LF or CR line ends.
+  for (std::string end : {"\n", "\r\n", "\r"}) {
+    auto p = ParseText("/// First run." + end + end + "/// Second run." + end + "/// Its line 2." +
+                       end + "component c() { image = \"i\" }" + end);
+    ASSERT_EQ(p->file.decls.size(), 1u);
+    EXPECT_EQ(p->file.decls[0].doc, "Second run.\nIts line 2.");
+    ASSERT_EQ(p->sink.diagnostics().size(), 1u);
+    EXPECT_EQ(p->sink.diagnostics()[0].kind, diag::Kind::kStrayDocComment);
+    EXPECT_EQ(p->Text(p->sink.diagnostics()[0].span), "/// First run.");
+  }
+}
+
+TEST(ParseDecl, NulInDocCommentIsAnError) {
+  // A doc comment becomes a description, a string of the IR; a plain comment may hold anything.
+  auto p =
+      ParseText(std::string("// plain \0 comment\n/// doc \0 comment\npipeline p() { }\n", 54));
+  ASSERT_EQ(p->sink.diagnostics().size(), 1u);
+  EXPECT_EQ(p->sink.diagnostics()[0].kind, diag::Kind::kInvalidCharacter);
+  EXPECT_EQ(p->sink.diagnostics()[0].message, "a doc comment cannot contain a NUL byte");
+  EXPECT_EQ(p->sink.diagnostics()[0].span.begin, 27u);
+}
+
 TEST(ParseDecl, ContextualWordsAreNames) {
   auto p = ParseValid(
       "component env(parallelism: int, env: string) { env = \"x\" }\n"

@@ -148,6 +148,26 @@ test('comments and doc comments', () => {
   assertScope(tokens, ' the "count" {x}', 'comment.line.double-slash.kf');
 });
 
+test('four or more slashes start a plain comment', () => {
+  const tokens = tokenize('//// Section', '///');
+  assertScope(tokens, '//', 'punctuation.definition.comment.kf');
+  assertScope(tokens, '// Section', 'comment.line.double-slash.kf');
+  assertScope(tokens, '///', 'punctuation.definition.comment.kf');
+  assert.ok(tokens[tokens.length - 1][1].includes('comment.line.documentation.kf'));
+});
+
+test('Enter continues a doc comment, not a line of slashes', () => {
+  const file = path.join(root, 'language-configuration.json');
+  const rules = JSON.parse(fs.readFileSync(file, 'utf8')).onEnterRules;
+  const doc = rules.find((rule) => rule.action.appendText === '/// ');
+  const before = new RegExp(doc.beforeText);
+  assert.ok(before.test('/// Trains.'));
+  assert.ok(before.test('  ///'));
+  assert.ok(!before.test('//// Section'));
+  assert.ok(!before.test('  //////////'));
+  assert.ok(!before.test('// plain'));
+});
+
 test('operators and punctuation', () => {
   const tokens = tokenize('if a.b == c and d != e and f <= g { x = h(i) -> j }');
   assertScope(tokens, '.', 'punctuation.accessor.kf');
