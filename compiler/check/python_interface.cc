@@ -90,8 +90,12 @@ std::string ScalarText(const sema::Constant& constant) {
   if (const bool* b = std::get_if<bool>(&constant.value)) return *b ? "true" : "false";
   if (const int64_t* i = std::get_if<int64_t>(&constant.value)) return std::to_string(*i);
   if (const double* d = std::get_if<double>(&constant.value)) {
+    // The shortest text that reads back as the same double: `0.1`, not `0.10000000000000001`.
     char text[32];
-    std::snprintf(text, sizeof text, "%.17g", *d);
+    for (int digits = 15; digits <= 17; ++digits) {
+      std::snprintf(text, sizeof text, "%.*g", digits, *d);
+      if (std::strtod(text, nullptr) == *d) break;
+    }
     return text;
   }
   return "none";
@@ -222,11 +226,8 @@ std::optional<sema::Type> PythonMatcher::ParamOrArtifact(const PyExpr& expr, boo
     return ParamOrArtifact(expr.args[0], allow_artifact);
   }
   if (const PyExpr* inner = WithoutNone(expr)) return ParamOrArtifact(*inner, allow_artifact);
-  if (expr.kind == PyExpr::Kind::kUnion) {
-    for (const PyExpr& option : expr.args) {
-      if (option.text != "None") return ParamOrArtifact(option, allow_artifact);
-    }
-  }
+  // A union of two types, such as `int | str` or `VM | Dataset`, is no single KFP type.
+  if (expr.kind == PyExpr::Kind::kUnion) return std::nullopt;
   if (auto it = kParams.find(name); it != kParams.end() && expr.kind != PyExpr::Kind::kCall &&
                                     expr.kind != PyExpr::Kind::kString) {
     return ParamTypeOf(it->second);

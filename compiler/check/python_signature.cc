@@ -36,9 +36,15 @@ class Tokenizer {
       while (position_ < source_.size() && IsNameChar(source_[position_])) ++position_;
       token.kind = Token::Kind::kName;
     } else if (std::isdigit(static_cast<unsigned char>(c))) {
+      // The sign of a decimal exponent belongs to the number: `1e-3`, not `1e` and `- 3`.
+      bool hex = source_.substr(position_, 2) == "0x" || source_.substr(position_, 2) == "0X";
       while (position_ < source_.size() &&
              (IsNameChar(source_[position_]) || source_[position_] == '.')) {
-        ++position_;
+        char last = source_[position_++];
+        if (!hex && (last == 'e' || last == 'E') && position_ < source_.size() &&
+            (source_[position_] == '-' || source_[position_] == '+')) {
+          ++position_;
+        }
       }
       token.kind = Token::Kind::kNumber;
     } else if (c == '\'' || c == '"') {

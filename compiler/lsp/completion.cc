@@ -101,7 +101,7 @@ using SkippedRanges = std::vector<std::pair<uint32_t, uint32_t>>;
 
 // Scans `text` up to `end`, skipping comments and strings. Returns false when `end` is inside a
 // comment or a string, where only an interpolation is completed; `open_string` then receives the
-// offset of the `"` of a one-line string that holds `end`. `last_block` receives the last
+// offset of the `"` of a one-line string that contains `end`. `last_block` receives the last
 // `{...}` block closed before `end`, if any, and `skipped` the comments and strings.
 bool ScanBrackets(std::string_view text, uint32_t end, std::vector<OpenBracket>* stack,
                   std::optional<ClosedBlock>* last_block, SkippedRanges* skipped,
@@ -131,7 +131,9 @@ bool ScanBrackets(std::string_view text, uint32_t end, std::vector<OpenBracket>*
     } else if (text[i] == '"') {
       uint32_t start = i++;
       while (i < end && text[i] != '"' && text[i] != '\n' && text[i] != '\r') {
-        i += text[i] == '\\' ? 2 : 1;
+        // A backslash escapes no line break: the string ends unterminated with its line.
+        bool before_break = i + 1 < end && (text[i + 1] == '\n' || text[i + 1] == '\r');
+        i += text[i] == '\\' && !before_break ? 2 : 1;
       }
       if (i >= end) {
         if (i == end) *open_string = start;  // not when `end` follows a backslash
@@ -205,6 +207,13 @@ void CollectTaskBlocks(std::string_view text, const std::vector<ast::Stmt>& body
     CollectTaskBlocks(text, stmt.body, braces);
     CollectTaskBlocks(text, stmt.finally_body, braces);
   }
+}
+
+// Whether `type` is an artifact type or a list of them: any type but a parameter type.
+bool IsArtifactType(const ast::TypeRef& type) {
+  if (type.name == "list" && type.args.size() == 1) return IsArtifactType(type.args[0]);
+  return std::find(std::begin(kParameterTypes), std::end(kParameterTypes), type.name) ==
+         std::end(kParameterTypes);
 }
 
 class Completer {
@@ -310,7 +319,7 @@ class Completer {
   }
 
   void Members(const std::string& object) {
-    if (object == "run") {
+    if (object == "run" && owner_ && owner_->kind == ast::DeclKind::kPipeline) {
       for (const std::string& name : check::RunPlaceholderNames()) {
         items_.push_back(Item(name, kItemConstant));
       }
@@ -318,7 +327,23 @@ class Completer {
     }
     if (!owner_) return;
     if (owner_->kind == ast::DeclKind::kComponent) {
-      // `input.path`, `output.path`: the placeholders of a container command.
+      // The placeholders of a container command: `path`, `uri` and `metadata` of an artifact,
+      // and `path` of an output parameter. An input parameter has none.
+      const ast::Param* param = nullptr;
+      for (const ast::Param& input : owner_->inputs) {
+        if (input.name == object && IsArtifactType(input.type)) param = &input;
+      }
+      bool output_parameter = false;
+      for (const ast::Param& output : owner_->outputs) {
+        std::string name = owner_->single_output ? "Output" : output.name;
+        if (name != object) continue;
+        if (IsArtifactType(output.type))
+          param = &output;
+        else
+          output_parameter = true;
+      }
+      if (output_parameter) items_.push_back(Item("path", kItemProperty));
+      if (!param) return;
       for (std::string_view name : {"path", "uri", "metadata"}) {
         items_.push_back(Item(name, kItemProperty));
       }

@@ -36,6 +36,14 @@ std::optional<size_t> ParseLength(const std::string& text) {
   return value;
 }
 
+// Whether `name` is an HTTP header field name: letters, digits and `!#$%&'*+-.^_`|~`.
+bool IsHeaderName(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
 }  // namespace
 
 bool MessageReader::ReadHeaderLine(std::string* line) {
@@ -51,7 +59,10 @@ bool MessageReader::ReadHeaderLine(std::string* line) {
       if (!line->empty() && line->back() == '\r') line->pop_back();
       return true;
     }
-    if (line->size() >= kMaxHeaderLineBytes) return false;
+    if (line->size() >= kMaxHeaderLineBytes) {
+      in_.unget();  // the byte after the limit may start the next header
+      return false;
+    }
     line->push_back(static_cast<char>(c));
   }
   return !line->empty();  // a last line without a terminator still counts
@@ -59,7 +70,9 @@ bool MessageReader::ReadHeaderLine(std::string* line) {
 
 // Consumes input up to, not including, the next "Content-Length:" (any case).
 bool MessageReader::SkipToNextHeader() {
-  std::string window;
+  // The end of a line cut at the length limit may hold the start of the header name.
+  std::string window = Lowercase(std::move(resync_tail_));
+  resync_tail_.clear();
   int c;
   while ((c = in_.peek()) != std::char_traits<char>::eof()) {
     window.push_back(static_cast<char>(std::tolower(c)));
@@ -75,6 +88,19 @@ bool MessageReader::SkipToNextHeader() {
   return false;
 }
 
+void MessageReader::ResyncAfterLongLine(const std::string& line) {
+  // The line was cut at the limit, and its rest is still unread. A header name inside it, after
+  // its first byte, starts the next message; otherwise the name may start in its last bytes.
+  size_t found = Lowercase(line).find(kContentLength, 1);
+  if (found != std::string::npos) {
+    pending_line_start_ = line.substr(found);
+    return;
+  }
+  size_t keep = std::min(line.size(), kContentLength.size() - 1);
+  resync_tail_ = line.substr(line.size() - keep);
+  resync_ = true;
+}
+
 ReadStatus MessageReader::Read(std::string* body, std::string* error) {
   if (resync_) {
     resync_ = false;
@@ -86,7 +112,7 @@ ReadStatus MessageReader::Read(std::string* body, std::string* error) {
     if (!ReadHeaderLine(&line)) {
       if (in_.eof() && line.empty()) return ReadStatus::kEndOfStream;
       *error = "header line longer than " + std::to_string(kMaxHeaderLineBytes) + " bytes";
-      resync_ = true;
+      ResyncAfterLongLine(line);
       return ReadStatus::kBadHeader;
     }
   } while (line.empty());
@@ -95,9 +121,13 @@ ReadStatus MessageReader::Read(std::string* body, std::string* error) {
   std::string length_text;
   for (size_t count = 0; !line.empty(); ++count) {
     // A body sent without a header ends where the next message's header starts, on its line:
-    // `{...}Content-Length: 2`. That header starts the next message, which is kept.
+    // `{...}Content-Length: 2`. That header starts the next message, which is kept. A header
+    // whose value mentions the name, `X-Note: content-length: 2`, is a header.
     size_t embedded = Lowercase(line).find(kContentLength, 1);
-    if (embedded != std::string::npos) {
+    size_t first_colon = line.find(':');
+    bool mentioned = embedded != std::string::npos && embedded > first_colon &&
+                     IsHeaderName(std::string_view(line).substr(0, first_colon));
+    if (embedded != std::string::npos && !mentioned) {
       *error = "invalid header line `" + line.substr(0, embedded) + "`";
       pending_line_start_ = line.substr(embedded);
       pending_line_whole_ = true;
@@ -120,7 +150,12 @@ ReadStatus MessageReader::Read(std::string* body, std::string* error) {
       length_text = text;
       length = ParseLength(length_text);
     }
-    if (!ReadHeaderLine(&line)) break;
+    if (!ReadHeaderLine(&line)) {
+      if (line.size() < kMaxHeaderLineBytes) break;  // the end of the input
+      *error = "header line longer than " + std::to_string(kMaxHeaderLineBytes) + " bytes";
+      ResyncAfterLongLine(line);
+      return ReadStatus::kBadHeader;
+    }
   }
   if (!length) {
     *error = length_text.empty() ? "missing Content-Length header"

@@ -46,12 +46,15 @@ class MessageReader {
  private:
   bool ReadHeaderLine(std::string* line);
   bool SkipToNextHeader();
+  // Sets up the search for the next header after a header line cut at the length limit.
+  void ResyncAfterLongLine(const std::string& line);
 
   std::istream& in_;
   size_t max_message_bytes_;
   bool resync_ = false;  // the next header starts somewhere after garbage
   std::string pending_line_start_;  // text already consumed from the next header line
   bool pending_line_whole_ = false;  // pending_line_start_ is a whole line, its LF consumed
+  std::string resync_tail_;  // the last bytes of a line cut at the limit, searched by a resync
 };
 
 // Writes `message` with its Content-Length header and flushes, so that the client sees it at once.

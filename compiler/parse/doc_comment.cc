@@ -41,6 +41,8 @@ std::string DocCommentBefore(const std::vector<antlr4::Token*>& tokens, size_t i
     diag::Span span = spans.Of(tokens[i]);
     std::string_view line = text.substr(span.begin + 3, span.end - span.begin - 3);
     if (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+    // Trailing white space is invisible, and `kfpc fmt` removes it.
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
     if (i != first) doc += '\n';
     doc += line;
   }

@@ -13,8 +13,8 @@
 namespace kfpc::parse {
 
 // The `///` comments right before token `index` of `tokens` (every token of the file, hidden ones
-// included), one line each, without the slashes and one following space. A blank line ends the
-// run: only doc comments on lines in a row form one description.
+// included), one line each, without the slashes, one following space and trailing white space.
+// A blank line ends the run: only doc comments on lines in a row form one description.
 std::string DocCommentBefore(const std::vector<antlr4::Token*>& tokens, size_t index,
                              std::string_view text, const SpanMap& spans);
 

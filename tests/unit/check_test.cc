@@ -280,8 +280,9 @@ def f(a: Union[Input[VM], None] = None, b: None | Input[aiplatform.VM] = None,
 }
 
 TEST(CheckComponent, PythonClassMustBeAName) {
-  // A number, a call or a negated name does not name the class.
-  for (std::string annotation : {"Input[1.VM]", "Input[VM()]", "Input[-VM]"}) {
+  // A number, a call, a negated name or a union of two types does not name the class.
+  for (std::string annotation :
+       {"Input[1.VM]", "Input[VM()]", "Input[-VM]", "Input[VM | Dataset]", "Input[VM | int]"}) {
     auto c = CheckText(
         "artifact VM {\n  schema_title = \"g.VM\"\n}\ncomponent f(m: VM) {\n"
         "  python = \"\"\"\ndef f(m: " +

@@ -480,9 +480,9 @@ TEST(LspProtocol, BadContentLengthResyncs) {
   EXPECT_EQ(session.messages[4]["id"], 3);
 }
 
-TEST(LspProtocol, HeaderAfterGarbageOnOneLineStartsNextMessage) {
+TEST(LspProtocol, HeaderAfterGarbageStartsMessage) {
   // A body sent without a header runs into the next message's header, on one line, and so does
-  // a line after a header. The garbage is reported, and the message after it is answered.
+  // a line after a header. The garbage is reported, and the server responds to the next message.
   Session session = RunSession({InitializeFrames(),
                                 {"{\"jsonrpc\":\"2.0\"}" + Frame(Request(2, "shutdown")),
                                  "Content-Length: 5\r\n{\"a\"}" + Frame(Request(3, "shutdown"))}});
@@ -492,6 +492,41 @@ TEST(LspProtocol, HeaderAfterGarbageOnOneLineStartsNextMessage) {
   EXPECT_EQ(session.messages[2]["id"], 2);
   EXPECT_EQ(session.messages[3]["error"], ErrorJson(kParseError, "invalid header line `{\"a\"}`"));
   EXPECT_EQ(session.messages[4]["id"], 3);
+}
+
+TEST(LspProtocol, LongLinesBeforeHeaderResync) {
+  // Garbage that fills a header line up to the limit, with a header after it on the same line:
+  // the line is cut inside the garbage, inside the header name or right after it.
+  for (size_t garbage : {1000u, 1010u, 1024u, 1030u}) {
+    Session session = RunSession(
+        {InitializeFrames(), {std::string(garbage, 'x') + Frame(Request(2, "shutdown"))}});
+    ASSERT_EQ(session.messages.size(), 3u) << garbage;
+    EXPECT_EQ(session.messages[1]["error"]["code"], kParseError) << garbage;
+    EXPECT_EQ(session.messages[2]["id"], 2) << garbage;
+  }
+}
+
+TEST(LspProtocol, LongLaterHeaderLineIsAnError) {
+  // A header line after the first one that is over the limit does not end the header block.
+  std::string hidden = json{{"jsonrpc", "2.0"}, {"id", 7}, {"method", "shutdown"}}.dump();
+  std::string pad = "X-Pad: " + std::string(1024 - 7, 'a');
+  Session session = RunSession({InitializeFrames(),
+                                {"Content-Length: " + std::to_string(hidden.size()) + "\r\n" + pad +
+                                     "#" + hidden + "\r\n\r\n",
+                                 Frame(Request(3, "shutdown"))}});
+  ASSERT_EQ(session.messages.size(), 3u);
+  EXPECT_EQ(session.messages[1]["error"],
+            ErrorJson(kParseError, "header line longer than 1024 bytes"));
+  EXPECT_EQ(session.messages[2]["id"], 3);
+}
+
+TEST(LspProtocol, HeaderValueMayMentionContentLength) {
+  std::string body = Request(2, "shutdown").dump();
+  Session session = RunSession({InitializeFrames(),
+                                {"Content-Length: " + std::to_string(body.size()) +
+                                 "\r\nX-Note: content-length: ignored\r\n\r\n" + body}});
+  ASSERT_EQ(session.messages.size(), 2u);
+  EXPECT_EQ(session.messages[1]["id"], 2);
 }
 
 TEST(LspProtocol, DisagreeingContentLengthsRejected) {
@@ -1538,11 +1573,19 @@ pipeline p(rows: int) {
             (std::vector<std::string>{"data", "epochs", "model"}));
   EXPECT_EQ(in_component("\"--out={model.|}\""),
             (std::vector<std::string>{"path", "uri", "metadata"}));
+  // An input parameter, an unknown name and `run` have no members in a component.
+  EXPECT_EQ(in_component("\"{epochs.|}\""), std::vector<std::string>{});
+  EXPECT_EQ(in_component("\"{nope.|}\""), std::vector<std::string>{});
+  EXPECT_EQ(in_component("\"{run.|}\""), std::vector<std::string>{});
   // Outside a `{...}`, after a closed one and after an escaped brace, nothing.
   EXPECT_EQ(in_component("\"--epochs=|\""), std::vector<std::string>{});
   EXPECT_EQ(in_component("\"{data} |\""), std::vector<std::string>{});
   EXPECT_EQ(in_component("\"\\{|\""), std::vector<std::string>{});
   EXPECT_EQ(in_component("\"{data + |}\""), std::vector<std::string>{});
+  // A string that ends in a backslash ends with its line, so the next line is code again.
+  std::vector<std::string> after_backslash = in_component("\"a\\\n    , \"{|}\"");
+  EXPECT_TRUE(Offers(after_backslash, "epochs"));
+  EXPECT_FALSE(Offers(after_backslash, "true"));
   // Outside strings, the outputs are values of `command` and `args` too.
   EXPECT_TRUE(Offers(in_component("mo|"), "model"));
 

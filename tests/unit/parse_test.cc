@@ -193,6 +193,12 @@ TEST(ParseDecl, FourSlashesStartAPlainComment) {
   EXPECT_TRUE(p->sink.diagnostics().empty());
 }
 
+TEST(ParseDecl, DocCommentDropsTrailingSpace) {
+  auto p = ParseText("/// Trains. \t\n///  \ncomponent c() { image = \"i\" }\n");
+  ASSERT_EQ(p->file.decls.size(), 1u);
+  EXPECT_EQ(p->file.decls[0].doc, "Trains.\n");
+}
+
 TEST(ParseDecl, BlankLineEndsDocComment) {
   // Only the run right before the declaration documents it, with LF, CR LF or CR line ends.
   for (std::string end : {"\n", "\r\n", "\r"}) {
