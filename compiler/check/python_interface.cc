@@ -106,8 +106,8 @@ std::string BaseName(const std::string& dotted) {
   return dot == std::string::npos ? dotted : dotted.substr(dot + 1);
 }
 
-// The other type of `T | None`, `None | T`, `Union[T, None]` or `Union[None, T]`; null for any
-// other annotation.
+// Returns the other type of `T | None`, `None | T`, `Union[T, None]` or `Union[None, T]`, or
+// null for any other annotation.
 const PyExpr* WithoutNone(const PyExpr& expr) {
   bool is_union = expr.kind == PyExpr::Kind::kUnion ||
                   (expr.kind == PyExpr::Kind::kSubscript && BaseName(expr.text) == "Union");
@@ -117,8 +117,9 @@ const PyExpr* WithoutNone(const PyExpr& expr) {
   return &expr.args[is_none(expr.args[0]) ? 1 : 0];
 }
 
-// The name inside `Input[...]`, `Output[...]`, `Optional[...]`, `List[...]` or a union with
-// `None`: the class that the annotation names. Null for anything else, such as `InputPath("T")`.
+// Returns the class that the annotation names inside `Input[...]`, `Output[...]`,
+// `Optional[...]`, `List[...]` or a union with `None`, or null for anything else, such as
+// `InputPath("T")`.
 const PyExpr* ClassNameOf(const PyExpr& expr) {
   if (expr.kind == PyExpr::Kind::kName) return &expr;
   std::string name = BaseName(expr.text);

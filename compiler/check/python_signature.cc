@@ -320,7 +320,7 @@ std::optional<PyExpr> SignatureParser::ParseExpr() {
   return expr;
 }
 
-// A primary expression with its subscripts and calls: `Input[Dataset]`, `OutputPath(str)`.
+// Parses a primary expression with its subscripts and calls, such as `Input[Dataset]`.
 std::optional<PyExpr> SignatureParser::ParsePostfix() {
   std::optional<PyExpr> expr = ParsePrimary();
   while (expr && (IsOp("[") || IsOp("("))) {

@@ -38,8 +38,8 @@ struct PyParam {
   size_t begin = 0, end = 0;  // the name
   std::optional<PyExpr> annotation;
   bool has_default = false;
-  // The default when it is one name, string or number, such as `None`, `'a'` or `-1.5` (a
-  // leading `-` is kept in the text); nullopt for any other expression.
+  // The default when it is one name, string or number, such as `None`, `'a'` or `-1.5`. The text
+  // keeps a leading `-`. Nullopt for any other expression.
   std::optional<PyExpr> literal_default;
   bool is_variadic = false;  // `*args` or `**kwargs`
 };
